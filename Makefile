@@ -1,0 +1,100 @@
+# pipewatch — one build for everything.
+#   make            build build/pipewatch
+#   make demo       install missing build dependencies, build, replay the bundled samples
+#   make test       the whole test suite (unit tests, pcap regressions, checks against tshark)
+#   make sanitize   the unit and pcap tests built with ASan + UBSan
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each
+#   make bench      throughput against tshark and ndpiReader (see docs/performance.md)
+#   make golden     rewrite pcaps/*.eve.json after a deliberate change (read the diff!)
+#   make samples    regenerate the bundled captures (needs root, Samba, impacket)
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || cat VERSION 2>/dev/null || echo 0.1.0)
+
+PKGS     := libpcap libndpi yaml-0.1 libpcre2-8
+TEST_PKGS := cmocka
+# Debian packages that provide the above, plus what the tests run.
+BUILD_DEBS := build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev libpcre2-dev libcmocka-dev
+TEST_DEBS  := tshark python3
+
+OPT      ?= -O2
+WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+HARDEN   := -fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2
+CFLAGS   ?= $(OPT) -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(EXTRA_CFLAGS) \
+             -DPW_VERSION='"$(VERSION)"' -I. $(DEP_CFLAGS)
+LDFLAGS_HARDEN := -pie -Wl,-z,relro,-z,now
+ALL_LDFLAGS = $(LDFLAGS_HARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+DEP_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+LIB_SRC  := $(sort $(wildcard protocols/*.c detect/*.c sensor/*.c))
+LIB_SRC  := $(filter-out sensor/main.c,$(LIB_SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps test unit-tests demo sanitize fuzz bench golden samples install uninstall clean help
+.DEFAULT_GOAL := all
+
+all: deps-check $(BUILD)/pipewatch
+
+help:
+	@sed -n '2,10p' Makefile | sed 's/^# //'
+
+# --- dependencies ------------------------------------------------------------
+# Installs missing Debian packages when run as root; otherwise prints the
+# exact command and stops.
+deps-check:
+	@sh tests/tools/deps.sh "$(PKGS) $(TEST_PKGS)" "$(BUILD_DEBS)"
+
+deps: deps-check
+
+deps-test: deps-check
+	@sh tests/tools/deps.sh "" "$(TEST_DEBS)" tshark python3
+
+# --- build -------------------------------------------------------------------
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libpipewatch.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/pipewatch: $(BUILD)/obj/sensor/main.o $(BUILD)/libpipewatch.a
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(DEP_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpipewatch.a tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter $< -o $@ $(BUILD)/libpipewatch.a $(ALL_LDFLAGS) $(DEP_LIBS) $(TEST_LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/sensor/main.d
+
+# --- tests -------------------------------------------------------------------
+unit-tests: deps-check $(TEST_BIN)
+
+test: deps-test $(BUILD)/pipewatch unit-tests
+	@BUILD=$(BUILD) sh tests/run-tests.sh
+
+sanitize:
+	$(MAKE) BUILD=build-san CC=clang OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+golden: $(BUILD)/pipewatch
+	@BUILD=$(BUILD) sh tests/pcap/golden.sh
+
+demo: deps-check $(BUILD)/pipewatch
+	@BUILD=$(BUILD) sh tests/tools/demo.sh
+
+samples:
+	sh pcaps/make-samples.sh
+
+clean:
+	rm -rf build build-san build-fuzz build-bench

@@ -1,0 +1,75 @@
+/* A native Sigma engine: loads rules (YAML, via libyaml), compiles their
+ * detection into a matcher once, and matches events without allocating.
+ *
+ * Events are flat lists of (field name, string value). Field names compare
+ * case-sensitively first, then case-insensitively; values follow the Sigma
+ * specification (case-insensitive strings, `*`/`?` wildcards with `\` escapes,
+ * modifiers, numbers compared by value, `null` for an absent or empty field). */
+#ifndef PW_SIGMA_H
+#define PW_SIGMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sigma_field {
+    const char *name;
+    const char *value; /* NUL-terminated; NULL means absent */
+} sigma_field;
+
+typedef struct sigma_event {
+    const char *product;  /* logsource of the event: "windows" */
+    const char *service;  /* "security" */
+    const char *category; /* NULL when none */
+    const sigma_field *fields;
+    size_t nfields;
+} sigma_event;
+
+typedef struct sigma_rule sigma_rule;
+typedef struct sigma_ruleset sigma_ruleset;
+
+/* Called for each rule that cannot be loaded: file, line (1-based, 0 when
+ * unknown) and a one-line reason. */
+typedef void (*sigma_error_fn)(void *ctx, const char *file, unsigned line, const char *reason);
+
+sigma_ruleset *sigma_ruleset_new(void);
+void sigma_ruleset_free(sigma_ruleset *rs);
+
+/* Loads one .yml/.yaml file (which may hold several YAML documents) or every
+ * .yml/.yaml file in a directory (sorted by name, not recursive into hidden
+ * dirs). Returns the number of rules that failed to load (each reported
+ * through err), or -1 when the path itself cannot be read (reported too). */
+int sigma_load_path(sigma_ruleset *rs, const char *path, sigma_error_fn err, void *ctx);
+/* Loads rules from a string (for tests and fuzzing); name is used in errors. */
+int sigma_load_string(sigma_ruleset *rs, const char *name, const char *yaml, size_t len,
+                      sigma_error_fn err, void *ctx);
+
+size_t sigma_rule_count(const sigma_ruleset *rs);
+const sigma_rule *sigma_rule_at(const sigma_ruleset *rs, size_t i);
+
+/* Matches ev against every rule whose logsource fits it. Writes up to max
+ * matching rules to out in load order and returns the number of matches
+ * (which may exceed max). Does not allocate. */
+size_t sigma_match(const sigma_ruleset *rs, const sigma_event *ev, const sigma_rule **out, size_t max);
+/* Matches one rule (logsource included). */
+bool sigma_rule_match(const sigma_rule *r, const sigma_event *ev);
+
+/* Rule metadata, as loaded. Strings are never NULL ("" when missing). */
+const char *sigma_rule_title(const sigma_rule *r);
+const char *sigma_rule_id(const sigma_rule *r);
+const char *sigma_rule_level(const sigma_rule *r);  /* informational low medium high critical */
+const char *sigma_rule_status(const sigma_rule *r);
+const char *sigma_rule_description(const sigma_rule *r);
+const char *sigma_rule_author(const sigma_rule *r);
+const char *sigma_rule_file(const sigma_rule *r);
+size_t sigma_rule_tag_count(const sigma_rule *r);
+const char *sigma_rule_tag(const sigma_rule *r, size_t i);
+size_t sigma_rule_reference_count(const sigma_rule *r);
+const char *sigma_rule_reference(const sigma_rule *r, size_t i);
+/* Stable number derived from the rule id (or the title when there is no id):
+ * the same rule always gets the same signature_id. */
+uint32_t sigma_rule_signature_id(const sigma_rule *r);
+/* Suricata-style severity: critical 1, high 2, medium 3, low 4, informational 4. */
+int sigma_rule_severity(const sigma_rule *r);
+
+#endif

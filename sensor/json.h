@@ -1,0 +1,36 @@
+/* A JSON line builder over a fixed buffer: no allocation after init.
+ * Strings are escaped per RFC 8259; bytes that are not valid UTF-8 are written
+ * as \u00XX of each byte so every line stays valid JSON. When the buffer is
+ * full the line is marked truncated and further appends are ignored. */
+#ifndef PW_JSON_H
+#define PW_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct jbuf {
+    char *buf;
+    size_t cap, len;
+    bool overflow;
+    bool need_comma; /* next member needs a leading comma */
+    int depth;
+} jbuf;
+
+void jb_init(jbuf *j, char *buf, size_t cap);
+void jb_reset(jbuf *j);
+void jb_open_object(jbuf *j, const char *key);   /* key NULL at top level / in arrays */
+void jb_close_object(jbuf *j);
+void jb_open_array(jbuf *j, const char *key);
+void jb_close_array(jbuf *j);
+void jb_str(jbuf *j, const char *key, const char *val);          /* val NULL writes null */
+void jb_strn(jbuf *j, const char *key, const char *val, size_t n);
+void jb_u64(jbuf *j, const char *key, uint64_t v);
+void jb_i64(jbuf *j, const char *key, int64_t v);
+void jb_bool(jbuf *j, const char *key, bool v);
+void jb_hex32(jbuf *j, const char *key, uint32_t v);  /* "0x0012019f" */
+/* "2026-11-29T02:47:22.123456+0000", Suricata's timestamp form, in UTC. */
+void jb_timestamp(jbuf *j, const char *key, uint64_t ts_usec);
+const char *jb_line(jbuf *j, size_t *len); /* the text so far, NUL-terminated */
+
+#endif

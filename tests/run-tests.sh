@@ -1,0 +1,33 @@
+#!/bin/sh
+# Runs every test of the suite and ends with one line "tests: N passed, N failed".
+# Unit tests are the cmocka binaries in $BUILD/tests; the other tests are the
+# scripts tests/pcap/*.sh and tests/cli/*.sh (each exits 0 on success).
+BUILD=${BUILD:-build}
+passed=0
+failed=0
+failures=""
+run() {
+    name=$1
+    shift
+    if "$@" >"$BUILD/test-logs/$name.log" 2>&1; then
+        passed=$((passed + 1))
+        echo "PASS $name"
+    else
+        failed=$((failed + 1))
+        failures="$failures $name"
+        echo "FAIL $name (log: $BUILD/test-logs/$name.log)"
+        tail -n 30 "$BUILD/test-logs/$name.log" | sed 's/^/    /'
+    fi
+}
+mkdir -p "$BUILD/test-logs"
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    run "$(basename "$t")" "$t"
+done
+for t in tests/pcap/test_*.sh tests/cli/test_*.sh tests/live/test_*.sh; do
+    [ -f "$t" ] || continue
+    run "$(basename "$t" .sh)" env BUILD="$BUILD" sh "$t"
+done
+[ -n "$failures" ] && echo "failed:$failures"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
