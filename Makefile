@@ -38,6 +38,8 @@ LIB_SRC  := $(filter-out sensor/main.c,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: all deps test unit-tests demo sanitize fuzz bench golden samples install uninstall clean help
 .DEFAULT_GOAL := all
@@ -74,10 +76,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpipewatch.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter $< -o $@ $(BUILD)/libpipewatch.a $(ALL_LDFLAGS) $(DEP_LIBS) $(TEST_LIBS)
 
+# Test tools (capture rewriters and the like): one .c each, linked like the tests.
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libpipewatch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libpipewatch.a $(ALL_LDFLAGS) $(DEP_LIBS)
+
 -include $(LIB_OBJ:.o=.d) $(BUILD)/obj/sensor/main.d
 
 # --- tests -------------------------------------------------------------------
-unit-tests: deps-check $(TEST_BIN)
+unit-tests: deps-check $(TEST_BIN) $(TOOL_BIN)
 
 test: deps-test $(BUILD)/pipewatch unit-tests
 	@BUILD=$(BUILD) sh tests/run-tests.sh
