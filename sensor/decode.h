@@ -30,6 +30,8 @@ typedef struct decoded_pkt {
     const uint8_t *payload; /* L4 payload (points into the frame or the defrag buffer) */
     uint32_t payload_len;   /* bytes present */
     uint32_t payload_wire_len; /* bytes the headers claim (> payload_len when snaplen cut it) */
+    const uint8_t *l3;         /* the IP header (for nDPI), in the frame or the defrag buffer */
+    uint32_t l3_len;           /* bytes from the IP header to the end of the IP payload present */
 } decoded_pkt;
 
 typedef enum decode_result {

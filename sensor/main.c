@@ -1,0 +1,642 @@
+/* pipewatch: the command line. */
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../detect/sigma.h"
+#include "capture.h"
+#include "config.h"
+#include "eve.h"
+#include "options.h"
+#include "pipeline.h"
+#include "summary.h"
+
+#ifndef PW_VERSION
+#define PW_VERSION "0.1.0"
+#endif
+#ifndef PW_SYSCONFDIR
+#define PW_SYSCONFDIR "/usr/local/etc/pipewatch"
+#endif
+
+enum {
+    EXIT_OK = 0,
+    EXIT_RUNTIME = 1, /* a fault while running: output write, capture read error midway, lost interface */
+    EXIT_USAGE = 2,   /* bad option, config or rule */
+    EXIT_INPUT = 3,   /* a capture that cannot be read: missing, empty, corrupt, unsupported link type */
+};
+
+static volatile sig_atomic_t g_stop, g_reopen, g_dump_stats;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        g_reopen = 1;
+    else if (sig == SIGUSR1)
+        g_dump_stats = 1;
+    else
+        g_stop = 1;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: pipewatch [OPTIONS] -r CAPTURE [-r CAPTURE …]\n"
+            "       pipewatch [OPTIONS] -i INTERFACE [-i INTERFACE …]\n"
+            "\n"
+            "Watches SMB traffic, rebuilds Windows Security events 5145 and 5140 from the wire,\n"
+            "runs Sigma rules on them and writes EVE JSON lines (smb, winlog, alert, flow, stats).\n"
+            "\n"
+            "Input:\n"
+            "  -r, --read PATH          replay a capture file (pcap or pcapng) or every file in a\n"
+            "                           directory; repeatable\n"
+            "  -i, --interface IFACE    capture live on IFACE (a SPAN or TAP port); repeatable\n"
+            "  -f, --filter EXPR        BPF capture filter (default: none offline,\n"
+            "                           'tcp port 445 or tcp port 139' live … see --help-config)\n"
+            "      --snaplen N          bytes captured per packet, live (default 65535)\n"
+            "      --buffer-size MB     kernel capture buffer, live (default 64)\n"
+            "      --no-promisc         do not put the interface in promiscuous mode\n"
+            "      --workers N          worker threads (default 1)\n"
+            "\n"
+            "Rules:\n"
+            "  -S, --rules PATH         Sigma rule file or directory; repeatable (default: the\n"
+            "                           bundled conf/rules, or " PW_SYSCONFDIR "/rules)\n"
+            "      --skip-bad-rules     start even when some rules cannot be loaded\n"
+            "      --list-rules         load the rules, list them and exit\n"
+            "      --test-rules         load the rules, report errors and exit (0 when all load)\n"
+            "\n"
+            "Output:\n"
+            "  -o, --output FILE        write EVE JSON to FILE (default: standard output)\n"
+            "      --types LIST         record types to write, comma separated\n"
+            "                           (default: smb,winlog,alert,flow,stats)\n"
+            "      --stats-interval S   write a stats record every S seconds (default: at exit only)\n"
+            "\n"
+            "Configuration and process:\n"
+            "  -c, --config FILE        read settings from a YAML file (conf/pipewatch.yaml)\n"
+            "      --user USER          drop privileges to USER after opening the interfaces\n"
+            "  -q, --quiet              print nothing but errors\n"
+            "  -h, --help               this help\n"
+            "  -V, --version            print the version and exit\n"
+            "\n"
+            "Exit status: 0 success; 1 runtime fault (output not writable, capture damaged midway,\n"
+            "interface lost); 2 bad option, configuration or rule; 3 capture cannot be read.\n");
+}
+
+static void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void err(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("pipewatch: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static uint64_t wall_usec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static double mono_sec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --------------------------------------------------------------- rules */
+
+typedef struct rule_errors {
+    unsigned count;
+} rule_errors;
+
+static void on_rule_error(void *ctx, const char *file, unsigned line, const char *reason)
+{
+    rule_errors *re = ctx;
+    re->count++;
+    if (line)
+        err("rule %s:%u: %s", file, line, reason);
+    else
+        err("rule %s: %s", file, reason);
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The bundled rules beside the binary (build/pipewatch -> conf/rules), else
+ * the installed ones. */
+static const char *default_rules_dir(char *buf, size_t n)
+{
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (len > 0) {
+        exe[len] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(buf, n, "%s/../conf/rules", exe);
+            if (is_dir(buf))
+                return buf;
+            snprintf(buf, n, "%s/../etc/pipewatch/rules", exe);
+            if (is_dir(buf))
+                return buf;
+        }
+    }
+    snprintf(buf, n, "%s/rules", PW_SYSCONFDIR);
+    return is_dir(buf) ? buf : NULL;
+}
+
+static int load_rules(const pw_options *o, sigma_ruleset **out)
+{
+    sigma_ruleset *rs = sigma_ruleset_new();
+    if (!rs) {
+        err("out of memory");
+        return EXIT_RUNTIME;
+    }
+    rule_errors re = {0};
+    char dbuf[PATH_MAX + 32];
+    if (o->n_rule_paths == 0) {
+        const char *d = default_rules_dir(dbuf, sizeof(dbuf));
+        if (d && sigma_load_path(rs, d, on_rule_error, &re) < 0)
+            re.count++;
+    }
+    for (size_t i = 0; i < o->n_rule_paths; i++)
+        if (sigma_load_path(rs, o->rule_paths[i], on_rule_error, &re) < 0)
+            re.count++;
+    *out = rs;
+    if (re.count && !o->skip_bad_rules) {
+        err("%u rule error(s); fix the rules or start with --skip-bad-rules", re.count);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static void list_rules(const sigma_ruleset *rs)
+{
+    for (size_t i = 0; i < sigma_rule_count(rs); i++) {
+        const sigma_rule *r = sigma_rule_at(rs, i);
+        printf("%-10u %-13s %-36s %s  (%s)\n", sigma_rule_signature_id(r), sigma_rule_level(r), sigma_rule_id(r),
+               sigma_rule_title(r), sigma_rule_file(r));
+    }
+}
+
+/* --------------------------------------------------------------- options */
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v > max || s[0] == '-')
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_types(pw_options *o, const char *list)
+{
+    o->log_smb = o->log_winlog = o->log_alert = o->log_flow = o->log_stats = false;
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", list);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(t, "smb"))
+            o->log_smb = true;
+        else if (!strcmp(t, "winlog"))
+            o->log_winlog = true;
+        else if (!strcmp(t, "alert"))
+            o->log_alert = true;
+        else if (!strcmp(t, "flow"))
+            o->log_flow = true;
+        else if (!strcmp(t, "stats"))
+            o->log_stats = true;
+        else {
+            err("--types: unknown record type '%s' (known: smb, winlog, alert, flow, stats)", t);
+            return false;
+        }
+    }
+    return true;
+}
+
+enum {
+    OPT_SNAPLEN = 256,
+    OPT_BUFFER,
+    OPT_NO_PROMISC,
+    OPT_WORKERS,
+    OPT_SKIP_BAD,
+    OPT_LIST_RULES,
+    OPT_TEST_RULES,
+    OPT_TYPES,
+    OPT_STATS_INTERVAL,
+    OPT_USER,
+};
+
+static const struct option long_opts[] = {
+    {"read", required_argument, NULL, 'r'},
+    {"interface", required_argument, NULL, 'i'},
+    {"filter", required_argument, NULL, 'f'},
+    {"snaplen", required_argument, NULL, OPT_SNAPLEN},
+    {"buffer-size", required_argument, NULL, OPT_BUFFER},
+    {"no-promisc", no_argument, NULL, OPT_NO_PROMISC},
+    {"workers", required_argument, NULL, OPT_WORKERS},
+    {"rules", required_argument, NULL, 'S'},
+    {"skip-bad-rules", no_argument, NULL, OPT_SKIP_BAD},
+    {"list-rules", no_argument, NULL, OPT_LIST_RULES},
+    {"test-rules", no_argument, NULL, OPT_TEST_RULES},
+    {"output", required_argument, NULL, 'o'},
+    {"types", required_argument, NULL, OPT_TYPES},
+    {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+    {"config", required_argument, NULL, 'c'},
+    {"user", required_argument, NULL, OPT_USER},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The config file is read before the other options so that the command line
+ * wins; this finds -c/--config first. */
+static const char *find_config_arg(int argc, char **argv)
+{
+    const char *cfg = NULL;
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
+            cfg = argv[++i];
+        else if (!strncmp(argv[i], "--config=", 9))
+            cfg = argv[i] + 9;
+        else if (!strncmp(argv[i], "-c", 2) && argv[i][2])
+            cfg = argv[i] + 2;
+    }
+    return cfg;
+}
+
+/* ---------------------------------------------------------------- runs */
+
+typedef struct run {
+    pw_options *o;
+    sigma_ruleset *rules;
+    eve_output *out;
+    pipeline *pl;
+    summary *sum;
+    int status;
+} run;
+
+static void add_kernel_stats(pcap_t *h, pw_counters *c)
+{
+    struct pcap_stat ps;
+    if (pcap_stats(h, &ps) == 0) {
+        c->kernel_packets += ps.ps_recv;
+        c->kernel_drops += ps.ps_drop;
+        c->kernel_ifdrops += ps.ps_ifdrop;
+    }
+}
+
+static void handle_signals_offline(run *r)
+{
+    if (g_reopen) {
+        g_reopen = 0;
+        if (!eve_reopen(r->out))
+            err("%s", eve_error(r->out));
+    }
+}
+
+static int replay_file(run *r, const char *path, uint64_t *first_ts)
+{
+    char e[CAPTURE_ERRLEN];
+    pcap_t *h = capture_open_file(path, r->o->bpf, e, sizeof(e));
+    if (!h) {
+        err("%s", e);
+        return EXIT_INPUT;
+    }
+    int dlt = pcap_datalink(h);
+    uint64_t before = 0;
+    struct pcap_pkthdr *hdr;
+    const u_char *data;
+    int rc;
+    pw_counters c0 = {0};
+    pipeline_counters(r->pl, &c0);
+    before = c0.packets;
+    int status = EXIT_OK;
+    while (!g_stop && (rc = pcap_next_ex(h, &hdr, &data)) >= 0) {
+        if (rc == 0)
+            continue;
+        uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
+        if (!*first_ts)
+            *first_ts = ts;
+        if (!pipeline_packet(r->pl, dlt, ts, data, hdr->caplen, hdr->len))
+            break;
+        if (g_reopen)
+            handle_signals_offline(r);
+    }
+    if (!g_stop && rc == PCAP_ERROR) {
+        pw_counters c1 = {0};
+        pipeline_counters(r->pl, &c1);
+        err("%s: capture damaged after packet %llu: %s", path, (unsigned long long)(c1.packets - before),
+            pcap_geterr(h));
+        status = EXIT_RUNTIME;
+    }
+    pcap_close(h);
+    summary_add_capture(r->sum, path, 0, 0);
+    return status;
+}
+
+static int run_offline(run *r)
+{
+    char e[CAPTURE_ERRLEN];
+    char **files = capture_expand_paths(r->o->read_files, r->o->n_read_files, e, sizeof(e));
+    if (!files) {
+        err("%s", e);
+        return EXIT_INPUT;
+    }
+    int status = EXIT_OK;
+    uint64_t first_ts = 0;
+    for (char **f = files; *f && !g_stop; f++) {
+        int s = replay_file(r, *f, &first_ts);
+        if (s != EXIT_OK && status == EXIT_OK)
+            status = s;
+        if (eve_failed(r->out))
+            break;
+    }
+    capture_free_paths(files);
+    return status;
+}
+
+static int run_live(run *r)
+{
+    char e[CAPTURE_ERRLEN];
+    pcap_t *handles[PW_MAX_PATHS];
+    size_t n = r->o->n_interfaces;
+    const char *bpf = r->o->bpf ? r->o->bpf : "tcp port 445 or tcp port 139";
+    if (r->o->bpf && !*r->o->bpf)
+        bpf = NULL;
+    for (size_t i = 0; i < n; i++) {
+        handles[i] = capture_open_live(r->o->interfaces[i], r->o->snaplen, r->o->buffer_size_mb, r->o->promisc,
+                                       bpf, e, sizeof(e));
+        if (!handles[i]) {
+            err("%s", e);
+            for (size_t k = 0; k < i; k++)
+                pcap_close(handles[k]);
+            return EXIT_INPUT;
+        }
+        pcap_setnonblock(handles[i], 1, e);
+    }
+    if (!r->o->quiet)
+        err("capturing on %zu interface(s); SIGINT or SIGTERM stops, SIGHUP reopens the output, "
+            "SIGUSR1 writes stats", n);
+    int status = EXIT_OK;
+    uint64_t start = wall_usec();
+    while (!g_stop) {
+        int got = 0;
+        for (size_t i = 0; i < n; i++) {
+            int dlt = pcap_datalink(handles[i]);
+            struct pcap_pkthdr *hdr;
+            const u_char *data;
+            int rc;
+            int burst = 0;
+            while (burst < 256 && (rc = pcap_next_ex(handles[i], &hdr, &data)) == 1) {
+                uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
+                pipeline_packet(r->pl, dlt, ts, data, hdr->caplen, hdr->len);
+                burst++;
+            }
+            if (rc == PCAP_ERROR) {
+                err("interface %s: capture stopped: %s", r->o->interfaces[i], pcap_geterr(handles[i]));
+                status = EXIT_RUNTIME;
+                g_stop = 1;
+            }
+            got += burst;
+        }
+        pipeline_tick(r->pl, wall_usec());
+        if (g_reopen) {
+            g_reopen = 0;
+            if (!eve_reopen(r->out))
+                err("%s", eve_error(r->out));
+        }
+        if (g_dump_stats) {
+            g_dump_stats = 0;
+            pw_counters c = {0};
+            pipeline_counters(r->pl, &c);
+            for (size_t i = 0; i < n; i++)
+                add_kernel_stats(handles[i], &c);
+            pipeline_write_stats(r->out, &c, wall_usec(), wall_usec() - start);
+            eve_flush(r->out);
+        }
+        if (!got) {
+            eve_flush(r->out);
+            struct timespec nap = {0, 5 * 1000 * 1000};
+            nanosleep(&nap, NULL);
+        }
+        if (eve_failed(r->out))
+            break;
+    }
+    r->status = status;
+    pw_counters c = {0};
+    for (size_t i = 0; i < n; i++) {
+        add_kernel_stats(handles[i], &c);
+        pcap_close(handles[i]);
+    }
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    static pw_options o;
+    pw_options_default(&o);
+    o.quiet = false;
+    bool list = false, test = false;
+
+    const char *cfg = find_config_arg(argc, argv);
+    if (cfg) {
+        char e[1024];
+        if (!config_load(&o, cfg, e, sizeof(e))) {
+            err("%s", e);
+            return EXIT_USAGE;
+        }
+    }
+
+    int ch;
+    unsigned long v;
+    while ((ch = getopt_long(argc, argv, "r:i:f:S:o:c:qhV", long_opts, NULL)) != -1) {
+        switch (ch) {
+        case 'r':
+            if (o.n_read_files == PW_MAX_PATHS) {
+                err("-r: at most %d captures", PW_MAX_PATHS);
+                return EXIT_USAGE;
+            }
+            o.read_files[o.n_read_files++] = optarg;
+            break;
+        case 'i':
+            if (o.n_interfaces == PW_MAX_PATHS) {
+                err("-i: at most %d interfaces", PW_MAX_PATHS);
+                return EXIT_USAGE;
+            }
+            o.interfaces[o.n_interfaces++] = optarg;
+            break;
+        case 'f':
+            o.bpf = optarg;
+            break;
+        case 'S':
+            if (o.n_rule_paths == PW_MAX_PATHS) {
+                err("--rules: at most %d paths", PW_MAX_PATHS);
+                return EXIT_USAGE;
+            }
+            o.rule_paths[o.n_rule_paths++] = optarg;
+            break;
+        case 'o':
+            o.eve_filename = optarg;
+            break;
+        case 'c':
+            break; /* read above */
+        case 'q':
+            o.quiet = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return EXIT_OK;
+        case 'V':
+            printf("pipewatch %s\n", PW_VERSION);
+            return EXIT_OK;
+        case OPT_SNAPLEN:
+            if (!parse_uint(optarg, 262144, &v) || v < 128) {
+                err("--snaplen: '%s' is not a number from 128 to 262144", optarg);
+                return EXIT_USAGE;
+            }
+            o.snaplen = (int)v;
+            break;
+        case OPT_BUFFER:
+            if (!parse_uint(optarg, 4096, &v) || v < 1) {
+                err("--buffer-size: '%s' is not a number of MB from 1 to 4096", optarg);
+                return EXIT_USAGE;
+            }
+            o.buffer_size_mb = (int)v;
+            break;
+        case OPT_NO_PROMISC:
+            o.promisc = false;
+            break;
+        case OPT_WORKERS:
+            if (!parse_uint(optarg, 64, &v) || v < 1) {
+                err("--workers: '%s' is not a number from 1 to 64", optarg);
+                return EXIT_USAGE;
+            }
+            o.workers = (int)v;
+            break;
+        case OPT_SKIP_BAD:
+            o.skip_bad_rules = true;
+            break;
+        case OPT_LIST_RULES:
+            list = true;
+            break;
+        case OPT_TEST_RULES:
+            test = true;
+            break;
+        case OPT_TYPES:
+            if (!parse_types(&o, optarg))
+                return EXIT_USAGE;
+            break;
+        case OPT_STATS_INTERVAL:
+            if (!parse_uint(optarg, 86400, &v)) {
+                err("--stats-interval: '%s' is not a number of seconds from 0 to 86400", optarg);
+                return EXIT_USAGE;
+            }
+            o.stats_interval_usec = (uint64_t)v * 1000000u;
+            break;
+        case OPT_USER:
+            o.run_as_user = optarg;
+            break;
+        default:
+            fprintf(stderr, "Try 'pipewatch --help'.\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        err("unexpected argument '%s' (captures are given with -r)", argv[optind]);
+        return EXIT_USAGE;
+    }
+
+    sigma_ruleset *rules = NULL;
+    int rc = load_rules(&o, &rules);
+    if (list || test) {
+        if (list)
+            list_rules(rules);
+        if (test && rc == EXIT_OK && !o.quiet)
+            printf("%zu rules loaded, no errors\n", sigma_rule_count(rules));
+        sigma_ruleset_free(rules);
+        return rc;
+    }
+    if (rc != EXIT_OK) {
+        sigma_ruleset_free(rules);
+        return rc;
+    }
+    if (o.n_read_files == 0 && o.n_interfaces == 0) {
+        err("nothing to read: give a capture with -r FILE or an interface with -i IFACE (see --help)");
+        sigma_ruleset_free(rules);
+        return EXIT_USAGE;
+    }
+    if (o.n_read_files && o.n_interfaces) {
+        err("-r and -i cannot be used together");
+        sigma_ruleset_free(rules);
+        return EXIT_USAGE;
+    }
+
+    char e[700];
+    eve_output *out = eve_open(o.eve_filename, o.eve_type, o.eve_append, e, sizeof(e));
+    if (!out) {
+        err("%s", e);
+        sigma_ruleset_free(rules);
+        return EXIT_USAGE;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    run r = {&o, rules, out, NULL, summary_new(), EXIT_OK};
+    r.pl = pipeline_new(&o, rules, out);
+    if (!r.pl || !r.sum) {
+        err("cannot start the pipeline: out of memory");
+        return EXIT_RUNTIME;
+    }
+    pipeline_set_observer(r.pl, summary_on_fact, summary_on_alert, r.sum);
+    double t0 = mono_sec();
+    uint64_t w0 = wall_usec();
+    int status = o.n_read_files ? run_offline(&r) : run_live(&r);
+
+    pipeline_finish(r.pl);
+    pw_counters c = {0};
+    pipeline_counters(r.pl, &c);
+    if (o.log_stats)
+        pipeline_write_stats(out, &c, o.n_interfaces ? wall_usec() : pipeline_now(r.pl), wall_usec() - w0);
+    eve_flush(out);
+    if (eve_failed(out)) {
+        err("%s", eve_error(out));
+        status = EXIT_RUNTIME;
+    }
+    if (!eve_close(out) && status == EXIT_OK) {
+        err("cannot close the output %s", o.eve_filename ? o.eve_filename : "<stdout>");
+        status = EXIT_RUNTIME;
+    }
+    double secs = mono_sec() - t0;
+    if (!o.quiet)
+        summary_print(r.sum, stderr, &c, secs, 10);
+    pipeline_free(r.pl);
+    summary_free(r.sum);
+    sigma_ruleset_free(rules);
+    return status;
+}

@@ -1,0 +1,28 @@
+#include "options.h"
+
+#include <string.h>
+
+void pw_options_default(pw_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->snaplen = 65535;
+    o->buffer_size_mb = 64;
+    o->promisc = true;
+    o->workers = 1;
+    o->cluster_id = 99;
+    o->eve_type = EVE_REGULAR;
+    o->eve_append = true;
+    o->log_smb = o->log_winlog = o->log_alert = o->log_flow = o->log_stats = true;
+    o->stats_interval_usec = 0;
+    flow_config_default(&o->flow);
+    stream_config_default(&o->stream);
+    smb_limits_default(&o->smb);
+    o->defrag_memcap = 16u << 20;
+    o->defrag_timeout_usec = 60ull * 1000000;
+    o->appid_enabled = true;
+    o->appid_max_packets = 16;
+    o->smb_ports[0] = 445;
+    o->smb_ports[1] = 139;
+    o->n_smb_ports = 2;
+    o->progress = true;
+}

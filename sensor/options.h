@@ -1,0 +1,64 @@
+/* The sensor's settings, one struct: filled with defaults, then by the
+ * configuration file (config.c), then by the command line (main.c). */
+#ifndef PW_OPTIONS_H
+#define PW_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../protocols/smb_conn.h"
+#include "eve.h"
+#include "flow.h"
+#include "stream.h"
+
+#define PW_MAX_PATHS 64
+#define PW_MAX_PORTS 16
+
+typedef struct pw_options {
+    /* inputs */
+    const char *read_files[PW_MAX_PATHS];
+    size_t n_read_files;
+    const char *interfaces[PW_MAX_PATHS];
+    size_t n_interfaces;
+    const char *bpf;          /* capture filter (live and offline); NULL: none */
+    int snaplen;
+    int buffer_size_mb;       /* kernel capture buffer */
+    bool promisc;
+    int workers;              /* 1 = everything on the main thread */
+    int cluster_id;           /* AF_PACKET fanout group id */
+
+    /* rules */
+    const char *rule_paths[PW_MAX_PATHS];
+    size_t n_rule_paths;
+    bool skip_bad_rules;
+
+    /* output */
+    const char *eve_filename; /* NULL or "-": stdout */
+    eve_filetype eve_type;
+    bool eve_append;
+    bool log_smb, log_winlog, log_alert, log_flow, log_stats;
+    uint64_t stats_interval_usec; /* 0: only at the end */
+
+    /* engine limits */
+    flow_config flow;
+    stream_config stream;
+    smb_limits smb;
+    size_t defrag_memcap;
+    uint64_t defrag_timeout_usec;
+    bool appid_enabled;
+    uint32_t appid_max_packets;
+    uint16_t smb_ports[PW_MAX_PORTS];
+    size_t n_smb_ports;
+
+    /* process */
+    const char *run_as_user;
+    const char *run_as_group;
+    bool quiet;
+    bool progress; /* show progress on a terminal */
+    const char *config_file;
+} pw_options;
+
+void pw_options_default(pw_options *o);
+
+#endif

@@ -1,0 +1,606 @@
+#include "pipeline.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../detect/winevent.h"
+#include "../protocols/smb_conn.h"
+#include "appid.h"
+#include "decode.h"
+#include "flow.h"
+#include "json.h"
+#include "stream.h"
+
+#define LINE_BUFSZ (64 * 1024)
+#define MAX_MATCHES 32
+/* TCP payload packets looked at before a flow on a port other than the SMB
+ * ports is declared not SMB. */
+#define PROBE_PACKETS 4
+
+enum app_state { APP_UNDECIDED = 0, APP_SMB, APP_OTHER };
+
+typedef struct flow_app {
+    pipeline *pl;
+    flow *f;
+    appid_flow *ndpi;
+    smb_conn *smb;
+    uint64_t tx_id;
+    uint8_t state;
+    uint8_t probes;
+    int8_t client_dir; /* learned from the SMB request flag; -1 until then */
+    bool alerted;
+    bool counted_encrypted;
+    char app_name[32];
+} flow_app;
+
+struct pipeline {
+    const pw_options *o;
+    const sigma_ruleset *rules;
+    eve_output *out;
+    decoder *dec;
+    flow_table *flows;
+    stream_engine *streams;
+    appid *ndpi;
+    pw_counters c;
+    uint64_t now;      /* time of the packet being processed */
+    uint64_t first_ts; /* first packet time */
+    uint64_t last_expire;
+    uint64_t last_stats;
+    bool output_failed;
+    bool finishing;
+    pipeline_fact_fn on_fact;
+    pipeline_alert_fn on_alert;
+    void *observer;
+    jbuf jb;
+    char line[LINE_BUFSZ];
+    win_event ev;
+};
+
+/* ---------------------------------------------------------------- output */
+
+static void emit(pipeline *p)
+{
+    size_t len;
+    const char *line = jb_line(&p->jb, &len);
+    if (!eve_write(p->out, line, len))
+        p->output_failed = true;
+}
+
+typedef struct endpoints {
+    char client[64], server[64];
+    uint16_t cport, sport;
+} endpoints;
+
+/* Client is the side that sent requests: the SMB parser learns it from the
+ * request/response flag (dir 1 when a midstream capture began with the server). */
+static void endpoints_of(const flow *f, int client_dir, endpoints *e)
+{
+    int c = client_dir == 1 ? 1 : 0;
+    eve_format_ip(f->ipver, f->addr[c], e->client, sizeof(e->client));
+    eve_format_ip(f->ipver, f->addr[!c], e->server, sizeof(e->server));
+    e->cport = f->port[c];
+    e->sport = f->port[!c];
+}
+
+static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, eve_hdr *h)
+{
+    memset(h, 0, sizeof(*h));
+    h->ts_usec = p->now;
+    h->flow_id = f->flow_id;
+    h->pcap_cnt = p->c.packets;
+    h->src_ip = e->client;
+    h->dest_ip = e->server;
+    h->src_port = e->cport;
+    h->dest_port = e->sport;
+    h->proto = f->proto == IPPROTO_UDP ? "UDP" : "TCP";
+    h->vlan_id = f->vlan_id;
+}
+
+static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const endpoints *e, const eve_hdr *h)
+{
+    const sigma_rule *m[MAX_MATCHES];
+    size_t n = sigma_match(p->rules, &p->ev.sigma, m, MAX_MATCHES);
+    if (n > MAX_MATCHES) {
+        p->c.rule_matches_max_exceeded += n - MAX_MATCHES;
+        n = MAX_MATCHES;
+    }
+    for (size_t i = 0; i < n; i++) {
+        p->c.alerts++;
+        a->alerted = true;
+        if (p->on_alert)
+            p->on_alert(p->observer, m[i], fact->share, fact->filename, e->client);
+        if (!p->o->log_alert)
+            continue;
+        eve_begin(&p->jb, h, "alert");
+        eve_alert_object(&p->jb, m[i]);
+        eve_winlog_object(&p->jb, &p->ev);
+        eve_smb_object(&p->jb, fact, a->tx_id);
+        jb_close_object(&p->jb);
+        emit(p);
+    }
+}
+
+static void count_session(pipeline *p, const smb_fact *f)
+{
+    if (f->status != 0)
+        return;
+    p->c.smb_sessions++;
+    if (f->auth == SMB_AUTH_NTLMSSP)
+        p->c.smb_ntlm_sessions++;
+    else if (f->auth == SMB_AUTH_KERBEROS)
+        p->c.smb_kerberos_sessions++;
+}
+
+static void on_fact(void *ctx, const smb_fact *fact)
+{
+    flow_app *a = ctx;
+    pipeline *p = a->pl;
+    endpoints e;
+    eve_hdr h;
+    endpoints_of(a->f, fact->req_dir, &e);
+    hdr_of(p, a->f, &e, &h);
+    a->tx_id++;
+    if (fact->req_dir >= 0)
+        a->client_dir = (int8_t)fact->req_dir;
+
+    if (fact->kind == SMB_FACT_SESSION_SETUP && fact->have_response)
+        count_session(p, fact);
+    if (p->on_fact)
+        p->on_fact(p->observer, fact, e.client);
+
+    if (p->o->log_smb) {
+        eve_begin(&p->jb, &h, "smb");
+        eve_smb_object(&p->jb, fact, a->tx_id);
+        jb_close_object(&p->jb);
+        emit(p);
+        p->c.events_smb++;
+    }
+
+    win_peer peer = {e.client, e.cport, e.server};
+    if (!winevent_from_fact(fact, &peer, &p->ev))
+        return;
+    if (p->ev.event_id == 5145)
+        p->c.events_5145++;
+    else if (p->ev.event_id == 5140)
+        p->c.events_5140++;
+    if (p->o->log_winlog) {
+        eve_begin(&p->jb, &h, "winlog");
+        eve_winlog_object(&p->jb, &p->ev);
+        eve_smb_object(&p->jb, fact, a->tx_id);
+        jb_close_object(&p->jb);
+        emit(p);
+    }
+    if (p->rules)
+        write_alerts(p, a, fact, &e, &h);
+}
+
+/* ------------------------------------------------------------- app layer */
+
+static void on_stream_data(void *ctx, int dir, const uint8_t *data, size_t len)
+{
+    flow_app *a = ctx;
+    smb_conn_data(a->smb, dir, data, len);
+}
+
+static void on_stream_gap(void *ctx, int dir, uint64_t len)
+{
+    flow_app *a = ctx;
+    smb_conn_gap(a->smb, dir, len);
+}
+
+static bool is_smb_port(const pipeline *p, uint16_t port)
+{
+    for (size_t i = 0; i < p->o->n_smb_ports; i++)
+        if (p->o->smb_ports[i] == port)
+            return true;
+    return false;
+}
+
+static void start_smb(pipeline *p, flow_app *a)
+{
+    smb_sink sink = {on_fact, a};
+    a->smb = smb_conn_new(&p->o->smb, sink);
+    if (!a->smb) {
+        a->state = APP_OTHER;
+        return;
+    }
+    a->state = APP_SMB;
+    p->c.flows_smb++;
+}
+
+static flow_app *app_new(pipeline *p, flow *f)
+{
+    flow_app *a = calloc(1, sizeof(*a));
+    if (!a)
+        return NULL;
+    a->pl = p;
+    a->f = f;
+    a->client_dir = -1;
+    if (p->ndpi)
+        a->ndpi = appid_flow_new(p->ndpi);
+    f->app = a;
+    p->c.flows++;
+    if (f->midstream)
+        p->c.flows_midstream++;
+    if (f->proto == IPPROTO_TCP && (is_smb_port(p, f->port[0]) || is_smb_port(p, f->port[1])))
+        start_smb(p, a);
+    return a;
+}
+
+static void settle_app_name(pipeline *p, flow_app *a)
+{
+    if (!a->ndpi)
+        return;
+    char buf[64];
+    appid_giveup(p->ndpi, a->ndpi);
+    snprintf(a->app_name, sizeof(a->app_name), "%s", appid_name(p->ndpi, a->ndpi, buf, sizeof(buf)));
+    appid_flow_free(p->ndpi, a->ndpi);
+    a->ndpi = NULL;
+}
+
+static void write_flow_record(pipeline *p, flow *f, flow_app *a, const char *reason)
+{
+    const smb_conn_stats *ss = a->smb ? smb_conn_get_stats(a->smb) : NULL;
+    int cdir = a->client_dir == 1 ? 1 : 0;
+    endpoints e;
+    eve_hdr h;
+    endpoints_of(f, cdir, &e);
+    hdr_of(p, f, &e, &h);
+    h.pcap_cnt = 0;
+    h.ts_usec = f->last_ts;
+    eve_begin(&p->jb, &h, "flow");
+    if (a->state == APP_SMB)
+        jb_str(&p->jb, "app_proto", "smb");
+    jb_open_object(&p->jb, "flow");
+    jb_u64(&p->jb, "pkts_toserver", f->pkts[cdir]);
+    jb_u64(&p->jb, "pkts_toclient", f->pkts[!cdir]);
+    jb_u64(&p->jb, "bytes_toserver", f->bytes[cdir]);
+    jb_u64(&p->jb, "bytes_toclient", f->bytes[!cdir]);
+    jb_timestamp(&p->jb, "start", f->first_ts);
+    jb_timestamp(&p->jb, "end", f->last_ts);
+    jb_u64(&p->jb, "age", (f->last_ts - f->first_ts) / 1000000);
+    if (f->proto == IPPROTO_TCP)
+        jb_str(&p->jb, "state", f->tcp.closed ? "closed" : "established");
+    jb_str(&p->jb, "reason", reason);
+    jb_bool(&p->jb, "alerted", a->alerted);
+    jb_bool(&p->jb, "midstream", f->midstream);
+    jb_close_object(&p->jb);
+    jb_open_object(&p->jb, "ndpi");
+    jb_str(&p->jb, "app_protocol", a->app_name[0] ? a->app_name : "Unknown");
+    jb_close_object(&p->jb);
+    if (ss) {
+        jb_open_object(&p->jb, "smb");
+        const char *d = smb_dialect_name(smb_conn_dialect(a->smb));
+        jb_str(&p->jb, "dialect", d ? d : "unknown");
+        jb_u64(&p->jb, "smb1_messages", ss->smb1_msgs);
+        jb_u64(&p->jb, "smb2_messages", ss->smb2_msgs);
+        jb_u64(&p->jb, "encrypted_messages", ss->encrypted_msgs);
+        jb_u64(&p->jb, "compressed_messages", ss->compressed_msgs);
+        jb_bool(&p->jb, "encrypted", ss->encrypted_msgs > 0);
+        jb_u64(&p->jb, "gaps", ss->gaps);
+        jb_u64(&p->jb, "resyncs", ss->resyncs);
+        jb_u64(&p->jb, "malformed", ss->malformed);
+        jb_u64(&p->jb, "orphan_responses", ss->orphan_responses);
+        jb_u64(&p->jb, "limit_drops", ss->limit_drops);
+        jb_close_object(&p->jb);
+    }
+    jb_close_object(&p->jb);
+    emit(p);
+    p->c.events_flow++;
+}
+
+static int dialect_slot(uint16_t d)
+{
+    switch (d) {
+    case 0x0001:
+        return 1;
+    case 0x0202:
+        return 2;
+    case 0x0210:
+        return 3;
+    case 0x0300:
+        return 4;
+    case 0x0302:
+        return 5;
+    case 0x0311:
+        return 6;
+    default:
+        return 0;
+    }
+}
+
+/* A flow leaves the table: deliver what the reassembler still holds, let the
+ * parser report requests that never got an answer, then log the flow. */
+static void on_flow_release(void *ctx, flow *f)
+{
+    pipeline *p = ctx;
+    flow_app *a = f->app;
+    if (!a) {
+        stream_release(p->streams, &f->tcp);
+        return;
+    }
+    if (f->last_ts > p->now)
+        p->now = f->last_ts;
+    if (a->state == APP_SMB) {
+        stream_sink sink = {on_stream_data, on_stream_gap, a};
+        stream_flush(p->streams, &f->tcp, &sink);
+        smb_conn_flush(a->smb);
+        const smb_conn_stats *ss = smb_conn_get_stats(a->smb);
+        p->c.smb_encrypted_msgs += ss->encrypted_msgs;
+        p->c.smb_compressed_msgs += ss->compressed_msgs;
+        if (ss->encrypted_msgs)
+            p->c.smb_encrypted_flows++;
+        p->c.smb_resyncs += ss->resyncs;
+        p->c.smb_malformed += ss->malformed;
+        p->c.smb_limit_drops += ss->limit_drops;
+        p->c.smb_orphan_responses += ss->orphan_responses;
+        p->c.smb_by_dialect[dialect_slot(smb_conn_dialect(a->smb))]++;
+    } else {
+        stream_release(p->streams, &f->tcp);
+    }
+    settle_app_name(p, a);
+    if (p->o->log_flow)
+        write_flow_record(p, f, a, p->finishing ? "shutdown" : f->tcp.closed ? "closed" : "timeout");
+    if (a->smb)
+        smb_conn_free(a->smb);
+    free(a);
+    f->app = NULL;
+}
+
+/* ------------------------------------------------------------- lifecycle */
+
+pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, eve_output *out)
+{
+    pipeline *p = calloc(1, sizeof(*p));
+    if (!p)
+        return NULL;
+    p->o = o;
+    p->rules = rules;
+    p->out = out;
+    p->dec = decoder_new(o->defrag_memcap, o->defrag_timeout_usec);
+    p->flows = flow_table_new(&o->flow, on_flow_release, p);
+    p->streams = stream_engine_new(&o->stream);
+    if (o->appid_enabled)
+        p->ndpi = appid_new(o->appid_max_packets);
+    jb_init(&p->jb, p->line, sizeof(p->line));
+    if (!p->dec || !p->flows || !p->streams || (o->appid_enabled && !p->ndpi)) {
+        pipeline_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void pipeline_free(pipeline *p)
+{
+    if (!p)
+        return;
+    if (p->flows)
+        flow_table_free(p->flows);
+    stream_engine_free(p->streams);
+    decoder_free(p->dec);
+    appid_free(p->ndpi);
+    free(p);
+}
+
+void pipeline_set_observer(pipeline *p, pipeline_fact_fn fact_fn, pipeline_alert_fn alert_fn, void *ctx)
+{
+    p->on_fact = fact_fn;
+    p->on_alert = alert_fn;
+    p->observer = ctx;
+}
+
+/* ---------------------------------------------------------------- packets */
+
+static void classify(pipeline *p, flow_app *a, const decoded_pkt *pkt)
+{
+    if (a->ndpi) {
+        if (appid_packet(p->ndpi, a->ndpi, pkt->l3, pkt->l3_len, pkt->ts_usec)) {
+            char buf[64];
+            snprintf(a->app_name, sizeof(a->app_name), "%s", appid_name(p->ndpi, a->ndpi, buf, sizeof(buf)));
+            bool smb = appid_is_smb(a->ndpi);
+            appid_flow_free(p->ndpi, a->ndpi);
+            a->ndpi = NULL;
+            if (smb && a->state == APP_UNDECIDED && pkt->proto == IPPROTO_TCP)
+                start_smb(p, a);
+        }
+    }
+    if (a->state != APP_UNDECIDED || pkt->proto != IPPROTO_TCP || pkt->payload_len == 0)
+        return;
+    if (smb_probe(pkt->payload, pkt->payload_len)) {
+        start_smb(p, a);
+        return;
+    }
+    if (++a->probes >= PROBE_PACKETS && !a->ndpi)
+        a->state = APP_OTHER;
+}
+
+static void maybe_expire(pipeline *p)
+{
+    if (p->now - p->last_expire >= 1000000) {
+        flow_table_expire(p->flows, p->now);
+        p->last_expire = p->now;
+    }
+    if (p->o->log_stats && p->o->stats_interval_usec && p->now - p->last_stats >= p->o->stats_interval_usec) {
+        if (p->last_stats) {
+            pw_counters c;
+            memset(&c, 0, sizeof(c));
+            pipeline_counters(p, &c);
+            pipeline_write_stats(p->out, &c, p->now, p->now - p->first_ts);
+        }
+        p->last_stats = p->now;
+    }
+}
+
+bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
+                     uint32_t wirelen)
+{
+    p->c.packets++;
+    p->c.bytes += wirelen;
+    if (ts_usec > p->now)
+        p->now = ts_usec;
+    if (!p->first_ts) {
+        p->first_ts = ts_usec;
+        p->last_expire = ts_usec;
+    }
+    decoded_pkt pkt;
+    decode_result r = decode_packet(p->dec, linktype, data, caplen, ts_usec, &pkt);
+    if (r == DECODE_OK && (pkt.proto == IPPROTO_TCP || pkt.proto == IPPROTO_UDP)) {
+        int dir = 0;
+        flow *f = flow_lookup(p->flows, &pkt, &dir);
+        if (f) {
+            flow_app *a = f->app ? f->app : app_new(p, f);
+            if (a) {
+                if (a->state == APP_UNDECIDED || a->ndpi)
+                    classify(p, a, &pkt);
+                if (a->state == APP_SMB) {
+                    stream_sink sink = {on_stream_data, on_stream_gap, a};
+                    stream_segment(p->streams, &f->tcp, dir, pkt.seq, pkt.tcp_flags, pkt.payload,
+                                   pkt.payload_len, &sink);
+                }
+            }
+        }
+    } else if (r == DECODE_UNSUPPORTED_LINKTYPE) {
+        p->c.decode_unsupported++;
+    }
+    maybe_expire(p);
+    return !p->output_failed;
+}
+
+void pipeline_tick(pipeline *p, uint64_t now_usec)
+{
+    if (now_usec > p->now)
+        p->now = now_usec;
+    maybe_expire(p);
+}
+
+void pipeline_finish(pipeline *p)
+{
+    p->finishing = true;
+    flow_table_flush(p->flows);
+    eve_flush(p->out);
+}
+
+uint64_t pipeline_now(const pipeline *p) { return p->now; }
+
+void pipeline_counters(const pipeline *p, pw_counters *c)
+{
+    const decode_stats *d = decoder_stats(p->dec);
+    const flow_stats *fs = flow_table_stats(p->flows);
+    const stream_stats *ss = stream_engine_stats(p->streams);
+    const pw_counters *m = &p->c;
+    c->packets += m->packets;
+    c->bytes += m->bytes;
+    c->decode_not_ip += d->not_ip;
+    c->decode_truncated += d->truncated;
+    c->decode_malformed += d->malformed;
+    c->decode_unsupported += m->decode_unsupported;
+    c->frags_reassembled += d->frags_reassembled;
+    c->frags_dropped += d->frags_dropped;
+    c->ipv6_frags += d->ipv6_frags;
+    c->flows += m->flows;
+    c->flows_smb += m->flows_smb;
+    c->flows_midstream += m->flows_midstream;
+    c->flows_timed_out += fs->timed_out;
+    c->flow_memcap_drops += fs->memcap_drops;
+    c->tcp_segments += ss->segments;
+    c->tcp_out_of_order += ss->out_of_order;
+    c->tcp_retransmitted += ss->retransmitted;
+    c->tcp_overlaps += ss->overlaps;
+    c->tcp_gaps += ss->gaps;
+    c->tcp_gap_bytes += ss->gap_bytes;
+    c->stream_memcap_drops += ss->memcap_drops;
+    c->smb_sessions += m->smb_sessions;
+    c->smb_ntlm_sessions += m->smb_ntlm_sessions;
+    c->smb_kerberos_sessions += m->smb_kerberos_sessions;
+    c->smb_encrypted_msgs += m->smb_encrypted_msgs;
+    c->smb_compressed_msgs += m->smb_compressed_msgs;
+    c->smb_encrypted_flows += m->smb_encrypted_flows;
+    c->smb_resyncs += m->smb_resyncs;
+    c->smb_malformed += m->smb_malformed;
+    c->smb_limit_drops += m->smb_limit_drops;
+    c->smb_orphan_responses += m->smb_orphan_responses;
+    for (int i = 0; i < 7; i++)
+        c->smb_by_dialect[i] += m->smb_by_dialect[i];
+    c->events_smb += m->events_smb;
+    c->events_5145 += m->events_5145;
+    c->events_5140 += m->events_5140;
+    c->events_flow += m->events_flow;
+    c->alerts += m->alerts;
+    c->rule_matches_max_exceeded += m->rule_matches_max_exceeded;
+}
+
+void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec)
+{
+    char line[8192];
+    jbuf j;
+    jb_init(&j, line, sizeof(line));
+    eve_hdr h;
+    memset(&h, 0, sizeof(h));
+    h.ts_usec = ts_usec;
+    eve_begin(&j, &h, "stats");
+    jb_open_object(&j, "stats");
+    jb_u64(&j, "uptime", uptime_usec / 1000000);
+    jb_open_object(&j, "capture");
+    jb_u64(&j, "packets", c->packets);
+    jb_u64(&j, "bytes", c->bytes);
+    jb_u64(&j, "kernel_packets", c->kernel_packets);
+    jb_u64(&j, "kernel_drops", c->kernel_drops);
+    jb_u64(&j, "kernel_ifdrops", c->kernel_ifdrops);
+    jb_close_object(&j);
+    jb_open_object(&j, "decoder");
+    jb_u64(&j, "not_ip", c->decode_not_ip);
+    jb_u64(&j, "truncated", c->decode_truncated);
+    jb_u64(&j, "malformed", c->decode_malformed);
+    jb_u64(&j, "unsupported_linktype", c->decode_unsupported);
+    jb_u64(&j, "ipv4_frags_reassembled", c->frags_reassembled);
+    jb_u64(&j, "ipv4_frags_dropped", c->frags_dropped);
+    jb_u64(&j, "ipv6_frags_skipped", c->ipv6_frags);
+    jb_close_object(&j);
+    jb_open_object(&j, "flow");
+    jb_u64(&j, "total", c->flows);
+    jb_u64(&j, "smb", c->flows_smb);
+    jb_u64(&j, "midstream", c->flows_midstream);
+    jb_u64(&j, "timed_out", c->flows_timed_out);
+    jb_u64(&j, "memcap_drops", c->flow_memcap_drops);
+    jb_close_object(&j);
+    jb_open_object(&j, "tcp");
+    jb_u64(&j, "segments", c->tcp_segments);
+    jb_u64(&j, "out_of_order", c->tcp_out_of_order);
+    jb_u64(&j, "retransmitted", c->tcp_retransmitted);
+    jb_u64(&j, "overlaps", c->tcp_overlaps);
+    jb_u64(&j, "gaps", c->tcp_gaps);
+    jb_u64(&j, "gap_bytes", c->tcp_gap_bytes);
+    jb_u64(&j, "reassembly_memcap_drops", c->stream_memcap_drops);
+    jb_close_object(&j);
+    jb_open_object(&j, "smb");
+    jb_u64(&j, "sessions", c->smb_sessions);
+    jb_u64(&j, "ntlmssp_sessions", c->smb_ntlm_sessions);
+    jb_u64(&j, "kerberos_sessions", c->smb_kerberos_sessions);
+    jb_u64(&j, "encrypted_flows", c->smb_encrypted_flows);
+    jb_u64(&j, "encrypted_messages", c->smb_encrypted_msgs);
+    jb_u64(&j, "compressed_messages", c->smb_compressed_msgs);
+    jb_u64(&j, "resyncs", c->smb_resyncs);
+    jb_u64(&j, "malformed", c->smb_malformed);
+    jb_u64(&j, "orphan_responses", c->smb_orphan_responses);
+    jb_u64(&j, "state_limit_drops", c->smb_limit_drops);
+    static const char *dialects[7] = {"unknown", "NT LM 0.12", "2.02", "2.10", "3.00", "3.02", "3.11"};
+    jb_open_object(&j, "flows_by_dialect");
+    for (int i = 0; i < 7; i++)
+        jb_u64(&j, dialects[i], c->smb_by_dialect[i]);
+    jb_close_object(&j);
+    jb_close_object(&j);
+    jb_open_object(&j, "events");
+    jb_u64(&j, "smb", c->events_smb);
+    jb_u64(&j, "winlog_5145", c->events_5145);
+    jb_u64(&j, "winlog_5140", c->events_5140);
+    jb_u64(&j, "flow", c->events_flow);
+    jb_u64(&j, "alerts", c->alerts);
+    jb_u64(&j, "alerts_over_match_limit", c->rule_matches_max_exceeded);
+    jb_close_object(&j);
+    jb_close_object(&j);
+    jb_close_object(&j);
+    size_t len;
+    const char *s = jb_line(&j, &len);
+    eve_write(out, s, len);
+}

@@ -1,0 +1,159 @@
+#include "summary.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUM_ENTRIES 256
+#define SUM_CLIENTS 8
+#define SUM_NAME 160
+
+typedef struct sum_entry {
+    char name[SUM_NAME];
+    uint64_t count;
+    char clients[SUM_CLIENTS][48];
+    unsigned nclients;
+    bool more_clients;
+} sum_entry;
+
+typedef struct sum_table {
+    sum_entry e[SUM_ENTRIES];
+    unsigned n;
+    uint64_t overflow;
+} sum_table;
+
+struct summary {
+    sum_table shares, pipes, alerts;
+    unsigned captures;
+    uint64_t alert_lines;
+    char alert_text[16][320];
+};
+
+summary *summary_new(void) { return calloc(1, sizeof(summary)); }
+void summary_free(summary *s) { free(s); }
+
+static void add(sum_table *t, const char *name, const char *client)
+{
+    sum_entry *e = NULL;
+    for (unsigned i = 0; i < t->n; i++)
+        if (strcmp(t->e[i].name, name) == 0) {
+            e = &t->e[i];
+            break;
+        }
+    if (!e) {
+        if (t->n == SUM_ENTRIES) {
+            t->overflow++;
+            return;
+        }
+        e = &t->e[t->n++];
+        snprintf(e->name, sizeof(e->name), "%s", name);
+    }
+    e->count++;
+    if (!client)
+        return;
+    for (unsigned i = 0; i < e->nclients; i++)
+        if (strcmp(e->clients[i], client) == 0)
+            return;
+    if (e->nclients < SUM_CLIENTS)
+        snprintf(e->clients[e->nclients++], sizeof(e->clients[0]), "%s", client);
+    else
+        e->more_clients = true;
+}
+
+void summary_on_fact(void *ctx, const smb_fact *f, const char *client_ip)
+{
+    summary *s = ctx;
+    if (f->kind == SMB_FACT_TREE_CONNECT && f->share && (!f->have_response || f->status == 0))
+        add(&s->shares, f->share, client_ip);
+    if (f->kind == SMB_FACT_CREATE && f->filename && f->share_type == SMB_SHARE_PIPE)
+        add(&s->pipes, f->filename[0] == '\\' ? f->filename + 1 : f->filename, client_ip);
+}
+
+void summary_on_alert(void *ctx, const sigma_rule *r, const char *share, const char *name, const char *client_ip)
+{
+    summary *s = ctx;
+    add(&s->alerts, sigma_rule_title(r), client_ip);
+    if (s->alert_lines < 16)
+        snprintf(s->alert_text[s->alert_lines], sizeof(s->alert_text[0]), "%-15s %s %s  [%s]",
+                 client_ip ? client_ip : "?", share ? share : "?", name ? name : "?", sigma_rule_title(r));
+    s->alert_lines++;
+}
+
+void summary_add_capture(summary *s, const char *path, uint64_t packets, uint64_t bytes)
+{
+    (void)path;
+    (void)packets;
+    (void)bytes;
+    s->captures++;
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const sum_entry *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+static void print_table(FILE *out, const char *title, const char *what, const sum_table *t, int top_n)
+{
+    if (t->n == 0) {
+        fprintf(out, "  %s: none\n", title);
+        return;
+    }
+    sum_entry *sorted = malloc(sizeof(sum_entry) * t->n);
+    if (!sorted)
+        return;
+    memcpy(sorted, t->e, sizeof(sum_entry) * t->n);
+    qsort(sorted, t->n, sizeof(sum_entry), by_count);
+    fprintf(out, "  %s:\n", title);
+    for (unsigned i = 0; i < t->n && (int)i < top_n; i++) {
+        fprintf(out, "    %6llu  %-44s %s", (unsigned long long)sorted[i].count, sorted[i].name, what);
+        for (unsigned k = 0; k < sorted[i].nclients; k++)
+            fprintf(out, "%s%s", k ? ", " : " ", sorted[i].clients[k]);
+        fprintf(out, "%s\n", sorted[i].more_clients ? ", …" : "");
+    }
+    if (t->n > (unsigned)top_n)
+        fprintf(out, "    … %u more\n", t->n - (unsigned)top_n);
+    if (t->overflow)
+        fprintf(out, "    (%llu not tabulated: table full)\n", (unsigned long long)t->overflow);
+    free(sorted);
+}
+
+void summary_print(const summary *s, FILE *out, const pw_counters *c, double seconds, int top_n)
+{
+    double mb = (double)c->bytes / 1e6;
+    fprintf(out, "pipewatch summary\n");
+    fprintf(out, "  read:     %u capture(s), %llu packets, %.1f MB in %.2f s (%.1f MB/s, %.0f packets/s)\n",
+            s->captures, (unsigned long long)c->packets, mb, seconds, seconds > 0 ? mb / seconds : 0.0,
+            seconds > 0 ? (double)c->packets / seconds : 0.0);
+    fprintf(out, "  flows:    %llu, SMB %llu (midstream %llu); SMB sessions %llu (NTLMSSP %llu, Kerberos %llu)\n",
+            (unsigned long long)c->flows, (unsigned long long)c->flows_smb, (unsigned long long)c->flows_midstream,
+            (unsigned long long)c->smb_sessions, (unsigned long long)c->smb_ntlm_sessions,
+            (unsigned long long)c->smb_kerberos_sessions);
+    static const char *dialects[7] = {"unknown", "SMB1", "2.02", "2.10", "3.00", "3.02", "3.11"};
+    fprintf(out, "  dialects:");
+    for (int i = 0; i < 7; i++)
+        if (c->smb_by_dialect[i])
+            fprintf(out, " %s=%llu", dialects[i], (unsigned long long)c->smb_by_dialect[i]);
+    fprintf(out, "%s; encrypted flows %llu\n", c->flows_smb ? "" : " none",
+            (unsigned long long)c->smb_encrypted_flows);
+    print_table(out, "shares connected (tree connects, clients)", "from", &s->shares, top_n);
+    print_table(out, "named pipes opened", "by", &s->pipes, top_n);
+    fprintf(out, "  events:   %llu smb, %llu 5145, %llu 5140, %llu alerts\n", (unsigned long long)c->events_smb,
+            (unsigned long long)c->events_5145, (unsigned long long)c->events_5140, (unsigned long long)c->alerts);
+    print_table(out, "alerts by rule", "from", &s->alerts, top_n);
+    for (uint64_t i = 0; i < s->alert_lines && i < 16; i++)
+        fprintf(out, "    ! %s\n", s->alert_text[i]);
+    if (s->alert_lines > 16)
+        fprintf(out, "    ! … %llu more alerts in the EVE output\n", (unsigned long long)(s->alert_lines - 16));
+    fprintf(out, "  not seen: %llu TCP gaps (%llu bytes), %llu SMB resyncs, %llu encrypted SMB messages, "
+                 "%llu midstream flows, %llu flow memcap drops, %llu reassembly memcap drops, "
+                 "%llu SMB state limit drops, %llu truncated/malformed packets, %llu unsupported link type\n",
+            (unsigned long long)c->tcp_gaps, (unsigned long long)c->tcp_gap_bytes,
+            (unsigned long long)c->smb_resyncs, (unsigned long long)c->smb_encrypted_msgs,
+            (unsigned long long)c->flows_midstream, (unsigned long long)c->flow_memcap_drops,
+            (unsigned long long)c->stream_memcap_drops, (unsigned long long)c->smb_limit_drops,
+            (unsigned long long)(c->decode_truncated + c->decode_malformed),
+            (unsigned long long)c->decode_unsupported);
+}
