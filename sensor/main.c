@@ -622,7 +622,8 @@ int main(int argc, char **argv)
     pw_counters c = {0};
     pipeline_counters(r.pl, &c);
     if (o.log_stats)
-        pipeline_write_stats(out, &c, o.n_interfaces ? wall_usec() : pipeline_now(r.pl), wall_usec() - w0);
+        pipeline_write_stats(out, &c, o.n_interfaces ? wall_usec() : pipeline_now(r.pl),
+                             o.n_interfaces ? wall_usec() - w0 : pipeline_now(r.pl) - pipeline_first_ts(r.pl));
     eve_flush(out);
     if (eve_failed(out)) {
         err("%s", eve_error(out));

@@ -482,6 +482,7 @@ void pipeline_finish(pipeline *p)
 }
 
 uint64_t pipeline_now(const pipeline *p) { return p->now; }
+uint64_t pipeline_first_ts(const pipeline *p) { return p->first_ts; }
 
 void pipeline_counters(const pipeline *p, pw_counters *c)
 {

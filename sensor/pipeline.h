@@ -49,6 +49,8 @@ void pipeline_tick(pipeline *p, uint64_t now_usec);
 void pipeline_finish(pipeline *p);
 /* Time of the newest packet seen. */
 uint64_t pipeline_now(const pipeline *p);
+/* Time of the first packet seen (0 before any). */
+uint64_t pipeline_first_ts(const pipeline *p);
 /* Adds this pipeline's counters to c. */
 void pipeline_counters(const pipeline *p, pw_counters *c);
 /* Writes a "stats" EVE record of counters c at time ts. */

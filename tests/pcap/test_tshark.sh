@@ -1,0 +1,16 @@
+#!/bin/sh
+# pipewatch and tshark agree on every TREE_CONNECT and CREATE (name and final
+# status) of every bundled sample and of the public captures in ../shared/pcaps/real.
+. tests/pcap/lib.sh
+command -v tshark >/dev/null || { echo "tshark is not installed"; exit 77; }
+n=0
+for pcap in pcaps/*.pcap pcaps/*.pcapng "$SHARED_REAL"/*; do
+    [ -f "$pcap" ] || continue
+    "$PW" -q -r "$pcap" --types smb -o "$TMP/out.json" 2>"$TMP/err"
+    rc=$?
+    [ $rc -eq 0 ] || { echo "FAIL $pcap: pipewatch exit $rc: $(cat "$TMP/err")"; fails=$((fails + 1)); continue; }
+    check "$pcap" python3 tests/pcap/eve_compare.py tshark "$pcap" "$TMP/out.json"
+    n=$((n + 1))
+done
+[ "$n" -gt 0 ] || { echo "no captures found"; exit 1; }
+finish
