@@ -90,6 +90,7 @@ test: deps-test $(BUILD)/pipewatch unit-tests
 	@BUILD=$(BUILD) sh tests/run-tests.sh
 
 sanitize:
+	@sh tests/tools/deps.sh "" "clang libclang-rt-14-dev" clang
 	$(MAKE) BUILD=build-san CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test
