@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,10 @@
 
 #define EVE_BUFSZ (256 * 1024)
 
+/* Workers share one output: a record is appended under the lock, so lines
+ * never interleave. Records are rare next to packets, so the lock is cold. */
 struct eve_output {
+    pthread_mutex_t lock;
     int fd;
     bool is_stdout;
     eve_filetype type;
@@ -63,6 +67,7 @@ eve_output *eve_open(const char *path, eve_filetype type, bool append, char *err
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    pthread_mutex_init(&o->lock, NULL);
     o->type = type;
     o->append = append;
     o->is_stdout = !path || strcmp(path, "-") == 0;
@@ -102,7 +107,7 @@ static bool write_all(eve_output *o, const char *p, size_t n)
     return true;
 }
 
-bool eve_flush(eve_output *o)
+static bool flush_locked(eve_output *o)
 {
     if (o->failed) {
         o->len = 0;
@@ -113,7 +118,7 @@ bool eve_flush(eve_output *o)
     return ok;
 }
 
-bool eve_write(eve_output *o, const char *line, size_t len)
+static bool write_locked(eve_output *o, const char *line, size_t len)
 {
     if (o->failed)
         return false;
@@ -127,7 +132,7 @@ bool eve_write(eve_output *o, const char *line, size_t len)
         return true;
     }
     if (o->len + len + 1 > sizeof(o->buf)) {
-        if (!eve_flush(o))
+        if (!flush_locked(o))
             return false;
         if (len + 1 > sizeof(o->buf))
             return write_all(o, line, len) && write_all(o, "\n", 1);
@@ -138,11 +143,27 @@ bool eve_write(eve_output *o, const char *line, size_t len)
     return true;
 }
 
-bool eve_reopen(eve_output *o)
+bool eve_flush(eve_output *o)
+{
+    pthread_mutex_lock(&o->lock);
+    bool ok = flush_locked(o);
+    pthread_mutex_unlock(&o->lock);
+    return ok;
+}
+
+bool eve_write(eve_output *o, const char *line, size_t len)
+{
+    pthread_mutex_lock(&o->lock);
+    bool ok = write_locked(o, line, len);
+    pthread_mutex_unlock(&o->lock);
+    return ok;
+}
+
+static bool reopen_locked(eve_output *o)
 {
     if (o->is_stdout || o->type != EVE_REGULAR)
         return true;
-    eve_flush(o);
+    flush_locked(o);
     char err[600];
     bool saved = o->append;
     o->append = true;
@@ -158,15 +179,24 @@ bool eve_reopen(eve_output *o)
     return true;
 }
 
+bool eve_reopen(eve_output *o)
+{
+    pthread_mutex_lock(&o->lock);
+    bool ok = reopen_locked(o);
+    pthread_mutex_unlock(&o->lock);
+    return ok;
+}
+
 bool eve_close(eve_output *o)
 {
     if (!o)
         return true;
-    bool ok = eve_flush(o) && !o->failed;
+    bool ok = flush_locked(o) && !o->failed;
     if (!o->is_stdout && close(o->fd) != 0 && ok) {
         fail(o, errno);
         ok = false;
     }
+    pthread_mutex_destroy(&o->lock);
     free(o);
     return ok;
 }

@@ -15,6 +15,7 @@
 #include "capture.h"
 #include "config.h"
 #include "eve.h"
+#include "live.h"
 #include "options.h"
 #include "pipeline.h"
 #include "summary.h"
@@ -293,16 +294,6 @@ typedef struct run {
     int status;
 } run;
 
-static void add_kernel_stats(pcap_t *h, pw_counters *c)
-{
-    struct pcap_stat ps;
-    if (pcap_stats(h, &ps) == 0) {
-        c->kernel_packets += ps.ps_recv;
-        c->kernel_drops += ps.ps_drop;
-        c->kernel_ifdrops += ps.ps_ifdrop;
-    }
-}
-
 static void handle_signals_offline(run *r)
 {
     if (g_reopen) {
@@ -370,82 +361,6 @@ static int run_offline(run *r)
             break;
     }
     capture_free_paths(files);
-    return status;
-}
-
-static int run_live(run *r)
-{
-    char e[CAPTURE_ERRLEN];
-    pcap_t *handles[PW_MAX_PATHS];
-    size_t n = r->o->n_interfaces;
-    const char *bpf = r->o->bpf ? r->o->bpf : "tcp port 445 or tcp port 139";
-    if (r->o->bpf && !*r->o->bpf)
-        bpf = NULL;
-    for (size_t i = 0; i < n; i++) {
-        handles[i] = capture_open_live(r->o->interfaces[i], r->o->snaplen, r->o->buffer_size_mb, r->o->promisc,
-                                       bpf, e, sizeof(e));
-        if (!handles[i]) {
-            err("%s", e);
-            for (size_t k = 0; k < i; k++)
-                pcap_close(handles[k]);
-            return EXIT_INPUT;
-        }
-        pcap_setnonblock(handles[i], 1, e);
-    }
-    if (!r->o->quiet)
-        err("capturing on %zu interface(s); SIGINT or SIGTERM stops, SIGHUP reopens the output, "
-            "SIGUSR1 writes stats", n);
-    int status = EXIT_OK;
-    uint64_t start = wall_usec();
-    while (!g_stop) {
-        int got = 0;
-        for (size_t i = 0; i < n; i++) {
-            int dlt = pcap_datalink(handles[i]);
-            struct pcap_pkthdr *hdr;
-            const u_char *data;
-            int rc;
-            int burst = 0;
-            while (burst < 256 && (rc = pcap_next_ex(handles[i], &hdr, &data)) == 1) {
-                uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
-                pipeline_packet(r->pl, dlt, ts, data, hdr->caplen, hdr->len);
-                burst++;
-            }
-            if (rc == PCAP_ERROR) {
-                err("interface %s: capture stopped: %s", r->o->interfaces[i], pcap_geterr(handles[i]));
-                status = EXIT_RUNTIME;
-                g_stop = 1;
-            }
-            got += burst;
-        }
-        pipeline_tick(r->pl, wall_usec());
-        if (g_reopen) {
-            g_reopen = 0;
-            if (!eve_reopen(r->out))
-                err("%s", eve_error(r->out));
-        }
-        if (g_dump_stats) {
-            g_dump_stats = 0;
-            pw_counters c = {0};
-            pipeline_counters(r->pl, &c);
-            for (size_t i = 0; i < n; i++)
-                add_kernel_stats(handles[i], &c);
-            pipeline_write_stats(r->out, &c, wall_usec(), wall_usec() - start);
-            eve_flush(r->out);
-        }
-        if (!got) {
-            eve_flush(r->out);
-            struct timespec nap = {0, 5 * 1000 * 1000};
-            nanosleep(&nap, NULL);
-        }
-        if (eve_failed(r->out))
-            break;
-    }
-    r->status = status;
-    pw_counters c = {0};
-    for (size_t i = 0; i < n; i++) {
-        add_kernel_stats(handles[i], &c);
-        pcap_close(handles[i]);
-    }
     return status;
 }
 
@@ -608,22 +523,32 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     run r = {&o, rules, out, NULL, summary_new(), EXIT_OK};
-    r.pl = pipeline_new(&o, rules, out);
-    if (!r.pl || !r.sum) {
-        err("cannot start the pipeline: out of memory");
+    if (!r.sum) {
+        err("out of memory");
         return EXIT_RUNTIME;
     }
-    pipeline_set_observer(r.pl, summary_on_fact, summary_on_alert, r.sum);
     double t0 = mono_sec();
     uint64_t w0 = wall_usec();
-    int status = o.n_read_files ? run_offline(&r) : run_live(&r);
-
-    pipeline_finish(r.pl);
+    int status;
     pw_counters c = {0};
-    pipeline_counters(r.pl, &c);
-    if (o.log_stats)
-        pipeline_write_stats(out, &c, o.n_interfaces ? wall_usec() : pipeline_now(r.pl),
-                             o.n_interfaces ? wall_usec() - w0 : pipeline_now(r.pl) - pipeline_first_ts(r.pl));
+    if (o.n_interfaces) {
+        live_ctx lc = {&o, rules, out, r.sum, &g_stop, &g_reopen, &g_dump_stats};
+        status = live_run(&lc, &c);
+        if (o.log_stats && status != EXIT_INPUT)
+            pipeline_write_stats(out, &c, wall_usec(), wall_usec() - w0);
+    } else {
+        r.pl = pipeline_new(&o, rules, out);
+        if (!r.pl) {
+            err("cannot start the pipeline: out of memory");
+            return EXIT_RUNTIME;
+        }
+        pipeline_set_observer(r.pl, summary_on_fact, summary_on_alert, r.sum);
+        status = run_offline(&r);
+        pipeline_finish(r.pl);
+        pipeline_counters(r.pl, &c);
+        if (o.log_stats)
+            pipeline_write_stats(out, &c, pipeline_now(r.pl), pipeline_now(r.pl) - pipeline_first_ts(r.pl));
+    }
     eve_flush(out);
     if (eve_failed(out)) {
         err("%s", eve_error(out));
@@ -634,7 +559,7 @@ int main(int argc, char **argv)
         status = EXIT_RUNTIME;
     }
     double secs = mono_sec() - t0;
-    if (!o.quiet)
+    if (!o.quiet && status != EXIT_INPUT)
         summary_print(r.sum, stderr, &c, secs, 10);
     pipeline_free(r.pl);
     summary_free(r.sum);

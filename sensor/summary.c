@@ -1,5 +1,6 @@
 #include "summary.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +23,30 @@ typedef struct sum_table {
     uint64_t overflow;
 } sum_table;
 
+/* Workers report into one summary: a lock keeps the tables whole. */
 struct summary {
+    pthread_mutex_t lock;
     sum_table shares, pipes, alerts;
     unsigned captures;
     uint64_t alert_lines;
     char alert_text[16][320];
 };
 
-summary *summary_new(void) { return calloc(1, sizeof(summary)); }
-void summary_free(summary *s) { free(s); }
+summary *summary_new(void)
+{
+    summary *s = calloc(1, sizeof(summary));
+    if (s)
+        pthread_mutex_init(&s->lock, NULL);
+    return s;
+}
+
+void summary_free(summary *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
 
 static void add(sum_table *t, const char *name, const char *client)
 {
@@ -63,20 +79,26 @@ static void add(sum_table *t, const char *name, const char *client)
 void summary_on_fact(void *ctx, const smb_fact *f, const char *client_ip)
 {
     summary *s = ctx;
+    if (f->kind != SMB_FACT_TREE_CONNECT && f->kind != SMB_FACT_CREATE)
+        return;
+    pthread_mutex_lock(&s->lock);
     if (f->kind == SMB_FACT_TREE_CONNECT && f->share && (!f->have_response || f->status == 0))
         add(&s->shares, f->share, client_ip);
     if (f->kind == SMB_FACT_CREATE && f->filename && f->share_type == SMB_SHARE_PIPE)
         add(&s->pipes, f->filename[0] == '\\' ? f->filename + 1 : f->filename, client_ip);
+    pthread_mutex_unlock(&s->lock);
 }
 
 void summary_on_alert(void *ctx, const sigma_rule *r, const char *share, const char *name, const char *client_ip)
 {
     summary *s = ctx;
+    pthread_mutex_lock(&s->lock);
     add(&s->alerts, sigma_rule_title(r), client_ip);
     if (s->alert_lines < 16)
         snprintf(s->alert_text[s->alert_lines], sizeof(s->alert_text[0]), "%-15s %s %s  [%s]",
                  client_ip ? client_ip : "?", share ? share : "?", name ? name : "?", sigma_rule_title(r));
     s->alert_lines++;
+    pthread_mutex_unlock(&s->lock);
 }
 
 void summary_add_capture(summary *s, const char *path, uint64_t packets, uint64_t bytes)

@@ -7,6 +7,9 @@ and 5, SMB1 TREE_CONNECT_ANDX and NT_CREATE_ANDX) must appear in pipewatch's
 
 usage: eve_compare.py tshark CAPTURE EVE.json     compare with tshark
        eve_compare.py same EVE_A.json EVE_B.json  the same SMB operations in both
+       eve_compare.py events EVE_A.json EVE_B.json the same smb, winlog and alert records in
+                                                   both, whatever their time, flow id and
+                                                   packet number (live capture vs replay)
 """
 import collections
 import json
@@ -112,6 +115,25 @@ def eve_ops(path):
     return ops
 
 
+VOLATILE = ("timestamp", "flow_id", "pcap_cnt", "src_port")
+
+
+def event_records(path):
+    recs = collections.Counter()
+    with open(path) as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("event_type") not in ("smb", "winlog", "alert"):
+                continue
+            for k in VOLATILE:
+                r.pop(k, None)
+            ed = r.get("winlog", {}).get("event_data")
+            if ed:
+                ed.pop("IpPort", None)
+            recs[json.dumps(r, sort_keys=True)] += 1
+    return recs
+
+
 def report(a_name, a, b_name, b):
     if a == b:
         print("same %d operations" % sum(a.values()))
@@ -123,7 +145,7 @@ def report(a_name, a, b_name, b):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("tshark", "same"):
+    if len(sys.argv) != 4 or sys.argv[1] not in ("tshark", "same", "events"):
         print(__doc__)
         return 2
     if sys.argv[1] == "tshark":
@@ -132,11 +154,12 @@ def main():
         if not t:
             print("tshark sees no TREE_CONNECT/CREATE in %s" % sys.argv[2])
         return report("tshark", t, "pipewatch", e)
-    a = eve_ops(sys.argv[2])
+    get = eve_ops if sys.argv[1] == "same" else event_records
+    a = get(sys.argv[2])
     if not a:
         print("no SMB operations in %s: nothing to compare" % sys.argv[2])
         return 1
-    return report(sys.argv[2], a, sys.argv[3], eve_ops(sys.argv[3]))
+    return report(sys.argv[2], a, sys.argv[3], get(sys.argv[3]))
 
 
 if __name__ == "__main__":

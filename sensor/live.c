@@ -1,0 +1,281 @@
+#include "live.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/if_packet.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+
+#define DEFAULT_LIVE_FILTER "tcp port 445 or tcp port 139"
+
+typedef struct worker {
+    pthread_t thread;
+    int idx;
+    live_ctx *lc;
+    pw_options opts; /* the run's options, stats written by the main thread */
+    pcap_t *h[PW_MAX_PATHS];
+    int dlt[PW_MAX_PATHS];
+    size_t nh;
+    pipeline *pl;
+    pthread_mutex_t lock; /* guards snap */
+    pw_counters snap;
+    int status;
+    char err[CAPTURE_ERRLEN];
+} worker;
+
+static uint64_t wall_usec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *hdr, const u_char *data)
+{
+    void **args = (void **)user;
+    worker *w = args[0];
+    int dlt = *(int *)args[1];
+    uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
+    pipeline_packet(w->pl, dlt, ts, data, hdr->caplen, hdr->len);
+}
+
+static void snapshot(worker *w)
+{
+    pw_counters c;
+    memset(&c, 0, sizeof(c));
+    pipeline_counters(w->pl, &c);
+    for (size_t i = 0; i < w->nh; i++) {
+        struct pcap_stat ps;
+        if (pcap_stats(w->h[i], &ps) == 0) {
+            c.kernel_packets += ps.ps_recv;
+            c.kernel_drops += ps.ps_drop;
+            c.kernel_ifdrops += ps.ps_ifdrop;
+        }
+    }
+    pthread_mutex_lock(&w->lock);
+    w->snap = c;
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    live_ctx *lc = w->lc;
+    struct pollfd pfd[PW_MAX_PATHS];
+    for (size_t i = 0; i < w->nh; i++) {
+        pfd[i].fd = pcap_get_selectable_fd(w->h[i]);
+        pfd[i].events = POLLIN;
+    }
+    uint64_t last_snap = 0;
+    while (!*lc->stop) {
+        poll(pfd, w->nh, 100);
+        for (size_t i = 0; i < w->nh && !*lc->stop; i++) {
+            void *args[2] = {w, &w->dlt[i]};
+            int rc = pcap_dispatch(w->h[i], 512, on_packet, (u_char *)args);
+            if (rc == PCAP_ERROR) {
+                snprintf(w->err, sizeof(w->err), "interface %s: capture stopped: %s",
+                         w->opts.interfaces[i], pcap_geterr(w->h[i]));
+                w->status = 1;
+                *lc->stop = 1;
+            }
+        }
+        uint64_t now = wall_usec();
+        pipeline_tick(w->pl, now);
+        if (now - last_snap >= 200000) {
+            snapshot(w);
+            last_snap = now;
+        }
+    }
+    snapshot(w);
+    pipeline_finish(w->pl);
+    snapshot(w);
+    return NULL;
+}
+
+static bool join_fanout(pcap_t *h, int group, char *err, size_t errlen, const char *iface)
+{
+    int val = (group & 0xffff) | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+    if (setsockopt(pcap_fileno(h), SOL_PACKET, PACKET_FANOUT, &val, sizeof(val)) != 0) {
+        snprintf(err, errlen, "interface %s: cannot join fanout group %d: %s", iface, group, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+bool live_drop_privileges(const char *user, const char *group, char *err, size_t errlen)
+{
+    if (!user && !group)
+        return true;
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    if (user) {
+        struct passwd *pw = getpwnam(user);
+        if (!pw) {
+            snprintf(err, errlen, "--user: no such user '%s'", user);
+            return false;
+        }
+        uid = pw->pw_uid;
+        gid = pw->pw_gid;
+    }
+    if (group) {
+        struct group *gr = getgrnam(group);
+        if (!gr) {
+            snprintf(err, errlen, "run-as.group: no such group '%s'", group);
+            return false;
+        }
+        gid = gr->gr_gid;
+    }
+    if (setgroups(0, NULL) != 0 && errno != EPERM) {
+        snprintf(err, errlen, "cannot drop supplementary groups: %s", strerror(errno));
+        return false;
+    }
+    if (setgid(gid) != 0 || setuid(uid) != 0) {
+        snprintf(err, errlen, "cannot drop privileges to %s: %s", user ? user : group, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static void sum_snapshots(worker *ws, int n, pw_counters *c)
+{
+    memset(c, 0, sizeof(*c));
+    for (int i = 0; i < n; i++) {
+        pthread_mutex_lock(&ws[i].lock);
+        const pw_counters *s = &ws[i].snap;
+        const uint64_t *src = (const uint64_t *)s;
+        uint64_t *dst = (uint64_t *)c;
+        for (size_t k = 0; k < sizeof(*c) / sizeof(uint64_t); k++)
+            dst[k] += src[k];
+        pthread_mutex_unlock(&ws[i].lock);
+    }
+}
+
+int live_run(live_ctx *lc, pw_counters *total)
+{
+    const pw_options *o = lc->o;
+    int nworkers = o->workers > 0 ? o->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nworkers < 1)
+        nworkers = 1;
+    if (nworkers > 64)
+        nworkers = 64;
+    const char *bpf = o->bpf ? (*o->bpf ? o->bpf : NULL) : DEFAULT_LIVE_FILTER;
+    worker *ws = calloc((size_t)nworkers, sizeof(worker));
+    if (!ws) {
+        fprintf(stderr, "pipewatch: out of memory\n");
+        return 1;
+    }
+    char err[CAPTURE_ERRLEN];
+    int status = 0;
+    int opened = 0;
+    for (int i = 0; i < nworkers && status == 0; i++, opened++) {
+        worker *w = &ws[i];
+        w->idx = i;
+        w->lc = lc;
+        w->opts = *o;
+        w->opts.stats_interval_usec = 0;
+        pthread_mutex_init(&w->lock, NULL);
+        for (size_t k = 0; k < o->n_interfaces; k++) {
+            w->h[k] = capture_open_live(o->interfaces[k], o->snaplen, o->buffer_size_mb, o->promisc, bpf, err,
+                                        sizeof(err));
+            if (!w->h[k]) {
+                status = 3;
+                break;
+            }
+            w->nh++;
+            w->dlt[k] = pcap_datalink(w->h[k]);
+            pcap_setnonblock(w->h[k], 1, err);
+            if (nworkers > 1 && !join_fanout(w->h[k], o->cluster_id + (int)k, err, sizeof(err), o->interfaces[k])) {
+                if (i == 0) {
+                    /* No fanout on this kernel or socket: one worker sees everything. */
+                    fprintf(stderr, "pipewatch: %s; falling back to one worker\n", err);
+                    nworkers = 1;
+                    continue;
+                }
+                status = 3;
+                break;
+            }
+        }
+        if (status == 0) {
+            w->pl = pipeline_new(&w->opts, lc->rules, lc->out);
+            if (!w->pl) {
+                snprintf(err, sizeof(err), "cannot start worker %d: out of memory", i);
+                status = 1;
+            } else if (lc->sum) {
+                pipeline_set_observer(w->pl, summary_on_fact, summary_on_alert, lc->sum);
+            }
+        }
+    }
+    if (status == 0 && !live_drop_privileges(o->run_as_user, o->run_as_group, err, sizeof(err)))
+        status = 2;
+    if (status != 0) {
+        fprintf(stderr, "pipewatch: %s\n", err);
+        for (int i = 0; i < opened; i++) {
+            for (size_t k = 0; k < ws[i].nh; k++)
+                pcap_close(ws[i].h[k]);
+            pipeline_free(ws[i].pl);
+            pthread_mutex_destroy(&ws[i].lock);
+        }
+        free(ws);
+        return status;
+    }
+    if (!o->quiet)
+        fprintf(stderr, "pipewatch: capturing on %zu interface(s) with %d worker(s)\n", o->n_interfaces,
+                nworkers);
+    int started = 0;
+    for (int i = 0; i < nworkers; i++) {
+        if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) {
+            fprintf(stderr, "pipewatch: cannot start worker thread %d\n", i);
+            *lc->stop = 1;
+            status = 1;
+            break;
+        }
+        started++;
+    }
+    uint64_t start = wall_usec(), last_stats = start;
+    while (!*lc->stop) {
+        struct timespec nap = {0, 100 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+        if (*lc->reopen) {
+            *lc->reopen = 0;
+            if (!eve_reopen(lc->out))
+                fprintf(stderr, "pipewatch: %s\n", eve_error(lc->out));
+        }
+        uint64_t now = wall_usec();
+        bool periodic = o->log_stats && o->stats_interval_usec && now - last_stats >= o->stats_interval_usec;
+        if (*lc->dump_stats || periodic) {
+            *lc->dump_stats = 0;
+            last_stats = now;
+            pw_counters c;
+            sum_snapshots(ws, nworkers, &c);
+            pipeline_write_stats(lc->out, &c, now, now - start);
+        }
+        eve_flush(lc->out);
+        if (eve_failed(lc->out))
+            break;
+    }
+    *lc->stop = 1;
+    for (int i = 0; i < started; i++)
+        pthread_join(ws[i].thread, NULL);
+    sum_snapshots(ws, nworkers, total);
+    for (int i = 0; i < nworkers; i++) {
+        if (ws[i].status && !status) {
+            fprintf(stderr, "pipewatch: %s\n", ws[i].err);
+            status = ws[i].status;
+        }
+        for (size_t k = 0; k < ws[i].nh; k++)
+            pcap_close(ws[i].h[k]);
+        pipeline_free(ws[i].pl);
+        pthread_mutex_destroy(&ws[i].lock);
+    }
+    free(ws);
+    return status;
+}
