@@ -11,6 +11,7 @@
 CC       ?= cc
 BUILD    ?= build
 PREFIX   ?= /usr/local
+SYSCONFDIR ?= $(PREFIX)/etc/pipewatch
 DESTDIR  ?=
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || cat VERSION 2>/dev/null || echo 0.1.0)
 
@@ -25,7 +26,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -
 HARDEN   := -fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2
 CFLAGS   ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(EXTRA_CFLAGS) \
-             -DPW_VERSION='"$(VERSION)"' -I. $(DEP_CFLAGS)
+             -DPW_VERSION='"$(VERSION)"' -DPW_SYSCONFDIR='"$(SYSCONFDIR)"' -I. $(DEP_CFLAGS)
 LDFLAGS_HARDEN := -pie -Wl,-z,relro,-z,now
 ALL_LDFLAGS = $(LDFLAGS_HARDEN) $(LDFLAGS) $(EXTRA_LDFLAGS)
 
@@ -103,6 +104,24 @@ demo: deps-check $(BUILD)/pipewatch
 
 samples:
 	sh pcaps/make-samples.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/pipewatch $(DESTDIR)$(PREFIX)/bin/pipewatch
+	install -D -m 0644 conf/pipewatch.yaml $(DESTDIR)$(SYSCONFDIR)/pipewatch.yaml
+	install -d $(DESTDIR)$(SYSCONFDIR)/rules
+	install -m 0644 conf/rules/*.yml $(DESTDIR)$(SYSCONFDIR)/rules/
+	install -D -m 0644 docs/pipewatch.8 $(DESTDIR)$(PREFIX)/share/man/man8/pipewatch.8
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' conf/pipewatch.service \
+	  >$(DESTDIR)$(PREFIX)/lib/systemd/system/pipewatch.service
+	install -D -m 0644 conf/pipewatch.logrotate $(DESTDIR)$(PREFIX)/share/doc/pipewatch/pipewatch.logrotate
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/pipewatch $(DESTDIR)$(PREFIX)/share/man/man8/pipewatch.8
+	rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/pipewatch.service
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/pipewatch $(DESTDIR)$(SYSCONFDIR)/rules
+	rm -f $(DESTDIR)$(SYSCONFDIR)/pipewatch.yaml
+	-rmdir $(DESTDIR)$(SYSCONFDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-san build-fuzz build-bench
