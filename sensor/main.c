@@ -59,8 +59,8 @@ static void usage(FILE *out)
             "  -r, --read PATH          replay a capture file (pcap or pcapng) or every file in a\n"
             "                           directory; repeatable\n"
             "  -i, --interface IFACE    capture live on IFACE (a SPAN or TAP port); repeatable\n"
-            "  -f, --filter EXPR        BPF capture filter (default: none offline,\n"
-            "                           'tcp port 445 or tcp port 139' live … see --help-config)\n"
+            "  -f, --filter EXPR        BPF capture filter (offline default: none; live default:\n"
+            "                           'tcp port 445 or tcp port 139'; \"\" captures everything)\n"
             "      --snaplen N          bytes captured per packet, live (default 65535)\n"
             "      --buffer-size MB     kernel capture buffer, live (default 64)\n"
             "      --no-promisc         do not put the interface in promiscuous mode\n"
@@ -303,6 +303,32 @@ static void handle_signals_offline(run *r)
     }
 }
 
+/* Progress on a terminal: position in the file, rate and time left. */
+typedef struct progress {
+    bool on;
+    double start, last;
+    uint64_t size;
+    const char *path;
+} progress;
+
+static void progress_show(progress *pg, pcap_t *h, uint64_t packets, bool final)
+{
+    double now = mono_sec();
+    if (!final && now - pg->last < 0.5)
+        return;
+    pg->last = now;
+    FILE *f = pcap_file(h);
+    long pos = f ? ftell(f) : -1;
+    double el = now - pg->start;
+    double done = pos > 0 && pg->size ? (double)pos / (double)pg->size : 0;
+    double rate = el > 0 && pos > 0 ? (double)pos / el / 1e6 : 0;
+    double left = done > 0 ? el * (1 - done) / done : 0;
+    fprintf(stderr, "\r\033[K%s: %5.1f%%  %llu packets  %.1f MB/s  %.0f s left", pg->path, done * 100,
+            (unsigned long long)packets, rate, final ? 0.0 : left);
+    if (final)
+        fputc('\n', stderr);
+}
+
 static int replay_file(run *r, const char *path, uint64_t *first_ts)
 {
     char e[CAPTURE_ERRLEN];
@@ -320,9 +346,16 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
     pipeline_counters(r->pl, &c0);
     before = c0.packets;
     int status = EXIT_OK;
+    progress pg = {r->o->progress && !r->o->quiet && isatty(STDERR_FILENO), mono_sec(), 0, 0, path};
+    struct stat st;
+    if (pg.on && stat(path, &st) == 0)
+        pg.size = (uint64_t)st.st_size;
+    uint64_t n = 0;
     while (!g_stop && (rc = pcap_next_ex(h, &hdr, &data)) >= 0) {
         if (rc == 0)
             continue;
+        if (pg.on && (++n & 0x3ff) == 0)
+            progress_show(&pg, h, n, false);
         uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
         if (!*first_ts)
             *first_ts = ts;
@@ -338,6 +371,8 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
             pcap_geterr(h));
         status = EXIT_RUNTIME;
     }
+    if (pg.on)
+        progress_show(&pg, h, n, true);
     pcap_close(h);
     summary_add_capture(r->sum, path, 0, 0);
     return status;
