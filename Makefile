@@ -39,6 +39,10 @@ LIB_SRC  := $(filter-out sensor/main.c,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
+REGRESS_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz-regress/%)
+FUZZ_SECONDS ?= 60
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
@@ -82,10 +86,15 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libpipewatch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libpipewatch.a $(ALL_LDFLAGS) $(DEP_LIBS)
 
+# Fuzz targets, built with a plain driver so the test suite replays their corpora.
+$(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/driver.c $(BUILD)/libpipewatch.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter $< tests/fuzz/driver.c -o $@ $(BUILD)/libpipewatch.a $(ALL_LDFLAGS) $(DEP_LIBS)
+
 -include $(LIB_OBJ:.o=.d) $(BUILD)/obj/sensor/main.d
 
 # --- tests -------------------------------------------------------------------
-unit-tests: deps-check $(TEST_BIN) $(TOOL_BIN)
+unit-tests: deps-check $(TEST_BIN) $(TOOL_BIN) $(REGRESS_BIN)
 
 test: deps-test $(BUILD)/pipewatch unit-tests
 	@BUILD=$(BUILD) sh tests/run-tests.sh
@@ -95,6 +104,18 @@ sanitize:
 	$(MAKE) BUILD=build-san CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+# libFuzzer runs: every target for FUZZ_SECONDS, corpus grown in build-fuzz/corpus/.
+fuzz:
+	@sh tests/tools/deps.sh "" "clang libclang-rt-14-dev" clang
+	$(MAKE) BUILD=build-fuzz CC=clang OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" build-fuzz/libpipewatch.a
+	@mkdir -p build-fuzz/bin
+	@for t in $(FUZZ_NAMES); do \
+	  clang $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -Wno-unused-parameter tests/fuzz/$$t.c \
+	    build-fuzz/libpipewatch.a -o build-fuzz/bin/$$t $(DEP_LIBS) || exit 1; \
+	done
+	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_NAMES)
 
 golden: $(BUILD)/pipewatch
 	@BUILD=$(BUILD) sh tests/pcap/golden.sh
