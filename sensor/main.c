@@ -19,6 +19,7 @@
 #include "options.h"
 #include "pipeline.h"
 #include "summary.h"
+#include "workers.h"
 
 #ifndef PW_VERSION
 #define PW_VERSION "0.1.0"
@@ -64,7 +65,7 @@ static void usage(FILE *out)
             "      --snaplen N          bytes captured per packet, live (default 65535)\n"
             "      --buffer-size MB     kernel capture buffer, live (default 64)\n"
             "      --no-promisc         do not put the interface in promiscuous mode\n"
-            "      --workers N          worker threads (default 1)\n"
+            "      --workers N          worker threads, live and offline (default 1)\n"
             "\n"
             "Rules:\n"
             "  -S, --rules PATH         Sigma rule file or directory; repeatable (default: the\n"
@@ -289,7 +290,8 @@ typedef struct run {
     pw_options *o;
     sigma_ruleset *rules;
     eve_output *out;
-    pipeline *pl;
+    pipeline *pl;      /* one worker: the reading thread runs the pipeline */
+    worker_pool *pool; /* --workers N > 1 */
     summary *sum;
     int status;
 } run;
@@ -338,13 +340,9 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
         return EXIT_INPUT;
     }
     int dlt = pcap_datalink(h);
-    uint64_t before = 0;
     struct pcap_pkthdr *hdr;
     const u_char *data;
     int rc;
-    pw_counters c0 = {0};
-    pipeline_counters(r->pl, &c0);
-    before = c0.packets;
     int status = EXIT_OK;
     progress pg = {r->o->progress && !r->o->quiet && isatty(STDERR_FILENO), mono_sec(), 0, 0, path};
     struct stat st;
@@ -354,21 +352,21 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
     while (!g_stop && (rc = pcap_next_ex(h, &hdr, &data)) >= 0) {
         if (rc == 0)
             continue;
-        if (pg.on && (++n & 0x3ff) == 0)
+        if (pg.on && (n & 0x3ff) == 0)
             progress_show(&pg, h, n, false);
         uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
         if (!*first_ts)
             *first_ts = ts;
-        if (!pipeline_packet(r->pl, dlt, ts, data, hdr->caplen, hdr->len))
+        n++;
+        if (r->pool)
+            worker_pool_packet(r->pool, dlt, ts, data, hdr->caplen, hdr->len);
+        else if (!pipeline_packet(r->pl, dlt, ts, data, hdr->caplen, hdr->len))
             break;
         if (g_reopen)
             handle_signals_offline(r);
     }
     if (!g_stop && rc == PCAP_ERROR) {
-        pw_counters c1 = {0};
-        pipeline_counters(r->pl, &c1);
-        err("%s: capture damaged after packet %llu: %s", path, (unsigned long long)(c1.packets - before),
-            pcap_geterr(h));
+        err("%s: capture damaged after packet %llu: %s", path, (unsigned long long)n, pcap_geterr(h));
         status = EXIT_RUNTIME;
     }
     if (pg.on)
@@ -557,7 +555,7 @@ int main(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    run r = {&o, rules, out, NULL, summary_new(), EXIT_OK};
+    run r = {&o, rules, out, NULL, NULL, summary_new(), EXIT_OK};
     if (!r.sum) {
         err("out of memory");
         return EXIT_RUNTIME;
@@ -571,6 +569,20 @@ int main(int argc, char **argv)
         status = live_run(&lc, &c);
         if (o.log_stats && status != EXIT_INPUT)
             pipeline_write_stats(out, &c, wall_usec(), wall_usec() - w0);
+    } else if (o.workers > 1) {
+        r.pool = worker_pool_new(o.workers, &o, rules, out, r.sum);
+        if (!r.pool) {
+            err("cannot start %d workers: out of memory", o.workers);
+            return EXIT_RUNTIME;
+        }
+        status = run_offline(&r);
+        worker_pool_finish(r.pool);
+        worker_pool_counters(r.pool, &c);
+        if (o.log_stats)
+            pipeline_write_stats(out, &c, worker_pool_now(r.pool),
+                                 worker_pool_now(r.pool) - worker_pool_first_ts(r.pool));
+        worker_pool_free(r.pool);
+        r.pool = NULL;
     } else {
         r.pl = pipeline_new(&o, rules, out);
         if (!r.pl) {

@@ -1,0 +1,259 @@
+#include "workers.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../protocols/reader.h"
+
+#define RING_BYTES (4u << 20)
+
+typedef struct rec_hdr {
+    uint64_t ts;
+    uint32_t caplen, wirelen;
+    int32_t linktype;
+    uint32_t pad;
+} rec_hdr;
+
+typedef struct worker {
+    pthread_t thread;
+    pipeline *pl;
+    uint8_t *ring;
+    _Atomic uint64_t head; /* bytes written, by the reader */
+    _Atomic uint64_t tail; /* bytes consumed, by the worker */
+    _Atomic int done;
+} worker;
+
+struct worker_pool {
+    int n;
+    worker *w;
+    bool finished;
+};
+
+static size_t rec_size(uint32_t caplen) { return sizeof(rec_hdr) + (((size_t)caplen + 7) & ~(size_t)7); }
+
+static void nap(void)
+{
+    struct timespec ts = {0, 20000};
+    nanosleep(&ts, NULL);
+}
+
+/* Copies len bytes into the ring at position pos, wrapping. */
+static void ring_put(uint8_t *ring, uint64_t pos, const void *src, size_t len)
+{
+    size_t off = (size_t)(pos % RING_BYTES);
+    size_t first = len < RING_BYTES - off ? len : RING_BYTES - off;
+    memcpy(ring + off, src, first);
+    memcpy(ring, (const uint8_t *)src + first, len - first);
+}
+
+static void ring_get(const uint8_t *ring, uint64_t pos, void *dst, size_t len)
+{
+    size_t off = (size_t)(pos % RING_BYTES);
+    size_t first = len < RING_BYTES - off ? len : RING_BYTES - off;
+    memcpy(dst, ring + off, first);
+    memcpy((uint8_t *)dst + first, ring, len - first);
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    uint8_t *frame = malloc(262144 + 8);
+    if (!frame)
+        abort();
+    for (;;) {
+        uint64_t tail = atomic_load_explicit(&w->tail, memory_order_relaxed);
+        uint64_t head = atomic_load_explicit(&w->head, memory_order_acquire);
+        if (tail == head) {
+            if (atomic_load_explicit(&w->done, memory_order_acquire) &&
+                atomic_load_explicit(&w->head, memory_order_acquire) == tail)
+                break;
+            nap();
+            continue;
+        }
+        rec_hdr h;
+        ring_get(w->ring, tail, &h, sizeof(h));
+        const uint8_t *data;
+        size_t off = (size_t)((tail + sizeof(h)) % RING_BYTES);
+        if (off + h.caplen <= RING_BYTES) {
+            data = w->ring + off; /* contiguous: no copy */
+        } else {
+            ring_get(w->ring, tail + sizeof(h), frame, h.caplen);
+            data = frame;
+        }
+        pipeline_packet(w->pl, h.linktype, h.ts, data, h.caplen, h.wirelen);
+        atomic_store_explicit(&w->tail, tail + rec_size(h.caplen), memory_order_release);
+    }
+    free(frame);
+    return NULL;
+}
+
+worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *rules, eve_output *out, summary *sum)
+{
+    worker_pool *wp = calloc(1, sizeof(*wp));
+    if (!wp)
+        return NULL;
+    wp->w = calloc((size_t)n, sizeof(worker));
+    if (!wp->w) {
+        free(wp);
+        return NULL;
+    }
+    for (int i = 0; i < n; i++) {
+        worker *w = &wp->w[i];
+        w->ring = malloc(RING_BYTES);
+        w->pl = pipeline_new(o, rules, out);
+        if (!w->ring || !w->pl) {
+            free(w->ring);
+            pipeline_free(w->pl);
+            break;
+        }
+        if (sum)
+            pipeline_set_observer(w->pl, summary_on_fact, summary_on_alert, sum);
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            free(w->ring);
+            pipeline_free(w->pl);
+            break;
+        }
+        wp->n++;
+    }
+    if (wp->n != n) {
+        wp->finished = false;
+        worker_pool_finish(wp);
+        worker_pool_free(wp);
+        return NULL;
+    }
+    return wp;
+}
+
+/* Link and network headers just far enough to find the IP addresses. */
+unsigned worker_hash(int linktype, const uint8_t *data, uint32_t caplen, unsigned n)
+{
+    if (n <= 1)
+        return 0;
+    rd_t r = rd_make(data, caplen);
+    uint16_t ethertype = 0;
+    switch (linktype) {
+    case 1: /* Ethernet */
+        rd_skip(&r, 12);
+        ethertype = rd_be16(&r);
+        for (int i = 0; i < 4 && (ethertype == 0x8100 || ethertype == 0x88a8 || ethertype == 0x9100); i++) {
+            rd_skip(&r, 2);
+            ethertype = rd_be16(&r);
+        }
+        break;
+    case 113: /* Linux SLL */
+        rd_skip(&r, 14);
+        ethertype = rd_be16(&r);
+        break;
+    case 276: /* Linux SLL2 */
+        ethertype = rd_be16(&r);
+        rd_skip(&r, 18);
+        break;
+    case 0:
+    case 108: /* BSD loopback: the version nibble tells */
+        rd_skip(&r, 4);
+        break;
+    default: /* raw IP */
+        break;
+    }
+    if (!rd_ok(&r) || rd_left(&r) < 20)
+        return 0;
+    const uint8_t *ip = r.p + r.off;
+    int ver = ethertype == 0x86dd ? 6 : ethertype == 0x0800 ? 4 : ip[0] >> 4;
+    const uint8_t *a, *b;
+    size_t alen;
+    if (ver == 4) {
+        a = ip + 12;
+        b = ip + 16;
+        alen = 4;
+    } else if (ver == 6 && rd_left(&r) >= 40) {
+        a = ip + 8;
+        b = ip + 24;
+        alen = 16;
+    } else {
+        return 0;
+    }
+    /* Symmetric: the sum of the two address hashes does not depend on direction. */
+    uint32_t ha = 2166136261u, hb = 2166136261u;
+    for (size_t i = 0; i < alen; i++) {
+        ha = (ha ^ a[i]) * 16777619u;
+        hb = (hb ^ b[i]) * 16777619u;
+    }
+    uint32_t h = ha + hb;
+    h ^= h >> 16;
+    h *= 0x45d9f3bu;
+    h ^= h >> 16;
+    return h % n;
+}
+
+void worker_pool_packet(worker_pool *wp, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
+                        uint32_t wirelen)
+{
+    if (caplen > 262144)
+        caplen = 262144;
+    worker *w = &wp->w[worker_hash(linktype, data, caplen, (unsigned)wp->n)];
+    size_t need = rec_size(caplen);
+    uint64_t head = atomic_load_explicit(&w->head, memory_order_relaxed);
+    while (head + need - atomic_load_explicit(&w->tail, memory_order_acquire) > RING_BYTES)
+        sched_yield();
+    rec_hdr h = {ts_usec, caplen, wirelen, linktype, 0};
+    ring_put(w->ring, head, &h, sizeof(h));
+    ring_put(w->ring, head + sizeof(h), data, caplen);
+    atomic_store_explicit(&w->head, head + need, memory_order_release);
+}
+
+void worker_pool_finish(worker_pool *wp)
+{
+    if (wp->finished)
+        return;
+    wp->finished = true;
+    for (int i = 0; i < wp->n; i++)
+        atomic_store_explicit(&wp->w[i].done, 1, memory_order_release);
+    for (int i = 0; i < wp->n; i++) {
+        pthread_join(wp->w[i].thread, NULL);
+        pipeline_finish(wp->w[i].pl);
+    }
+}
+
+void worker_pool_counters(const worker_pool *wp, pw_counters *c)
+{
+    for (int i = 0; i < wp->n; i++)
+        pipeline_counters(wp->w[i].pl, c);
+}
+
+uint64_t worker_pool_first_ts(const worker_pool *wp)
+{
+    uint64_t t = 0;
+    for (int i = 0; i < wp->n; i++) {
+        uint64_t f = pipeline_first_ts(wp->w[i].pl);
+        if (f && (!t || f < t))
+            t = f;
+    }
+    return t;
+}
+
+uint64_t worker_pool_now(const worker_pool *wp)
+{
+    uint64_t t = 0;
+    for (int i = 0; i < wp->n; i++) {
+        uint64_t f = pipeline_now(wp->w[i].pl);
+        if (f > t)
+            t = f;
+    }
+    return t;
+}
+
+void worker_pool_free(worker_pool *wp)
+{
+    if (!wp)
+        return;
+    for (int i = 0; i < wp->n; i++) {
+        pipeline_free(wp->w[i].pl);
+        free(wp->w[i].ring);
+    }
+    free(wp->w);
+    free(wp);
+}

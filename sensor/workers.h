@@ -1,0 +1,34 @@
+/* Offline replay on several cores: the reading thread hashes each frame by
+ * its IP addresses (both directions and every fragment of a flow land on the
+ * same worker) and copies it into that worker's ring; each worker runs its
+ * own pipeline. Events keep their order within a flow; across flows they
+ * interleave as the workers go. */
+#ifndef PW_WORKERS_H
+#define PW_WORKERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../detect/sigma.h"
+#include "eve.h"
+#include "options.h"
+#include "pipeline.h"
+#include "summary.h"
+
+typedef struct worker_pool worker_pool;
+
+worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *rules, eve_output *out, summary *sum);
+/* Hands one frame to the worker that owns its flow (blocks while that worker's ring is full). */
+void worker_pool_packet(worker_pool *wp, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
+                        uint32_t wirelen);
+/* Waits for the workers to drain their rings, flushes every flow, stops the threads. */
+void worker_pool_finish(worker_pool *wp);
+void worker_pool_counters(const worker_pool *wp, pw_counters *c);
+uint64_t worker_pool_first_ts(const worker_pool *wp);
+uint64_t worker_pool_now(const worker_pool *wp);
+void worker_pool_free(worker_pool *wp);
+
+/* The worker index of a frame: a symmetric hash of its IP addresses. */
+unsigned worker_hash(int linktype, const uint8_t *data, uint32_t caplen, unsigned n);
+
+#endif
