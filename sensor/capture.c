@@ -39,6 +39,11 @@ char **capture_expand_paths(const char *const *paths, size_t n, char *err, size_
     size_t len = 0, cap = 0;
     for (size_t i = 0; i < n; i++) {
         struct stat st;
+        if (strcmp(paths[i], "-") == 0) {
+            if (!push(&list, &len, &cap, strdup("-")))
+                goto oom;
+            continue;
+        }
         if (stat(paths[i], &st) != 0) {
             snprintf(err, errlen, "%s: cannot read capture: %s", paths[i], strerror(errno));
             goto fail;
@@ -124,7 +129,9 @@ pcap_t *capture_open_file(const char *path, const char *bpf, char *err, size_t e
 {
     char perr[PCAP_ERRBUF_SIZE] = "";
     struct stat st;
-    if (stat(path, &st) != 0) {
+    if (strcmp(path, "-") == 0) {
+        st.st_mode = S_IFIFO; /* libpcap reads "-" as standard input */
+    } else if (stat(path, &st) != 0) {
         snprintf(err, errlen, "%s: cannot read capture: %s", path, strerror(errno));
         return NULL;
     }

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Memory stays within the configured bounds under hostile traffic, what is
+# dropped is counted in the stats record, and detection goes on: after each
+# hostile capture the same run replays the renamed-PsExec sample, whose three
+# seed-rule alerts must still come out.
+#
+# Scale with MEM_SCALE=full (the figures of docs/reliability.md: 1M SYNs, 100k
+# connections, 1M trees and files) or the default, smaller but the same shapes.
+. tests/pcap/lib.sh
+H="$TOOLS/pcap-hostile"
+[ -x "$H" ] || { echo "FAIL $H is not built"; exit 1; }
+[ -x /usr/bin/time ] || { echo "FAIL /usr/bin/time is missing (Debian package time)"; exit 1; }
+SAMPLE=pcaps/psexec-renamed.pcap
+if [ "${MEM_SCALE:-}" = full ]; then
+    SYN=1000000 CONNS=100000 TREES=1000000 GAPB=10000000 OTHER=20000
+else
+    SYN=200000 CONNS=20000 TREES=100000 GAPB=1000000 OTHER=2000
+fi
+# The bound: what the configured caps add up to (flows, reassembly, defrag,
+# SMB state) plus the program itself. conf below: 64k flows, 64 MB reassembly.
+LIMIT_KB=${MEM_LIMIT_KB:-262144}
+
+run_case() { # run_case NAME COUNT STATS-CHECK (python expression over s = last stats record)
+    name=$1 count=$2 expr=$3
+    "$H" "$name" "$count" "$TMP/h.pcap" || { echo "FAIL pcap-hostile $name"; fails=$((fails + 1)); return; }
+    /usr/bin/time -f %M -o "$TMP/rss" "$PW" -q -r "$TMP/h.pcap" -r "$SAMPLE" -o "$TMP/out.json" 2>"$TMP/err"
+    rc=$?
+    rss=$(tail -n 1 "$TMP/rss")
+    python3 - "$TMP/out.json" "$name" "$count" "$rss" "$LIMIT_KB" "$rc" "$expr" <<'PY' || fails=$((fails + 1))
+import json, sys
+path, name, count, rss, limit, rc, expr = sys.argv[1:]
+recs = [json.loads(l) for l in open(path)]
+s = [r["stats"] for r in recs if r["event_type"] == "stats"][-1]
+alerts = [r for r in recs if r["event_type"] == "alert" and r["alert"]["signature"] == "Suspicious PsExec Execution"]
+problems = []
+if rc != "0":
+    problems.append("exit %s" % rc)
+if int(rss) > int(limit):
+    problems.append("peak RSS %s KB over the %s KB bound" % (rss, limit))
+if len(alerts) != 3:
+    problems.append("%d seed-rule alerts after the hostile traffic, expected 3" % len(alerts))
+if not eval(expr, {"s": s}):
+    problems.append("stats check failed: %s; stats: %s" % (expr, json.dumps(s)))
+if problems:
+    print("FAIL %s x%s: %s" % (name, count, "; ".join(problems)))
+    sys.exit(1)
+print("ok   %s x%s: peak RSS %d MB, detection intact, %s" % (name, count, int(rss) // 1024, expr))
+PY
+}
+
+run_case synflood "$SYN" 's["flow"]["total"] >= 65536 and (s["flow"]["memcap_drops"] > 0 or s["flow"]["timed_out"] > 0)'
+run_case smbconns "$CONNS" 's["flow"]["smb"] >= 1000'
+run_case trees "$TREES" 's["smb"]["state_limit_drops"] > 0'
+run_case gaps "$GAPB" 's["tcp"]["gaps"] > 1000 and s["smb"]["resyncs"] > 0'
+run_case nbsshuge "$OTHER" 's["flow"]["smb"] >= 1000'
+run_case compound "$OTHER" 's["smb"]["malformed"] > 0'
+run_case ntlmbad "$OTHER" 's["smb"]["malformed"] > 0 or s["smb"]["sessions"] == 0'
+run_case spnego 200 's["smb"]["sessions"] == 0'
+finish
