@@ -1,0 +1,167 @@
+/* EVE output: record shapes, the output file's checked writes, formats. */
+#include "testutil.h"
+
+#include <unistd.h>
+
+#include "detect/winevent.h"
+#include "protocols/smb_conn.h"
+#include "sensor/eve.h"
+#include "sensor/json.h"
+
+static char line[16384];
+
+static const char *render_smb(const smb_fact *f)
+{
+    jbuf j;
+    jb_init(&j, line, sizeof(line));
+    eve_hdr h = {1554297296123456ull, 42, 7, "10.0.0.5", "10.0.0.1", 49832, 445, "TCP", 0};
+    eve_begin(&j, &h, "smb");
+    eve_smb_object(&j, f, 3);
+    jb_close_object(&j);
+    size_t len;
+    return jb_line(&j, &len);
+}
+
+static void test_guid_and_ip(void **state)
+{
+    (void)state;
+    uint8_t id[16];
+    for (int i = 0; i < 16; i++)
+        id[i] = (uint8_t)(i * 17);
+    char g[37];
+    eve_format_guid(id, g);
+    assert_string_equal(g, "00112233-4455-6677-8899-aabbccddeeff");
+    char ip[64];
+    uint8_t v4[16] = {192, 168, 1, 46};
+    eve_format_ip(4, v4, ip, sizeof(ip));
+    assert_string_equal(ip, "192.168.1.46");
+    uint8_t v6[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    eve_format_ip(6, v6, ip, sizeof(ip));
+    assert_string_equal(ip, "fe80::1");
+}
+
+static void test_create_record(void **state)
+{
+    (void)state;
+    smb_fact f;
+    memset(&f, 0, sizeof(f));
+    f.kind = SMB_FACT_CREATE;
+    f.smb_version = 2;
+    f.command = 5;
+    f.dialect = 0x0210;
+    f.req_dir = 0;
+    f.have_request = f.have_response = true;
+    f.status = 0;
+    f.session_id = 0x400000000021ull;
+    f.tree_id = 5;
+    f.share = "\\\\DC1\\IPC$";
+    f.share_type = SMB_SHARE_PIPE;
+    f.filename = "updsvc-WKS01-4242-stdin";
+    f.desired_access = 0x120196;
+    f.create_disposition = 1;
+    f.create_options = 0x400040;
+    f.create_action = 1;
+    f.have_file_id = true;
+    f.file_id[0] = 1;
+    f.auth = SMB_AUTH_NTLMSSP;
+    f.user = "backdoor";
+    f.domain = "3B";
+    f.workstation = "WKS01";
+    assert_string_equal(
+        render_smb(&f),
+        "{\"timestamp\":\"2019-04-03T13:14:56.123456+0000\",\"flow_id\":42,\"pcap_cnt\":7,\"event_type\":\"smb\","
+        "\"src_ip\":\"10.0.0.5\",\"src_port\":49832,\"dest_ip\":\"10.0.0.1\",\"dest_port\":445,\"proto\":\"TCP\","
+        "\"smb\":{\"id\":3,\"dialect\":\"2.10\",\"command\":\"SMB2_COMMAND_CREATE\",\"status\":\"STATUS_SUCCESS\","
+        "\"status_code\":\"0x0\",\"session_id\":70368744177697,\"tree_id\":5,"
+        "\"filename\":\"updsvc-WKS01-4242-stdin\",\"named_pipe\":\"updsvc-WKS01-4242-stdin\","
+        "\"share\":\"\\\\\\\\DC1\\\\IPC$\",\"share_type\":\"PIPE\",\"disposition\":\"FILE_OPEN\",\"access\":\"normal\","
+        "\"access_mask\":\"0x00120196\",\"share_access\":\"0x00000000\",\"create_options\":\"0x00400040\","
+        "\"create_action\":\"FILE_OPENED\",\"fuid\":\"01000000-0000-0000-0000-000000000000\","
+        "\"ntlmssp\":{\"domain\":\"3B\",\"user\":\"backdoor\",\"host\":\"WKS01\"}}}");
+}
+
+static void test_unanswered_tree_connect(void **state)
+{
+    (void)state;
+    smb_fact f;
+    memset(&f, 0, sizeof(f));
+    f.kind = SMB_FACT_TREE_CONNECT;
+    f.smb_version = 2;
+    f.command = 3;
+    f.have_request = true;
+    f.have_response = false;
+    f.share = "\\\\10.10.10.3\\IPC$";
+    const char *s = render_smb(&f);
+    assert_non_null(strstr(s, "\"command\":\"SMB2_COMMAND_TREE_CONNECT\",\"status\":\"NO_RESPONSE\",\"session_id\":0"));
+    assert_non_null(strstr(s, "\"share\":\"\\\\\\\\10.10.10.3\\\\IPC$\",\"share_type\":\"UNKNOWN\""));
+    assert_null(strstr(s, "status_code"));
+}
+
+static void test_failed_smb1_create(void **state)
+{
+    (void)state;
+    smb_fact f;
+    memset(&f, 0, sizeof(f));
+    f.kind = SMB_FACT_CREATE;
+    f.smb_version = 1;
+    f.command = 0xa2;
+    f.dialect = 0x0001;
+    f.have_request = f.have_response = true;
+    f.status = 0xc0000034;
+    f.filename = "\\ahexec";
+    f.share = "\\\\192.168.1.195\\IPC$";
+    f.share_type = SMB_SHARE_PIPE;
+    f.create_action = 1;
+    const char *s = render_smb(&f);
+    assert_non_null(strstr(s, "\"dialect\":\"NT LM 0.12\",\"command\":\"SMB1_COMMAND_NT_CREATE_ANDX\","
+                              "\"status\":\"STATUS_OBJECT_NAME_NOT_FOUND\",\"status_code\":\"0xc0000034\""));
+    /* No create action for a create that failed. */
+    assert_null(strstr(s, "create_action"));
+}
+
+static void test_output_file_and_full_disk(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/pipewatch-eve-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char err[256];
+    eve_output *o = eve_open(path, EVE_REGULAR, false, err, sizeof(err));
+    assert_non_null(o);
+    assert_true(eve_write(o, "{\"a\":1}", 7));
+    assert_true(eve_write(o, "{\"b\":2}", 7));
+    assert_int_equal(eve_lines(o), 2);
+    assert_true(eve_close(o));
+    FILE *f = fopen(path, "r");
+    char buf[64] = "";
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    unlink(path);
+    assert_int_equal(n, 16);
+    assert_string_equal(buf, "{\"a\":1}\n{\"b\":2}\n");
+
+    o = eve_open("/dev/full", EVE_REGULAR, true, err, sizeof(err));
+    assert_non_null(o);
+    assert_true(eve_write(o, "{}", 2)); /* buffered */
+    assert_false(eve_flush(o));
+    assert_true(eve_failed(o));
+    assert_string_equal(eve_error(o), "cannot write events to /dev/full: No space left on device");
+    assert_false(eve_write(o, "{}", 2));
+    assert_false(eve_close(o));
+
+    assert_null(eve_open("/nonexistent/dir/eve.json", EVE_REGULAR, true, err, sizeof(err)));
+    assert_string_equal(err, "cannot open output file /nonexistent/dir/eve.json: No such file or directory");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_guid_and_ip),
+        cmocka_unit_test(test_create_record),
+        cmocka_unit_test(test_unanswered_tree_connect),
+        cmocka_unit_test(test_failed_smb1_create),
+        cmocka_unit_test(test_output_file_and_full_disk),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
