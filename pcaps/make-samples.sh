@@ -210,8 +210,15 @@ client() {
     ip netns exec "$CLI_NS" "$@"
 }
 
+# Samba's client tools read a config too: give them their own, so the host's smb.conf (its
+# netbios name, for one) never ends up on the wire.
+client_conf() {
+    printf '[global]\n    netbios name = WKS01\n    workgroup = WORKGROUP\n' >"$WORK/client.conf"
+    echo "$WORK/client.conf"
+}
+
 scenario() {
-    client env PYTHONPATH="$SCEN" PYTHONHASHSEED=0 "$PY" "$@"
+    client env PYTHONPATH="$SCEN" PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 "$PY" "$@"
 }
 
 # ---------------------------------------------------------------- samples
@@ -245,9 +252,9 @@ make_benign_admin() {
     capture_start benign-admin
     scenario "$SCEN/benign.py" --host "$SRV_IP" --dialect 3.0
     # Samba's own client tools as a second, independent implementation (SMB 3.1.1).
-    client smbclient "//SRV/share" -I "$SRV_IP" -U "Administrator%$PASSWORD" -m SMB3_11 \
+    client smbclient -s "$(client_conf)" "//SRV/share" -I "$SRV_IP" -U "Administrator%$PASSWORD" -m SMB3_11 \
         -c "ls; cd archive; ls; lcd $WORK; put backup.log backup.log" >/dev/null
-    client rpcclient -U "Administrator%$PASSWORD" -c "srvinfo; netshareenum; enumdomusers" "$SRV_IP" >/dev/null
+    client rpcclient -s "$(client_conf)" -U "Administrator%$PASSWORD" -c "srvinfo; netshareenum; enumdomusers" "$SRV_IP" >/dev/null
     capture_stop benign-admin
     stop_server
 }
@@ -261,9 +268,9 @@ make_dialects() {
         scenario "$SCEN/dialect_session.py" --host "$SRV_IP" --dialect "$d" --signing
     done
     # impacket 0.10 cannot sign 3.1.1 tree connects (pre-auth hash bug): smbclient does 3.1.1.
-    client smbclient "//SRV/share" -I "$SRV_IP" -U "Administrator%$PASSWORD" -m SMB3_11 \
+    client smbclient -s "$(client_conf)" "//SRV/share" -I "$SRV_IP" -U "Administrator%$PASSWORD" -m SMB3_11 \
         --client-protection=sign -c "lcd $WORK; put dialect-3.1.1.txt dialect-3.1.1.txt; ls" >/dev/null
-    client smbclient -L SRV -I "$SRV_IP" -U "Administrator%$PASSWORD" -m SMB3_11 \
+    client smbclient -s "$(client_conf)" -L SRV -I "$SRV_IP" -U "Administrator%$PASSWORD" -m SMB3_11 \
         --client-protection=sign >/dev/null
     capture_stop dialects
     stop_server
@@ -317,7 +324,7 @@ make_midstream() {
 make_psexec_renamed_recut() {
     local src=$OUT/psexec-renamed.pcap
     [ -f "$src" ] || die "psexec-renamed-recut needs psexec-renamed.pcap"
-    "$PY" "$SCEN/recut.py" "$src" "$OUT/psexec-renamed-recut.pcap" --seed 4242 --window 4
+    "$PY" -B "$SCEN/recut.py" "$src" "$OUT/psexec-renamed-recut.pcap" --seed 4242 --window 4 --verify
 }
 
 order=(psexec_default psexec_renamed paexec impacket_psexec psexec_renamed_pipes_open benign_admin

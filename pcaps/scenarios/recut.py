@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Re-cuts every TCP segment of a capture into 1-byte segments, reordered within windows of 4.
 
-Usage: recut.py IN.pcap OUT.pcap [--seed N] [--window 4]
+Usage: recut.py IN.pcap OUT.pcap [--seed N] [--window 4] [--verify]
 
 Sequence numbers follow the bytes, IP length and IP/TCP checksums are recomputed, handshake and
 pure ACK/FIN segments pass unchanged, and each packet gets a distinct timestamp in file order. The
@@ -32,12 +32,28 @@ def cut(pkt):
     return pieces
 
 
+def streams(path):
+    """Each direction's payload bytes keyed by sequence number, as a reassembler would place them."""
+    flows = {}
+    for pkt in PcapReader(path):
+        if not pkt.haslayer(TCP):
+            continue
+        payload = bytes(pkt[TCP].payload)
+        key = (pkt[IP].src, pkt[TCP].sport, pkt[IP].dst, pkt[TCP].dport)
+        placed = flows.setdefault(key, {})
+        for i, b in enumerate(payload):
+            placed[(pkt[TCP].seq + i) & 0xFFFFFFFF] = b
+    return {k: bytes(v[s] for s in sorted(v)) for k, v in flows.items()}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("infile")
     ap.add_argument("outfile")
     ap.add_argument("--seed", type=int, default=4242)
     ap.add_argument("--window", type=int, default=4)
+    ap.add_argument("--verify", action="store_true",
+                    help="check that the output reassembles to the input's byte streams")
     args = ap.parse_args()
     rng = random.Random(args.seed)
 
@@ -67,6 +83,12 @@ def main():
             emitted += 1
     out.close()
     print("recut: %d packets written to %s" % (emitted, args.outfile))
+    if args.verify:
+        before, after = streams(args.infile), streams(args.outfile)
+        if before != after:
+            raise SystemExit("recut: reassembled streams differ from the input")
+        print("recut: %d directions, %d payload bytes, identical after reassembly"
+              % (len(after), sum(len(v) for v in after.values())))
 
 
 if __name__ == "__main__":
