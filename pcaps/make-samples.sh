@@ -8,6 +8,7 @@
 # records each run with tcpdump. Everything it starts is stopped again on exit, whatever happens.
 #
 # Optional arguments: sample names to make (default: all), e.g. `make-samples.sh paexec dialects`.
+# PW_SAMPLES_OUT=<dir> writes the captures there instead of into pcaps/.
 if [ -z "$BASH_VERSION" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
@@ -73,7 +74,8 @@ setup_network() {
     ip link set "$VETH_C" netns "$CLI_NS"
     local ns dev addr
     for ns in "$SRV_NS" "$CLI_NS"; do
-        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+        # No IPv6 router/neighbour chatter in the samples (harmless where IPv6 is absent).
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null || true
         ip netns exec "$ns" ip link set lo up
     done
     ip netns exec "$SRV_NS" ip addr add "$SRV_IP/24" dev "$VETH_S"
