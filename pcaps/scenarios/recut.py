@@ -12,7 +12,7 @@ that reassembles correctly gets back exactly the original byte streams.
 import argparse
 import random
 
-from scapy.all import IP, TCP, PcapReader, PcapWriter, Raw  # noqa: F401 (Raw used via layer lookup)
+from scapy.all import IP, TCP, PcapReader, PcapWriter
 
 
 def cut(pkt):

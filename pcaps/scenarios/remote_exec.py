@@ -16,7 +16,7 @@ the tool pipes, so there the opens succeed.
 import random
 import string
 
-from impacket.dcerpc.v5 import scmr, srvs, transport
+from impacket.dcerpc.v5 import scmr, transport
 from impacket.dcerpc.v5.rpcrt import DCERPCException
 
 import common
