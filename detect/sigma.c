@@ -123,8 +123,8 @@ static bool string_list(yaml_document_t *d, const yaml_node_t *n, const char *wh
 
 /* ---- detection ------------------------------------------------------- */
 
-static bool fieldsel_compile(sigma_rule *r, yaml_document_t *d, const yaml_node_t *key, const yaml_node_t *val,
-                             long map, sigma_err *err)
+static bool fieldsel_compile(sigma_rule *r, yaml_document_t *d, const yaml_node_t *key,
+                             const yaml_node_t *val, long map, sigma_err *err)
 {
     const char *k = (const char *)key->data.scalar.value;
     size_t klen = key->data.scalar.length;
@@ -163,7 +163,8 @@ static bool fieldsel_compile(sigma_rule *r, yaml_document_t *d, const yaml_node_
             yaml_node_t *e = yaml_document_get_node(d, *it);
             if (e->type != YAML_SCALAR_NODE) {
                 sigma_err_set(err, node_line(e), "values of '%.*s' must be strings or numbers, not %s",
-                              (int)(klen > 64 ? 64 : klen), k, e->type == YAML_MAPPING_NODE ? "a map" : "a list");
+                              (int)(klen > 64 ? 64 : klen), k,
+                              e->type == YAML_MAPPING_NODE ? "a map" : "a list");
                 return false;
             }
             sigma_scalar sc = to_scalar(e);
@@ -178,7 +179,8 @@ static bool fieldsel_compile(sigma_rule *r, yaml_document_t *d, const yaml_node_
     f = &r->fsels[fi];
     f->count = (uint32_t)(r->nvalues - f->first);
     if (written == 0) {
-        sigma_err_set(err, node_line(val), "'%.*s' has an empty list of values", (int)(klen > 64 ? 64 : klen), k);
+        sigma_err_set(err, node_line(val), "'%.*s' has an empty list of values", (int)(klen > 64 ? 64 : klen),
+                      k);
         return false;
     }
     if (m.all && written == 1) {
@@ -220,15 +222,16 @@ static bool map_compile(sigma_rule *r, yaml_document_t *d, const yaml_node_t *n,
     return true;
 }
 
-static bool selection_compile(sigma_rule *r, yaml_document_t *d, const yaml_node_t *key, const yaml_node_t *val,
-                              sigma_err *err)
+static bool selection_compile(sigma_rule *r, yaml_document_t *d, const yaml_node_t *key,
+                              const yaml_node_t *val, sigma_err *err)
 {
     if (r->nsels >= SIGMA_MAX_SELECTIONS) {
         sigma_err_set(err, node_line(key), "more than %d selections", SIGMA_MAX_SELECTIONS);
         return false;
     }
     long si = sigma_push((void **)&r->sels, &r->nsels, sizeof(sigma_selection));
-    if (si < 0 || !(r->sels[si].name = strndup((const char *)key->data.scalar.value, key->data.scalar.length))) {
+    if (si < 0 ||
+        !(r->sels[si].name = strndup((const char *)key->data.scalar.value, key->data.scalar.length))) {
         sigma_err_set(err, node_line(key), "out of memory");
         return false;
     }
@@ -327,14 +330,16 @@ static bool detection_compile(sigma_rule *r, yaml_document_t *d, const yaml_node
     if (cond->type == YAML_SCALAR_NODE)
         conds[nc++] = to_scalar(cond);
     else if (cond->type == YAML_SEQUENCE_NODE) {
-        for (yaml_node_item_t *it = cond->data.sequence.items.start; it < cond->data.sequence.items.top; it++) {
+        for (yaml_node_item_t *it = cond->data.sequence.items.start; it < cond->data.sequence.items.top;
+             it++) {
             yaml_node_t *e = yaml_document_get_node(d, *it);
             if (e->type != YAML_SCALAR_NODE) {
                 sigma_err_set(err, node_line(e), "each condition must be a string");
                 return false;
             }
             if (nc == sizeof(conds) / sizeof(conds[0])) {
-                sigma_err_set(err, node_line(e), "more than %zu conditions", sizeof(conds) / sizeof(conds[0]));
+                sigma_err_set(err, node_line(e), "more than %zu conditions",
+                              sizeof(conds) / sizeof(conds[0]));
                 return false;
             }
             conds[nc++] = to_scalar(e);
@@ -386,8 +391,8 @@ static bool logsource_compile(sigma_rule *r, yaml_document_t *d, const yaml_node
     }
     for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(d, p->key), *v = yaml_document_get_node(d, p->value);
-        char **dst = scalar_is(k, "product") ? &r->product
-                     : scalar_is(k, "service") ? &r->service
+        char **dst = scalar_is(k, "product")    ? &r->product
+                     : scalar_is(k, "service")  ? &r->service
                      : scalar_is(k, "category") ? &r->category
                                                 : NULL;
         if (dst && !scalar_dup(v, "logsource", dst, err))
@@ -413,9 +418,10 @@ static sigma_rule *rule_compile(yaml_document_t *d, const yaml_node_t *root, con
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; ok && p < root->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(d, p->key), *v = yaml_document_get_node(d, p->value);
         if (scalar_is(k, "action")) {
-            sigma_err_set(err, node_line(k),
-                          "rule collections ('action: global/reset/repeat') are not supported; write each rule "
-                          "as a complete document");
+            sigma_err_set(
+                err, node_line(k),
+                "rule collections ('action: global/reset/repeat') are not supported; write each rule "
+                "as a complete document");
             ok = false;
         } else if (scalar_is(k, "title"))
             ok = scalar_dup(v, "title", &r->title, err);

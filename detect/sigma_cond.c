@@ -151,8 +151,9 @@ static bool compile_one(sigma_rule *r, const sigma_scalar *c, sigma_err *err)
     for (size_t i = 0; i < nt; i++) {
         const ctok *t = &toks[i];
         if (t->kind == T_PIPE) {
-            sigma_err_set(err, line,
-                          "aggregation expressions ('| count() ...') are not supported (found '|' in the condition)");
+            sigma_err_set(
+                err, line,
+                "aggregation expressions ('| count() ...') are not supported (found '|' in the condition)");
             goto out;
         }
         if (word_is(t, "near")) {
@@ -179,10 +180,12 @@ static bool compile_one(sigma_rule *r, const sigma_scalar *c, sigma_err *err)
                 }
                 if (i + 2 >= nt || !word_is(&toks[i + 1], "of") || toks[i + 2].kind != T_WORD ||
                     (is_keyword(&toks[i + 2]) && !word_is(&toks[i + 2], "them"))) {
-                    const ctok *bad = i + 1 < nt ? (i + 2 < nt && word_is(&toks[i + 1], "of") ? &toks[i + 2]
-                                                                                                : &toks[i + 1])
-                                                 : t;
-                    sigma_err_set(err, line, "expected '" "%.*s of <selection pattern or them>' near " TOKFMT,
+                    const ctok *bad =
+                        i + 1 < nt ? (i + 2 < nt && word_is(&toks[i + 1], "of") ? &toks[i + 2] : &toks[i + 1])
+                                   : t;
+                    sigma_err_set(err, line,
+                                  "condition syntax error: expected '%.*s of <selection pattern or them>' "
+                                  "near " TOKFMT,
                                   TOKARG(t), TOKARG(bad));
                     goto out;
                 }
@@ -192,7 +195,8 @@ static bool compile_one(sigma_rule *r, const sigma_scalar *c, sigma_err *err)
                 for (size_t s = 0; s < r->nsels; s++) {
                     /* "them" leaves out identifiers starting with '_', as the
                      * specification reserves those for helper selections. */
-                    bool take = them ? r->sels[s].name[0] != '_' : name_glob(pat->s, pat->len, r->sels[s].name);
+                    bool take =
+                        them ? r->sels[s].name[0] != '_' : name_glob(pat->s, pat->len, r->sels[s].name);
                     if (!take)
                         continue;
                     long k = sigma_push((void **)&r->ofidx, &r->nofidx, sizeof(uint32_t));
@@ -204,7 +208,8 @@ static bool compile_one(sigma_rule *r, const sigma_scalar *c, sigma_err *err)
                     matched++;
                 }
                 if (matched == 0) {
-                    sigma_err_set(err, line, "condition pattern " TOKFMT " matches no selection", TOKARG(pat));
+                    sigma_err_set(err, line, "condition pattern " TOKFMT " matches no selection",
+                                  TOKARG(pat));
                     goto out;
                 }
                 if (!emit(r, OP_OF, first, matched, all ? matched : count)) {
@@ -215,12 +220,13 @@ static bool compile_one(sigma_rule *r, const sigma_scalar *c, sigma_err *err)
                 want_operand = false;
             } else if (t->kind == T_WORD && !is_keyword(t)) {
                 if (memchr(t->s, '*', t->len)) {
-                    sigma_err_set(err, line, "wildcard " TOKFMT " needs '1 of' or 'all of' in front", TOKARG(t));
+                    sigma_err_set(err, line, "wildcard " TOKFMT " needs '1 of' or 'all of' in front",
+                                  TOKARG(t));
                     goto out;
                 }
                 size_t s = 0;
-                while (s < r->nsels && !(strlen(r->sels[s].name) == t->len &&
-                                         memcmp(r->sels[s].name, t->s, t->len) == 0))
+                while (s < r->nsels &&
+                       !(strlen(r->sels[s].name) == t->len && memcmp(r->sels[s].name, t->s, t->len) == 0))
                     s++;
                 if (s == r->nsels) {
                     sigma_err_set(err, line, "condition references undefined selection " TOKFMT, TOKARG(t));
@@ -232,8 +238,10 @@ static bool compile_one(sigma_rule *r, const sigma_scalar *c, sigma_err *err)
                 }
                 want_operand = false;
             } else {
-                sigma_err_set(err, line, "condition syntax error: expected a selection, 'not', 'N of', 'all of' "
-                                         "or '(' but found " TOKFMT, TOKARG(t));
+                sigma_err_set(err, line,
+                              "condition syntax error: expected a selection, 'not', 'N of', 'all of' "
+                              "or '(' but found " TOKFMT,
+                              TOKARG(t));
                 goto out;
             }
             continue;

@@ -25,11 +25,11 @@
 
 /* Limits that keep a hostile or broken rule file from costing unbounded
  * memory or stack. */
-#define SIGMA_MAX_NESTING 64      /* parentheses in a condition */
+#define SIGMA_MAX_NESTING 64 /* parentheses in a condition */
 #define SIGMA_MAX_COND_TOKENS 4096
-#define SIGMA_EVAL_STACK 256      /* operands alive at once while evaluating */
-#define SIGMA_MAX_SELECTIONS 256  /* per rule */
-#define SIGMA_MAX_DIR_DEPTH 8     /* sub-directories followed by sigma_load_path */
+#define SIGMA_EVAL_STACK 256     /* operands alive at once while evaluating */
+#define SIGMA_MAX_SELECTIONS 256 /* per rule */
+#define SIGMA_MAX_DIR_DEPTH 8    /* sub-directories followed by sigma_load_path */
 #define SIGMA_REASON_MAX 512
 
 enum sigma_value_kind {
@@ -59,21 +59,21 @@ enum { TK_STAR = 256, TK_ONE = 257, TK_DASH = 258 };
 enum sigma_cmp_op { CMP_GT, CMP_GTE, CMP_LT, CMP_LTE };
 
 typedef struct sigma_value {
-    uint8_t kind;  /* sigma_value_kind */
-    uint8_t glob;  /* sigma_glob_kind (SV_STR) */
-    uint8_t cmp;   /* sigma_cmp_op (SV_CMP) */
-    bool cased;    /* SV_STR, SV_FIELDREF: compare bytes exactly */
-    bool has_num;  /* SV_STR: written as a YAML integer, compare numerically when the field is one */
-    bool exists;   /* SV_EXISTS */
-    uint8_t family;    /* SV_CIDR: 4 or 6 */
-    uint8_t prefix;    /* SV_CIDR: prefix length in bits */
-    uint8_t addr[16];  /* SV_CIDR: network, host bits cleared */
-    uint32_t group;    /* values written as one YAML value (base64offset variants) share a group */
-    int64_t num;       /* SV_STR with has_num */
-    double bound;      /* SV_CMP */
-    char *lit;         /* literal bytes for fast paths; field name for SV_FIELDREF */
+    uint8_t kind;     /* sigma_value_kind */
+    uint8_t glob;     /* sigma_glob_kind (SV_STR) */
+    uint8_t cmp;      /* sigma_cmp_op (SV_CMP) */
+    bool cased;       /* SV_STR, SV_FIELDREF: compare bytes exactly */
+    bool has_num;     /* SV_STR: written as a YAML integer, compare numerically when the field is one */
+    bool exists;      /* SV_EXISTS */
+    uint8_t family;   /* SV_CIDR: 4 or 6 */
+    uint8_t prefix;   /* SV_CIDR: prefix length in bits */
+    uint8_t addr[16]; /* SV_CIDR: network, host bits cleared */
+    uint32_t group;   /* values written as one YAML value (base64offset variants) share a group */
+    int64_t num;      /* SV_STR with has_num */
+    double bound;     /* SV_CMP */
+    char *lit;        /* literal bytes for fast paths; field name for SV_FIELDREF */
     size_t litlen;
-    uint16_t *tok;     /* GL_GLOB program */
+    uint16_t *tok; /* GL_GLOB program */
     size_t ntok;
     pcre2_code *re;
     pcre2_match_data *md;

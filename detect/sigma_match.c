@@ -11,7 +11,10 @@
 
 #include "sigma_internal.h"
 
-static inline unsigned char fold(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c; }
+static inline unsigned char fold(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
 
 static bool bytes_eq(const char *a, const char *b, size_t n, bool cased)
 {
@@ -236,8 +239,8 @@ bool sigma_mods_parse(const char *s, sigma_mods *m, unsigned line, sigma_err *er
             anchor = 3;
         if (anchor) {
             if (m->anchor) {
-                sigma_err_set(err, line, "modifier '%s' conflicts with an earlier contains/startswith/endswith",
-                              name);
+                sigma_err_set(err, line,
+                              "modifier '%s' conflicts with an earlier contains/startswith/endswith", name);
                 return false;
             }
             m->anchor = anchor;
@@ -318,7 +321,11 @@ bool sigma_mods_parse(const char *s, sigma_mods *m, unsigned line, sigma_err *er
     if (types && strmods) {
         sigma_err_set(err, line,
                       "contains/startswith/endswith/windash/base64/utf16 cannot be combined with %s",
-                      m->re ? "re" : m->cidr ? "cidr" : m->exists ? "exists" : m->fieldref ? "fieldref" : "gt/gte/lt/lte");
+                      m->re         ? "re"
+                      : m->cidr     ? "cidr"
+                      : m->exists   ? "exists"
+                      : m->fieldref ? "fieldref"
+                                    : "gt/gte/lt/lte");
         return false;
     }
     if (m->enc && !m->b64) {
@@ -372,7 +379,8 @@ static size_t to_utf16(const char *s, size_t n, uint8_t enc, uint8_t *out)
             len = 2;
         } else if (c >= 0xE0 && c <= 0xEF && i + 2 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80 &&
                    ((unsigned char)s[i + 2] & 0xC0) == 0x80) {
-            cp = ((c & 0x0Fu) << 12) | (((unsigned char)s[i + 1] & 0x3Fu) << 6) | ((unsigned char)s[i + 2] & 0x3Fu);
+            cp = ((c & 0x0Fu) << 12) | (((unsigned char)s[i + 1] & 0x3Fu) << 6) |
+                 ((unsigned char)s[i + 2] & 0x3Fu);
             len = 3;
         } else if (c >= 0xF0 && c <= 0xF4 && i + 3 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80 &&
                    ((unsigned char)s[i + 2] & 0xC0) == 0x80 && ((unsigned char)s[i + 3] & 0xC0) == 0x80) {
@@ -545,7 +553,8 @@ bool sigma_value_compile(sigma_rule *r, const sigma_mods *m, const sigma_scalar 
 {
     unsigned line = sc->line;
     bool null = is_null_scalar(sc);
-    if (null && (m->re || m->cidr || m->cmp || m->fieldref || m->exists || m->b64 || m->anchor || m->windash)) {
+    if (null &&
+        (m->re || m->cidr || m->cmp || m->fieldref || m->exists || m->b64 || m->anchor || m->windash)) {
         sigma_err_set(err, line, "null cannot be used with modifiers");
         return false;
     }
@@ -570,8 +579,8 @@ bool sigma_value_compile(sigma_rule *r, const sigma_mods *m, const sigma_scalar 
         bool t = sc->len == 4 && strncasecmp(sc->text, "true", 4) == 0;
         bool f = sc->len == 5 && strncasecmp(sc->text, "false", 5) == 0;
         if (!t && !f) {
-            sigma_err_set(err, line, "exists takes true or false, not '%.*s'", (int)(sc->len > 64 ? 64 : sc->len),
-                          sc->text);
+            sigma_err_set(err, line, "exists takes true or false, not '%.*s'",
+                          (int)(sc->len > 64 ? 64 : sc->len), sc->text);
             return false;
         }
         v->kind = SV_EXISTS;
@@ -591,8 +600,8 @@ bool sigma_value_compile(sigma_rule *r, const sigma_mods *m, const sigma_scalar 
     }
     if (m->cmp) {
         if (!parse_num(sc->text, sc->len, &v->bound)) {
-            sigma_err_set(err, line, "gt/gte/lt/lte need a number, not '%.*s'", (int)(sc->len > 64 ? 64 : sc->len),
-                          sc->text);
+            sigma_err_set(err, line, "gt/gte/lt/lte need a number, not '%.*s'",
+                          (int)(sc->len > 64 ? 64 : sc->len), sc->text);
             return false;
         }
         v->kind = SV_CMP;
@@ -611,8 +620,8 @@ bool sigma_value_compile(sigma_rule *r, const sigma_mods *m, const sigma_scalar 
             sigma_err_set(err, line, "regular expression contains a NUL byte");
             return false;
         }
-        uint32_t opts = (m->re_i ? PCRE2_CASELESS : 0) | (m->re_m ? PCRE2_MULTILINE : 0) |
-                        (m->re_s ? PCRE2_DOTALL : 0);
+        uint32_t opts =
+            (m->re_i ? PCRE2_CASELESS : 0) | (m->re_m ? PCRE2_MULTILINE : 0) | (m->re_s ? PCRE2_DOTALL : 0);
         int ec;
         PCRE2_SIZE off;
         v->kind = SV_RE;

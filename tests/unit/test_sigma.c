@@ -68,10 +68,10 @@ static errs det_fail(const char *detection)
 {
     char buf[8192];
     snprintf(buf, sizeof(buf),
-             "title: test\n"                 /* line 1 */
-             "logsource:\n"                  /* 2 */
-             "    product: windows\n"        /* 3 */
-             "detection:\n%s",               /* 4; the body starts at line 5 */
+             "title: test\n"          /* line 1 */
+             "logsource:\n"           /* 2 */
+             "    product: windows\n" /* 3 */
+             "detection:\n%s",        /* 4; the body starts at line 5 */
              detection);
     return load_fail(buf);
 }
@@ -285,10 +285,14 @@ static void test_modifiers_string(void **state)
     /* windash: '-' and '/' both stand for any of - / en dash, em dash, horizontal bar */
     assert_true(one("F|windash|contains: ' -enc '", "powershell /enc x"));
     assert_true(one("F|windash|contains: ' -enc '", "powershell -enc x"));
-    assert_true(one("F|windash|contains: ' -enc '", "powershell \xe2\x80\x93" "enc x"));
-    assert_true(one("F|windash|contains: ' -enc '", "powershell \xe2\x80\x94" "enc x"));
-    assert_true(one("F|windash|contains: ' -enc '", "powershell \xe2\x80\x95" "enc x"));
-    assert_false(one("F|windash|contains: ' -enc '", "powershell \xe2\x80\x92" "enc x"));
+    assert_true(one("F|windash|contains: ' -enc '", "powershell \xe2\x80\x93"
+                                                    "enc x"));
+    assert_true(one("F|windash|contains: ' -enc '", "powershell \xe2\x80\x94"
+                                                    "enc x"));
+    assert_true(one("F|windash|contains: ' -enc '", "powershell \xe2\x80\x95"
+                                                    "enc x"));
+    assert_false(one("F|windash|contains: ' -enc '", "powershell \xe2\x80\x92"
+                                                     "enc x"));
     assert_false(one("F|windash|contains: ' -enc '", "powershell enc x"));
     assert_true(one("F|windash: '/c'", "-C"));
 }
@@ -332,15 +336,15 @@ static void test_modifiers_base64(void **state)
     assert_false(one("F|base64: 'http://'", "aHR0cDovLw"));
     assert_true(one("F|base64|contains: 'http://'", "xaHR0cDovLw==x"));
     /* the value at each of the three byte offsets of an encoded string */
-    const char *at[3] = {"aHR0cDovL2V2aWwuZXhhbXBsZQ==", "QWh0dHA6Ly9ldmlsLmV4YW1wbGU=",
-                         "QUJodHRwOi8vZXZpbC5leGFtcGxl"};
+    const char *at[3] = {
+        "aHR0cDovL2V2aWwuZXhhbXBsZQ==", "QWh0dHA6Ly9ldmlsLmV4YW1wbGU=", "QUJodHRwOi8vZXZpbC5leGFtcGxl"};
     for (int i = 0; i < 3; i++)
         assert_true(one("F|base64offset|contains: 'http://'", at[i]));
     assert_false(one("F|base64offset|contains: 'http://'", "ZnRwOi8veA=="));
     /* UTF-16LE before base64offset, at all three offsets */
-    const char *le[3] = {"cABvAHcAZQByAHMAaABlAGwAbAAgAC0AZQBuAGMA",
-                         "eABwAG8AdwBlAHIAcwBoAGUAbABsACAALQBlAG4AYwA=",
-                         "eAB5AHAAbwB3AGUAcgBzAGgAZQBsAGwAIAAtAGUAbgBjAA=="};
+    const char *le[3] = {
+        "cABvAHcAZQByAHMAaABlAGwAbAAgAC0AZQBuAGMA",
+        "eABwAG8AdwBlAHIAcwBoAGUAbABsACAALQBlAG4AYwA=", "eAB5AHAAbwB3AGUAcgBzAGgAZQBsAGwAIAAtAGUAbgBjAA=="};
     for (int i = 0; i < 3; i++) {
         assert_true(one("F|utf16le|base64offset|contains: 'shell -enc'", le[i]));
         assert_true(one("F|wide|base64offset|contains: 'shell -enc'", le[i]));
@@ -443,8 +447,9 @@ static void test_conditions_of(void **state)
 static void test_conditions_more(void **state)
 {
     (void)state;
-    sigma_ruleset *rs = rule_from("    sel_a:\n        A: 1\n    sel_b:\n        B: 1\n    filter:\n        C: 1\n"
-                                  "    condition: 1 of sel_* and not filter\n");
+    sigma_ruleset *rs =
+        rule_from("    sel_a:\n        A: 1\n    sel_b:\n        B: 1\n    filter:\n        C: 1\n"
+                  "    condition: 1 of sel_* and not filter\n");
     assert_true(rs_hit(rs, "A", "1", "B", "0", "C", "0", NULL));
     assert_false(rs_hit(rs, "A", "1", "B", "0", "C", "1", NULL));
     assert_false(rs_hit(rs, "A", "0", "B", "0", "C", "0", NULL));
@@ -461,7 +466,8 @@ static void test_conditions_more(void **state)
     sigma_ruleset_free(rs);
 
     /* a list of conditions is their OR */
-    rs = rule_from("    a:\n        A: 1\n    b:\n        B: 1\n    condition:\n        - a and b\n        - not a\n");
+    rs = rule_from(
+        "    a:\n        A: 1\n    b:\n        B: 1\n    condition:\n        - a and b\n        - not a\n");
     assert_true(rs_hit(rs, "A", "1", "B", "1", NULL));
     assert_true(rs_hit(rs, "A", "0", "B", "0", NULL));
     assert_false(rs_hit(rs, "A", "1", "B", "0", NULL));
@@ -568,8 +574,8 @@ static void test_metadata(void **state)
     assert_ptr_equal(out[0], sigma_rule_at(rs, 0));
     sigma_ruleset_free(rs);
 
-    assert_int_equal(sigma_rule_severity(sigma_rule_at(rs = rule_from("    s:\n        A: 1\n    condition: s\n"), 0)),
-                     2);
+    assert_int_equal(
+        sigma_rule_severity(sigma_rule_at(rs = rule_from("    s:\n        A: 1\n    condition: s\n"), 0)), 2);
     sigma_ruleset_free(rs);
 }
 
@@ -628,8 +634,9 @@ static void test_error_conditions(void **state)
     (void)state;
     errs e = det_fail("    sel:\n        A: x\n    condition: sel and and sel\n");
     assert_int_equal(e.line, 7);
-    assert_string_equal(e.reason, "condition syntax error: expected a selection, 'not', 'N of', 'all of' or '(' "
-                                  "but found 'and'");
+    assert_string_equal(e.reason,
+                        "condition syntax error: expected a selection, 'not', 'N of', 'all of' or '(' "
+                        "but found 'and'");
     e = det_fail("    sel:\n        A: x\n    condition: sel and slection\n");
     assert_int_equal(e.line, 7);
     assert_string_equal(e.reason, "condition references undefined selection 'slection'");
@@ -864,7 +871,8 @@ static void test_shipped_tool_rules(void **state)
 
     /* the whole set: a renamed PsExec pipe hits only the seed rule; the
      * default one only the informational rule */
-    sigma_field f[] = {{"EventID", "5145"}, {"ShareName", ipc}, {"RelativeTargetName", "updsvc-WKS01-4242-stdin"}};
+    sigma_field f[] = {
+        {"EventID", "5145"}, {"ShareName", ipc}, {"RelativeTargetName", "updsvc-WKS01-4242-stdin"}};
     sigma_event ev = {"windows", "security", NULL, f, 3};
     const sigma_rule *out[8];
     assert_int_equal(sigma_match(rs, &ev, out, 8), 1);
