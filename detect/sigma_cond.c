@@ -405,7 +405,8 @@ bool sigma_cond_eval(const sigma_rule *r, const sigma_event *ev)
             break;
         case OP_OF: {
             uint32_t hits = 0;
-            for (uint32_t k = 0; k < o->b && hits < o->n; k++) {
+            /* Stop as soon as the outcome is known either way. */
+            for (uint32_t k = 0; k < o->b && hits < o->n && hits + (o->b - k) >= o->n; k++) {
                 uint32_t s = r->ofidx[o->a + k];
                 if (!memo[s])
                     memo[s] = sigma_selection_match(r, s, ev) ? 2 : 1;
