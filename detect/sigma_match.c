@@ -499,12 +499,10 @@ static bool cidr_compile(sigma_value *v, const char *s, size_t n)
     long bits = -1;
     if (slash) {
         *slash = 0;
-        char *end;
-        if (!slash[1] || slash[1] == '-' || slash[1] == '+')
+        size_t nd = strlen(slash + 1);
+        if (nd == 0 || nd > 3 || strspn(slash + 1, "0123456789") != nd)
             return false;
-        bits = strtol(slash + 1, &end, 10);
-        if (*end)
-            return false;
+        bits = strtol(slash + 1, NULL, 10);
     }
     if (inet_pton(AF_INET, buf, v->addr) == 1)
         v->family = 4;

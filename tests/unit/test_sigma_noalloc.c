@@ -74,6 +74,7 @@ static void test_match_does_not_allocate(void **state)
 {
     (void)state;
 #ifdef PW_HAVE_ASAN
+    (void)rules;
     skip();
 #else
     sigma_ruleset *rs = sigma_ruleset_new();
