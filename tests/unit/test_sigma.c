@@ -295,6 +295,15 @@ static void test_modifiers_string(void **state)
                                                      "enc x"));
     assert_false(one("F|windash|contains: ' -enc '", "powershell enc x"));
     assert_true(one("F|windash: '/c'", "-C"));
+    /* a dash class after a wildcard, with multi-byte alternatives to step over */
+    assert_true(one("F|windash: 'a*-b'", "a\xe2\x80\x94"
+                                         "b"));
+    assert_true(one("F|windash: 'a*-b'", "a\xe2\x80\x93-b"));
+    assert_true(one("F|windash: 'a*-b'", "ax/b"));
+    assert_false(one("F|windash: 'a*-b'", "a\xe2\x80\x93"
+                                          "bx"));
+    assert_false(one("F|windash: 'a*-b'", "a\xe2\x80"
+                                          "b"));
 }
 
 static void test_modifiers_re(void **state)
@@ -742,6 +751,56 @@ static void test_glob_worst_case(void **state)
     sigma_ruleset_free(rs);
 }
 
+/* Reference matcher for the exhaustive comparison below: the definition of
+ * '*' and '?' written as plainly as possible (recursion is fine here, the
+ * inputs are a few bytes long). */
+static bool ref_glob(const char *p, const char *s)
+{
+    if (!*p)
+        return !*s;
+    if (*p == '*')
+        return ref_glob(p + 1, s) || (*s && ref_glob(p, s + 1));
+    if (!*s)
+        return false;
+    return (*p == '?' || *p == *s) && ref_glob(p + 1, s + 1);
+}
+
+static void test_glob_exhaustive(void **state)
+{
+    (void)state;
+    /* every pattern over {a, b, *, ?} up to 5 tokens against every text over
+     * {a, b} up to 6 bytes */
+    static const char pal[] = "ab*?";
+    size_t checked = 0;
+    for (int plen = 0; plen <= 5; plen++) {
+        int pcount = 1;
+        for (int i = 0; i < plen; i++)
+            pcount *= 4;
+        for (int pc = 0; pc < pcount; pc++) {
+            char pat[8];
+            uint16_t tok[8];
+            int x = pc;
+            for (int i = 0; i < plen; i++, x /= 4) {
+                pat[i] = pal[x % 4];
+                tok[i] = pat[i] == '*' ? TK_STAR : pat[i] == '?' ? TK_ONE : (uint16_t)pat[i];
+            }
+            pat[plen] = 0;
+            for (int tlen = 0; tlen <= 6; tlen++)
+                for (int tc = 0; tc < (1 << tlen); tc++) {
+                    char text[8];
+                    for (int i = 0; i < tlen; i++)
+                        text[i] = (tc >> i) & 1 ? 'b' : 'a';
+                    text[tlen] = 0;
+                    bool want = ref_glob(pat, text);
+                    if (sigma_glob_match(tok, (size_t)plen, text, (size_t)tlen) != want)
+                        fail_msg("pattern '%s' text '%s': expected %d", pat, text, want);
+                    checked++;
+                }
+        }
+    }
+    assert_int_equal(checked, 1365 * 127);
+}
+
 /* ---- shipped rules --------------------------------------------------- */
 
 static sigma_ruleset *shipped(void)
@@ -915,6 +974,7 @@ int main(void)
         cmocka_unit_test(test_error_missing),
         cmocka_unit_test(test_error_keeps_good_documents),
         cmocka_unit_test(test_glob_worst_case),
+        cmocka_unit_test(test_glob_exhaustive),
         cmocka_unit_test(test_shipped_all_load),
         cmocka_unit_test(test_shipped_seed_rule),
         cmocka_unit_test(test_shipped_tool_rules),
