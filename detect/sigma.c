@@ -423,6 +423,12 @@ static sigma_rule *rule_compile(yaml_document_t *d, const yaml_node_t *root, con
                 "rule collections ('action: global/reset/repeat') are not supported; write each rule "
                 "as a complete document");
             ok = false;
+        } else if (scalar_is(k, "correlation")) {
+            sigma_err_set(err, node_line(k), "Sigma correlation rules are not supported (single events only)");
+            ok = false;
+        } else if (scalar_is(k, "filter")) {
+            sigma_err_set(err, node_line(k), "Sigma filter documents are not supported");
+            ok = false;
         } else if (scalar_is(k, "title"))
             ok = scalar_dup(v, "title", &r->title, err);
         else if (scalar_is(k, "id"))
