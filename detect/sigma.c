@@ -424,7 +424,8 @@ static sigma_rule *rule_compile(yaml_document_t *d, const yaml_node_t *root, con
                 "as a complete document");
             ok = false;
         } else if (scalar_is(k, "correlation")) {
-            sigma_err_set(err, node_line(k), "Sigma correlation rules are not supported (single events only)");
+            sigma_err_set(err, node_line(k),
+                          "Sigma correlation rules are not supported (single events only)");
             ok = false;
         } else if (scalar_is(k, "filter")) {
             sigma_err_set(err, node_line(k), "Sigma filter documents are not supported");

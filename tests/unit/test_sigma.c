@@ -3,6 +3,9 @@
  * rules are read from conf/rules). */
 #include "testutil.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "../../detect/sigma.h"
 #include "../../detect/sigma_internal.h"
 
@@ -726,6 +729,58 @@ static void test_error_keeps_good_documents(void **state)
     sigma_ruleset_free(rs);
 }
 
+static void write_rule(const char *dir, const char *name, const char *title)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "title: %s\ndetection:\n  s:\n    A: 1\n  condition: s\n", title);
+    fclose(f);
+}
+
+static void test_load_directory(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pw-sigma-XXXXXX", sub[600], hid[600];
+    assert_non_null(mkdtemp(dir));
+    snprintf(sub, sizeof(sub), "%s/sub", dir);
+    snprintf(hid, sizeof(hid), "%s/.git", dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    assert_int_equal(mkdir(hid, 0700), 0);
+    write_rule(dir, "b.yml", "B");
+    write_rule(dir, "a.yaml", "A");
+    write_rule(dir, ".hidden.yml", "hidden");
+    write_rule(dir, "notes.txt", "txt");
+    write_rule(sub, "c.yml", "C");
+    write_rule(hid, "d.yml", "D");
+
+    sigma_ruleset *rs = sigma_ruleset_new();
+    assert_int_equal(sigma_load_path(rs, dir, print_err, NULL), 0);
+    assert_int_equal(sigma_rule_count(rs), 3);
+    assert_string_equal(sigma_rule_title(sigma_rule_at(rs, 0)), "A");
+    assert_string_equal(sigma_rule_title(sigma_rule_at(rs, 1)), "B");
+    assert_string_equal(sigma_rule_title(sigma_rule_at(rs, 2)), "C");
+    char want[700];
+    snprintf(want, sizeof(want), "%s/c.yml", sub);
+    assert_string_equal(sigma_rule_file(sigma_rule_at(rs, 2)), want);
+    sigma_ruleset_free(rs);
+
+    const char *names[] = {"b.yml", "a.yaml", ".hidden.yml", "notes.txt"};
+    char path[700];
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof(path), "%s/c.yml", sub);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/d.yml", hid);
+    unlink(path);
+    rmdir(sub);
+    rmdir(hid);
+    rmdir(dir);
+}
+
 /* ---- matcher worst case ---------------------------------------------- */
 
 static void test_glob_worst_case(void **state)
@@ -976,6 +1031,7 @@ int main(void)
         cmocka_unit_test(test_error_conditions),
         cmocka_unit_test(test_error_missing),
         cmocka_unit_test(test_error_keeps_good_documents),
+        cmocka_unit_test(test_load_directory),
         cmocka_unit_test(test_glob_worst_case),
         cmocka_unit_test(test_glob_exhaustive),
         cmocka_unit_test(test_shipped_all_load),
