@@ -205,7 +205,7 @@ int live_run(live_ctx *lc, pw_counters *total)
             }
         }
         if (status == 0) {
-            w->pl = pipeline_new(&w->opts, lc->rules, lc->out);
+            w->pl = pipeline_new(&w->opts, lc->rules[i], lc->out);
             if (!w->pl) {
                 snprintf(err, sizeof(err), "cannot start worker %d: out of memory", i);
                 status = 1;

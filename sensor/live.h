@@ -14,7 +14,7 @@
 
 typedef struct live_ctx {
     const pw_options *o;
-    const sigma_ruleset *rules;
+    const sigma_ruleset *const *rules; /* one per worker (rules[i] for worker i) */
     eve_output *out;
     summary *sum;
     volatile sig_atomic_t *stop;       /* SIGINT / SIGTERM */

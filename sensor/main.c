@@ -120,12 +120,15 @@ static double mono_sec(void)
 
 typedef struct rule_errors {
     unsigned count;
+    bool silent;
 } rule_errors;
 
 static void on_rule_error(void *ctx, const char *file, unsigned line, const char *reason)
 {
     rule_errors *re = ctx;
     re->count++;
+    if (re->silent)
+        return;
     if (line)
         err("rule %s:%u: %s", file, line, reason);
     else
@@ -161,14 +164,16 @@ static const char *default_rules_dir(char *buf, size_t n)
     return is_dir(buf) ? buf : NULL;
 }
 
-static int load_rules(const pw_options *o, sigma_ruleset **out)
+/* Loads the rules; silent for the extra copies that workers get (a ruleset's
+ * regex match data is not shared between threads). */
+static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent)
 {
     sigma_ruleset *rs = sigma_ruleset_new();
     if (!rs) {
         err("out of memory");
         return EXIT_RUNTIME;
     }
-    rule_errors re = {0};
+    rule_errors re = {0, silent};
     char dbuf[PATH_MAX + 32];
     if (o->n_rule_paths == 0) {
         const char *d = default_rules_dir(dbuf, sizeof(dbuf));
@@ -179,7 +184,7 @@ static int load_rules(const pw_options *o, sigma_ruleset **out)
         if (sigma_load_path(rs, o->rule_paths[i], on_rule_error, &re) < 0)
             re.count++;
     *out = rs;
-    if (re.count && !o->skip_bad_rules) {
+    if (re.count && !o->skip_bad_rules && !silent) {
         err("%u rule error(s); fix the rules or start with --skip-bad-rules", re.count);
         return EXIT_USAGE;
     }
@@ -513,7 +518,7 @@ int main(int argc, char **argv)
     }
 
     sigma_ruleset *rules = NULL;
-    int rc = load_rules(&o, &rules);
+    int rc = load_rules(&o, &rules, false);
     if (list || test) {
         if (list)
             list_rules(rules);
@@ -555,6 +560,16 @@ int main(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* One ruleset per worker: the first is the one loaded above. */
+    static sigma_ruleset *worker_rules[64];
+    if (o.workers == 0) { /* af-packet threads: auto */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        o.workers = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
+    }
+    int nsets = o.workers > 1 ? o.workers : 1;
+    worker_rules[0] = rules;
+    for (int i = 1; i < nsets; i++)
+        load_rules(&o, &worker_rules[i], true);
     run r = {&o, rules, out, NULL, NULL, summary_new(), EXIT_OK};
     if (!r.sum) {
         err("out of memory");
@@ -565,12 +580,13 @@ int main(int argc, char **argv)
     int status;
     pw_counters c = {0};
     if (o.n_interfaces) {
-        live_ctx lc = {&o, rules, out, r.sum, &g_stop, &g_reopen, &g_dump_stats};
+        live_ctx lc = {&o, (const sigma_ruleset *const *)worker_rules, out, r.sum, &g_stop, &g_reopen,
+                       &g_dump_stats};
         status = live_run(&lc, &c);
         if (o.log_stats && status != EXIT_INPUT)
             pipeline_write_stats(out, &c, wall_usec(), wall_usec() - w0);
     } else if (o.workers > 1) {
-        r.pool = worker_pool_new(o.workers, &o, rules, out, r.sum);
+        r.pool = worker_pool_new(o.workers, &o, (const sigma_ruleset *const *)worker_rules, out, r.sum);
         if (!r.pool) {
             err("cannot start %d workers: out of memory", o.workers);
             return EXIT_RUNTIME;
@@ -610,6 +626,8 @@ int main(int argc, char **argv)
         summary_print(r.sum, stderr, &c, secs, 10);
     pipeline_free(r.pl);
     summary_free(r.sum);
-    sigma_ruleset_free(rules);
+    for (int i = 0; i < nsets; i++)
+        sigma_ruleset_free(worker_rules[i]);
+    config_release();
     return status;
 }

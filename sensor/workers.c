@@ -91,7 +91,8 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *rules, eve_output *out, summary *sum)
+worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *const *rules, eve_output *out,
+                             summary *sum)
 {
     worker_pool *wp = calloc(1, sizeof(*wp));
     if (!wp)
@@ -104,7 +105,7 @@ worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *ru
     for (int i = 0; i < n; i++) {
         worker *w = &wp->w[i];
         w->ring = malloc(RING_BYTES);
-        w->pl = pipeline_new(o, rules, out);
+        w->pl = pipeline_new(o, rules[i], out);
         if (!w->ring || !w->pl) {
             free(w->ring);
             pipeline_free(w->pl);
