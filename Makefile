@@ -40,8 +40,12 @@ TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+# Benchmark tools need only libpcap: built without the library so they work on any tree.
+BENCH_TOOL_SRC := $(sort $(wildcard tests/bench/*.c)) tests/tools/pcap-replicate.c
+BENCH_TOOL_BIN := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(BENCH_TOOL_SRC)))
+TOOL_BIN := $(sort $(TOOL_BIN) $(BENCH_TOOL_BIN))
 
-.PHONY: all deps test unit-tests demo sanitize fuzz bench golden samples install uninstall clean help
+.PHONY: all deps test unit-tests demo sanitize fuzz bench bench-build golden samples install uninstall clean help
 .DEFAULT_GOAL := all
 
 all: deps-check $(BUILD)/pipewatch
@@ -81,6 +85,14 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libpipewatch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libpipewatch.a $(ALL_LDFLAGS) $(DEP_LIBS)
 
+$(BUILD)/tools/pcap-replicate: tests/tools/pcap-replicate.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(DEP_LIBS)
+
+$(BUILD)/tools/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(DEP_LIBS)
+
 -include $(LIB_OBJ:.o=.d) $(BUILD)/obj/sensor/main.d
 
 # --- tests -------------------------------------------------------------------
@@ -102,6 +114,18 @@ demo: deps-check $(BUILD)/pipewatch
 
 samples:
 	sh pcaps/make-samples.sh
+
+# --- benchmark -----------------------------------------------------------------
+# An -O2 build of its own (portable: no -march=native), then tests/bench/bench.sh, which makes the
+# capture once (cached in tests/bench/cache/) and times the tools. BENCH_RUNS=N runs each tool N
+# times; BENCH_10X=1 also makes and reads the 10x capture (flat-memory check).
+BENCH_RUNS ?= 3
+BENCH_10X  ?= 0
+bench:
+	$(MAKE) --no-print-directory BUILD=build-bench OPT=-O2 CFLAGS="-O2 -g -DNDEBUG" bench-build
+	BUILD=build-bench BENCH_RUNS=$(BENCH_RUNS) BENCH_10X=$(BENCH_10X) bash tests/bench/bench.sh
+
+bench-build: deps-check $(BENCH_TOOL_BIN) $(if $(wildcard sensor/main.c),$(BUILD)/pipewatch)
 
 clean:
 	rm -rf build build-san build-fuzz build-bench
