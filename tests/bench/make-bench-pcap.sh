@@ -63,6 +63,7 @@ cleanup() {
         for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
         ip netns del "$ns" 2>/dev/null
     done
+    rm -f "$CACHE/seed.pcap.part"
     [ -n "$W" ] && [ -z "${BENCH_KEEP_WORKDIR:-}" ] && rm -rf "$W"
 }
 
@@ -254,6 +255,11 @@ EOF
     local dropped
     dropped=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$W/log/tcpdump.err")
     [ "${dropped:-0}" = 0 ] || say "warning: tcpdump dropped $dropped packets (lower BENCH_RATE_MBIT)"
+    # A seed far below its target means the clients failed (their messages are above): better no
+    # benchmark than one over a capture that is mostly handshakes.
+    size=$(stat -c %s "$tmp")
+    [ "$size" -ge $((SEED_MB * 1000000 / 2)) ] ||
+        die "seed capture only $size bytes after $wave waves (target $SEED_MB MB): not kept"
     mv "$tmp" "$SEED"
     say "seed: $(stat -c %s "$SEED") bytes in $((SECONDS - start)) s of traffic"
     cleanup
