@@ -122,6 +122,8 @@ if [ "$TSHARK_DIV" -gt 1 ]; then
     cat "$TS_FILE" >/dev/null
 fi
 MEASURE_RUNS=$TSHARK_RUNS measure "tshark" "$TS_FILE" "$TS_SCALE" tshark -n -r "$TS_FILE" -Y 'smb2.cmd==3 || smb2.cmd==5'
+# nDPI 4.2's ndpiReader has no "-v 0" (its -v takes 1-3 and adds output); -q alone keeps it quiet
+# and its summary goes to the discarded stdout.
 measure "ndpiReader" "$PCAP" 1 ndpiReader -q -i "$PCAP"
 
 if [ "${BENCH_10X:-0}" = 1 ] && [ -z "${BENCH_PCAP:-}" ]; then
