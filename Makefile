@@ -45,8 +45,12 @@ REGRESS_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz-regress/%)
 FUZZ_SECONDS ?= 60
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+# Benchmark tools need only libpcap: built without the library so they work on any tree.
+BENCH_TOOL_SRC := $(sort $(wildcard tests/bench/*.c)) tests/tools/pcap-replicate.c
+BENCH_TOOL_BIN := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(BENCH_TOOL_SRC)))
+TOOL_BIN := $(sort $(TOOL_BIN) $(BENCH_TOOL_BIN))
 
-.PHONY: all deps test unit-tests demo sanitize fuzz bench golden samples install uninstall clean help
+.PHONY: all deps test unit-tests demo sanitize fuzz bench bench-build golden samples install uninstall clean help
 .DEFAULT_GOAL := all
 
 all: deps-check $(BUILD)/pipewatch
@@ -90,6 +94,14 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libpipewatch.a
 $(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/driver.c $(BUILD)/libpipewatch.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter $< tests/fuzz/driver.c -o $@ $(BUILD)/libpipewatch.a $(ALL_LDFLAGS) $(DEP_LIBS)
+
+$(BUILD)/tools/pcap-replicate: tests/tools/pcap-replicate.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(DEP_LIBS)
+
+$(BUILD)/tools/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(DEP_LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/obj/sensor/main.d
 
@@ -143,6 +155,18 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/doc/pipewatch $(DESTDIR)$(SYSCONFDIR)/rules
 	rm -f $(DESTDIR)$(SYSCONFDIR)/pipewatch.yaml
 	-rmdir $(DESTDIR)$(SYSCONFDIR) 2>/dev/null
+
+# --- benchmark -----------------------------------------------------------------
+# An -O2 build of its own (portable: no -march=native), then tests/bench/bench.sh, which makes the
+# capture once (cached in tests/bench/cache/) and times the tools. BENCH_RUNS=N runs each tool N
+# times; BENCH_10X=1 also makes and reads the 10x capture (flat-memory check).
+BENCH_RUNS ?= 3
+BENCH_10X  ?= 0
+bench:
+	$(MAKE) --no-print-directory BUILD=build-bench OPT=-O2 CFLAGS="-O2 -g -DNDEBUG" bench-build
+	BUILD=build-bench BENCH_RUNS=$(BENCH_RUNS) BENCH_10X=$(BENCH_10X) bash tests/bench/bench.sh
+
+bench-build: deps-check $(BENCH_TOOL_BIN) $(if $(wildcard sensor/main.c),$(BUILD)/pipewatch)
 
 clean:
 	rm -rf build build-san build-fuzz build-bench
