@@ -439,12 +439,9 @@ bool winevent_from_fact(const smb_fact *f, const win_peer *peer, win_event *out)
     if (!f || !out)
         return false;
     switch (f->kind) {
-    case SMB_FACT_CREATE:
-        return build_5145(f, peer, out);
-    case SMB_FACT_TREE_CONNECT:
-        return build_5140(f, peer, out);
-    default:
-        return false;
+    case SMB_FACT_CREATE: return build_5145(f, peer, out);
+    case SMB_FACT_TREE_CONNECT: return build_5140(f, peer, out);
+    default: return false;
     }
 }
 

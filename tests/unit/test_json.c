@@ -41,10 +41,11 @@ static void test_structure(void **state)
     jb_close_object(&j);
     size_t len;
     const char *line = jb_line(&j, &len);
-    const char *want = "{\"event_type\":\"alert\",\"flow_id\":18446744073709551615,\"neg\":-42,"
-                       "\"min\":-9223372036854775808,\"t\":true,\"f\":false,\"n\":null,"
-                       "\"winlog\":{\"keywords\":[\"Audit Success\",\"x\"],\"event_data\":{},\"event_id\":5145},"
-                       "\"empty\":[]}";
+    const char *want =
+        "{\"event_type\":\"alert\",\"flow_id\":18446744073709551615,\"neg\":-42,"
+        "\"min\":-9223372036854775808,\"t\":true,\"f\":false,\"n\":null,"
+        "\"winlog\":{\"keywords\":[\"Audit Success\",\"x\"],\"event_data\":{},\"event_id\":5145},"
+        "\"empty\":[]}";
     assert_string_equal(line, want);
     assert_int_equal(len, strlen(want));
     assert_false(j.overflow);
@@ -114,7 +115,7 @@ static void test_overflow(void **state)
     jbuf j;
     jb_init(&j, buf, 20);
     jb_open_object(&j, NULL);
-    jb_str(&j, "a", "12345");      /* {"a":"12345" = 12 bytes */
+    jb_str(&j, "a", "12345"); /* {"a":"12345" = 12 bytes */
     assert_false(j.overflow);
     jb_str(&j, "b", "1234567890"); /* would need 17 more: dropped whole */
     assert_true(j.overflow);
@@ -166,8 +167,9 @@ static void test_hex32(void **state)
     jb_hex32(&j, "f", 0xffffffffu);
     jb_hex32(&j, "s", 0xc0000022u);
     jb_close_object(&j);
-    assert_string_equal(jb_line(&j, NULL),
-                        "{\"m\":\"0x0012019f\",\"z\":\"0x00000000\",\"f\":\"0xffffffff\",\"s\":\"0xc0000022\"}");
+    assert_string_equal(
+        jb_line(&j, NULL),
+        "{\"m\":\"0x0012019f\",\"z\":\"0x00000000\",\"f\":\"0xffffffff\",\"s\":\"0xc0000022\"}");
 }
 
 static const char *ts(char *buf, size_t cap, uint64_t usec)
@@ -201,8 +203,8 @@ static void test_timestamp(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_structure), cmocka_unit_test(test_escapes),   cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_overflow),  cmocka_unit_test(test_hex32),     cmocka_unit_test(test_timestamp),
+        cmocka_unit_test(test_structure), cmocka_unit_test(test_escapes), cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_overflow),  cmocka_unit_test(test_hex32),   cmocka_unit_test(test_timestamp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
