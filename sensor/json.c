@@ -1,0 +1,375 @@
+/* JSON line writer over a caller's buffer. A member that does not fit is
+ * dropped whole (the text rolls back to before it) and the line is marked
+ * overflowed, so the text is always well-formed up to the last member that
+ * fit; later appends are ignored until jb_reset. */
+#include "json.h"
+
+#include <string.h>
+#include <time.h>
+
+static char empty_line[1] = "";
+
+void jb_init(jbuf *j, char *buf, size_t cap)
+{
+    j->buf = buf;
+    j->cap = buf ? cap : 0;
+    jb_reset(j);
+}
+
+void jb_reset(jbuf *j)
+{
+    j->len = 0;
+    j->overflow = j->cap == 0;
+    j->need_comma = false;
+    j->depth = 0;
+    if (j->cap > 0)
+        j->buf[0] = '\0';
+}
+
+/* Appends raw bytes; false (and the line marked) when they do not fit with
+ * the terminating NUL. */
+static bool put(jbuf *j, const char *s, size_t n)
+{
+    if (j->overflow)
+        return false;
+    if (n >= j->cap - j->len) {
+        j->overflow = true;
+        return false;
+    }
+    memcpy(j->buf + j->len, s, n);
+    j->len += n;
+    return true;
+}
+
+static bool putc1(jbuf *j, char c)
+{
+    return put(j, &c, 1);
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (n < need)
+        return 0;
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    }
+    return need;
+}
+
+static bool put_escaped(jbuf *j, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (!putc1(j, '"'))
+        return false;
+    size_t i = 0;
+    while (i < n) {
+        /* Copy the longest run that needs no escaping in one go. */
+        size_t run = i;
+        while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i && !put(j, str + i, run - i))
+            return false;
+        i = run;
+        if (i >= n)
+            break;
+        unsigned char c = s[i];
+        if (c >= 0x80) {
+            size_t len = utf8_len(s + i, n - i);
+            if (len) {
+                if (!put(j, str + i, len))
+                    return false;
+                i += len;
+                continue;
+            }
+        }
+        char esc[6];
+        size_t elen = 2;
+        esc[0] = '\\';
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default:
+            /* Control characters, and each byte of an invalid UTF-8 sequence
+             * (which then reads back as the Latin-1 character of that byte). */
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hexdig[c >> 4];
+            esc[5] = hexdig[c & 0xF];
+            elen = 6;
+            break;
+        }
+        if (!put(j, esc, elen))
+            return false;
+        i++;
+    }
+    return putc1(j, '"');
+}
+
+/* Writes the comma and the key of a new member. Returns the length to roll
+ * back to if the member does not fit, or SIZE_MAX when the line is full. */
+static size_t begin(jbuf *j, const char *key)
+{
+    if (j->overflow)
+        return SIZE_MAX;
+    size_t mark = j->len;
+    if (j->need_comma && !putc1(j, ','))
+        return SIZE_MAX;
+    if (key && (!put_escaped(j, key, strlen(key)) || !putc1(j, ':'))) {
+        j->len = mark;
+        return SIZE_MAX;
+    }
+    return mark;
+}
+
+static void end(jbuf *j, size_t mark, bool ok)
+{
+    if (!ok) {
+        j->len = mark;
+        j->overflow = true;
+    } else {
+        j->need_comma = true;
+    }
+    j->buf[j->len] = '\0';
+}
+
+static void end_overflow(jbuf *j, size_t mark)
+{
+    if (mark != SIZE_MAX)
+        j->len = mark;
+    if (j->cap > 0)
+        j->buf[j->len] = '\0';
+}
+
+static void put_raw_member(jbuf *j, const char *key, const char *text, size_t n)
+{
+    size_t mark = begin(j, key);
+    if (mark == SIZE_MAX) {
+        end_overflow(j, mark);
+        return;
+    }
+    end(j, mark, put(j, text, n));
+}
+
+void jb_open_object(jbuf *j, const char *key)
+{
+    size_t mark = begin(j, key);
+    if (mark == SIZE_MAX) {
+        end_overflow(j, mark);
+        return;
+    }
+    bool ok = putc1(j, '{');
+    end(j, mark, ok);
+    if (ok) {
+        j->need_comma = false;
+        j->depth++;
+    }
+}
+
+void jb_open_array(jbuf *j, const char *key)
+{
+    size_t mark = begin(j, key);
+    if (mark == SIZE_MAX) {
+        end_overflow(j, mark);
+        return;
+    }
+    bool ok = putc1(j, '[');
+    end(j, mark, ok);
+    if (ok) {
+        j->need_comma = false;
+        j->depth++;
+    }
+}
+
+static void close_with(jbuf *j, char c)
+{
+    if (j->overflow || j->depth <= 0)
+        return;
+    size_t mark = j->len;
+    bool ok = putc1(j, c);
+    end(j, mark, ok);
+    if (ok)
+        j->depth--;
+}
+
+void jb_close_object(jbuf *j)
+{
+    close_with(j, '}');
+}
+
+void jb_close_array(jbuf *j)
+{
+    close_with(j, ']');
+}
+
+void jb_strn(jbuf *j, const char *key, const char *val, size_t n)
+{
+    if (!val) {
+        put_raw_member(j, key, "null", 4);
+        return;
+    }
+    size_t mark = begin(j, key);
+    if (mark == SIZE_MAX) {
+        end_overflow(j, mark);
+        return;
+    }
+    end(j, mark, put_escaped(j, val, n));
+}
+
+void jb_str(jbuf *j, const char *key, const char *val)
+{
+    jb_strn(j, key, val, val ? strlen(val) : 0);
+}
+
+static size_t fmt_u64(uint64_t v, char *out)
+{
+    char tmp[20];
+    size_t k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < k; i++)
+        out[i] = tmp[k - 1 - i];
+    return k;
+}
+
+void jb_u64(jbuf *j, const char *key, uint64_t v)
+{
+    char num[24];
+    size_t n = fmt_u64(v, num);
+    put_raw_member(j, key, num, n);
+}
+
+void jb_i64(jbuf *j, const char *key, int64_t v)
+{
+    char num[24];
+    size_t n = 0;
+    uint64_t mag = (uint64_t)v;
+    if (v < 0) {
+        num[n++] = '-';
+        mag = 0 - mag;
+    }
+    n += fmt_u64(mag, num + n);
+    put_raw_member(j, key, num, n);
+}
+
+void jb_bool(jbuf *j, const char *key, bool v)
+{
+    if (v)
+        put_raw_member(j, key, "true", 4);
+    else
+        put_raw_member(j, key, "false", 5);
+}
+
+void jb_hex32(jbuf *j, const char *key, uint32_t v)
+{
+    char txt[12] = "\"0x";
+    for (int i = 0; i < 8; i++)
+        txt[3 + i] = hexdig[(v >> (28 - 4 * i)) & 0xF];
+    txt[11] = '"';
+    put_raw_member(j, key, txt, 12);
+}
+
+static void put2(char *p, unsigned v)
+{
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+}
+
+/* Formatting the date is the costly part; events come in bursts within the
+ * same second, so the "YYYY-MM-DDTHH:MM:SS" text is kept per thread. */
+static _Thread_local struct {
+    bool valid;
+    int64_t sec;
+    char text[20];
+} ts_cache;
+
+void jb_timestamp(jbuf *j, const char *key, uint64_t ts_usec)
+{
+    int64_t sec = (int64_t)(ts_usec / 1000000u);
+    unsigned usec = (unsigned)(ts_usec % 1000000u);
+    if (!ts_cache.valid || ts_cache.sec != sec) {
+        time_t t = (time_t)sec;
+        struct tm tm;
+        if (!gmtime_r(&t, &tm)) {
+            put_raw_member(j, key, "null", 4);
+            return;
+        }
+        unsigned year = (unsigned)tm.tm_year + 1900u;
+        char *p = ts_cache.text;
+        if (year > 9999)
+            year = 9999;
+        p[0] = (char)('0' + year / 1000);
+        p[1] = (char)('0' + year / 100 % 10);
+        put2(p + 2, year % 100);
+        p[4] = '-';
+        put2(p + 5, (unsigned)tm.tm_mon + 1);
+        p[7] = '-';
+        put2(p + 8, (unsigned)tm.tm_mday);
+        p[10] = 'T';
+        put2(p + 11, (unsigned)tm.tm_hour);
+        p[13] = ':';
+        put2(p + 14, (unsigned)tm.tm_min);
+        p[16] = ':';
+        put2(p + 17, (unsigned)tm.tm_sec);
+        p[19] = '\0';
+        ts_cache.sec = sec;
+        ts_cache.valid = true;
+    }
+    char txt[34];
+    txt[0] = '"';
+    memcpy(txt + 1, ts_cache.text, 19);
+    txt[20] = '.';
+    for (int i = 5; i >= 0; i--) {
+        txt[21 + i] = (char)('0' + usec % 10);
+        usec /= 10;
+    }
+    memcpy(txt + 27, "+0000\"", 6);
+    put_raw_member(j, key, txt, 33);
+}
+
+const char *jb_line(jbuf *j, size_t *len)
+{
+    if (j->cap == 0) {
+        if (len)
+            *len = 0;
+        return empty_line;
+    }
+    j->buf[j->len] = '\0';
+    if (len)
+        *len = j->len;
+    return j->buf;
+}

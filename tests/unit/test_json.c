@@ -1,0 +1,210 @@
+/* The JSON line writer: structure, escapes, UTF-8 checking, overflow, and
+ * the Suricata timestamp form. */
+#include "testutil.h"
+
+#include "sensor/json.h"
+
+static const char *one_str(char *buf, size_t cap, const char *val, size_t n)
+{
+    jbuf j;
+    jb_init(&j, buf, cap);
+    jb_open_object(&j, NULL);
+    jb_strn(&j, "v", val, n);
+    jb_close_object(&j);
+    return jb_line(&j, NULL);
+}
+
+static void test_structure(void **state)
+{
+    char buf[256];
+    jbuf j;
+    jb_init(&j, buf, sizeof buf);
+    jb_open_object(&j, NULL);
+    jb_str(&j, "event_type", "alert");
+    jb_u64(&j, "flow_id", 18446744073709551615ull);
+    jb_i64(&j, "neg", -42);
+    jb_i64(&j, "min", INT64_MIN);
+    jb_bool(&j, "t", true);
+    jb_bool(&j, "f", false);
+    jb_str(&j, "n", NULL);
+    jb_open_object(&j, "winlog");
+    jb_open_array(&j, "keywords");
+    jb_str(&j, NULL, "Audit Success");
+    jb_str(&j, NULL, "x");
+    jb_close_array(&j);
+    jb_open_object(&j, "event_data");
+    jb_close_object(&j);
+    jb_u64(&j, "event_id", 5145);
+    jb_close_object(&j);
+    jb_open_array(&j, "empty");
+    jb_close_array(&j);
+    jb_close_object(&j);
+    size_t len;
+    const char *line = jb_line(&j, &len);
+    const char *want =
+        "{\"event_type\":\"alert\",\"flow_id\":18446744073709551615,\"neg\":-42,"
+        "\"min\":-9223372036854775808,\"t\":true,\"f\":false,\"n\":null,"
+        "\"winlog\":{\"keywords\":[\"Audit Success\",\"x\"],\"event_data\":{},\"event_id\":5145},"
+        "\"empty\":[]}";
+    assert_string_equal(line, want);
+    assert_int_equal(len, strlen(want));
+    assert_false(j.overflow);
+    assert_int_equal(j.depth, 0);
+
+    jb_reset(&j);
+    assert_string_equal(jb_line(&j, &len), "");
+    assert_int_equal(len, 0);
+    jb_open_array(&j, NULL);
+    jb_u64(&j, NULL, 0);
+    jb_u64(&j, NULL, 7);
+    jb_close_array(&j);
+    assert_string_equal(jb_line(&j, NULL), "[0,7]");
+}
+
+static void test_escapes(void **state)
+{
+    char buf[256];
+    assert_string_equal(one_str(buf, sizeof buf, "a\"b\\c", 5), "{\"v\":\"a\\\"b\\\\c\"}");
+    assert_string_equal(one_str(buf, sizeof buf, "\n\t\r\b\f", 5), "{\"v\":\"\\n\\t\\r\\b\\f\"}");
+    assert_string_equal(one_str(buf, sizeof buf, "\x01\x1f", 2), "{\"v\":\"\\u0001\\u001f\"}");
+    /* An embedded NUL with an explicit length. */
+    assert_string_equal(one_str(buf, sizeof buf, "a\0b", 3), "{\"v\":\"a\\u0000b\"}");
+    /* DEL and '/' need no escape. */
+    assert_string_equal(one_str(buf, sizeof buf, "\x7f/", 2), "{\"v\":\"\x7f/\"}");
+    /* The AccessList separator as Windows writes it. */
+    assert_string_equal(one_str(buf, sizeof buf, "%%4416\n\t\t\t\t", 11),
+                        "{\"v\":\"%%4416\\n\\t\\t\\t\\t\"}");
+    /* Windows paths. */
+    assert_string_equal(one_str(buf, sizeof buf, "\\\\*\\IPC$", 8), "{\"v\":\"\\\\\\\\*\\\\IPC$\"}");
+    /* Keys are escaped too. */
+    jbuf j;
+    jb_init(&j, buf, sizeof buf);
+    jb_open_object(&j, NULL);
+    jb_str(&j, "k\"", "v");
+    jb_close_object(&j);
+    assert_string_equal(jb_line(&j, NULL), "{\"k\\\"\":\"v\"}");
+}
+
+static void test_utf8(void **state)
+{
+    char buf[256];
+    /* Valid 2, 3 and 4 byte sequences pass as they are. */
+    assert_string_equal(one_str(buf, sizeof buf, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9),
+                        "{\"v\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}");
+    /* A lone continuation byte, a truncated sequence, an overlong '/',
+     * a UTF-16 surrogate, a code point above U+10FFFF, and 0xff. */
+    assert_string_equal(one_str(buf, sizeof buf, "\x80", 1), "{\"v\":\"\\u0080\"}");
+    assert_string_equal(one_str(buf, sizeof buf, "\xc3", 1), "{\"v\":\"\\u00c3\"}");
+    assert_string_equal(one_str(buf, sizeof buf, "\xe2\x82", 2), "{\"v\":\"\\u00e2\\u0082\"}");
+    assert_string_equal(one_str(buf, sizeof buf, "\xc0\xaf", 2), "{\"v\":\"\\u00c0\\u00af\"}");
+    assert_string_equal(one_str(buf, sizeof buf, "\xed\xa0\x80", 3), "{\"v\":\"\\u00ed\\u00a0\\u0080\"}");
+    assert_string_equal(one_str(buf, sizeof buf, "\xf4\x90\x80\x80", 4),
+                        "{\"v\":\"\\u00f4\\u0090\\u0080\\u0080\"}");
+    assert_string_equal(one_str(buf, sizeof buf, "a\xffz", 3), "{\"v\":\"a\\u00ffz\"}");
+    /* The bad byte is replaced alone; the valid character after it is kept. */
+    assert_string_equal(one_str(buf, sizeof buf, "\xc3\xc3\xa9", 3), "{\"v\":\"\\u00c3\xc3\xa9\"}");
+    /* Edges of the valid ranges. */
+    assert_string_equal(one_str(buf, sizeof buf, "\xed\x9f\xbf", 3), "{\"v\":\"\xed\x9f\xbf\"}");
+    assert_string_equal(one_str(buf, sizeof buf, "\xf4\x8f\xbf\xbf", 4), "{\"v\":\"\xf4\x8f\xbf\xbf\"}");
+}
+
+static void test_overflow(void **state)
+{
+    char buf[24];
+    memset(buf, 'X', sizeof buf);
+    jbuf j;
+    jb_init(&j, buf, 20);
+    jb_open_object(&j, NULL);
+    jb_str(&j, "a", "12345"); /* {"a":"12345" = 12 bytes */
+    assert_false(j.overflow);
+    jb_str(&j, "b", "1234567890"); /* would need 17 more: dropped whole */
+    assert_true(j.overflow);
+    size_t len;
+    assert_string_equal(jb_line(&j, &len), "{\"a\":\"12345\"");
+    assert_int_equal(len, 12);
+    /* Later appends, even small ones, are ignored. */
+    jb_u64(&j, "c", 1);
+    jb_close_object(&j);
+    assert_string_equal(jb_line(&j, NULL), "{\"a\":\"12345\"");
+    /* Nothing was written past the capacity. */
+    for (size_t i = 20; i < sizeof buf; i++)
+        assert_int_equal(buf[i], 'X');
+    /* Reset clears the mark. */
+    jb_reset(&j);
+    assert_false(j.overflow);
+    jb_u64(&j, NULL, 5);
+    assert_string_equal(jb_line(&j, NULL), "5");
+
+    /* An escape sequence that does not fit is not cut in half. */
+    jb_init(&j, buf, 8);
+    jb_str(&j, NULL, "ab\x01");
+    assert_true(j.overflow);
+    assert_string_equal(jb_line(&j, NULL), "");
+
+    /* Exactly full: 7 characters and the NUL in 8 bytes. */
+    jb_init(&j, buf, 8);
+    jb_str(&j, NULL, "abcde");
+    assert_false(j.overflow);
+    assert_string_equal(jb_line(&j, &len), "\"abcde\"");
+    assert_int_equal(len, 7);
+
+    /* A zero-sized buffer is overflowed from the start. */
+    jb_init(&j, NULL, 0);
+    jb_str(&j, NULL, "a");
+    assert_true(j.overflow);
+    assert_string_equal(jb_line(&j, &len), "");
+    assert_int_equal(len, 0);
+}
+
+static void test_hex32(void **state)
+{
+    char buf[128];
+    jbuf j;
+    jb_init(&j, buf, sizeof buf);
+    jb_open_object(&j, NULL);
+    jb_hex32(&j, "m", 0x12019f);
+    jb_hex32(&j, "z", 0);
+    jb_hex32(&j, "f", 0xffffffffu);
+    jb_hex32(&j, "s", 0xc0000022u);
+    jb_close_object(&j);
+    assert_string_equal(
+        jb_line(&j, NULL),
+        "{\"m\":\"0x0012019f\",\"z\":\"0x00000000\",\"f\":\"0xffffffff\",\"s\":\"0xc0000022\"}");
+}
+
+static const char *ts(char *buf, size_t cap, uint64_t usec)
+{
+    jbuf j;
+    jb_init(&j, buf, cap);
+    jb_timestamp(&j, NULL, usec);
+    return jb_line(&j, NULL);
+}
+
+static void test_timestamp(void **state)
+{
+    char buf[64];
+    assert_string_equal(ts(buf, sizeof buf, 0), "\"1970-01-01T00:00:00.000000+0000\"");
+    assert_string_equal(ts(buf, sizeof buf, 1554297296123456ull), "\"2019-04-03T13:14:56.123456+0000\"");
+    /* Same second again (cached date), then a different microsecond. */
+    assert_string_equal(ts(buf, sizeof buf, 1554297296000001ull), "\"2019-04-03T13:14:56.000001+0000\"");
+    assert_string_equal(ts(buf, sizeof buf, 951782400999999ull), "\"2000-02-29T00:00:00.999999+0000\"");
+    assert_string_equal(ts(buf, sizeof buf, 4102444799000000ull), "\"2099-12-31T23:59:59.000000+0000\"");
+    /* Back to the cached second's predecessor: the cache must not go stale. */
+    assert_string_equal(ts(buf, sizeof buf, 1554297295999999ull), "\"2019-04-03T13:14:55.999999+0000\"");
+
+    jbuf j;
+    jb_init(&j, buf, sizeof buf);
+    jb_open_object(&j, NULL);
+    jb_timestamp(&j, "timestamp", 1554297296123456ull);
+    jb_close_object(&j);
+    assert_string_equal(jb_line(&j, NULL), "{\"timestamp\":\"2019-04-03T13:14:56.123456+0000\"}");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_structure), cmocka_unit_test(test_escapes), cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_overflow),  cmocka_unit_test(test_hex32),   cmocka_unit_test(test_timestamp),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,448 @@
+/* Windows events from SMB facts. The expected AccessList strings are copied
+ * from real Security logs (evtxexport of the PsExec sample logs): Windows
+ * puts "\n\t\t\t\t" after every right, the last one included. */
+#include "testutil.h"
+
+#include "detect/winevent.h"
+
+#define SEP "\n\t\t\t\t"
+
+static void test_access_list_from_evtx(void **state)
+{
+    char buf[512];
+    winevent_access_list(0x12019f, buf, sizeof buf);
+    assert_string_equal(buf, "%%1538" SEP "%%1541" SEP "%%4416" SEP "%%4417" SEP "%%4418" SEP "%%4419" SEP
+                             "%%4420" SEP "%%4423" SEP "%%4424" SEP);
+    winevent_access_list(0x120196, buf, sizeof buf);
+    assert_string_equal(buf, "%%1538" SEP "%%1541" SEP "%%4417" SEP "%%4418" SEP "%%4420" SEP "%%4423" SEP
+                             "%%4424" SEP);
+    winevent_access_list(0x120089, buf, sizeof buf);
+    assert_string_equal(buf, "%%1538" SEP "%%1541" SEP "%%4416" SEP "%%4419" SEP "%%4423" SEP);
+    winevent_access_list(0x17019f, buf, sizeof buf);
+    assert_string_equal(buf, "%%1537" SEP "%%1538" SEP "%%1539" SEP "%%1541" SEP "%%4416" SEP "%%4417" SEP
+                             "%%4418" SEP "%%4419" SEP "%%4420" SEP "%%4423" SEP "%%4424" SEP);
+    winevent_access_list(0x20080, buf, sizeof buf);
+    assert_string_equal(buf, "%%1538" SEP "%%4423" SEP);
+    winevent_access_list(0x100088, buf, sizeof buf);
+    assert_string_equal(buf, "%%1541" SEP "%%4419" SEP "%%4423" SEP);
+    winevent_access_list(0x2, buf, sizeof buf);
+    assert_string_equal(buf, "%%4417" SEP);
+    winevent_access_list(0x1, buf, sizeof buf);
+    assert_string_equal(buf, "%%4416" SEP);
+}
+
+static void test_access_list_other_masks(void **state)
+{
+    char buf[512];
+    winevent_access_list(0x0, buf, sizeof buf);
+    assert_string_equal(buf, "");
+    /* FILE_ALL_ACCESS: every standard right but ACCESS_SYS_SEC, all nine file rights. */
+    winevent_access_list(0x1f01ff, buf, sizeof buf);
+    assert_string_equal(buf, "%%1537" SEP "%%1538" SEP "%%1539" SEP "%%1540" SEP "%%1541" SEP "%%4416" SEP
+                             "%%4417" SEP "%%4418" SEP "%%4419" SEP "%%4420" SEP "%%4421" SEP "%%4422" SEP
+                             "%%4423" SEP "%%4424" SEP);
+    /* GENERIC_READ maps to FILE_GENERIC_READ (0x120089). */
+    winevent_access_list(0x80000000u, buf, sizeof buf);
+    assert_string_equal(buf, "%%1538" SEP "%%1541" SEP "%%4416" SEP "%%4419" SEP "%%4423" SEP);
+    /* GENERIC_WRITE -> 0x120116, GENERIC_EXECUTE -> 0x1200a0. */
+    winevent_access_list(0x40000000u, buf, sizeof buf);
+    assert_string_equal(buf, "%%1538" SEP "%%1541" SEP "%%4417" SEP "%%4418" SEP "%%4420" SEP "%%4424" SEP);
+    winevent_access_list(0x20000000u, buf, sizeof buf);
+    assert_string_equal(buf, "%%1538" SEP "%%1541" SEP "%%4421" SEP "%%4423" SEP);
+    /* GENERIC_ALL is FILE_ALL_ACCESS. */
+    char all[512];
+    winevent_access_list(0x10000000u, buf, sizeof buf);
+    winevent_access_list(0x1f01ff, all, sizeof all);
+    assert_string_equal(buf, all);
+    /* ACCESS_SYSTEM_SECURITY, MAXIMUM_ALLOWED, and an undefined file bit (9). */
+    winevent_access_list(0x03000200u, buf, sizeof buf);
+    assert_string_equal(buf, "%%1542" SEP "%%1543" SEP "%%1561" SEP);
+}
+
+static void test_access_list_truncates_on_code_boundary(void **state)
+{
+    char buf[20];
+    memset(buf, 'X', sizeof buf);
+    /* Room for one code and its separator (6 + 5 + NUL = 12), not two. */
+    winevent_access_list(0x12019f, buf, 16);
+    assert_string_equal(buf, "%%1538" SEP);
+    assert_int_equal(buf[16], 'X');
+    winevent_access_list(0x12019f, buf, 1);
+    assert_string_equal(buf, "");
+}
+
+static void test_hex(void **state)
+{
+    char buf[16];
+    winevent_hex(0x12019f, buf, sizeof buf);
+    assert_string_equal(buf, "0x12019f");
+    winevent_hex(0, buf, sizeof buf);
+    assert_string_equal(buf, "0x0");
+    winevent_hex(0xFFFFFFFFu, buf, sizeof buf);
+    assert_string_equal(buf, "0xffffffff");
+    winevent_hex(0x12019f, buf, 5);
+    assert_string_equal(buf, "0x12");
+}
+
+static void test_share_name(void **state)
+{
+    char buf[64];
+    winevent_share_name("\\\\DC01\\IPC$", buf, sizeof buf);
+    assert_string_equal(buf, "\\\\*\\IPC$");
+    winevent_share_name("\\\\10.0.0.1\\ADMIN$", buf, sizeof buf);
+    assert_string_equal(buf, "\\\\*\\ADMIN$");
+    /* Administrative shares are written in Windows' upper case. */
+    winevent_share_name("\\\\[fe80::1]\\c$", buf, sizeof buf);
+    assert_string_equal(buf, "\\\\*\\C$");
+    winevent_share_name("\\\\srv\\ipc$", buf, sizeof buf);
+    assert_string_equal(buf, "\\\\*\\IPC$");
+    winevent_share_name("\\\\srv\\admin$", buf, sizeof buf);
+    assert_string_equal(buf, "\\\\*\\ADMIN$");
+    /* Other shares keep the client's spelling. */
+    winevent_share_name("\\\\srv\\Documents", buf, sizeof buf);
+    assert_string_equal(buf, "\\\\*\\Documents");
+    winevent_share_name("\\\\srv\\print$", buf, sizeof buf);
+    assert_string_equal(buf, "\\\\*\\print$");
+    /* No host part: the whole string is the share. */
+    winevent_share_name("IPC$", buf, sizeof buf);
+    assert_string_equal(buf, "\\\\*\\IPC$");
+    winevent_share_name("\\\\srv", buf, sizeof buf);
+    assert_string_equal(buf, "\\\\*\\");
+    winevent_share_name(NULL, buf, sizeof buf);
+    assert_string_equal(buf, "");
+    /* Bounded. */
+    winevent_share_name("\\\\srv\\Documents", buf, 8);
+    assert_string_equal(buf, "\\\\*\\Doc");
+    winevent_share_name("\\\\srv\\Documents", buf, 3);
+    assert_string_equal(buf, "");
+}
+
+static void test_relative_name(void **state)
+{
+    assert_string_equal(winevent_relative_name("\\PSEXESVC"), "PSEXESVC");
+    assert_string_equal(winevent_relative_name("PSEXESVC-WEC01-956-stdin"), "PSEXESVC-WEC01-956-stdin");
+    assert_string_equal(winevent_relative_name("\\dir\\file.txt"), "dir\\file.txt");
+    assert_string_equal(winevent_relative_name(""), "\\");
+    assert_string_equal(winevent_relative_name("\\"), "\\");
+    assert_string_equal(winevent_relative_name(NULL), "\\");
+}
+
+static smb_fact create_fact(void)
+{
+    smb_fact f;
+    memset(&f, 0, sizeof f);
+    f.kind = SMB_FACT_CREATE;
+    f.smb_version = 2;
+    f.command = 0x0005;
+    f.dialect = 0x0210;
+    f.have_request = true;
+    f.have_response = true;
+    f.status = 0;
+    f.session_id = 0x1375fbd;
+    f.tree_id = 5;
+    f.share = "\\\\srvdefender01\\IPC$";
+    f.share_type = SMB_SHARE_PIPE;
+    f.filename = "PSEXESVC-WEC01-956-stdout";
+    f.desired_access = 0x120089;
+    f.auth = SMB_AUTH_NTLMSSP;
+    f.user = "admmig";
+    f.domain = "OFFSEC";
+    return f;
+}
+
+static void assert_field(const win_event *e, size_t i, const char *name, const char *value)
+{
+    assert_true(i < e->nfields);
+    assert_string_equal(e->fields[i].name, name);
+    assert_non_null(e->fields[i].value);
+    assert_string_equal(e->fields[i].value, value);
+}
+
+static void test_full_5145(void **state)
+{
+    smb_fact f = create_fact();
+    win_peer peer = {"10.23.42.22", 56663, "10.23.42.10"};
+    static win_event e;
+    assert_true(winevent_from_fact(&f, &peer, &e));
+    assert_int_equal(e.event_id, 5145);
+    assert_true(e.audit_success);
+    assert_int_equal(e.ndata, 13);
+    assert_int_equal(e.nfields, 18);
+    assert_field(&e, 0, "SubjectUserSid", "S-1-0-0");
+    assert_field(&e, 1, "SubjectUserName", "admmig");
+    assert_field(&e, 2, "SubjectDomainName", "OFFSEC");
+    assert_field(&e, 3, "SubjectLogonId", "0x1375fbd");
+    assert_field(&e, 4, "ObjectType", "File");
+    assert_field(&e, 5, "IpAddress", "10.23.42.22");
+    assert_field(&e, 6, "IpPort", "56663");
+    assert_field(&e, 7, "ShareName", "\\\\*\\IPC$");
+    assert_field(&e, 8, "ShareLocalPath", "");
+    assert_field(&e, 9, "RelativeTargetName", "PSEXESVC-WEC01-956-stdout");
+    assert_field(&e, 10, "AccessMask", "0x120089");
+    assert_field(&e, 11, "AccessList", "%%1538" SEP "%%1541" SEP "%%4416" SEP "%%4419" SEP "%%4423" SEP);
+    assert_field(&e, 12, "AccessReason", "-");
+    assert_field(&e, 13, "EventID", "5145");
+    assert_field(&e, 14, "Channel", "Security");
+    assert_field(&e, 15, "Provider_Name", "Microsoft-Windows-Security-Auditing");
+    assert_field(&e, 16, "Computer", "srvdefender01");
+    assert_field(&e, 17, "Keywords", "Audit Success");
+    assert_string_equal(e.computer_name, "srvdefender01");
+    assert_string_equal(e.sigma.product, "windows");
+    assert_string_equal(e.sigma.service, "security");
+    assert_null(e.sigma.category);
+    assert_ptr_equal(e.sigma.fields, e.fields);
+    assert_int_equal(e.sigma.nfields, 18);
+    assert_string_equal(winevent_get(&e, "RelativeTargetName"), "PSEXESVC-WEC01-956-stdout");
+    assert_null(winevent_get(&e, "NoSuchField"));
+    assert_true(e.used <= WINEVENT_STORAGE);
+}
+
+static void test_5145_admin_share_smb1_root(void **state)
+{
+    smb_fact f = create_fact();
+    f.smb_version = 1;
+    f.command = 0xa2;
+    f.share = "\\\\10.0.2.17\\admin$";
+    f.filename = "\\";
+    f.desired_access = 0x100080;
+    f.session_id = 0x800;
+    win_peer peer = {"fe80::31ea:6c3c:f40d:1973", 49160, "fe80::1"};
+    static win_event e;
+    assert_true(winevent_from_fact(&f, &peer, &e));
+    assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\ADMIN$");
+    assert_string_equal(winevent_get(&e, "ShareLocalPath"), "\\??\\C:\\Windows");
+    assert_string_equal(winevent_get(&e, "RelativeTargetName"), "\\");
+    assert_string_equal(winevent_get(&e, "AccessMask"), "0x100080");
+    assert_string_equal(winevent_get(&e, "AccessList"), "%%1541" SEP "%%4423" SEP);
+    assert_string_equal(winevent_get(&e, "IpAddress"), "fe80::31ea:6c3c:f40d:1973");
+    assert_string_equal(winevent_get(&e, "IpPort"), "49160");
+    assert_string_equal(winevent_get(&e, "SubjectLogonId"), "0x800");
+    assert_string_equal(winevent_get(&e, "Computer"), "10.0.2.17");
+
+    f.share = "\\\\[fe80::1]\\d$";
+    f.filename = "\\Windows\\Temp\\x.exe";
+    assert_true(winevent_from_fact(&f, &peer, &e));
+    assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\D$");
+    assert_string_equal(winevent_get(&e, "ShareLocalPath"), "\\??\\D:\\");
+    assert_string_equal(winevent_get(&e, "RelativeTargetName"), "Windows\\Temp\\x.exe");
+    assert_string_equal(winevent_get(&e, "Computer"), "fe80::1");
+    assert_string_equal(e.computer_name, "fe80::1");
+}
+
+static void test_5145_generic_mask_is_mapped(void **state)
+{
+    smb_fact f = create_fact();
+    f.desired_access = 0x80000000u;
+    static win_event e;
+    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_string_equal(winevent_get(&e, "AccessMask"), "0x120089");
+    assert_string_equal(winevent_get(&e, "IpAddress"), "");
+    assert_string_equal(winevent_get(&e, "IpPort"), "");
+}
+
+static void test_5145_failure_and_unanswered(void **state)
+{
+    smb_fact f = create_fact();
+    static win_event e;
+    f.status = 0xC0000022u; /* STATUS_ACCESS_DENIED */
+    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_false(e.audit_success);
+    assert_string_equal(winevent_get(&e, "Keywords"), "Audit Failure");
+
+    f.status = 0xC0000034u; /* STATUS_OBJECT_NAME_NOT_FOUND */
+    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_string_equal(winevent_get(&e, "Keywords"), "Audit Failure");
+
+    f.status = 0x00000108u; /* informational: still a success */
+    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_string_equal(winevent_get(&e, "Keywords"), "Audit Success");
+
+    f.have_response = false;
+    f.status = 0;
+    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_true(e.audit_success);
+    assert_string_equal(winevent_get(&e, "Keywords"), "Audit Success");
+
+    /* Response only (midstream): no name, no access, no event. */
+    f.have_request = false;
+    f.have_response = true;
+    assert_false(winevent_from_fact(&f, NULL, &e));
+}
+
+static void test_identities(void **state)
+{
+    smb_fact f = create_fact();
+    static win_event e;
+    f.auth = SMB_AUTH_KERBEROS;
+    f.user = NULL;
+    f.domain = NULL;
+    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_string_equal(winevent_get(&e, "SubjectUserSid"), "S-1-0-0");
+    assert_string_equal(winevent_get(&e, "SubjectUserName"), "");
+    assert_string_equal(winevent_get(&e, "SubjectDomainName"), "");
+
+    f.auth = SMB_AUTH_UNKNOWN;
+    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_string_equal(winevent_get(&e, "SubjectUserName"), "");
+    assert_string_equal(winevent_get(&e, "SubjectDomainName"), "");
+
+    f.auth = SMB_AUTH_ANONYMOUS;
+    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_string_equal(winevent_get(&e, "SubjectUserSid"), "S-1-5-7");
+    assert_string_equal(winevent_get(&e, "SubjectUserName"), "ANONYMOUS LOGON");
+    assert_string_equal(winevent_get(&e, "SubjectDomainName"), "NT AUTHORITY");
+
+    f.share = NULL;
+    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_string_equal(winevent_get(&e, "ShareName"), "");
+    assert_string_equal(winevent_get(&e, "ShareLocalPath"), "");
+    assert_string_equal(winevent_get(&e, "Computer"), "");
+}
+
+static void test_5140(void **state)
+{
+    smb_fact f;
+    memset(&f, 0, sizeof f);
+    f.kind = SMB_FACT_TREE_CONNECT;
+    f.smb_version = 2;
+    f.command = 0x0003;
+    f.have_request = true;
+    f.have_response = true;
+    f.session_id = 0x1375fbd;
+    f.share = "\\\\srvdefender01.offsec.lan\\ADMIN$";
+    f.share_type = SMB_SHARE_DISK;
+    f.auth = SMB_AUTH_NTLMSSP;
+    f.user = "admmig";
+    f.domain = "OFFSEC";
+    win_peer peer = {"10.23.42.22", 56661, "10.23.42.10"};
+    static win_event e;
+    assert_true(winevent_from_fact(&f, &peer, &e));
+    assert_int_equal(e.event_id, 5140);
+    assert_int_equal(e.ndata, 11);
+    assert_int_equal(e.nfields, 16);
+    assert_field(&e, 0, "SubjectUserSid", "S-1-0-0");
+    assert_field(&e, 1, "SubjectUserName", "admmig");
+    assert_field(&e, 2, "SubjectDomainName", "OFFSEC");
+    assert_field(&e, 3, "SubjectLogonId", "0x1375fbd");
+    assert_field(&e, 4, "ObjectType", "File");
+    assert_field(&e, 5, "IpAddress", "10.23.42.22");
+    assert_field(&e, 6, "IpPort", "56661");
+    assert_field(&e, 7, "ShareName", "\\\\*\\ADMIN$");
+    assert_field(&e, 8, "ShareLocalPath", "\\??\\C:\\Windows");
+    assert_field(&e, 9, "AccessMask", "0x1");
+    assert_field(&e, 10, "AccessList", "%%4416" SEP);
+    assert_field(&e, 11, "EventID", "5140");
+    assert_field(&e, 12, "Channel", "Security");
+    assert_field(&e, 13, "Provider_Name", "Microsoft-Windows-Security-Auditing");
+    assert_field(&e, 14, "Computer", "srvdefender01.offsec.lan");
+    assert_field(&e, 15, "Keywords", "Audit Success");
+    assert_int_equal(e.sigma.nfields, 16);
+
+    /* Failed, unanswered, or share unknown: no 5140. */
+    f.status = 0xC00000CCu; /* STATUS_BAD_NETWORK_NAME */
+    assert_false(winevent_from_fact(&f, &peer, &e));
+    f.status = 0;
+    f.have_response = false;
+    assert_false(winevent_from_fact(&f, &peer, &e));
+    f.have_response = true;
+    f.share = NULL;
+    assert_false(winevent_from_fact(&f, &peer, &e));
+}
+
+static void test_other_facts_give_nothing(void **state)
+{
+    smb_fact f = create_fact();
+    static win_event e;
+    f.kind = SMB_FACT_CLOSE;
+    assert_false(winevent_from_fact(&f, NULL, &e));
+    f.kind = SMB_FACT_SESSION_SETUP;
+    assert_false(winevent_from_fact(&f, NULL, &e));
+    f.kind = SMB_FACT_SERVICE_CREATE;
+    assert_false(winevent_from_fact(&f, NULL, &e));
+    assert_false(winevent_from_fact(NULL, NULL, &e));
+}
+
+static void test_storage_bounded(void **state)
+{
+    static char longname[1001], longshare[1010], longuser[1001], longdomain[1001], longip[1001];
+    memset(longname, 'n', 1000);
+    memset(longuser, 'u', 1000);
+    memset(longdomain, 'd', 1000);
+    memset(longip, '1', 1000);
+    memcpy(longshare, "\\\\", 2);
+    memset(longshare + 2, 'h', 500);
+    longshare[502] = '\\';
+    memset(longshare + 503, 's', 500);
+    smb_fact f = create_fact();
+    f.filename = longname;
+    f.share = longshare;
+    f.user = longuser;
+    f.domain = longdomain;
+    win_peer peer = {longip, 1, NULL};
+    /* Guard bytes after the event catch any write past storage. */
+    static struct {
+        win_event e;
+        char guard[64];
+    } box;
+    memset(box.guard, 0x5A, sizeof box.guard);
+    assert_true(winevent_from_fact(&f, &peer, &box.e));
+    for (size_t i = 0; i < sizeof box.guard; i++)
+        assert_int_equal((unsigned char)box.guard[i], 0x5A);
+    assert_true(box.e.used <= WINEVENT_STORAGE);
+    /* Every field is present, NUL-terminated and ends where the later ones
+     * still have their values. */
+    assert_int_equal(box.e.nfields, 18);
+    for (size_t i = 0; i < box.e.nfields; i++)
+        assert_non_null(box.e.fields[i].value);
+    assert_true(strlen(winevent_get(&box.e, "SubjectUserName")) > 0);
+    assert_true(strlen(winevent_get(&box.e, "SubjectUserName")) < 1000);
+    assert_true(strlen(winevent_get(&box.e, "RelativeTargetName")) > 1000 / 2);
+    assert_string_equal(winevent_get(&box.e, "AccessList"),
+                        "%%1538" SEP "%%1541" SEP "%%4416" SEP "%%4419" SEP "%%4423" SEP);
+    assert_string_equal(winevent_get(&box.e, "AccessMask"), "0x120089");
+    assert_string_equal(winevent_get(&box.e, "Keywords"), "Audit Success");
+    assert_true(strlen(winevent_get(&box.e, "Computer")) > 0);
+    assert_int_equal(strncmp(winevent_get(&box.e, "ShareName"), "\\\\*\\sss", 7), 0);
+}
+
+static void test_truncation_keeps_utf8_whole(void **state)
+{
+    /* 300 two-byte characters (U+00E9) exceed the user-name cap; the cut
+     * must fall between characters. */
+    static char user[601];
+    for (int i = 0; i < 300; i++) {
+        user[2 * i] = (char)0xC3;
+        user[2 * i + 1] = (char)0xA9;
+    }
+    smb_fact f = create_fact();
+    f.user = user;
+    static win_event e;
+    assert_true(winevent_from_fact(&f, NULL, &e));
+    const char *u = winevent_get(&e, "SubjectUserName");
+    size_t n = strlen(u);
+    assert_true(n > 0 && n < 600);
+    assert_int_equal(n % 2, 0);
+    assert_int_equal((unsigned char)u[n - 1], 0xA9);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_access_list_from_evtx),
+        cmocka_unit_test(test_access_list_other_masks),
+        cmocka_unit_test(test_access_list_truncates_on_code_boundary),
+        cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_share_name),
+        cmocka_unit_test(test_relative_name),
+        cmocka_unit_test(test_full_5145),
+        cmocka_unit_test(test_5145_admin_share_smb1_root),
+        cmocka_unit_test(test_5145_generic_mask_is_mapped),
+        cmocka_unit_test(test_5145_failure_and_unanswered),
+        cmocka_unit_test(test_identities),
+        cmocka_unit_test(test_5140),
+        cmocka_unit_test(test_other_facts_give_nothing),
+        cmocka_unit_test(test_storage_bounded),
+        cmocka_unit_test(test_truncation_keeps_utf8_whole),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
