@@ -44,6 +44,7 @@ typedef struct cfg {
     char *err;
     size_t errlen;
     bool failed;
+    const yaml_node_t *key; /* the key being applied: unknown keys are reported at its line */
 } cfg;
 
 static unsigned line_of(const yaml_node_t *n) { return n ? (unsigned)n->start_mark.line + 1 : 0; }
@@ -163,13 +164,14 @@ static bool each_key(cfg *c, yaml_node_t *map, const char *path, section_fn fn)
             return fail(c, k, path, "keys must be plain names%s", "");
         char full[256];
         snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "", ks);
+        c->key = k;
         if (!fn(c, ks, full, v))
             return false;
     }
     return true;
 }
 
-#define UNKNOWN(c, v, path) fail(c, v, path, "unknown key%s", "")
+#define UNKNOWN(c, v, path) ((void)(v), fail(c, (c)->key, path, "unknown key%s", ""))
 #define SEC(us) (us * 1000000ull)
 
 static bool sec_timeouts_tcp(cfg *c, const char *k, const char *path, yaml_node_t *v)
@@ -612,7 +614,7 @@ bool config_load_string(pw_options *o, const char *name, const char *text, size_
         yaml_parser_delete(&parser);
         return false;
     }
-    cfg c = {&doc, name, o, err, errlen, false};
+    cfg c = {&doc, name, o, err, errlen, false, NULL};
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     bool ok = true;
     if (root && !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
