@@ -75,7 +75,8 @@ static void usage(FILE *out)
             "      --test-rules         load the rules, report errors and exit (0 when all load)\n"
             "\n"
             "Output:\n"
-            "  -o, --output FILE        write EVE JSON to FILE (default: standard output)\n"
+            "  -o, --output FILE        write EVE JSON to FILE, replacing it (default: standard\n"
+            "                           output; the config's eve-log file is appended to)\n"
             "      --types LIST         record types to write, comma separated\n"
             "                           (default: smb,winlog,alert,flow,stats)\n"
             "      --stats-interval S   write a stats record every S seconds (default: at exit only)\n"
@@ -448,6 +449,7 @@ int main(int argc, char **argv)
             break;
         case 'o':
             o.eve_filename = optarg;
+            o.eve_append = false; /* a run's own result, as tcpdump -w; the config's eve-log appends */
             break;
         case 'c':
             break; /* read above */
