@@ -86,10 +86,12 @@ def tshark_ops(capture):
                     continue
                 kind = "tree" if c in ("0x75", "117") else "create"
                 if not resp:
-                    name = d["smb.path"] if kind == "tree" else d["smb.file"]
+                    # tshark also shows the path of the tree the request travels on: the
+                    # path being connected (or the file being opened) is the last one.
+                    name = (d["smb.path"] if kind == "tree" else d["smb.file"]).split("|")[-1]
                     pending[(key, kind)] = (kind, norm_share(name) if kind == "tree" else norm_name(name))
                 else:
-                    st = d["smb.nt_status"]
+                    st = d["smb.nt_status"].split("|")[0]
                     if (key, kind) in pending:
                         k2, name = pending.pop((key, kind))
                         ops[(k2, name, int(st, 16) if st else -1)] += 1

@@ -9,7 +9,11 @@ for pcap in pcaps/*.pcap pcaps/*.pcapng "$SHARED_REAL"/*; do
     "$PW" -q -r "$pcap" --types smb -o "$TMP/out.json" 2>"$TMP/err"
     rc=$?
     [ $rc -eq 0 ] || { echo "FAIL $pcap: pipewatch exit $rc: $(cat "$TMP/err")"; fails=$((fails + 1)); continue; }
-    check "$pcap" python3 tests/pcap/eve_compare.py tshark "$pcap" "$TMP/out.json"
+    # tshark cannot follow a capture re-cut into 1-byte reordered segments: such a
+    # sample is checked against tshark's reading of the capture it was cut from.
+    ref=$pcap
+    case "$pcap" in *-recut.pcap) ref=${pcap%-recut.pcap}.pcap ;; esac
+    check "$pcap" python3 tests/pcap/eve_compare.py tshark "$ref" "$TMP/out.json"
     n=$((n + 1))
 done
 [ "$n" -gt 0 ] || { echo "no captures found"; exit 1; }
