@@ -396,7 +396,7 @@ decode_result decode_packet(decoder *d, int linktype, const uint8_t *frame, uint
     out->ts_usec = ts_usec;
     d->st.packets++;
     rd_t r = rd_make(frame, caplen);
-    uint16_t et;
+    uint16_t et = 0;
     switch (linktype) {
     case 1:
         rd_skip(&r, 12);
