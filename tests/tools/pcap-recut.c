@@ -2,6 +2,8 @@
  * bytes (fixing IP lengths, sequence numbers and checksums) and optionally
  * shuffles packets within a window, so reassembly can be tested against real
  * captures cut and reordered in ways the original sender never did.
+ * Packets with SYN set are never moved and nothing crosses them: a connection
+ * picked up from its handshake stays one, so its bytes must come out intact.
  *
  * Usage: pcap-recut [-n N] [-w W] [-s SEED] in.pcap out.pcap */
 #include <pcap/pcap.h>
@@ -135,6 +137,28 @@ static long l3_offset(int linktype, const uint8_t *f, uint32_t caplen)
     return (long)r.off;
 }
 
+static bool is_syn(int linktype, const struct pcap_pkthdr *h, const uint8_t *f)
+{
+    long l3 = l3_offset(linktype, f, h->caplen);
+    if (l3 < 0)
+        return false;
+    rd_t r = rd_make(f + l3, h->caplen - (size_t)l3);
+    uint8_t v = rd_u8(&r) >> 4;
+    size_t tcp;
+    if (v == 4) {
+        tcp = (size_t)(f[l3] & 15) * 4;
+        rd_seek(&r, 9);
+    } else if (v == 6) {
+        tcp = 40;
+        rd_seek(&r, 6);
+    } else {
+        return false;
+    }
+    if (rd_u8(&r) != 6 || !rd_seek(&r, tcp + 13))
+        return false;
+    return (rd_u8(&r) & 0x02) && rd_ok(&r);
+}
+
 /* Splits the frame into n-byte segments when it is an unfragmented TCP
  * segment with data, captured whole; returns false to copy it unchanged. */
 static bool recut(out_state *o, int linktype, const struct pcap_pkthdr *h, const uint8_t *f, uint32_t n)
@@ -261,8 +285,13 @@ int main(int argc, char **argv)
     unsigned long read = 0;
     while ((rc = pcap_next_ex(in, &h, &data)) == 1) {
         read++;
-        if (!recut(&o, linktype, h, data, (uint32_t)n))
+        if (is_syn(linktype, h, data)) {
+            out_drain(&o);
             out_packet(&o, h, data);
+            out_drain(&o);
+        } else if (!recut(&o, linktype, h, data, (uint32_t)n)) {
+            out_packet(&o, h, data);
+        }
     }
     if (rc == PCAP_ERROR)
         fprintf(stderr, "pcap-recut: %s: %s\n", argv[optind], pcap_geterr(in));
