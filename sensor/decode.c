@@ -28,8 +28,8 @@ typedef struct frag_ctx {
     uint32_t received;  /* distinct data bytes held */
     uint32_t nfrags;
     bool have_last;
-    uint8_t *data;      /* IP_MAX_DATA bytes */
-    uint8_t *map;       /* one bit per data byte */
+    uint8_t *data; /* IP_MAX_DATA bytes */
+    uint8_t *map;  /* one bit per data byte */
 } frag_ctx;
 
 struct decoder {
@@ -37,7 +37,7 @@ struct decoder {
     size_t frag_memcap, frag_held;
     uint64_t frag_timeout;
     frag_ctx frags[FRAG_CTX_COUNT];
-    uint8_t *out;       /* the last reassembled datagram's data */
+    uint8_t *out; /* the last reassembled datagram's data */
 };
 
 decoder *decoder_new(size_t frag_memcap, uint64_t frag_timeout_usec)
@@ -78,7 +78,16 @@ const decode_stats *decoder_stats(const decoder *d) { return &d->st; }
 bool decode_linktype_supported(int linktype)
 {
     switch (linktype) {
-    case 0: case 1: case 12: case 14: case 101: case 108: case 113: case 228: case 229: case 276:
+    case 0:
+    case 1:
+    case 12:
+    case 14:
+    case 101:
+    case 108:
+    case 113:
+    case 228:
+    case 229:
+    case 276:
         return true;
     default:
         return false;
@@ -182,7 +191,8 @@ static uint32_t frag_add(decoder *d, const uint8_t *iph, uint32_t off, bool more
                 free_c = x;
             continue;
         }
-        if (x->id == id && x->proto == proto && !memcmp(x->src, iph + 12, 4) && !memcmp(x->dst, iph + 16, 4)) {
+        if (x->id == id && x->proto == proto && !memcmp(x->src, iph + 12, 4) &&
+            !memcmp(x->dst, iph + 16, 4)) {
             c = x;
             break;
         }

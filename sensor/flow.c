@@ -20,10 +20,10 @@ typedef struct link2 {
 } link2;
 
 typedef struct fnode {
-    flow f;             /* first: the callback's flow* converts back */
-    uint32_t hnext;     /* hash chain */
+    flow f;         /* first: the callback's flow* converts back */
+    uint32_t hnext; /* hash chain */
     uint32_t bucket;
-    uint8_t list;       /* which idle list */
+    uint8_t list; /* which idle list */
     bool used;
     link2 idle, order;
 } fnode;
@@ -53,7 +53,6 @@ void flow_config_default(flow_config *c)
     c->udp_timeout_usec = UINT64_C(60) * 1000000;
     c->emergency_timeout_usec = UINT64_C(10) * 1000000;
 }
-
 
 static void dl_remove(flow_table *t, dlist *l, uint32_t i, size_t off)
 {

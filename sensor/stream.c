@@ -188,8 +188,8 @@ static uint32_t hold(stream_engine *e, tcp_dir *d, uint32_t seq, const uint8_t *
     return stored;
 }
 
-void stream_segment(stream_engine *e, tcp_stream *s, int dir, uint32_t seq, uint8_t flags, const uint8_t *payload,
-                    uint32_t len, const stream_sink *sink)
+void stream_segment(stream_engine *e, tcp_stream *s, int dir, uint32_t seq, uint8_t flags,
+                    const uint8_t *payload, uint32_t len, const stream_sink *sink)
 {
     tcp_dir *d = &s->dir[dir & 1];
     dir &= 1;

@@ -18,8 +18,8 @@ static size_t be32(uint8_t *p, uint32_t v)
 }
 
 /* TCP header (20 bytes, or 24 with one MSS option) followed by payload. */
-static size_t tcp_hdr(uint8_t *p, uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags, bool opt,
-                      const char *payload)
+static size_t tcp_hdr(uint8_t *p, uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags,
+                      bool opt, const char *payload)
 {
     size_t n = 0;
     n += be16(p + n, sp);
@@ -411,7 +411,10 @@ static size_t frag(uint8_t *p, uint16_t id, uint32_t off, bool more, const uint8
     return ipv4(p, 17, id, (uint16_t)((more ? 0x2000 : 0) | (off / 8)), dgram + off, len);
 }
 
-static uint32_t make_dgram(uint8_t *dg) { return (uint32_t)udp_hdr(dg, 1000, 2000, "ABCDEFGHIJKLMNOPQRSTUVWX"); }
+static uint32_t make_dgram(uint8_t *dg)
+{
+    return (uint32_t)udp_hdr(dg, 1000, 2000, "ABCDEFGHIJKLMNOPQRSTUVWX");
+}
 
 static void expect_dgram(const decoded_pkt *out)
 {

@@ -20,7 +20,8 @@ static void on_release(void *ctx, flow *f)
     r->n++;
 }
 
-static decoded_pkt pkt(uint8_t proto, uint8_t a, uint16_t sp, uint8_t b, uint16_t dp, uint8_t flags, uint64_t ts)
+static decoded_pkt pkt(uint8_t proto, uint8_t a, uint16_t sp, uint8_t b, uint16_t dp, uint8_t flags,
+                       uint64_t ts)
 {
     decoded_pkt p;
     memset(&p, 0, sizeof(p));

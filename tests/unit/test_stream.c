@@ -160,8 +160,8 @@ static void test_overlap_with_held(void **st)
 {
     fixture *f = fx_new(0, 0, true);
     seg(f, 0, 0, TCP_SYN, "");
-    seg(f, 0, 5, 0, "EF");      /* seq 5-6 */
-    seg(f, 0, 9, 0, "IJ");      /* seq 9-10 */
+    seg(f, 0, 5, 0, "EF");        /* seq 5-6 */
+    seg(f, 0, 9, 0, "IJ");        /* seq 9-10 */
     seg(f, 0, 3, 0, "cdxyghzzk"); /* seq 3-11: keeps c d, g h, k */
     assert_int_equal(f->s.dir[0].held_bytes, 9);
     assert_int_equal(f->s.dir[0].held_segs, 5);
@@ -275,8 +275,8 @@ static void test_gap_at_flush(void **st)
     fixture *f = fx_new(0, 0, true);
     seg(f, 0, 0, TCP_SYN, "");
     seg(f, 0, 1, 0, "ab");
-    seg(f, 0, 6, 0, "fg");   /* hole 3..5 */
-    seg(f, 0, 20, 0, "tu");  /* hole 8..19 */
+    seg(f, 0, 6, 0, "fg");  /* hole 3..5 */
+    seg(f, 0, 20, 0, "tu"); /* hole 8..19 */
     seg(f, 0, 22, 0, "vw");
     stream_flush(f->e, &f->s, &f->sink);
     assert_string_equal(f->c.log, "D2 G3 D2 G12 D2 D2");
