@@ -280,6 +280,10 @@ static decode_result decode_ipv4(decoder *d, const uint8_t *p, uint32_t avail, u
         return DECODE_TRUNCATED;
     }
     uint32_t ihl = (uint32_t)(vihl & 15) * 4;
+    /* segmentation offload on the capturing host can leave a zero total
+     * length on an unfragmented packet: the captured bytes are all there is */
+    if (total == 0 && !(frag & 0x3fff))
+        total = (uint16_t)(avail > 0xffff ? 0xffff : avail);
     if ((vihl >> 4) != 4 || ihl < 20 || total < ihl) {
         d->st.malformed++;
         return DECODE_MALFORMED;

@@ -359,6 +359,10 @@ static void test_ipv4_malformed_truncated(void **st)
     be16(f + 2, 100); /* IHL 60 > captured 48 */
     assert_int_equal(decode_packet(d, 228, f, (uint32_t)n, 1, &out), DECODE_TRUNCATED);
     f[0] = 0x45;
+    be16(f + 2, 0); /* zero total length (offload): the captured length is taken */
+    assert_int_equal(decode_packet(d, 228, f, (uint32_t)n, 1, &out), DECODE_OK);
+    assert_int_equal(out.payload_len, 4);
+    assert_int_equal(out.payload_wire_len, 4);
     be16(f + 2, 19); /* total length below the header */
     assert_int_equal(decode_packet(d, 228, f, (uint32_t)n, 1, &out), DECODE_MALFORMED);
     be16(f + 2, (uint16_t)n);
