@@ -1,0 +1,346 @@
+/* The flow table: chained hash on a preallocated node array, a free list,
+ * and three idle lists (TCP open, TCP closed, UDP) each ordered by last
+ * activity, so expiry only looks at list heads. A fourth list keeps creation
+ * order for a deterministic flush.
+ *
+ * The release callback must flush or release f->tcp (stream_flush /
+ * stream_release): the table does not know the stream engine. */
+#include "flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NIL UINT32_MAX
+#define FLOW_ID_MASK ((UINT64_C(1) << 51) - 1)
+
+enum { L_OPEN, L_CLOSED, L_UDP, L_COUNT };
+
+typedef struct link2 {
+    uint32_t prev, next;
+} link2;
+
+typedef struct fnode {
+    flow f;         /* first: the callback's flow* converts back */
+    uint32_t hnext; /* hash chain */
+    uint32_t bucket;
+    uint8_t list; /* which idle list */
+    bool used;
+    link2 idle, order;
+} fnode;
+
+typedef struct dlist {
+    uint32_t head, tail;
+} dlist;
+
+struct flow_table {
+    flow_config cfg;
+    flow_stats st;
+    flow_release_fn release;
+    void *ctx;
+    fnode *nodes;
+    uint32_t *buckets;
+    uint32_t mask;
+    uint32_t free_head;
+    dlist idle[L_COUNT], order;
+    uint32_t last; /* flow returned by the previous lookup: its stream may have closed since */
+};
+
+void flow_config_default(flow_config *c)
+{
+    c->max_flows = 65536;
+    c->tcp_timeout_usec = UINT64_C(600) * 1000000;
+    c->tcp_closed_timeout_usec = UINT64_C(10) * 1000000;
+    c->udp_timeout_usec = UINT64_C(60) * 1000000;
+    c->emergency_timeout_usec = UINT64_C(10) * 1000000;
+}
+
+static void dl_remove(flow_table *t, dlist *l, uint32_t i, size_t off)
+{
+    link2 *k = (link2 *)((char *)&t->nodes[i] + off);
+    if (k->prev != NIL)
+        ((link2 *)((char *)&t->nodes[k->prev] + off))->next = k->next;
+    else
+        l->head = k->next;
+    if (k->next != NIL)
+        ((link2 *)((char *)&t->nodes[k->next] + off))->prev = k->prev;
+    else
+        l->tail = k->prev;
+    k->prev = k->next = NIL;
+}
+
+static void dl_append(flow_table *t, dlist *l, uint32_t i, size_t off)
+{
+    link2 *k = (link2 *)((char *)&t->nodes[i] + off);
+    k->prev = l->tail;
+    k->next = NIL;
+    if (l->tail != NIL)
+        ((link2 *)((char *)&t->nodes[l->tail] + off))->next = i;
+    else
+        l->head = i;
+    l->tail = i;
+}
+
+#define IDLE_OFF offsetof(fnode, idle)
+#define ORDER_OFF offsetof(fnode, order)
+
+flow_table *flow_table_new(const flow_config *c, flow_release_fn release, void *ctx)
+{
+    flow_table *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    if (c)
+        t->cfg = *c;
+    else
+        flow_config_default(&t->cfg);
+    if (t->cfg.max_flows == 0)
+        t->cfg.max_flows = 1;
+    if (t->cfg.max_flows > (1u << 30))
+        t->cfg.max_flows = 1u << 30;
+    uint32_t nb = 1;
+    while (nb < t->cfg.max_flows * 2u)
+        nb <<= 1;
+    t->mask = nb - 1;
+    t->release = release;
+    t->ctx = ctx;
+    t->nodes = calloc(t->cfg.max_flows, sizeof(fnode));
+    t->buckets = malloc(sizeof(uint32_t) * nb);
+    if (!t->nodes || !t->buckets) {
+        free(t->nodes);
+        free(t->buckets);
+        free(t);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < nb; i++)
+        t->buckets[i] = NIL;
+    for (uint32_t i = 0; i < t->cfg.max_flows; i++)
+        t->nodes[i].hnext = i + 1 < t->cfg.max_flows ? i + 1 : NIL;
+    t->free_head = 0;
+    for (int l = 0; l < L_COUNT; l++)
+        t->idle[l].head = t->idle[l].tail = NIL;
+    t->order.head = t->order.tail = NIL;
+    t->last = NIL;
+    return t;
+}
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return x;
+}
+
+static inline uint64_t load64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* A hash of the tuple that is the same for both directions: the endpoint
+ * that sorts lower goes first. */
+static uint64_t tuple_hash(uint8_t ipver, uint8_t proto, uint16_t vlan, const uint8_t *a, uint16_t pa,
+                           const uint8_t *b, uint16_t pb)
+{
+    int c = memcmp(a, b, 16);
+    if (c > 0 || (c == 0 && pa > pb)) {
+        const uint8_t *x = a;
+        a = b;
+        b = x;
+        uint16_t y = pa;
+        pa = pb;
+        pb = y;
+    }
+    uint64_t h = ((uint64_t)ipver << 56) ^ ((uint64_t)proto << 48) ^ ((uint64_t)vlan << 32) ^
+                 ((uint64_t)pa << 16) ^ pb;
+    h = mix64(h ^ load64(a));
+    h = mix64(h ^ load64(a + 8));
+    h = mix64(h ^ load64(b));
+    h = mix64(h ^ load64(b + 8));
+    return h;
+}
+
+static void classify(flow_table *t, uint32_t i)
+{
+    fnode *n = &t->nodes[i];
+    if (n->list == L_OPEN && n->f.tcp.closed) {
+        dl_remove(t, &t->idle[L_OPEN], i, IDLE_OFF);
+        n->list = L_CLOSED;
+        dl_append(t, &t->idle[L_CLOSED], i, IDLE_OFF);
+    }
+}
+
+static void settle_last(flow_table *t)
+{
+    if (t->last != NIL && t->nodes[t->last].used)
+        classify(t, t->last);
+    t->last = NIL;
+}
+
+static void node_release(flow_table *t, uint32_t i)
+{
+    fnode *n = &t->nodes[i];
+    if (t->release)
+        t->release(t->ctx, &n->f);
+    uint32_t *pp = &t->buckets[n->bucket];
+    while (*pp != i)
+        pp = &t->nodes[*pp].hnext;
+    *pp = n->hnext;
+    dl_remove(t, &t->idle[n->list], i, IDLE_OFF);
+    dl_remove(t, &t->order, i, ORDER_OFF);
+    n->used = false;
+    n->hnext = t->free_head;
+    t->free_head = i;
+    t->st.active--;
+    if (t->last == i)
+        t->last = NIL;
+}
+
+static uint64_t timeout_of(const flow_table *t, int list)
+{
+    if (list == L_OPEN)
+        return t->cfg.tcp_timeout_usec;
+    if (list == L_CLOSED)
+        return t->cfg.tcp_closed_timeout_usec;
+    return t->cfg.udp_timeout_usec;
+}
+
+void flow_table_expire(flow_table *t, uint64_t now_usec)
+{
+    settle_last(t);
+    for (int l = 0; l < L_COUNT; l++) {
+        uint64_t to = timeout_of(t, l);
+        while (t->idle[l].head != NIL) {
+            uint32_t i = t->idle[l].head;
+            uint64_t last = t->nodes[i].f.last_ts;
+            if (now_usec <= last || now_usec - last <= to)
+                break;
+            if (l == L_CLOSED)
+                t->st.closed++;
+            else
+                t->st.timed_out++;
+            node_release(t, i);
+        }
+    }
+}
+
+void flow_table_flush(flow_table *t)
+{
+    settle_last(t);
+    while (t->order.head != NIL)
+        node_release(t, t->order.head);
+}
+
+void flow_table_free(flow_table *t)
+{
+    if (!t)
+        return;
+    flow_table_flush(t);
+    free(t->nodes);
+    free(t->buckets);
+    free(t);
+}
+
+const flow_stats *flow_table_stats(const flow_table *t) { return &t->st; }
+
+/* A free node, or the least recently used one when it has been idle past the
+ * emergency timeout; NIL otherwise. */
+static uint32_t node_get(flow_table *t, uint64_t now)
+{
+    if (t->free_head == NIL) {
+        uint32_t victim = NIL;
+        for (int l = 0; l < L_COUNT; l++) {
+            uint32_t h = t->idle[l].head;
+            if (h != NIL && (victim == NIL || t->nodes[h].f.last_ts < t->nodes[victim].f.last_ts))
+                victim = h;
+        }
+        if (victim == NIL || now <= t->nodes[victim].f.last_ts ||
+            now - t->nodes[victim].f.last_ts <= t->cfg.emergency_timeout_usec)
+            return NIL;
+        t->st.evicted++;
+        node_release(t, victim);
+    }
+    uint32_t i = t->free_head;
+    t->free_head = t->nodes[i].hnext;
+    return i;
+}
+
+flow *flow_lookup(flow_table *t, const decoded_pkt *p, int *dir)
+{
+    if (p->proto != 6 && p->proto != 17)
+        return NULL;
+    settle_last(t);
+    uint64_t h = tuple_hash(p->ipver, p->proto, p->vlan_id, p->src, p->sport, p->dst, p->dport);
+    uint32_t b = (uint32_t)h & t->mask;
+    bool tcp = p->proto == 6;
+    bool syn_only = tcp && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+    for (uint32_t i = t->buckets[b]; i != NIL; i = t->nodes[i].hnext) {
+        flow *f = &t->nodes[i].f;
+        if (f->ipver != p->ipver || f->proto != p->proto || f->vlan_id != p->vlan_id)
+            continue;
+        int d;
+        if (f->port[0] == p->sport && f->port[1] == p->dport && !memcmp(f->addr[0], p->src, 16) &&
+            !memcmp(f->addr[1], p->dst, 16))
+            d = 0;
+        else if (f->port[0] == p->dport && f->port[1] == p->sport && !memcmp(f->addr[0], p->dst, 16) &&
+                 !memcmp(f->addr[1], p->src, 16))
+            d = 1;
+        else
+            continue;
+        if (syn_only && f->tcp.closed) {
+            /* port reuse: the old connection is over, this SYN opens a new one */
+            t->st.closed++;
+            node_release(t, i);
+            break;
+        }
+        fnode *n = &t->nodes[i];
+        f->last_ts = p->ts_usec > f->last_ts ? p->ts_usec : f->last_ts;
+        f->pkts[d]++;
+        f->bytes[d] += p->payload_wire_len;
+        dl_remove(t, &t->idle[n->list], i, IDLE_OFF);
+        dl_append(t, &t->idle[n->list], i, IDLE_OFF);
+        t->last = i;
+        *dir = d;
+        return f;
+    }
+    uint32_t i = node_get(t, p->ts_usec);
+    if (i == NIL) {
+        t->st.memcap_drops++;
+        return NULL;
+    }
+    fnode *n = &t->nodes[i];
+    memset(n, 0, sizeof(*n));
+    flow *f = &n->f;
+    f->ipver = p->ipver;
+    f->proto = p->proto;
+    f->vlan_id = p->vlan_id;
+    /* a SYN-ACK seen first still tells who the client is */
+    int d = tcp && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) ? 1 : 0;
+    memcpy(f->addr[d], p->src, 16);
+    memcpy(f->addr[d ^ 1], p->dst, 16);
+    f->port[d] = p->sport;
+    f->port[d ^ 1] = p->dport;
+    f->midstream = tcp && !syn_only;
+    f->first_ts = f->last_ts = p->ts_usec;
+    f->pkts[d] = 1;
+    f->bytes[d] = p->payload_wire_len;
+    f->flow_id = mix64(h ^ mix64(p->ts_usec + UINT64_C(0x9e3779b97f4a7c15))) & FLOW_ID_MASK;
+    if (!f->flow_id)
+        f->flow_id = 1;
+    n->used = true;
+    n->bucket = b;
+    n->hnext = t->buckets[b];
+    t->buckets[b] = i;
+    n->list = tcp ? L_OPEN : L_UDP;
+    n->idle.prev = n->idle.next = n->order.prev = n->order.next = NIL;
+    dl_append(t, &t->idle[n->list], i, IDLE_OFF);
+    dl_append(t, &t->order, i, ORDER_OFF);
+    t->st.created++;
+    if (++t->st.active > t->st.peak_active)
+        t->st.peak_active = t->st.active;
+    t->last = i;
+    *dir = d;
+    return f;
+}
