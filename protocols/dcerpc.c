@@ -93,18 +93,25 @@ static uint32_t ndr_ptr(rd_t *r)
     return rd_le32(r);
 }
 
+static int svcctl_is_create(uint16_t opnum)
+{
+    return opnum == DCERPC_SVCCTL_CREATE_SERVICE_W || opnum == DCERPC_SVCCTL_CREATE_SERVICE_A ||
+           opnum == DCERPC_SVCCTL_CREATE_SERVICE_WOW64_W || opnum == DCERPC_SVCCTL_CREATE_SERVICE_WOW64_A;
+}
+
 int svcctl_parse_create_service(const uint8_t *stub, size_t len, uint16_t opnum, svcctl_create *out)
 {
     memset(out, 0, sizeof(*out));
-    int wide = opnum == DCERPC_SVCCTL_CREATE_SERVICE_W;
-    if (!wide && opnum != DCERPC_SVCCTL_CREATE_SERVICE_A)
+    if (!svcctl_is_create(opnum))
         return 0;
+    int wide = opnum == DCERPC_SVCCTL_CREATE_SERVICE_W || opnum == DCERPC_SVCCTL_CREATE_SERVICE_WOW64_W;
     out->opnum = opnum;
     rd_t r = rd_make(stub, len);
     rd_skip(&r, 20); /* hSCManager */
     ndr_string(&r, wide, out->service_name, sizeof(out->service_name));
     if (ndr_ptr(&r))
         ndr_string(&r, wide, out->display_name, sizeof(out->display_name));
+    ndr_align4(&r);
     out->desired_access = rd_le32(&r);
     out->service_type = rd_le32(&r);
     out->start_type = rd_le32(&r);
@@ -148,7 +155,7 @@ void dcerpc_pipe_write(smb_conn *c, smb_file *fe, uint64_t message_id, uint64_t 
     uint16_t opnum = rd_le16(&r);
     if (flags & RPC_PFC_OBJECT_UUID)
         rd_skip(&r, 16);
-    if (!rd_ok(&r) || (opnum != DCERPC_SVCCTL_CREATE_SERVICE_W && opnum != DCERPC_SVCCTL_CREATE_SERVICE_A))
+    if (!rd_ok(&r) || !svcctl_is_create(opnum))
         return;
     size_t stub_end = frag;
     if (auth_len) {

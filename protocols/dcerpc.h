@@ -11,6 +11,9 @@
 
 #define DCERPC_SVCCTL_CREATE_SERVICE_W 12
 #define DCERPC_SVCCTL_CREATE_SERVICE_A 24
+/* RCreateServiceWOW64A/W: same parameters; PsExec uses the W form */
+#define DCERPC_SVCCTL_CREATE_SERVICE_WOW64_A 44
+#define DCERPC_SVCCTL_CREATE_SERVICE_WOW64_W 45
 
 typedef struct svcctl_create {
     uint16_t opnum;
@@ -26,7 +29,8 @@ typedef struct svcctl_create {
 /* True when a BIND PDU (whole, at p) offers the svcctl interface. */
 int dcerpc_bind_is_svcctl(const uint8_t *p, size_t len);
 
-/* Parses the NDR stub of CreateServiceW (opnum 12) or CreateServiceA (24).
+/* Parses the NDR stub of CreateServiceW (opnum 12), CreateServiceA (24) or
+ * their WOW64 forms (45, 44).
  * Returns 0 when the stub does not hold the parameters up to lpBinaryPathName. */
 int svcctl_parse_create_service(const uint8_t *stub, size_t len, uint16_t opnum, svcctl_create *out);
 

@@ -409,6 +409,30 @@ static void req_write(smb_conn *c, const smb2_msg *m)
                       data.len);
 }
 
+#define FSCTL_PIPE_TRANSCEIVE 0x0011C017u
+
+/* DCE/RPC over a pipe also travels in IOCTL FSCTL_PIPE_TRANSCEIVE (the
+ * Windows client's usual way to send an RPC request and read the answer). */
+static void req_ioctl(smb_conn *c, const smb2_msg *m)
+{
+    rd_t r = rd_make(m->body, m->body_len);
+    rd_skip(&r, 4);
+    uint32_t ctl = rd_le32(&r);
+    rd_skip(&r, 16);
+    uint32_t in_off = rd_le32(&r);
+    uint32_t in_len = rd_le32(&r);
+    if (!rd_ok(&r) || ctl != FSCTL_PIPE_TRANSCEIVE || !m->have_fid)
+        return;
+    smb_file *fe = smb_file_get(c, m->fid, false);
+    if (!fe)
+        return;
+    rd_t all = rd_make(m->p, m->len);
+    rd_t data = rd_sub(&all, in_off, in_len);
+    if (!rd_ok(&data))
+        return;
+    dcerpc_pipe_write(c, fe, m->h.message_id, m->h.session_id, fe->tree_id, 2, SMB2_IOCTL, data.p, data.len);
+}
+
 static void handle_request(smb_conn *c, smb2_msg *m)
 {
     switch (m->h.command) {
@@ -431,6 +455,9 @@ static void handle_request(smb_conn *c, smb2_msg *m)
         break;
     case SMB2_WRITE:
         req_write(c, m);
+        break;
+    case SMB2_IOCTL:
+        req_ioctl(c, m);
         break;
     default:
         break;
