@@ -41,7 +41,7 @@ size_t smb2_chain_step(size_t off, size_t avail, uint32_t next_command, bool *la
     *last = true;
     if (next_command == 0)
         return avail - off;
-    if (next_command < SMB2_HEADER_SIZE || (next_command & 7) != 0 || next_command > avail - off)
+    if (next_command < SMB2_HEADER_SIZE || (next_command & 7) != 0 || next_command >= avail - off)
         return 0;
     *last = false;
     return next_command;
