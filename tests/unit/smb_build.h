@@ -11,11 +11,11 @@
 /* 4-byte NBSS session message header + msg into out. */
 static inline size_t b_nbss(uint8_t *out, const uint8_t *msg, size_t len)
 {
+    memmove(out + 4, msg, len); /* first: out may be msg itself */
     out[0] = 0;
     out[1] = (uint8_t)(len >> 16);
     out[2] = (uint8_t)(len >> 8);
     out[3] = (uint8_t)len;
-    memmove(out + 4, msg, len);
     return len + 4;
 }
 
