@@ -98,7 +98,8 @@ static void start_resync(nbss_framer *f, const uint8_t *carry, size_t n)
     f->state = ST_RESYNC;
     if (n > sizeof(f->rs))
         n = sizeof(f->rs);
-    memmove(f->rs, carry, n);
+    if (n)
+        memmove(f->rs, carry, n);
     f->rs_len = (uint8_t)n;
     f->hb_len = 0;
     f->buf_len = 0;
