@@ -52,6 +52,7 @@ typedef struct smb_pending {
     uint8_t fid[16];
     bool have_fid;
     uint32_t desired_access, file_attributes, share_access, create_disposition, create_options;
+    uint32_t aux; /* SMB1 NEGOTIATE: index of "NT LM 0.12" in the request, plus one */
     bool have_name;
     char name[SMB_NAME_MAX + 1];
 } smb_pending;
