@@ -125,7 +125,7 @@ int svcctl_parse_create_service(const uint8_t *stub, size_t len, uint16_t opnum,
         ndr_string(&r, wide, scratch, sizeof(scratch)); /* lpLoadOrderGroup */
     if (ndr_ptr(&r))
         (void)rd_le32(&r); /* lpdwTagId */
-    if (ndr_ptr(&r)) {    /* lpDependencies: conformant byte array */
+    if (ndr_ptr(&r)) {     /* lpDependencies: conformant byte array */
         uint32_t n = rd_le32(&r);
         rd_skip(&r, n);
     }

@@ -30,8 +30,8 @@
 typedef void (*nbss_pdu_fn)(void *ctx, const uint8_t *pdu, size_t avail, size_t full_len);
 
 typedef struct nbss_counters {
-    uint64_t messages;      /* session messages delivered */
-    uint64_t control;       /* session request/response/retarget messages */
+    uint64_t messages; /* session messages delivered */
+    uint64_t control;  /* session request/response/retarget messages */
     uint64_t keepalives;
     uint64_t truncated;     /* messages delivered with their tail skipped */
     uint64_t dropped;       /* partial messages lost to a gap */
@@ -45,9 +45,9 @@ typedef struct nbss_framer {
     uint8_t hb_len;
     uint8_t rs[16]; /* bytes carried between chunks while resynchronising */
     uint8_t rs_len;
-    uint32_t msg_len;  /* length announced by the current header */
-    uint32_t msg_got;  /* bytes of the current message seen so far */
-    uint32_t keep;     /* bytes of the current message to buffer */
+    uint32_t msg_len; /* length announced by the current header */
+    uint32_t msg_got; /* bytes of the current message seen so far */
+    uint32_t keep;    /* bytes of the current message to buffer */
     uint64_t skip_left;
     uint8_t *buf;
     size_t buf_len, buf_cap;

@@ -133,8 +133,7 @@ static void rsp_negotiate(smb_conn *c, const smb1_cmd *m, smb_pending *p)
     fact_init1(c, &f, SMB_FACT_NEGOTIATE, m);
     f.have_request = p != NULL;
     /* 17 parameter words is the NT LM 0.12 response */
-    if (rd_ok(&w) && m->h.status == 0 &&
-        ((p && p->aux && idx == p->aux - 1) || (!p && m->words.len == 34)))
+    if (rd_ok(&w) && m->h.status == 0 && ((p && p->aux && idx == p->aux - 1) || (!p && m->words.len == 34)))
         c->dialect = 0x0001;
     f.dialect = c->dialect;
     smb_emit(c, &f);
@@ -178,8 +177,8 @@ static void req_session_setup(smb_conn *c, const smb1_cmd *m)
     c->stage.message_id = m->h.mid;
     c->stage.session_id = m->h.uid;
     c->stage.auth = ni->kind == NTLMSSP_KERBEROS ? SMB_AUTH_KERBEROS
-                    : ni->anonymous                ? SMB_AUTH_ANONYMOUS
-                                                   : SMB_AUTH_NTLMSSP;
+                    : ni->anonymous              ? SMB_AUTH_ANONYMOUS
+                                                 : SMB_AUTH_NTLMSSP;
 }
 
 static void rsp_session_setup(smb_conn *c, const smb1_cmd *m, smb_pending *p)
@@ -219,8 +218,8 @@ static void req_tree_connect(smb_conn *c, const smb1_cmd *m)
     if (!p || !rd_ok(&w))
         return;
     size_t next;
-    p->have_name = smb1_string(m->msg, m->len, m->bytes_off + pw_len, m->unicode, p->name, sizeof(p->name),
-                               &next);
+    p->have_name =
+        smb1_string(m->msg, m->len, m->bytes_off + pw_len, m->unicode, p->name, sizeof(p->name), &next);
 }
 
 static void rsp_tree_connect(smb_conn *c, const smb1_cmd *m, smb_pending *p)
@@ -508,8 +507,6 @@ void smb1_handle(smb_conn *c, const uint8_t *pdu, size_t avail)
     m.is_resp = (m.h.flags & SMB1_FLAGS_REPLY) != 0;
     m.unicode = (m.h.flags2 & SMB1_FLAGS2_UNICODE) != 0;
     smb_note_direction(c, m.is_resp);
-    if (m.h.uid == 0 && m.is_resp && m.h.command == SMB1_NEGOTIATE && c->dialect == 0)
-        c->dialect = 0; /* decided by rsp_negotiate */
     rd_t all = rd_make(pdu, avail);
     size_t off = SMB1_HEADER_SIZE;
     uint8_t cmd = m.h.command;

@@ -163,7 +163,6 @@ static void rsp_session_setup(smb_conn *c, const smb2_msg *m, smb_pending *p)
         s->auth = SMB_AUTH_ANONYMOUS;
     if (s && s->auth == SMB_AUTH_UNKNOWN && m->h.status == SMB_STATUS_SUCCESS) {
         /* request not seen: the response token may still name Kerberos */
-        rd_skip(&r, 0);
         rd_t rr = rd_make(m->body, m->body_len);
         rd_skip(&rr, 4);
         uint16_t off = rd_le16(&rr);
@@ -405,8 +404,7 @@ static void req_write(smb_conn *c, const smb2_msg *m)
     rd_t data = rd_sub(&all, doff, have);
     if (!rd_ok(&data))
         return;
-    dcerpc_pipe_write(c, fe, m->h.message_id, m->h.session_id, fe->tree_id, 2, SMB2_WRITE, data.p,
-                      data.len);
+    dcerpc_pipe_write(c, fe, m->h.message_id, m->h.session_id, fe->tree_id, 2, SMB2_WRITE, data.p, data.len);
 }
 
 #define FSCTL_PIPE_TRANSCEIVE 0x0011C017u
@@ -464,10 +462,7 @@ static void handle_request(smb_conn *c, smb2_msg *m)
     }
 }
 
-static bool is_tracked(uint16_t cmd)
-{
-    return cmd <= SMB2_CLOSE;
-}
+static bool is_tracked(uint16_t cmd) { return cmd <= SMB2_CLOSE; }
 
 static void handle_response(smb_conn *c, smb2_msg *m)
 {

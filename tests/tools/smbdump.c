@@ -26,8 +26,8 @@ static int nflows;
 
 static const char *kind_name(smb_fact_kind k)
 {
-    static const char *n[] = {"?", "NEGOTIATE", "SESSION_SETUP", "TREE_CONNECT", "TREE_DISCONNECT",
-                              "CREATE", "CLOSE", "LOGOFF", "SERVICE_CREATE"};
+    static const char *n[] = {"?",      "NEGOTIATE", "SESSION_SETUP", "TREE_CONNECT",  "TREE_DISCONNECT",
+                              "CREATE", "CLOSE",     "LOGOFF",        "SERVICE_CREATE"};
     return (unsigned)k < 9 ? n[k] : "?";
 }
 
@@ -157,7 +157,8 @@ static void packet(const uint8_t *p, size_t len, int linktype)
         return;
     uint16_t sp = (uint16_t)(p[l4] << 8 | p[l4 + 1]);
     uint16_t dp = (uint16_t)(p[l4 + 2] << 8 | p[l4 + 3]);
-    uint32_t seq = (uint32_t)p[l4 + 4] << 24 | (uint32_t)p[l4 + 5] << 16 | (uint32_t)p[l4 + 6] << 8 | p[l4 + 7];
+    uint32_t seq =
+        (uint32_t)p[l4 + 4] << 24 | (uint32_t)p[l4 + 5] << 16 | (uint32_t)p[l4 + 6] << 8 | p[l4 + 7];
     uint8_t flags = p[l4 + 13];
     size_t thl = (size_t)(p[l4 + 12] >> 4) * 4;
     if (sp != 445 && dp != 445 && sp != 139 && dp != 139)
@@ -191,9 +192,7 @@ static void packet(const uint8_t *p, size_t len, int linktype)
         smb_conn_gap(f->c, dir, (uint64_t)delta);
     }
     smb_conn_data(f->c, dir, pl, n);
-    f->next[dir] = seq + (uint32_t)(delta < 0 ? 0 : 0) + (uint32_t)(end - l4 - thl) ;
-    if (delta < 0)
-        f->next[dir] = seq + (uint32_t)(end - l4 - thl);
+    f->next[dir] = seq + (uint32_t)(end - l4 - thl);
 }
 
 int main(int argc, char **argv)

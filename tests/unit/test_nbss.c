@@ -231,10 +231,10 @@ static void test_check_header(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_in_place),        cmocka_unit_test(test_one_byte_chunks),
-        cmocka_unit_test(test_several_in_one),  cmocka_unit_test(test_port139_control),
-        cmocka_unit_test(test_large_skipped),   cmocka_unit_test(test_garbage_resync),
-        cmocka_unit_test(test_gaps),            cmocka_unit_test(test_check_header),
+        cmocka_unit_test(test_in_place),       cmocka_unit_test(test_one_byte_chunks),
+        cmocka_unit_test(test_several_in_one), cmocka_unit_test(test_port139_control),
+        cmocka_unit_test(test_large_skipped),  cmocka_unit_test(test_garbage_resync),
+        cmocka_unit_test(test_gaps),           cmocka_unit_test(test_check_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

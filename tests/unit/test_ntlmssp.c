@@ -195,9 +195,12 @@ static void test_anonymous_and_oem(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_raw_authenticate), cmocka_unit_test(test_spnego_long_form),
-        cmocka_unit_test(test_offsets_outside),  cmocka_unit_test(test_kerberos),
-        cmocka_unit_test(test_ntlm_with_krb_in_mechtypes), cmocka_unit_test(test_anonymous_and_oem),
+        cmocka_unit_test(test_raw_authenticate),
+        cmocka_unit_test(test_spnego_long_form),
+        cmocka_unit_test(test_offsets_outside),
+        cmocka_unit_test(test_kerberos),
+        cmocka_unit_test(test_ntlm_with_krb_in_mechtypes),
+        cmocka_unit_test(test_anonymous_and_oem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

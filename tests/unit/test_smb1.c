@@ -7,7 +7,7 @@
 static uint8_t msg[4096], wire[4200];
 
 static size_t b1_hdr(uint8_t *p, uint8_t cmd, bool reply, uint32_t status, uint16_t tid, uint16_t uid,
-                       uint16_t mid, bool unicode)
+                     uint16_t mid, bool unicode)
 {
     memset(p, 0, 32);
     memcpy(p, "\xFFSMB", 4);
@@ -193,11 +193,11 @@ static size_t nt_create_req(uint8_t *p, uint16_t mid, const char *name, bool uni
     p[w] = 0xFF;
     size_t nl = strlen(name) * (unicode ? 2 : 1);
     tu_le16(p + w + 5, (uint16_t)nl);
-    tu_le32(p + w + 15, 0x20113);   /* DesiredAccess */
-    tu_le32(p + w + 27, 0x80);      /* ExtFileAttributes */
-    tu_le32(p + w + 31, 3);         /* ShareAccess */
-    tu_le32(p + w + 35, 1);         /* CreateDisposition */
-    tu_le32(p + w + 39, 0x400040);  /* CreateOptions */
+    tu_le32(p + w + 15, 0x20113);  /* DesiredAccess */
+    tu_le32(p + w + 27, 0x80);     /* ExtFileAttributes */
+    tu_le32(p + w + 31, 3);        /* ShareAccess */
+    tu_le32(p + w + 35, 1);        /* CreateDisposition */
+    tu_le32(p + w + 39, 0x400040); /* CreateOptions */
     n += 48;
     size_t bcc_at = n;
     n += 2;
@@ -287,8 +287,8 @@ static void test_andx_backward(void **state)
 {
     t1 *t = t1_new();
     size_t n = nt_create_req(msg, 20, "\\x", true);
-    msg[33] = 0xa2;           /* AndXCommand: another NT_CREATE_ANDX */
-    tu_le16(msg + 35, 32);    /* AndXOffset back to the first parameters */
+    msg[33] = 0xa2;        /* AndXCommand: another NT_CREATE_ANDX */
+    tu_le16(msg + 35, 32); /* AndXOffset back to the first parameters */
     send1(t, 0, n);
     send1(t, 1, nt_create_rsp(msg, 20, 0, 5));
     assert_int_equal(t->cap.n, 1);

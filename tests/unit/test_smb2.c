@@ -62,10 +62,10 @@ static void test_chain_step(void **state)
     assert_int_equal(smb2_chain_step(0, 300, 136, &last), 136);
     assert_false(last);
     assert_int_equal(smb2_chain_step(136, 400, 168, &last), 168);
-    assert_int_equal(smb2_chain_step(0, 304, 304, &last), 0); /* no room for the next header */
-    assert_int_equal(smb2_chain_step(0, 300, 132, &last), 0); /* not 8-aligned */
-    assert_int_equal(smb2_chain_step(0, 300, 32, &last), 0);  /* into its own header */
-    assert_int_equal(smb2_chain_step(0, 300, 304, &last), 0); /* past the end */
+    assert_int_equal(smb2_chain_step(0, 304, 304, &last), 0);         /* no room for the next header */
+    assert_int_equal(smb2_chain_step(0, 300, 132, &last), 0);         /* not 8-aligned */
+    assert_int_equal(smb2_chain_step(0, 300, 32, &last), 0);          /* into its own header */
+    assert_int_equal(smb2_chain_step(0, 300, 304, &last), 0);         /* past the end */
     assert_int_equal(smb2_chain_step(0, 300, 0xFFFFFFF8u, &last), 0); /* backward as a signed offset */
 }
 
@@ -75,7 +75,8 @@ static void test_strings(void **state)
     /* "a" + unpaired high surrogate + "b" + U+1F600 as a pair */
     const uint8_t s[] = {'a', 0, 0x00, 0xD8, 'b', 0, 0x3D, 0xD8, 0x00, 0xDE};
     assert_int_equal(utf16_to_utf8(s, sizeof(s), out, sizeof(out)), 9);
-    assert_string_equal(out, "a\xEF\xBF\xBD" "b\xF0\x9F\x98\x80");
+    assert_string_equal(out, "a\xEF\xBF\xBD"
+                             "b\xF0\x9F\x98\x80");
     /* lone low surrogate; output cut on a character boundary */
     const uint8_t l[] = {0x00, 0xDC, 'x', 0};
     char small[4];
@@ -374,12 +375,12 @@ static void test_pending_then_final(void **state)
     b_create cr = {0x12019f, 0, 3, 1, 0, "PSEXESVC"};
     b_hdr ch = {.cmd = SMB2_CREATE, .mid = 40, .sid = 1, .tid = 1};
     send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
-    b_hdr interim = {.cmd = SMB2_CREATE, .flags = RSP | 2, .status = 0x103, .mid = 40, .sid = 1,
-                     .async_id = 7};
+    b_hdr interim = {
+        .cmd = SMB2_CREATE, .flags = RSP | 2, .status = 0x103, .mid = 40, .sid = 1, .async_id = 7};
     send_msg(t, 1, msg, b_error_rsp(msg, &interim));
     assert_int_equal(t->cap.n, 0);
-    b_hdr fin = {.cmd = SMB2_CREATE, .flags = RSP | 2, .status = 0xC00000AC, .mid = 40, .sid = 1,
-                 .async_id = 7};
+    b_hdr fin = {
+        .cmd = SMB2_CREATE, .flags = RSP | 2, .status = 0xC00000AC, .mid = 40, .sid = 1, .async_id = 7};
     send_msg(t, 1, msg, b_error_rsp(msg, &fin));
     assert_int_equal(t->cap.n, 1);
     assert_int_equal(t->cap.facts[0].f.status, 0xC00000AC);
@@ -392,8 +393,8 @@ static void test_pending_then_final(void **state)
 static void test_kerberos_and_anonymous(void **state)
 {
     t_ctx *t = ctx_new();
-    const uint8_t krb[] = {0x60, 0x11, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01,
-                           0x02, 0x02, 0x01, 0x00, 0x6e, 0x02, 0x30, 0x00};
+    const uint8_t krb[] = {0x60, 0x11, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12,
+                           0x01, 0x02, 0x02, 0x01, 0x00, 0x6e, 0x02, 0x30, 0x00};
     b_hdr s = {.cmd = SMB2_SESSION_SETUP, .mid = 1};
     send_msg(t, 0, msg, b_sess_req(msg, &s, krb, sizeof(krb)));
     s.flags = RSP;

@@ -8,10 +8,7 @@ static uint8_t stream[2][20000];
 static size_t slen[2];
 static uint8_t msg[70000];
 
-static void put(int dir, const uint8_t *m, size_t n)
-{
-    slen[dir] += b_nbss(stream[dir] + slen[dir], m, n);
-}
+static void put(int dir, const uint8_t *m, size_t n) { slen[dir] += b_nbss(stream[dir] + slen[dir], m, n); }
 
 /* A tree connect + create conversation, requests in stream[0], responses in stream[1]. */
 static void build_conversation(void)
@@ -120,7 +117,7 @@ static void test_gap_then_resync(void **state)
     smb_conn *c = conn(&cap, NULL);
     size_t first = 10 + 4 + 72 + 20; /* part of the TREE_CONNECT request */
     smb_conn_data(c, 0, stream[0], 50);
-    smb_conn_gap(c, 0, 5000); /* lost far more than the message */
+    smb_conn_gap(c, 0, 5000);                   /* lost far more than the message */
     smb_conn_data(c, 0, stream[0] + first, 20); /* leftover bytes of something */
     size_t create_at = 4 + (size_t)(stream[0][3] | stream[0][2] << 8);
     smb_conn_data(c, 0, stream[0] + create_at, slen[0] - create_at);
