@@ -462,6 +462,15 @@ static void handle_request(smb_conn *c, smb2_msg *m)
     }
 }
 
+static smb_pending *smb1_negotiate_pending(smb_conn *c)
+{
+    for (uint32_t i = 0; i < c->n_pending; i++) {
+        if (c->pending[i].version == 1 && c->pending[i].command == 0x72)
+            return &c->pending[i];
+    }
+    return NULL;
+}
+
 static bool is_tracked(uint16_t cmd) { return cmd <= SMB2_CLOSE; }
 
 static void handle_response(smb_conn *c, smb2_msg *m)
@@ -471,6 +480,8 @@ static void handle_response(smb_conn *c, smb2_msg *m)
     smb_pending *p = smb_pending_find(c, 2, m->h.message_id, 0);
     if (p && p->command != m->h.command)
         p = NULL;
+    if (!p && m->h.command == SMB2_NEGOTIATE && m->h.message_id == 0)
+        p = smb1_negotiate_pending(c); /* multi-protocol negotiate answered in SMB2 */
     /* an interim answer: the real one comes later with the same MessageId */
     if (m->h.status == SMB_STATUS_PENDING && (m->h.flags & SMB2_FLAGS_ASYNC_COMMAND))
         return;
@@ -550,8 +561,10 @@ void smb2_handle(smb_conn *c, const uint8_t *pdu, size_t avail)
         size_t len = smb2_chain_step(off, avail, m.h.next_command, &last);
         if (len == 0) {
             /* a NextCommand that does not lead forward: keep this element
-             * (up to the end of the message) and stop */
-            c->st.malformed++;
+             * (up to the end of the message) and stop. Pointing past the
+             * end of a message whose tail was skipped is no fault. */
+            if (!c->cur_truncated || m.h.next_command < SMB2_HEADER_SIZE || (m.h.next_command & 7))
+                c->st.malformed++;
             len = avail - off;
             last = true;
         }

@@ -18,8 +18,8 @@ void smb_limits_default(smb_limits *l)
 static void on_pdu(void *ctx, const uint8_t *pdu, size_t avail, size_t full_len)
 {
     smb_conn *c = ctx;
-    (void)full_len;
     c->st.pdus[c->cur_dir]++;
+    c->cur_truncated = avail < full_len;
     if (avail < 4) {
         c->st.malformed++;
         return;

@@ -73,6 +73,7 @@ struct smb_conn {
     smb_conn_stats st;
     nbss_framer fr[2];
     int cur_dir;
+    bool cur_truncated; /* the message being handled lost its tail (NBSS head only) */
     int req_dir;
     uint16_t dialect;
     smb_session *sessions;

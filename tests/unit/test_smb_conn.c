@@ -269,6 +269,68 @@ static void test_flush(void **state)
     smb_conn_free(c);
 }
 
+/* SMB1 NEGOTIATE offering "SMB 2.???" answered by an SMB2 NEGOTIATE (MessageId 0). */
+static void test_multi_protocol_negotiate(void **state)
+{
+    capture cap;
+    smb_conn *c = conn(&cap, NULL);
+    size_t n = 0;
+    memset(msg, 0, 32);
+    memcpy(msg, "\xFFSMB\x72", 5);
+    msg[9] = 0x18;
+    n = 32;
+    msg[n++] = 0;
+    const char d[] = "\x02NT LM 0.12\0\x02SMB 2.002\0\x02SMB 2.???";
+    tu_le16(msg + n, sizeof(d));
+    n += 2;
+    memcpy(msg + n, d, sizeof(d));
+    n += sizeof(d);
+    smb_conn_data(c, 0, msg, b_nbss(msg, msg, n));
+    b_hdr h = {.cmd = SMB2_NEGOTIATE, .flags = RSP, .mid = 0};
+    n = b_smb2_hdr(msg, &h);
+    memset(msg + n, 0, 64);
+    tu_le16(msg + n, 65);
+    tu_le16(msg + n + 4, 0x02FF);
+    smb_conn_data(c, 1, msg, b_nbss(msg, msg, n + 64));
+    assert_int_equal(cap.n, 1);
+    assert_true(cap.facts[0].f.have_request);
+    assert_int_equal(cap.facts[0].f.dialect, 0x02FF);
+    assert_int_equal(smb_conn_get_stats(c)->orphan_responses, 0);
+    assert_int_equal(smb_conn_get_stats(c)->smb1_msgs, 1);
+    smb_conn_free(c);
+}
+
+/* A compound whose second element lies in the skipped tail of a long message:
+ * the first element is used and nothing is counted as malformed. */
+static void test_truncated_compound(void **state)
+{
+    capture cap;
+    smb_limits l;
+    smb_limits_default(&l);
+    l.max_pdu_buffer = 1024;
+    smb_conn *c = conn(&cap, &l);
+    size_t dlen = 4000;
+    static uint8_t big[8192];
+    b_hdr w = {.cmd = SMB2_WRITE, .mid = 60, .sid = 1, .tid = 1};
+    size_t a = b_write_req(big + 4, &w, 1, 1, NULL, dlen);
+    size_t a8 = (a + 7) & ~(size_t)7;
+    tu_le32(big + 4 + 20, (uint32_t)a8);
+    b_hdr cl = {.cmd = SMB2_CLOSE, .flags = 4, .mid = 61};
+    size_t b = b_close_req(big + 4 + a8, &cl, UINT64_MAX, UINT64_MAX);
+    size_t n = a8 + b;
+    big[0] = 0;
+    big[1] = (uint8_t)(n >> 16);
+    big[2] = (uint8_t)(n >> 8);
+    big[3] = (uint8_t)n;
+    for (size_t off = 0; off < n + 4; off += 1000)
+        smb_conn_data(c, 0, big + off, n + 4 - off < 1000 ? n + 4 - off : 1000);
+    const smb_conn_stats *st = smb_conn_get_stats(c);
+    assert_int_equal(st->pdus[0], 1);
+    assert_int_equal(st->malformed, 0);
+    assert_int_equal(st->bytes_skipped, n - 512);
+    smb_conn_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +343,8 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_encrypted_and_compressed),
         cmocka_unit_test(test_flush),
+        cmocka_unit_test(test_multi_protocol_negotiate),
+        cmocka_unit_test(test_truncated_compound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
