@@ -219,7 +219,7 @@ static void req_tree_connect(smb_conn *c, const smb1_cmd *m)
         return;
     size_t next;
     p->have_name =
-        smb1_string(m->msg, m->len, m->bytes_off + pw_len, m->unicode, p->name, sizeof(p->name), &next);
+        smb1_string(m->msg, m->len, m->bytes_off + pw_len, m->unicode, p->name, SMB_NAME_SLOT, &next);
 }
 
 static void rsp_tree_connect(smb_conn *c, const smb1_cmd *m, smb_pending *p)
@@ -292,9 +292,9 @@ static void req_nt_create(smb_conn *c, const smb1_cmd *m)
     if (!rd_ok(&name))
         return;
     if (m->unicode)
-        utf16_to_utf8(name.p, name.len, p->name, sizeof(p->name));
+        utf16_to_utf8(name.p, name.len, p->name, SMB_NAME_SLOT);
     else
-        oem_to_utf8(name.p, name.len, p->name, sizeof(p->name));
+        oem_to_utf8(name.p, name.len, p->name, SMB_NAME_SLOT);
     p->have_name = true;
 }
 
@@ -326,7 +326,7 @@ static void rsp_nt_create(smb_conn *c, const smb1_cmd *m, smb_pending *p)
             if (fe) {
                 fe->session_id = f.session_id;
                 fe->tree_id = f.tree_id;
-                memcpy(fe->name, p->name, sizeof(fe->name));
+                memcpy(fe->name, p->name, strlen(p->name) + 1);
             }
         }
     }

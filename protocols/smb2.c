@@ -204,7 +204,7 @@ static void req_tree_connect(smb_conn *c, const smb2_msg *m)
     if ((flags & SMB2_TREE_CONNECT_FLAG_EXTENSION_PRESENT) && c->dialect == 0x0311 &&
         off < SMB2_HEADER_SIZE + 8 + 16)
         off = SMB2_HEADER_SIZE + 8 + 16;
-    p->have_name = smb2_string(m->p, m->len, off, len, p->name, sizeof(p->name));
+    p->have_name = smb2_string(m->p, m->len, off, len, p->name, SMB_NAME_SLOT);
 }
 
 static void rsp_tree_connect(smb_conn *c, const smb2_msg *m, smb_pending *p)
@@ -312,7 +312,7 @@ static void req_create(smb_conn *c, smb2_msg *m)
     if (nlen == 0)
         p->have_name = true;
     else
-        p->have_name = smb2_string(m->p, m->len, noff, nlen, p->name, sizeof(p->name));
+        p->have_name = smb2_string(m->p, m->len, noff, nlen, p->name, SMB_NAME_SLOT);
     /* the next related operation refers to this file, whose id is not known yet */
     m->have_fid = false;
 }
@@ -347,7 +347,7 @@ static void rsp_create(smb_conn *c, smb2_msg *m, smb_pending *p)
             if (fe) {
                 fe->session_id = f.session_id;
                 fe->tree_id = f.tree_id;
-                memcpy(fe->name, p->name, sizeof(fe->name));
+                memcpy(fe->name, p->name, strlen(p->name) + 1);
             }
         } else {
             f.create_action = 0;

@@ -73,7 +73,9 @@ smb_conn *smb_conn_new(const smb_limits *l, smb_sink sink)
     off_f = (off_f + 15) & ~(size_t)15;
     size_t off_p = off_f + (size_t)lim.max_files * sizeof(smb_file);
     off_p = (off_p + 15) & ~(size_t)15;
-    size_t total = off_p + (size_t)lim.max_pending * sizeof(smb_pending);
+    size_t off_n = off_p + (size_t)lim.max_pending * sizeof(smb_pending);
+    size_t n_names = (size_t)lim.max_trees + lim.max_files + lim.max_pending;
+    size_t total = off_n + n_names * SMB_NAME_SLOT;
     uint8_t *mem = calloc(1, total);
     if (!mem)
         return NULL;
@@ -85,6 +87,13 @@ smb_conn *smb_conn_new(const smb_limits *l, smb_sink sink)
     c->trees = (smb_tree *)(mem + off_t);
     c->files = (smb_file *)(mem + off_f);
     c->pending = (smb_pending *)(mem + off_p);
+    char *names = (char *)(mem + off_n);
+    for (uint32_t i = 0; i < lim.max_trees; i++, names += SMB_NAME_SLOT)
+        c->trees[i].share = names;
+    for (uint32_t i = 0; i < lim.max_files; i++, names += SMB_NAME_SLOT)
+        c->files[i].name = names;
+    for (uint32_t i = 0; i < lim.max_pending; i++, names += SMB_NAME_SLOT)
+        c->pending[i].name = names;
     for (int d = 0; d < 2; d++)
         nbss_init(&c->fr[d], lim.max_pdu_buffer, on_pdu, c);
     return c;
@@ -232,7 +241,10 @@ smb_tree *smb_tree_get(smb_conn *c, uint64_t sid, uint32_t tid, bool create)
         c->st.limit_drops++;
         return NULL;
     }
+    char *share = free_slot->share;
     memset(free_slot, 0, sizeof(*free_slot));
+    free_slot->share = share;
+    share[0] = '\0';
     free_slot->used = true;
     free_slot->session_id = sid;
     free_slot->tree_id = tid;
@@ -262,7 +274,10 @@ smb_file *smb_file_get(smb_conn *c, const uint8_t fid[16], bool create)
         c->st.limit_drops++;
         return NULL;
     }
+    char *name = free_slot->name;
     memset(free_slot, 0, sizeof(*free_slot));
+    free_slot->name = name;
+    name[0] = '\0';
     free_slot->used = true;
     memcpy(free_slot->fid, fid, 16);
     return free_slot;
@@ -310,8 +325,14 @@ void smb_pending_del(smb_conn *c, smb_pending *p)
     if (i >= c->n_pending)
         return;
     c->n_pending--;
-    if (i != c->n_pending)
-        memcpy(p, &c->pending[c->n_pending], sizeof(*p));
+    if (i != c->n_pending) {
+        /* move the last entry here, keeping each entry's own name slot */
+        smb_pending *last = &c->pending[c->n_pending];
+        char *name = p->name;
+        memcpy(name, last->name, strlen(last->name) + 1);
+        *p = *last;
+        p->name = name;
+    }
 }
 
 /* ---- facts ----------------------------------------------------------- */

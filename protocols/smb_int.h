@@ -30,7 +30,7 @@ typedef struct smb_tree {
     uint64_t session_id;
     uint32_t tree_id;
     smb_share_type type;
-    char share[SMB_NAME_MAX + 1];
+    char *share; /* SMB_NAME_MAX + 1 bytes of the connection's name area */
 } smb_tree;
 
 typedef struct smb_file {
@@ -39,7 +39,7 @@ typedef struct smb_file {
     uint64_t session_id;
     uint32_t tree_id;
     uint8_t rpc_state; /* dcerpc.c: what has been bound on this pipe */
-    char name[SMB_NAME_MAX + 1];
+    char *name;        /* SMB_NAME_MAX + 1 bytes of the connection's name area */
 } smb_file;
 
 typedef struct smb_pending {
@@ -54,8 +54,12 @@ typedef struct smb_pending {
     uint32_t desired_access, file_attributes, share_access, create_disposition, create_options;
     uint32_t aux; /* SMB1 NEGOTIATE: index of "NT LM 0.12" in the request, plus one */
     bool have_name;
-    char name[SMB_NAME_MAX + 1];
+    char *name; /* last: SMB_NAME_MAX + 1 bytes of the connection's name area */
 } smb_pending;
+
+/* Names live apart from the tables so that a lookup walks small entries and
+ * only the names in use are ever touched. */
+#define SMB_NAME_SLOT (SMB_NAME_MAX + 1)
 
 /* Credentials of the SESSION_SETUP request waiting for its response. */
 typedef struct smb_auth_stage {

@@ -331,6 +331,32 @@ static void test_truncated_compound(void **state)
     smb_conn_free(c);
 }
 
+/* Answers out of order: pending entries move in the table, names stay with them. */
+static void test_out_of_order_answers(void **state)
+{
+    capture cap;
+    smb_conn *c = conn(&cap, NULL);
+    const char *names[3] = {"alpha", "bravo-longer-name", "c"};
+    for (int i = 0; i < 3; i++) {
+        b_create cr = {(uint32_t)i + 1, 0, 0, 1, 0, names[i]};
+        b_hdr h = {.cmd = SMB2_CREATE, .mid = 100 + (uint64_t)i, .sid = 1, .tid = 1};
+        smb_conn_data(c, 0, msg, b_nbss(msg, msg, b_create_req(msg, &h, &cr)));
+    }
+    const int order[3] = {0, 2, 1};
+    for (int k = 0; k < 3; k++) {
+        b_hdr r = {.cmd = SMB2_CREATE, .flags = RSP, .mid = 100 + (uint64_t)order[k], .sid = 1, .tid = 1};
+        smb_conn_data(c, 1, msg, b_nbss(msg, msg, b_create_rsp(msg, &r, 1, 9, (uint64_t)k)));
+    }
+    assert_int_equal(cap.n, 3);
+    assert_string_equal(cap.facts[0].filename, "alpha");
+    assert_int_equal(cap.facts[0].f.desired_access, 1);
+    assert_string_equal(cap.facts[1].filename, "c");
+    assert_int_equal(cap.facts[1].f.desired_access, 3);
+    assert_string_equal(cap.facts[2].filename, "bravo-longer-name");
+    assert_int_equal(cap.facts[2].f.desired_access, 2);
+    smb_conn_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_flush),
         cmocka_unit_test(test_multi_protocol_negotiate),
         cmocka_unit_test(test_truncated_compound),
+        cmocka_unit_test(test_out_of_order_answers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
