@@ -276,6 +276,7 @@ static void req_nt_create(smb_conn *c, const smb1_cmd *m)
         c->st.malformed++;
         return;
     }
+    smb_tree_infer(c, 1, m->h.uid, m->h.tid);
     smb_pending *p = add1(c, m);
     if (!p)
         return;

@@ -298,6 +298,7 @@ static void req_create(smb_conn *c, smb2_msg *m)
         c->st.malformed++;
         return;
     }
+    smb_tree_infer(c, 2, m->h.session_id, m->h.tree_id);
     smb_pending *p = smb_pending_add(c, 2, m->h.command, m->h.message_id, 0);
     if (!p)
         return;

@@ -258,6 +258,31 @@ void smb_tree_del(smb_conn *c, smb_tree *t)
         t->used = false;
 }
 
+void smb_tree_infer(smb_conn *c, uint8_t version, uint64_t sid, uint32_t tid)
+{
+    if (tid == 0 || smb_tree_get(c, sid, tid, false))
+        return;
+    uint16_t tc = version == 2 ? 0x0003 : 0x75;
+    smb_pending *only = NULL;
+    for (uint32_t i = 0; i < c->n_pending; i++) {
+        smb_pending *p = &c->pending[i];
+        if (p->version != version || p->command != tc || p->session_id != sid || p->aux)
+            continue;
+        if (only)
+            return; /* two candidates: no guess */
+        only = p;
+    }
+    if (!only || !only->have_name)
+        return;
+    smb_tree *t = smb_tree_get(c, sid, tid, true);
+    if (!t)
+        return;
+    only->aux = 1;
+    t->have_name = true;
+    memcpy(t->share, only->name, strlen(only->name) + 1);
+    t->type = smb_share_is_ipc(t->share) ? SMB_SHARE_PIPE : SMB_SHARE_UNKNOWN;
+}
+
 smb_file *smb_file_get(smb_conn *c, const uint8_t fid[16], bool create)
 {
     smb_file *free_slot = NULL;

@@ -357,6 +357,37 @@ static void test_out_of_order_answers(void **state)
     smb_conn_free(c);
 }
 
+/* Only the client direction: the tree of a CREATE is inferred from the one
+ * TREE_CONNECT of that session still waiting; with two waiting, no guess. */
+static void test_one_direction_tree_inference(void **state)
+{
+    capture cap;
+    smb_conn *c = conn(&cap, NULL);
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 5};
+    smb_conn_data(c, 0, msg, b_nbss(msg, msg, b_tree_req(msg, &tc, "\\\\10.0.0.3\\IPC$")));
+    b_create cr = {0x12019f, 0, 7, 1, 0, "svcctl"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 5, .tid = 1};
+    smb_conn_data(c, 0, msg, b_nbss(msg, msg, b_create_req(msg, &ch, &cr)));
+    /* session 6: two tree connects waiting */
+    b_hdr t1 = {.cmd = SMB2_TREE_CONNECT, .mid = 3, .sid = 6};
+    smb_conn_data(c, 0, msg, b_nbss(msg, msg, b_tree_req(msg, &t1, "\\\\H\\A$")));
+    b_hdr t2 = {.cmd = SMB2_TREE_CONNECT, .mid = 4, .sid = 6};
+    smb_conn_data(c, 0, msg, b_nbss(msg, msg, b_tree_req(msg, &t2, "\\\\H\\B$")));
+    b_hdr c2 = {.cmd = SMB2_CREATE, .mid = 5, .sid = 6, .tid = 9};
+    smb_conn_data(c, 0, msg, b_nbss(msg, msg, b_create_req(msg, &c2, &cr)));
+    smb_conn_flush(c);
+    assert_int_equal(cap.n, 5);
+    cap_fact *f = &cap.facts[1];
+    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
+    assert_string_equal(f->share, "\\\\10.0.0.3\\IPC$");
+    assert_int_equal(f->f.share_type, SMB_SHARE_PIPE);
+    assert_false(f->f.have_response);
+    f = &cap.facts[4];
+    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
+    assert_true(f->share_null);
+    smb_conn_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_multi_protocol_negotiate),
         cmocka_unit_test(test_truncated_compound),
         cmocka_unit_test(test_out_of_order_answers),
+        cmocka_unit_test(test_one_direction_tree_inference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
