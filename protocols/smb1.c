@@ -1,0 +1,541 @@
+#include "smb1.h"
+
+#include <string.h>
+
+#include "dcerpc.h"
+#include "reader.h"
+#include "smb_int.h"
+
+int smb1_parse_header(const uint8_t *msg, size_t len, smb1_hdr *h)
+{
+    rd_t r = rd_make(msg, len);
+    const uint8_t *sig = rd_bytes(&r, 4);
+    h->command = rd_u8(&r);
+    h->status = rd_le32(&r);
+    h->flags = rd_u8(&r);
+    h->flags2 = rd_le16(&r);
+    rd_skip(&r, 2 + 8 + 2); /* PIDHigh, SecurityFeatures, Reserved */
+    h->tid = rd_le16(&r);
+    h->pid = rd_le16(&r);
+    h->uid = rd_le16(&r);
+    h->mid = rd_le16(&r);
+    return rd_ok(&r) && memcmp(sig, "\xFFSMB", 4) == 0;
+}
+
+bool smb1_is_andx(uint8_t cmd)
+{
+    switch (cmd) {
+    case 0x24: /* LOCKING_ANDX */
+    case 0x2d: /* OPEN_ANDX */
+    case 0x2e: /* READ_ANDX */
+    case SMB1_WRITE_ANDX:
+    case SMB1_SESSION_SETUP_ANDX:
+    case SMB1_LOGOFF_ANDX:
+    case SMB1_TREE_CONNECT_ANDX:
+    case SMB1_NT_CREATE_ANDX:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool smb1_string(const uint8_t *msg, size_t len, size_t off, bool unicode, char *out, size_t outcap,
+                 size_t *next)
+{
+    out[0] = '\0';
+    if (unicode && (off & 1))
+        off++;
+    if (off > len) {
+        *next = len;
+        return false;
+    }
+    size_t end = off;
+    if (unicode) {
+        while (end + 1 < len && (msg[end] || msg[end + 1]))
+            end += 2;
+        utf16_to_utf8(msg + off, end - off, out, outcap);
+        *next = end + 2 <= len ? end + 2 : len;
+    } else {
+        while (end < len && msg[end])
+            end++;
+        oem_to_utf8(msg + off, end - off, out, outcap);
+        *next = end + 1 <= len ? end + 1 : len;
+    }
+    return true;
+}
+
+/* One command of a chain: its parameter words and data bytes. */
+typedef struct smb1_cmd {
+    const uint8_t *msg; /* the whole SMB1 message: offsets are from its start */
+    size_t len;
+    smb1_hdr h;
+    uint8_t cmd;
+    bool is_resp;
+    bool unicode;
+    rd_t words;
+    size_t bytes_off; /* offset of the data bytes in msg */
+    uint16_t bcc;
+} smb1_cmd;
+
+static void fact_init1(smb_conn *c, smb_fact *f, smb_fact_kind kind, const smb1_cmd *m)
+{
+    smb_fact_init(c, f, kind, 1, m->cmd);
+    f->message_id = m->h.mid;
+    f->session_id = m->h.uid;
+    f->tree_id = m->h.tid;
+    f->have_response = true;
+    f->status = m->h.status;
+}
+
+static void fid_bytes(uint8_t out[16], uint16_t fid)
+{
+    memset(out, 0, 16);
+    out[0] = (uint8_t)fid;
+    out[1] = (uint8_t)(fid >> 8);
+}
+
+static smb_pending *add1(smb_conn *c, const smb1_cmd *m)
+{
+    smb_pending *p = smb_pending_add(c, 1, m->cmd, m->h.mid, m->h.pid);
+    if (p) {
+        p->session_id = m->h.uid;
+        p->tree_id = m->h.tid;
+    }
+    return p;
+}
+
+static void req_negotiate(smb_conn *c, const smb1_cmd *m)
+{
+    smb_pending *p = add1(c, m);
+    if (!p)
+        return;
+    /* dialects: 0x02 "name" NUL, repeated */
+    size_t off = m->bytes_off, end = m->bytes_off + m->bcc;
+    if (end > m->len)
+        end = m->len;
+    char name[64];
+    for (uint32_t i = 0; off < end && i < 64; i++) {
+        if (m->msg[off] != 0x02)
+            break;
+        size_t next;
+        smb1_string(m->msg, end, off + 1, false, name, sizeof(name), &next);
+        if (strcmp(name, "NT LM 0.12") == 0)
+            p->aux = i + 1;
+        off = next;
+    }
+}
+
+static void rsp_negotiate(smb_conn *c, const smb1_cmd *m, smb_pending *p)
+{
+    rd_t w = m->words;
+    uint16_t idx = rd_le16(&w);
+    smb_fact f;
+    fact_init1(c, &f, SMB_FACT_NEGOTIATE, m);
+    f.have_request = p != NULL;
+    /* 17 parameter words is the NT LM 0.12 response */
+    if (rd_ok(&w) && m->h.status == 0 && ((p && p->aux && idx == p->aux - 1) || (!p && m->words.len == 34)))
+        c->dialect = 0x0001;
+    f.dialect = c->dialect;
+    smb_emit(c, &f);
+}
+
+static void req_session_setup(smb_conn *c, const smb1_cmd *m)
+{
+    add1(c, m);
+    rd_t w = m->words;
+    ntlmssp_info *ni = &c->stage.ntlm;
+    memset(ni, 0, sizeof(*ni));
+    bool found = false;
+    if (w.len == 24) {
+        /* extended security: the SPNEGO/NTLMSSP blob opens the data bytes */
+        rd_skip(&w, 14);
+        uint16_t blob_len = rd_le16(&w);
+        rd_t all = rd_make(m->msg, m->len);
+        rd_t blob = rd_sub(&all, m->bytes_off, blob_len);
+        if (rd_ok(&w) && rd_ok(&blob)) {
+            ntlmssp_kind k = ntlmssp_parse_blob(blob.p, blob.len, ni);
+            found = k == NTLMSSP_AUTHENTICATE || k == NTLMSSP_KERBEROS;
+        }
+    } else if (w.len == 26) {
+        /* NT LM 0.12 without extended security: passwords then names in clear */
+        rd_skip(&w, 14);
+        uint16_t oem_len = rd_le16(&w);
+        uint16_t uni_len = rd_le16(&w);
+        if (rd_ok(&w)) {
+            size_t off = m->bytes_off + oem_len + uni_len, next;
+            smb1_string(m->msg, m->len, off, m->unicode, ni->user, sizeof(ni->user), &next);
+            smb1_string(m->msg, m->len, next, m->unicode, ni->domain, sizeof(ni->domain), &next);
+            ni->kind = NTLMSSP_AUTHENTICATE;
+            ni->anonymous = ni->user[0] == '\0';
+            found = true;
+        }
+    }
+    if (!found)
+        return;
+    c->stage.used = true;
+    c->stage.version = 1;
+    c->stage.message_id = m->h.mid;
+    c->stage.session_id = m->h.uid;
+    c->stage.auth = ni->kind == NTLMSSP_KERBEROS ? SMB_AUTH_KERBEROS
+                    : ni->anonymous              ? SMB_AUTH_ANONYMOUS
+                                                 : SMB_AUTH_NTLMSSP;
+}
+
+static void rsp_session_setup(smb_conn *c, const smb1_cmd *m, smb_pending *p)
+{
+    if (m->h.status == SMB_STATUS_MORE_PROCESSING)
+        return;
+    smb_session *s = m->h.status == 0 ? smb_session_get(c, m->h.uid, true) : NULL;
+    bool staged = c->stage.used && c->stage.version == 1 && c->stage.message_id == m->h.mid;
+    if (s && staged) {
+        s->auth = c->stage.auth;
+        memcpy(s->user, c->stage.ntlm.user, sizeof(s->user));
+        memcpy(s->domain, c->stage.ntlm.domain, sizeof(s->domain));
+        memcpy(s->workstation, c->stage.ntlm.workstation, sizeof(s->workstation));
+    }
+    if (staged)
+        c->stage.used = false;
+    smb_fact f;
+    fact_init1(c, &f, SMB_FACT_SESSION_SETUP, m);
+    f.have_request = p != NULL;
+    smb_fact_resolve(c, &f);
+    if (!s && staged) {
+        /* a failed logon still names who tried */
+        f.auth = c->stage.auth;
+        f.user = c->stage.ntlm.user;
+        f.domain = c->stage.ntlm.domain[0] ? c->stage.ntlm.domain : NULL;
+        f.workstation = c->stage.ntlm.workstation[0] ? c->stage.ntlm.workstation : NULL;
+    }
+    smb_emit(c, &f);
+}
+
+static void req_tree_connect(smb_conn *c, const smb1_cmd *m)
+{
+    smb_pending *p = add1(c, m);
+    rd_t w = m->words;
+    rd_skip(&w, 6);
+    uint16_t pw_len = rd_le16(&w);
+    if (!p || !rd_ok(&w))
+        return;
+    size_t next;
+    p->have_name =
+        smb1_string(m->msg, m->len, m->bytes_off + pw_len, m->unicode, p->name, SMB_NAME_SLOT, &next);
+}
+
+static void rsp_tree_connect(smb_conn *c, const smb1_cmd *m, smb_pending *p)
+{
+    smb_fact f;
+    fact_init1(c, &f, SMB_FACT_TREE_CONNECT, m);
+    if (p) {
+        f.have_request = true;
+        f.share = p->have_name ? p->name : NULL;
+    }
+    if (m->h.status == 0) {
+        char service[16];
+        size_t next;
+        /* the service type is always an OEM string */
+        if (m->bcc && smb1_string(m->msg, m->len, m->bytes_off, false, service, sizeof(service), &next)) {
+            if (strcmp(service, "IPC") == 0)
+                f.share_type = SMB_SHARE_PIPE;
+            else if (strcmp(service, "A:") == 0)
+                f.share_type = SMB_SHARE_DISK;
+            else if (strcmp(service, "LPT1:") == 0)
+                f.share_type = SMB_SHARE_PRINT;
+        }
+        smb_tree *t = smb_tree_get(c, m->h.uid, m->h.tid, true);
+        if (t) {
+            t->type = f.share_type;
+            t->have_name = f.share != NULL;
+            if (f.share)
+                memcpy(t->share, f.share, strlen(f.share) + 1);
+        }
+    }
+    if (f.share_type == SMB_SHARE_UNKNOWN && smb_share_is_ipc(f.share))
+        f.share_type = SMB_SHARE_PIPE;
+    const char *share = f.share;
+    smb_share_type type = f.share_type;
+    smb_fact_resolve(c, &f);
+    f.share = share;
+    f.share_type = type;
+    smb_emit(c, &f);
+}
+
+static void req_nt_create(smb_conn *c, const smb1_cmd *m)
+{
+    rd_t w = m->words;
+    rd_skip(&w, 5);
+    uint16_t name_len = rd_le16(&w);
+    rd_skip(&w, 8);
+    uint32_t access = rd_le32(&w);
+    rd_skip(&w, 8);
+    uint32_t attrs = rd_le32(&w);
+    uint32_t share = rd_le32(&w);
+    uint32_t disp = rd_le32(&w);
+    uint32_t opts = rd_le32(&w);
+    if (!rd_ok(&w)) {
+        c->st.malformed++;
+        return;
+    }
+    smb_tree_infer(c, 1, m->h.uid, m->h.tid);
+    smb_pending *p = add1(c, m);
+    if (!p)
+        return;
+    p->desired_access = access;
+    p->file_attributes = attrs;
+    p->share_access = share;
+    p->create_disposition = disp;
+    p->create_options = opts;
+    size_t off = m->bytes_off;
+    if (m->unicode && (off & 1))
+        off++; /* Unicode names are aligned on the message, after one pad byte */
+    rd_t all = rd_make(m->msg, m->len);
+    rd_t name = rd_sub(&all, off, name_len);
+    if (!rd_ok(&name))
+        return;
+    if (m->unicode)
+        utf16_to_utf8(name.p, name.len, p->name, SMB_NAME_SLOT);
+    else
+        oem_to_utf8(name.p, name.len, p->name, SMB_NAME_SLOT);
+    p->have_name = true;
+}
+
+static void rsp_nt_create(smb_conn *c, const smb1_cmd *m, smb_pending *p)
+{
+    if (!p)
+        return;
+    smb_fact f;
+    fact_init1(c, &f, SMB_FACT_CREATE, m);
+    f.have_request = true;
+    f.session_id = p->session_id;
+    f.tree_id = p->tree_id;
+    f.filename = p->have_name ? p->name : NULL;
+    f.desired_access = p->desired_access;
+    f.share_access = p->share_access;
+    f.file_attributes = p->file_attributes;
+    f.create_disposition = p->create_disposition;
+    f.create_options = p->create_options;
+    if (m->h.status == 0) {
+        rd_t w = m->words;
+        rd_skip(&w, 5);
+        uint16_t fid = rd_le16(&w);
+        uint32_t action = rd_le32(&w);
+        if (rd_ok(&w)) {
+            f.create_action = action;
+            fid_bytes(f.file_id, fid);
+            f.have_file_id = true;
+            smb_file *fe = smb_file_get(c, f.file_id, true);
+            if (fe) {
+                fe->session_id = f.session_id;
+                fe->tree_id = f.tree_id;
+                memcpy(fe->name, p->name, strlen(p->name) + 1);
+            }
+        }
+    }
+    smb_fact_resolve(c, &f);
+    smb_emit(c, &f);
+}
+
+static void req_close(smb_conn *c, const smb1_cmd *m)
+{
+    rd_t w = m->words;
+    uint16_t fid = rd_le16(&w);
+    smb_pending *p = add1(c, m);
+    if (p && rd_ok(&w)) {
+        fid_bytes(p->fid, fid);
+        p->have_fid = true;
+    }
+}
+
+static void rsp_simple(smb_conn *c, const smb1_cmd *m, smb_pending *p, smb_fact_kind kind)
+{
+    smb_fact f;
+    fact_init1(c, &f, kind, m);
+    if (p) {
+        f.have_request = true;
+        f.session_id = p->session_id;
+        f.tree_id = p->tree_id;
+        if (p->have_fid) {
+            memcpy(f.file_id, p->fid, 16);
+            f.have_file_id = true;
+        }
+    }
+    smb_file *fe = f.have_file_id ? smb_file_get(c, f.file_id, false) : NULL;
+    if (fe)
+        f.filename = fe->name;
+    smb_fact_resolve(c, &f);
+    smb_emit(c, &f);
+    if (m->h.status != 0)
+        return;
+    if (kind == SMB_FACT_CLOSE && fe)
+        smb_file_del(c, fe);
+    if (kind == SMB_FACT_TREE_DISCONNECT)
+        smb_tree_del(c, smb_tree_get(c, f.session_id, f.tree_id, false));
+}
+
+static void pipe_data(smb_conn *c, const smb1_cmd *m, uint16_t fid, size_t off, size_t len)
+{
+    uint8_t key[16];
+    fid_bytes(key, fid);
+    smb_file *fe = smb_file_get(c, key, false);
+    if (!fe)
+        return;
+    rd_t all = rd_make(m->msg, m->len);
+    if (off <= m->len && len > m->len - off)
+        len = m->len - off;
+    rd_t data = rd_sub(&all, off, len);
+    if (rd_ok(&data))
+        dcerpc_pipe_write(c, fe, m->h.mid, m->h.uid, m->h.tid, 1, m->cmd, data.p, data.len);
+}
+
+static void req_write_andx(smb_conn *c, const smb1_cmd *m)
+{
+    rd_t w = m->words;
+    rd_skip(&w, 4);
+    uint16_t fid = rd_le16(&w);
+    rd_skip(&w, 14);
+    uint16_t dlen = rd_le16(&w);
+    uint16_t doff = rd_le16(&w);
+    if (rd_ok(&w))
+        pipe_data(c, m, fid, doff, dlen);
+}
+
+#define TRANS_TRANSACT_NMPIPE 0x0026
+
+static void req_transaction(smb_conn *c, const smb1_cmd *m)
+{
+    rd_t w = m->words;
+    rd_skip(&w, 22);
+    uint16_t dcount = rd_le16(&w);
+    uint16_t doff = rd_le16(&w);
+    uint8_t setup_count = rd_u8(&w);
+    rd_skip(&w, 1);
+    uint16_t sub = rd_le16(&w);
+    uint16_t fid = rd_le16(&w);
+    if (rd_ok(&w) && setup_count >= 2 && sub == TRANS_TRANSACT_NMPIPE)
+        pipe_data(c, m, fid, doff, dcount);
+}
+
+static void handle_cmd(smb_conn *c, const smb1_cmd *m)
+{
+    if (!m->is_resp) {
+        switch (m->cmd) {
+        case SMB1_NEGOTIATE:
+            req_negotiate(c, m);
+            break;
+        case SMB1_SESSION_SETUP_ANDX:
+            req_session_setup(c, m);
+            break;
+        case SMB1_TREE_CONNECT_ANDX:
+            req_tree_connect(c, m);
+            break;
+        case SMB1_NT_CREATE_ANDX:
+            req_nt_create(c, m);
+            break;
+        case SMB1_CLOSE:
+            req_close(c, m);
+            break;
+        case SMB1_TREE_DISCONNECT:
+        case SMB1_LOGOFF_ANDX:
+            add1(c, m);
+            break;
+        case SMB1_WRITE_ANDX:
+            req_write_andx(c, m);
+            break;
+        case SMB1_TRANSACTION:
+            req_transaction(c, m);
+            break;
+        default:
+            break;
+        }
+        return;
+    }
+    switch (m->cmd) {
+    case SMB1_NEGOTIATE:
+    case SMB1_SESSION_SETUP_ANDX:
+    case SMB1_TREE_CONNECT_ANDX:
+    case SMB1_NT_CREATE_ANDX:
+    case SMB1_CLOSE:
+    case SMB1_TREE_DISCONNECT:
+    case SMB1_LOGOFF_ANDX:
+        break;
+    default:
+        return;
+    }
+    smb_pending *p = smb_pending_find(c, 1, m->h.mid, m->h.pid);
+    if (p && p->command != m->cmd)
+        p = NULL;
+    if (!p)
+        c->st.orphan_responses++;
+    switch (m->cmd) {
+    case SMB1_NEGOTIATE:
+        rsp_negotiate(c, m, p);
+        break;
+    case SMB1_SESSION_SETUP_ANDX:
+        rsp_session_setup(c, m, p);
+        break;
+    case SMB1_TREE_CONNECT_ANDX:
+        rsp_tree_connect(c, m, p);
+        break;
+    case SMB1_NT_CREATE_ANDX:
+        rsp_nt_create(c, m, p);
+        break;
+    case SMB1_CLOSE:
+        rsp_simple(c, m, p, SMB_FACT_CLOSE);
+        break;
+    case SMB1_TREE_DISCONNECT:
+        rsp_simple(c, m, p, SMB_FACT_TREE_DISCONNECT);
+        break;
+    case SMB1_LOGOFF_ANDX:
+        rsp_simple(c, m, p, SMB_FACT_LOGOFF);
+        break;
+    default:
+        break;
+    }
+    if (p)
+        smb_pending_del(c, p);
+}
+
+void smb1_handle(smb_conn *c, const uint8_t *pdu, size_t avail)
+{
+    smb1_cmd m;
+    memset(&m, 0, sizeof(m));
+    if (!smb1_parse_header(pdu, avail, &m.h)) {
+        c->st.malformed++;
+        return;
+    }
+    m.msg = pdu;
+    m.len = avail;
+    m.is_resp = (m.h.flags & SMB1_FLAGS_REPLY) != 0;
+    m.unicode = (m.h.flags2 & SMB1_FLAGS2_UNICODE) != 0;
+    smb_note_direction(c, m.is_resp);
+    rd_t all = rd_make(pdu, avail);
+    size_t off = SMB1_HEADER_SIZE;
+    uint8_t cmd = m.h.command;
+    for (int n = 0; n < SMB1_MAX_ANDX; n++) {
+        rd_t r = all;
+        rd_seek(&r, off);
+        uint8_t wct = rd_u8(&r);
+        const uint8_t *words = rd_bytes(&r, (size_t)wct * 2);
+        uint16_t bcc = rd_le16(&r);
+        if (!rd_ok(&r)) {
+            /* an error response may stop after WordCount 0 and ByteCount 0 */
+            if (n == 0)
+                c->st.malformed++;
+            return;
+        }
+        m.cmd = cmd;
+        m.words = rd_make(words, (size_t)wct * 2);
+        m.bytes_off = r.off;
+        m.bcc = bcc;
+        handle_cmd(c, &m);
+        if (!smb1_is_andx(cmd) || wct < 2)
+            return;
+        uint8_t next_cmd = words[0];
+        uint16_t next_off = (uint16_t)(words[2] | (words[3] << 8));
+        /* the chain only moves forward and stays inside the message */
+        if (next_cmd == 0xFF || next_off <= off || next_off >= avail)
+            return;
+        cmd = next_cmd;
+        off = next_off;
+    }
+}

@@ -1,0 +1,53 @@
+/* SMB1 (MS-CIFS, MS-SMB): header, AndX chains and the commands that carry
+ * the facts: NEGOTIATE, SESSION_SETUP_ANDX, TREE_CONNECT_ANDX,
+ * NT_CREATE_ANDX, CLOSE, TREE_DISCONNECT, LOGOFF_ANDX; pipe writes
+ * (WRITE_ANDX, TRANSACTION TransactNmPipe) go to the DCE/RPC inspector.
+ * The per-connection handling is smb1_handle (smb_int.h). */
+#ifndef PW_SMB1_H
+#define PW_SMB1_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SMB1_HEADER_SIZE 32
+#define SMB1_FLAGS_REPLY 0x80
+#define SMB1_FLAGS2_UNICODE 0x8000
+
+enum {
+    SMB1_CLOSE = 0x04,
+    SMB1_TRANSACTION = 0x25,
+    SMB1_WRITE_ANDX = 0x2f,
+    SMB1_TREE_DISCONNECT = 0x71,
+    SMB1_NEGOTIATE = 0x72,
+    SMB1_SESSION_SETUP_ANDX = 0x73,
+    SMB1_LOGOFF_ANDX = 0x74,
+    SMB1_TREE_CONNECT_ANDX = 0x75,
+    SMB1_NT_CREATE_ANDX = 0xa2,
+};
+
+/* At most this many commands are followed along one AndX chain. */
+#define SMB1_MAX_ANDX 8
+
+typedef struct smb1_hdr {
+    uint8_t command;
+    uint32_t status;
+    uint8_t flags;
+    uint16_t flags2;
+    uint16_t tid, pid, uid, mid;
+} smb1_hdr;
+
+/* 0 when msg does not start with a whole SMB1 header. */
+int smb1_parse_header(const uint8_t *msg, size_t len, smb1_hdr *h);
+
+/* True for the commands whose parameters start with an AndX block. */
+bool smb1_is_andx(uint8_t cmd);
+
+/* A NUL-terminated SMB_STRING at off inside msg (offsets from the SMB
+ * header): Unicode strings start on an even offset (one pad byte when odd).
+ * *next gets the offset after the terminator (or the end of msg). Returns
+ * false when off is outside msg. */
+bool smb1_string(const uint8_t *msg, size_t len, size_t off, bool unicode, char *out, size_t outcap,
+                 size_t *next);
+
+#endif

@@ -1,0 +1,609 @@
+#include "smb2.h"
+
+#include <string.h>
+
+#include "dcerpc.h"
+#include "reader.h"
+#include "smb_int.h"
+
+static const uint8_t fid_previous[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+
+int smb2_parse_header(const uint8_t *msg, size_t len, smb2_hdr *h)
+{
+    rd_t r = rd_make(msg, len);
+    const uint8_t *sig = rd_bytes(&r, 4);
+    uint16_t ssize = rd_le16(&r);
+    h->credit_charge = rd_le16(&r);
+    h->status = rd_le32(&r);
+    h->command = rd_le16(&r);
+    h->credits = rd_le16(&r);
+    h->flags = rd_le32(&r);
+    h->next_command = rd_le32(&r);
+    h->message_id = rd_le64(&r);
+    if (h->flags & SMB2_FLAGS_ASYNC_COMMAND) {
+        h->async_id = rd_le64(&r);
+        h->tree_id = 0;
+    } else {
+        h->async_id = 0;
+        (void)rd_le32(&r);
+        h->tree_id = rd_le32(&r);
+    }
+    h->session_id = rd_le64(&r);
+    rd_skip(&r, 16);
+    if (!rd_ok(&r) || memcmp(sig, "\xFESMB", 4) != 0 || ssize != SMB2_HEADER_SIZE)
+        return 0;
+    return 1;
+}
+
+size_t smb2_chain_step(size_t off, size_t avail, uint32_t next_command, bool *last)
+{
+    *last = true;
+    if (next_command == 0)
+        return avail - off;
+    if (next_command < SMB2_HEADER_SIZE || (next_command & 7) != 0 || next_command >= avail - off)
+        return 0;
+    *last = false;
+    return next_command;
+}
+
+bool smb2_string(const uint8_t *msg, size_t msg_len, uint32_t off, uint32_t len, char *out, size_t outcap)
+{
+    rd_t r = rd_make(msg, msg_len);
+    rd_t s = rd_sub(&r, off, len);
+    out[0] = '\0';
+    if (!rd_ok(&s))
+        return false;
+    utf16_to_utf8(s.p, s.len, out, outcap);
+    return true;
+}
+
+/* One element of a compound, with what it inherits from the one before. */
+typedef struct smb2_msg {
+    const uint8_t *p;
+    size_t len;
+    smb2_hdr h;
+    const uint8_t *body; /* after the header */
+    size_t body_len;
+    uint8_t fid[16]; /* FileId this operation works on, after "previous" is resolved */
+    bool have_fid;
+} smb2_msg;
+
+static void fact_from_msg(smb_conn *c, smb_fact *f, smb_fact_kind kind, const smb2_msg *m)
+{
+    smb_fact_init(c, f, kind, 2, m->h.command);
+    f->message_id = m->h.message_id;
+    f->session_id = m->h.session_id;
+    f->tree_id = m->h.tree_id;
+}
+
+static void fact_from_pending(smb_fact *f, const smb_pending *p)
+{
+    f->have_request = true;
+    f->session_id = p->session_id;
+    f->tree_id = p->tree_id;
+}
+
+static void req_negotiate(smb_conn *c, const smb2_msg *m)
+{
+    smb_pending_add(c, 2, m->h.command, m->h.message_id, 0);
+}
+
+static void rsp_negotiate(smb_conn *c, const smb2_msg *m, smb_pending *p)
+{
+    rd_t r = rd_make(m->body, m->body_len);
+    rd_skip(&r, 4);
+    uint16_t dialect = rd_le16(&r);
+    smb_fact f;
+    if (m->h.status == SMB_STATUS_SUCCESS && rd_ok(&r))
+        c->dialect = dialect;
+    fact_from_msg(c, &f, SMB_FACT_NEGOTIATE, m);
+    f.have_request = p != NULL;
+    f.have_response = true;
+    f.status = m->h.status;
+    f.dialect = rd_ok(&r) ? dialect : c->dialect;
+    smb_emit(c, &f);
+}
+
+static smb_auth auth_of(const ntlmssp_info *ni)
+{
+    switch (ni->kind) {
+    case NTLMSSP_AUTHENTICATE:
+        return ni->anonymous ? SMB_AUTH_ANONYMOUS : SMB_AUTH_NTLMSSP;
+    case NTLMSSP_KERBEROS:
+        return SMB_AUTH_KERBEROS;
+    default:
+        return SMB_AUTH_OTHER;
+    }
+}
+
+static void req_session_setup(smb_conn *c, const smb2_msg *m)
+{
+    rd_t r = rd_make(m->body, m->body_len);
+    rd_skip(&r, 12);
+    uint16_t off = rd_le16(&r);
+    uint16_t len = rd_le16(&r);
+    smb_pending_add(c, 2, m->h.command, m->h.message_id, 0);
+    if (!rd_ok(&r))
+        return;
+    rd_t all = rd_make(m->p, m->len);
+    rd_t blob = rd_sub(&all, off, len);
+    if (!rd_ok(&blob))
+        return;
+    ntlmssp_info *ni = &c->stage.ntlm;
+    ntlmssp_kind k = ntlmssp_parse_blob(blob.p, blob.len, ni);
+    if (k != NTLMSSP_AUTHENTICATE && k != NTLMSSP_KERBEROS)
+        return;
+    c->stage.used = true;
+    c->stage.version = 2;
+    c->stage.message_id = m->h.message_id;
+    c->stage.session_id = m->h.session_id;
+    c->stage.auth = auth_of(ni);
+}
+
+static void rsp_session_setup(smb_conn *c, const smb2_msg *m, smb_pending *p)
+{
+    if (m->h.status == SMB_STATUS_MORE_PROCESSING)
+        return;
+    smb_session *s = smb_session_get(c, m->h.session_id, true);
+    rd_t r = rd_make(m->body, m->body_len);
+    rd_skip(&r, 2);
+    uint16_t session_flags = rd_le16(&r);
+    bool staged = c->stage.used && c->stage.version == 2 && c->stage.message_id == m->h.message_id;
+    if (s && staged) {
+        s->auth = c->stage.auth;
+        memcpy(s->user, c->stage.ntlm.user, sizeof(s->user));
+        memcpy(s->domain, c->stage.ntlm.domain, sizeof(s->domain));
+        memcpy(s->workstation, c->stage.ntlm.workstation, sizeof(s->workstation));
+    }
+    if (staged)
+        c->stage.used = false;
+    /* SMB2_SESSION_FLAG_IS_NULL: an anonymous logon whatever the token said */
+    if (s && rd_ok(&r) && (session_flags & 0x0002))
+        s->auth = SMB_AUTH_ANONYMOUS;
+    if (s && s->auth == SMB_AUTH_UNKNOWN && m->h.status == SMB_STATUS_SUCCESS) {
+        /* request not seen: the response token may still name Kerberos */
+        rd_t rr = rd_make(m->body, m->body_len);
+        rd_skip(&rr, 4);
+        uint16_t off = rd_le16(&rr);
+        uint16_t len = rd_le16(&rr);
+        rd_t all = rd_make(m->p, m->len);
+        rd_t blob = rd_sub(&all, off, len);
+        ntlmssp_info ni;
+        if (rd_ok(&rr) && rd_ok(&blob) && ntlmssp_parse_blob(blob.p, blob.len, &ni) == NTLMSSP_KERBEROS)
+            s->auth = SMB_AUTH_KERBEROS;
+    }
+    smb_fact f;
+    fact_from_msg(c, &f, SMB_FACT_SESSION_SETUP, m);
+    f.have_request = p != NULL;
+    f.have_response = true;
+    f.status = m->h.status;
+    smb_fact_resolve(c, &f);
+    smb_emit(c, &f);
+    if (s && m->h.status != SMB_STATUS_SUCCESS)
+        s->used = false;
+}
+
+static void req_tree_connect(smb_conn *c, const smb2_msg *m)
+{
+    rd_t r = rd_make(m->body, m->body_len);
+    rd_skip(&r, 2);
+    uint16_t flags = rd_le16(&r);
+    uint16_t off = rd_le16(&r);
+    uint16_t len = rd_le16(&r);
+    smb_pending *p = smb_pending_add(c, 2, m->h.command, m->h.message_id, 0);
+    if (!p)
+        return;
+    p->session_id = m->h.session_id;
+    p->tree_id = m->h.tree_id;
+    if (!rd_ok(&r))
+        return;
+    /* 3.1.1 with the extension: the path sits in the extension after its
+     * 16-byte fixed part, and older writers left PathOffset pointing at the
+     * extension itself */
+    if ((flags & SMB2_TREE_CONNECT_FLAG_EXTENSION_PRESENT) && c->dialect == 0x0311 &&
+        off < SMB2_HEADER_SIZE + 8 + 16)
+        off = SMB2_HEADER_SIZE + 8 + 16;
+    p->have_name = smb2_string(m->p, m->len, off, len, p->name, SMB_NAME_SLOT);
+}
+
+static void rsp_tree_connect(smb_conn *c, const smb2_msg *m, smb_pending *p)
+{
+    smb_fact f;
+    fact_from_msg(c, &f, SMB_FACT_TREE_CONNECT, m);
+    f.have_response = true;
+    f.status = m->h.status;
+    if (p) {
+        fact_from_pending(&f, p);
+        f.tree_id = m->h.tree_id;
+        f.share = p->have_name ? p->name : NULL;
+    }
+    if (m->h.status == SMB_STATUS_SUCCESS) {
+        rd_t r = rd_make(m->body, m->body_len);
+        rd_skip(&r, 2);
+        uint8_t type = rd_u8(&r);
+        if (rd_ok(&r) && type >= 1 && type <= 3)
+            f.share_type = (smb_share_type)type;
+        smb_tree *t = smb_tree_get(c, m->h.session_id, m->h.tree_id, true);
+        if (t) {
+            t->type = f.share_type;
+            t->have_name = f.share != NULL;
+            if (f.share)
+                memcpy(t->share, f.share, strlen(f.share) + 1);
+        }
+    }
+    if (f.share_type == SMB_SHARE_UNKNOWN && smb_share_is_ipc(f.share))
+        f.share_type = SMB_SHARE_PIPE;
+    smb_session *s = smb_session_get(c, f.session_id, false);
+    if (s) {
+        f.auth = s->auth;
+        f.user = s->user[0] && s->auth != SMB_AUTH_KERBEROS ? s->user : NULL;
+        f.domain = s->domain[0] ? s->domain : NULL;
+        f.workstation = s->workstation[0] ? s->workstation : NULL;
+    }
+    smb_emit(c, &f);
+}
+
+static void simple_request(smb_conn *c, const smb2_msg *m)
+{
+    smb_pending *p = smb_pending_add(c, 2, m->h.command, m->h.message_id, 0);
+    if (!p)
+        return;
+    p->session_id = m->h.session_id;
+    p->tree_id = m->h.tree_id;
+    if (m->have_fid) {
+        memcpy(p->fid, m->fid, 16);
+        p->have_fid = true;
+    }
+}
+
+static void rsp_tree_disconnect(smb_conn *c, const smb2_msg *m, smb_pending *p)
+{
+    smb_fact f;
+    fact_from_msg(c, &f, SMB_FACT_TREE_DISCONNECT, m);
+    if (p)
+        fact_from_pending(&f, p);
+    f.have_response = true;
+    f.status = m->h.status;
+    smb_fact_resolve(c, &f);
+    smb_emit(c, &f);
+    if (m->h.status == SMB_STATUS_SUCCESS)
+        smb_tree_del(c, smb_tree_get(c, f.session_id, f.tree_id, false));
+}
+
+static void rsp_logoff(smb_conn *c, const smb2_msg *m, smb_pending *p)
+{
+    smb_fact f;
+    fact_from_msg(c, &f, SMB_FACT_LOGOFF, m);
+    if (p)
+        fact_from_pending(&f, p);
+    f.have_response = true;
+    f.status = m->h.status;
+    smb_fact_resolve(c, &f);
+    smb_emit(c, &f);
+}
+
+static void req_create(smb_conn *c, smb2_msg *m)
+{
+    rd_t r = rd_make(m->body, m->body_len);
+    rd_skip(&r, 24);
+    uint32_t access = rd_le32(&r);
+    uint32_t attrs = rd_le32(&r);
+    uint32_t share = rd_le32(&r);
+    uint32_t disp = rd_le32(&r);
+    uint32_t opts = rd_le32(&r);
+    uint16_t noff = rd_le16(&r);
+    uint16_t nlen = rd_le16(&r);
+    if (!rd_ok(&r)) {
+        c->st.malformed++;
+        return;
+    }
+    smb_tree_infer(c, 2, m->h.session_id, m->h.tree_id);
+    smb_pending *p = smb_pending_add(c, 2, m->h.command, m->h.message_id, 0);
+    if (!p)
+        return;
+    p->session_id = m->h.session_id;
+    p->tree_id = m->h.tree_id;
+    p->desired_access = access;
+    p->file_attributes = attrs;
+    p->share_access = share;
+    p->create_disposition = disp;
+    p->create_options = opts;
+    /* an empty name opens the share root; NameOffset may then point anywhere */
+    if (nlen == 0)
+        p->have_name = true;
+    else
+        p->have_name = smb2_string(m->p, m->len, noff, nlen, p->name, SMB_NAME_SLOT);
+    /* the next related operation refers to this file, whose id is not known yet */
+    m->have_fid = false;
+}
+
+static void rsp_create(smb_conn *c, smb2_msg *m, smb_pending *p)
+{
+    if (!p)
+        return; /* nothing to say without the name */
+    smb_fact f;
+    fact_from_msg(c, &f, SMB_FACT_CREATE, m);
+    fact_from_pending(&f, p);
+    f.have_response = true;
+    f.status = m->h.status;
+    f.filename = p->have_name ? p->name : NULL;
+    f.desired_access = p->desired_access;
+    f.share_access = p->share_access;
+    f.file_attributes = p->file_attributes;
+    f.create_disposition = p->create_disposition;
+    f.create_options = p->create_options;
+    if (m->h.status == SMB_STATUS_SUCCESS) {
+        rd_t r = rd_make(m->body, m->body_len);
+        rd_skip(&r, 4);
+        f.create_action = rd_le32(&r);
+        rd_skip(&r, 56);
+        const uint8_t *fid = rd_bytes(&r, 16);
+        if (rd_ok(&r)) {
+            memcpy(f.file_id, fid, 16);
+            f.have_file_id = true;
+            memcpy(m->fid, fid, 16);
+            m->have_fid = true;
+            smb_file *fe = smb_file_get(c, fid, true);
+            if (fe) {
+                fe->session_id = f.session_id;
+                fe->tree_id = f.tree_id;
+                memcpy(fe->name, p->name, strlen(p->name) + 1);
+            }
+        } else {
+            f.create_action = 0;
+        }
+    }
+    smb_fact_resolve(c, &f);
+    smb_emit(c, &f);
+}
+
+static void rsp_close(smb_conn *c, const smb2_msg *m, smb_pending *p)
+{
+    smb_fact f;
+    fact_from_msg(c, &f, SMB_FACT_CLOSE, m);
+    if (p) {
+        fact_from_pending(&f, p);
+        if (p->have_fid) {
+            memcpy(f.file_id, p->fid, 16);
+            f.have_file_id = true;
+        }
+    }
+    f.have_response = true;
+    f.status = m->h.status;
+    smb_file *fe = f.have_file_id ? smb_file_get(c, f.file_id, false) : NULL;
+    if (fe) {
+        f.filename = fe->name;
+        if (f.tree_id == 0)
+            f.tree_id = fe->tree_id;
+    }
+    smb_fact_resolve(c, &f);
+    smb_emit(c, &f);
+    if (fe && m->h.status == SMB_STATUS_SUCCESS)
+        smb_file_del(c, fe);
+}
+
+static void req_write(smb_conn *c, const smb2_msg *m)
+{
+    rd_t r = rd_make(m->body, m->body_len);
+    rd_skip(&r, 2);
+    uint16_t doff = rd_le16(&r);
+    uint32_t dlen = rd_le32(&r);
+    if (!rd_ok(&r) || !m->have_fid)
+        return;
+    smb_file *fe = smb_file_get(c, m->fid, false);
+    if (!fe)
+        return;
+    smb_tree *t = smb_tree_get(c, fe->session_id, fe->tree_id, false);
+    bool pipe = t && (t->type == SMB_SHARE_PIPE || (t->have_name && smb_share_is_ipc(t->share)));
+    if (!pipe)
+        return;
+    rd_t all = rd_make(m->p, m->len);
+    size_t have = dlen;
+    if (doff <= m->len && have > m->len - doff)
+        have = m->len - doff; /* truncated message: look at what is there */
+    rd_t data = rd_sub(&all, doff, have);
+    if (!rd_ok(&data))
+        return;
+    dcerpc_pipe_write(c, fe, m->h.message_id, m->h.session_id, fe->tree_id, 2, SMB2_WRITE, data.p, data.len);
+}
+
+#define FSCTL_PIPE_TRANSCEIVE 0x0011C017u
+
+/* DCE/RPC over a pipe also travels in IOCTL FSCTL_PIPE_TRANSCEIVE (the
+ * Windows client's usual way to send an RPC request and read the answer). */
+static void req_ioctl(smb_conn *c, const smb2_msg *m)
+{
+    rd_t r = rd_make(m->body, m->body_len);
+    rd_skip(&r, 4);
+    uint32_t ctl = rd_le32(&r);
+    rd_skip(&r, 16);
+    uint32_t in_off = rd_le32(&r);
+    uint32_t in_len = rd_le32(&r);
+    if (!rd_ok(&r) || ctl != FSCTL_PIPE_TRANSCEIVE || !m->have_fid)
+        return;
+    smb_file *fe = smb_file_get(c, m->fid, false);
+    if (!fe)
+        return;
+    rd_t all = rd_make(m->p, m->len);
+    rd_t data = rd_sub(&all, in_off, in_len);
+    if (!rd_ok(&data))
+        return;
+    dcerpc_pipe_write(c, fe, m->h.message_id, m->h.session_id, fe->tree_id, 2, SMB2_IOCTL, data.p, data.len);
+}
+
+static void handle_request(smb_conn *c, smb2_msg *m)
+{
+    switch (m->h.command) {
+    case SMB2_NEGOTIATE:
+        req_negotiate(c, m);
+        break;
+    case SMB2_SESSION_SETUP:
+        req_session_setup(c, m);
+        break;
+    case SMB2_TREE_CONNECT:
+        req_tree_connect(c, m);
+        break;
+    case SMB2_CREATE:
+        req_create(c, m);
+        break;
+    case SMB2_LOGOFF:
+    case SMB2_TREE_DISCONNECT:
+    case SMB2_CLOSE:
+        simple_request(c, m);
+        break;
+    case SMB2_WRITE:
+        req_write(c, m);
+        break;
+    case SMB2_IOCTL:
+        req_ioctl(c, m);
+        break;
+    default:
+        break;
+    }
+}
+
+static smb_pending *smb1_negotiate_pending(smb_conn *c)
+{
+    for (uint32_t i = 0; i < c->n_pending; i++) {
+        if (c->pending[i].version == 1 && c->pending[i].command == 0x72)
+            return &c->pending[i];
+    }
+    return NULL;
+}
+
+static bool is_tracked(uint16_t cmd) { return cmd <= SMB2_CLOSE; }
+
+static void handle_response(smb_conn *c, smb2_msg *m)
+{
+    if (!is_tracked(m->h.command))
+        return;
+    smb_pending *p = smb_pending_find(c, 2, m->h.message_id, 0);
+    if (p && p->command != m->h.command)
+        p = NULL;
+    if (!p && m->h.command == SMB2_NEGOTIATE && m->h.message_id == 0)
+        p = smb1_negotiate_pending(c); /* multi-protocol negotiate answered in SMB2 */
+    /* an interim answer: the real one comes later with the same MessageId */
+    if (m->h.status == SMB_STATUS_PENDING && (m->h.flags & SMB2_FLAGS_ASYNC_COMMAND))
+        return;
+    if (!p)
+        c->st.orphan_responses++;
+    switch (m->h.command) {
+    case SMB2_NEGOTIATE:
+        rsp_negotiate(c, m, p);
+        break;
+    case SMB2_SESSION_SETUP:
+        rsp_session_setup(c, m, p);
+        break;
+    case SMB2_LOGOFF:
+        rsp_logoff(c, m, p);
+        break;
+    case SMB2_TREE_CONNECT:
+        rsp_tree_connect(c, m, p);
+        break;
+    case SMB2_TREE_DISCONNECT:
+        rsp_tree_disconnect(c, m, p);
+        break;
+    case SMB2_CREATE:
+        rsp_create(c, m, p);
+        break;
+    case SMB2_CLOSE:
+        rsp_close(c, m, p);
+        break;
+    default:
+        break;
+    }
+    if (p)
+        smb_pending_del(c, p);
+}
+
+/* FileId of the commands that carry one in their fixed part (request side). */
+static bool request_fid(const smb2_msg *m, uint8_t fid[16])
+{
+    size_t at;
+    switch (m->h.command) {
+    case SMB2_CLOSE:
+        at = 8;
+        break;
+    case SMB2_READ:
+    case SMB2_WRITE:
+        at = 16;
+        break;
+    case SMB2_IOCTL:
+        at = 8;
+        break;
+    default:
+        return false;
+    }
+    rd_t r = rd_make(m->body, m->body_len);
+    rd_t s = rd_sub(&r, at, 16);
+    if (!rd_ok(&s))
+        return false;
+    memcpy(fid, s.p, 16);
+    return true;
+}
+
+/* Compound elements are at most one per 64 bytes, but bound the walk anyway. */
+#define SMB2_MAX_CHAIN 256
+
+void smb2_handle(smb_conn *c, const uint8_t *pdu, size_t avail)
+{
+    size_t off = 0;
+    smb2_msg prev;
+    memset(&prev, 0, sizeof(prev));
+    for (int n = 0; n < SMB2_MAX_CHAIN && off < avail; n++) {
+        smb2_msg m;
+        memset(&m, 0, sizeof(m));
+        if (!smb2_parse_header(pdu + off, avail - off, &m.h)) {
+            c->st.malformed++;
+            return;
+        }
+        bool last;
+        size_t len = smb2_chain_step(off, avail, m.h.next_command, &last);
+        if (len == 0) {
+            /* a NextCommand that does not lead forward: keep this element
+             * (up to the end of the message) and stop. Pointing past the
+             * end of a message whose tail was skipped is no fault. */
+            if (!c->cur_truncated || m.h.next_command < SMB2_HEADER_SIZE || (m.h.next_command & 7))
+                c->st.malformed++;
+            len = avail - off;
+            last = true;
+        }
+        m.p = pdu + off;
+        m.len = len;
+        m.body = m.p + SMB2_HEADER_SIZE;
+        m.body_len = len - SMB2_HEADER_SIZE;
+        bool is_resp = (m.h.flags & SMB2_FLAGS_SERVER_TO_REDIR) != 0;
+        if (n == 0)
+            smb_note_direction(c, is_resp);
+        if (n > 0 && (m.h.flags & SMB2_FLAGS_RELATED_OPERATIONS)) {
+            m.h.session_id = prev.h.session_id;
+            if (!(m.h.flags & SMB2_FLAGS_ASYNC_COMMAND))
+                m.h.tree_id = prev.h.tree_id;
+        }
+        uint8_t fid[16];
+        if (request_fid(&m, fid)) {
+            if (memcmp(fid, fid_previous, 16) == 0) {
+                if (n > 0 && prev.have_fid) {
+                    memcpy(m.fid, prev.fid, 16);
+                    m.have_fid = true;
+                }
+            } else {
+                memcpy(m.fid, fid, 16);
+                m.have_fid = true;
+            }
+        }
+        if (is_resp)
+            handle_response(c, &m);
+        else
+            handle_request(c, &m);
+        if (!m.have_fid && n > 0 && prev.have_fid && m.h.command != SMB2_CREATE) {
+            memcpy(m.fid, prev.fid, 16);
+            m.have_fid = true;
+        }
+        prev = m;
+        if (last)
+            break;
+        off += len;
+    }
+}

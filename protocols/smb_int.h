@@ -1,0 +1,118 @@
+/* State shared by the SMB1 and SMB2 handlers of one connection (internal to
+ * protocols/: smb_conn.c owns it, smb1.c and smb2.c read and update it). */
+#ifndef PW_SMB_INT_H
+#define PW_SMB_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nbss.h"
+#include "ntlmssp.h"
+#include "smb_conn.h"
+#include "utf16.h"
+
+#define SMB_STATUS_SUCCESS 0x00000000u
+#define SMB_STATUS_PENDING 0x00000103u
+#define SMB_STATUS_MORE_PROCESSING 0xC0000016u
+
+typedef struct smb_session {
+    bool used;
+    uint64_t id;
+    smb_auth auth;
+    char user[NTLM_NAME_MAX + 1];
+    char domain[NTLM_NAME_MAX + 1];
+    char workstation[NTLM_NAME_MAX + 1];
+} smb_session;
+
+typedef struct smb_tree {
+    bool used;
+    bool have_name;
+    uint64_t session_id;
+    uint32_t tree_id;
+    smb_share_type type;
+    char *share; /* SMB_NAME_MAX + 1 bytes of the connection's name area */
+} smb_tree;
+
+typedef struct smb_file {
+    bool used;
+    uint8_t fid[16];
+    uint64_t session_id;
+    uint32_t tree_id;
+    uint8_t rpc_state; /* dcerpc.c: what has been bound on this pipe */
+    char *name;        /* SMB_NAME_MAX + 1 bytes of the connection's name area */
+} smb_file;
+
+typedef struct smb_pending {
+    uint8_t version;
+    uint16_t command;
+    uint64_t message_id;
+    uint32_t pid; /* SMB1: PID (with MID, the key) */
+    uint64_t session_id;
+    uint32_t tree_id;
+    uint8_t fid[16];
+    bool have_fid;
+    uint32_t desired_access, file_attributes, share_access, create_disposition, create_options;
+    uint32_t aux; /* SMB1 NEGOTIATE: index of "NT LM 0.12" in the request, plus one;
+                     TREE_CONNECT: 1 once a tree id was inferred for it */
+    bool have_name;
+    char *name; /* last: SMB_NAME_MAX + 1 bytes of the connection's name area */
+} smb_pending;
+
+/* Names live apart from the tables so that a lookup walks small entries and
+ * only the names in use are ever touched. */
+#define SMB_NAME_SLOT (SMB_NAME_MAX + 1)
+
+/* Credentials of the SESSION_SETUP request waiting for its response. */
+typedef struct smb_auth_stage {
+    bool used;
+    uint8_t version;
+    uint64_t message_id;
+    uint64_t session_id;
+    smb_auth auth;
+    ntlmssp_info ntlm;
+} smb_auth_stage;
+
+struct smb_conn {
+    smb_limits lim;
+    smb_sink sink;
+    smb_conn_stats st;
+    nbss_framer fr[2];
+    int cur_dir;
+    bool cur_truncated; /* the message being handled lost its tail (NBSS head only) */
+    int req_dir;
+    uint16_t dialect;
+    smb_session *sessions;
+    smb_tree *trees;
+    smb_file *files;
+    smb_pending *pending;
+    uint32_t n_pending;
+    smb_auth_stage stage;
+};
+
+smb_session *smb_session_get(smb_conn *c, uint64_t id, bool create);
+smb_tree *smb_tree_get(smb_conn *c, uint64_t sid, uint32_t tid, bool create);
+void smb_tree_del(smb_conn *c, smb_tree *t);
+/* A request names a tree we never saw answered: when exactly one TREE_CONNECT
+ * of that session is still waiting, its response was lost (or the capture
+ * holds one direction only) and this is its tree. */
+void smb_tree_infer(smb_conn *c, uint8_t version, uint64_t sid, uint32_t tid);
+smb_file *smb_file_get(smb_conn *c, const uint8_t fid[16], bool create);
+void smb_file_del(smb_conn *c, smb_file *f);
+smb_pending *smb_pending_add(smb_conn *c, uint8_t version, uint16_t cmd, uint64_t mid, uint32_t pid);
+smb_pending *smb_pending_find(smb_conn *c, uint8_t version, uint64_t mid, uint32_t pid);
+void smb_pending_del(smb_conn *c, smb_pending *p);
+
+/* Learns which stream direction carries requests from one message. */
+void smb_note_direction(smb_conn *c, bool is_response);
+/* A fact with the connection-wide fields set. */
+void smb_fact_init(const smb_conn *c, smb_fact *f, smb_fact_kind kind, uint8_t version, uint16_t cmd);
+/* Fills share/user fields from the tree and session tables. */
+void smb_fact_resolve(smb_conn *c, smb_fact *f);
+void smb_emit(smb_conn *c, const smb_fact *f);
+/* True when a share path names the IPC$ share. */
+bool smb_share_is_ipc(const char *share);
+
+void smb2_handle(smb_conn *c, const uint8_t *pdu, size_t avail);
+void smb1_handle(smb_conn *c, const uint8_t *pdu, size_t avail);
+
+#endif

@@ -1,0 +1,251 @@
+/* Hand-built SMB wire messages for the SMB unit tests (MS-SMB2 2.2, RFC 1002). */
+#ifndef PW_SMB_BUILD_H
+#define PW_SMB_BUILD_H
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "protocols/smb_conn.h"
+#include "testutil.h"
+
+/* 4-byte NBSS session message header + msg into out. */
+static inline size_t b_nbss(uint8_t *out, const uint8_t *msg, size_t len)
+{
+    memmove(out + 4, msg, len); /* first: out may be msg itself */
+    out[0] = 0;
+    out[1] = (uint8_t)(len >> 16);
+    out[2] = (uint8_t)(len >> 8);
+    out[3] = (uint8_t)len;
+    return len + 4;
+}
+
+typedef struct b_hdr {
+    uint16_t cmd;
+    uint32_t flags;
+    uint32_t status;
+    uint64_t mid;
+    uint64_t sid;
+    uint32_t tid;
+    uint32_t next;
+    uint64_t async_id;
+} b_hdr;
+
+static inline size_t b_smb2_hdr(uint8_t *p, const b_hdr *h)
+{
+    memset(p, 0, 64);
+    memcpy(p, "\xFESMB", 4);
+    tu_le16(p + 4, 64);
+    tu_le32(p + 8, h->status);
+    tu_le16(p + 12, h->cmd);
+    tu_le16(p + 14, 1);
+    tu_le32(p + 16, h->flags);
+    tu_le32(p + 20, h->next);
+    tu_le64(p + 24, h->mid);
+    if (h->flags & 2) {
+        tu_le64(p + 32, h->async_id);
+    } else {
+        tu_le32(p + 36, h->tid);
+    }
+    tu_le64(p + 40, h->sid);
+    return 64;
+}
+
+#define RSP 1u
+
+/* TREE_CONNECT request with path (ASCII) at PathOffset 72. */
+static inline size_t b_tree_req(uint8_t *p, const b_hdr *h, const char *path)
+{
+    size_t n = b_smb2_hdr(p, h);
+    tu_le16(p + n, 9);
+    tu_le16(p + n + 2, 0);
+    size_t plen = tu_utf16(p + 72, path);
+    tu_le16(p + n + 4, 72);
+    tu_le16(p + n + 6, (uint16_t)plen);
+    return 72 + plen;
+}
+
+static inline size_t b_tree_rsp(uint8_t *p, const b_hdr *h, uint8_t share_type)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 16);
+    tu_le16(p + n, 16);
+    p[n + 2] = share_type;
+    tu_le32(p + n + 12, 0x001f01ff);
+    return n + 16;
+}
+
+/* Error response body (StructureSize 9). */
+static inline size_t b_error_rsp(uint8_t *p, const b_hdr *h)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 9);
+    tu_le16(p + n, 9);
+    return n + 9;
+}
+
+typedef struct b_create {
+    uint32_t access, attrs, share, disp, options;
+    const char *name;
+} b_create;
+
+static inline size_t b_create_req(uint8_t *p, const b_hdr *h, const b_create *c)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 56);
+    tu_le16(p + n, 57);
+    tu_le32(p + n + 4, 2); /* impersonation */
+    tu_le32(p + n + 24, c->access);
+    tu_le32(p + n + 28, c->attrs);
+    tu_le32(p + n + 32, c->share);
+    tu_le32(p + n + 36, c->disp);
+    tu_le32(p + n + 40, c->options);
+    size_t nl = tu_utf16(p + 120, c->name);
+    tu_le16(p + n + 44, 120);
+    tu_le16(p + n + 46, (uint16_t)nl);
+    size_t end = 120 + nl;
+    if (nl == 0)
+        p[end++] = 0; /* the Buffer is never empty */
+    return end;
+}
+
+static inline size_t b_create_rsp(uint8_t *p, const b_hdr *h, uint32_t action, uint64_t persistent,
+                                  uint64_t volatile_id)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 88);
+    tu_le16(p + n, 89);
+    tu_le32(p + n + 4, action);
+    tu_le64(p + n + 64, persistent);
+    tu_le64(p + n + 72, volatile_id);
+    return n + 88;
+}
+
+static inline size_t b_close_req(uint8_t *p, const b_hdr *h, uint64_t persistent, uint64_t volatile_id)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 24);
+    tu_le16(p + n, 24);
+    tu_le64(p + n + 8, persistent);
+    tu_le64(p + n + 16, volatile_id);
+    return n + 24;
+}
+
+static inline size_t b_close_rsp(uint8_t *p, const b_hdr *h)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 60);
+    tu_le16(p + n, 60);
+    return n + 60;
+}
+
+/* Requests/responses with a 4-byte body (TREE_DISCONNECT, LOGOFF). */
+static inline size_t b_small(uint8_t *p, const b_hdr *h)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 4);
+    tu_le16(p + n, 4);
+    return n + 4;
+}
+
+/* WRITE request carrying data (DataOffset 112). */
+static inline size_t b_write_req(uint8_t *p, const b_hdr *h, uint64_t persistent, uint64_t volatile_id,
+                                 const uint8_t *data, size_t dlen)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 48);
+    tu_le16(p + n, 49);
+    tu_le16(p + n + 2, 112);
+    tu_le32(p + n + 4, (uint32_t)dlen);
+    tu_le64(p + n + 16, persistent);
+    tu_le64(p + n + 24, volatile_id);
+    if (data)
+        memcpy(p + 112, data, dlen);
+    return 112 + dlen;
+}
+
+/* Minimal NTLMSSP AUTHENTICATE (Unicode) with the three names; returns its length. */
+static inline size_t b_ntlm_auth(uint8_t *p, const char *domain, const char *user, const char *ws)
+{
+    memset(p, 0, 72);
+    memcpy(p, "NTLMSSP", 8);
+    tu_le32(p + 8, 3);
+    size_t off = 72;
+    /* NtChallengeResponse: 24 bytes of zeros so the logon is not anonymous */
+    tu_le16(p + 20, 24);
+    tu_le16(p + 22, 24);
+    tu_le32(p + 24, (uint32_t)off);
+    memset(p + off, 0x11, 24);
+    off += 24;
+    const char *names[3] = {domain, user, ws};
+    for (int i = 0; i < 3; i++) {
+        size_t l = tu_utf16(p + off, names[i]);
+        tu_le16(p + 28 + 8 * i, (uint16_t)l);
+        tu_le16(p + 30 + 8 * i, (uint16_t)l);
+        tu_le32(p + 32 + 8 * i, (uint32_t)off);
+        off += l;
+    }
+    tu_le32(p + 60, 0xE2088215); /* NegotiateFlags with UNICODE */
+    return off;
+}
+
+/* SESSION_SETUP request with a security blob at offset 88. */
+static inline size_t b_sess_req(uint8_t *p, const b_hdr *h, const uint8_t *blob, size_t blen)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 24);
+    tu_le16(p + n, 25);
+    tu_le16(p + n + 12, 88);
+    tu_le16(p + n + 14, (uint16_t)blen);
+    memcpy(p + 88, blob, blen);
+    return 88 + blen;
+}
+
+static inline size_t b_sess_rsp(uint8_t *p, const b_hdr *h, uint16_t session_flags)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 8);
+    tu_le16(p + n, 9);
+    tu_le16(p + n + 2, session_flags);
+    tu_le16(p + n + 4, 72);
+    tu_le16(p + n + 6, 0);
+    return n + 8;
+}
+
+/* Facts copied out of the callback. */
+typedef struct cap_fact {
+    smb_fact f;
+    char share[1100], filename[1100], user[300], domain[300], ws[300];
+    char svc[1100], svc_display[1100], svc_bin[1100];
+    bool share_null, filename_null, user_null, domain_null;
+} cap_fact;
+
+typedef struct capture {
+    int n;
+    cap_fact facts[32];
+} capture;
+
+static inline void cap_str(char *dst, size_t cap, const char *s, bool *was_null)
+{
+    if (was_null)
+        *was_null = s == NULL;
+    snprintf(dst, cap, "%s", s ? s : "");
+}
+
+static inline void cap_sink(void *ctx, const smb_fact *f)
+{
+    capture *c = ctx;
+    if (c->n >= 32)
+        return;
+    cap_fact *cf = &c->facts[c->n++];
+    cf->f = *f;
+    cap_str(cf->share, sizeof(cf->share), f->share, &cf->share_null);
+    cap_str(cf->filename, sizeof(cf->filename), f->filename, &cf->filename_null);
+    cap_str(cf->user, sizeof(cf->user), f->user, &cf->user_null);
+    cap_str(cf->domain, sizeof(cf->domain), f->domain, &cf->domain_null);
+    cap_str(cf->ws, sizeof(cf->ws), f->workstation, NULL);
+    cap_str(cf->svc, sizeof(cf->svc), f->service_name, NULL);
+    cap_str(cf->svc_display, sizeof(cf->svc_display), f->service_display_name, NULL);
+    cap_str(cf->svc_bin, sizeof(cf->svc_bin), f->service_binary, NULL);
+}
+
+#endif

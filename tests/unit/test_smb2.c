@@ -1,0 +1,604 @@
+/* SMB2: header, compound rules, strings, and every command turned into facts. */
+#include "smb_build.h"
+
+#include "protocols/dcerpc.h"
+#include "protocols/smb2.h"
+#include "protocols/utf16.h"
+
+static uint8_t wire[70000];
+static uint8_t msg[70000];
+
+typedef struct t_ctx {
+    capture cap;
+    smb_conn *c;
+} t_ctx;
+
+static t_ctx *ctx_new(void)
+{
+    t_ctx *t = calloc(1, sizeof(*t));
+    smb_sink sink = {cap_sink, &t->cap};
+    t->c = smb_conn_new(NULL, sink);
+    return t;
+}
+
+static void ctx_free(t_ctx *t)
+{
+    smb_conn_free(t->c);
+    free(t);
+}
+
+static void send_msg(t_ctx *t, int dir, const uint8_t *m, size_t n)
+{
+    size_t w = b_nbss(wire, m, n);
+    smb_conn_data(t->c, dir, wire, w);
+}
+
+static void test_header(void **state)
+{
+    b_hdr h = {.cmd = SMB2_CREATE, .flags = RSP, .status = 0xC0000034, .mid = 77, .sid = 0x1122, .tid = 5};
+    size_t n = b_smb2_hdr(msg, &h);
+    smb2_hdr p;
+    assert_int_equal(smb2_parse_header(msg, n, &p), 1);
+    assert_int_equal(p.command, SMB2_CREATE);
+    assert_int_equal(p.status, 0xC0000034);
+    assert_int_equal(p.message_id, 77);
+    assert_int_equal(p.session_id, 0x1122);
+    assert_int_equal(p.tree_id, 5);
+    assert_int_equal(smb2_parse_header(msg, 63, &p), 0);
+    msg[4] = 65;
+    assert_int_equal(smb2_parse_header(msg, n, &p), 0);
+    b_hdr a = {.cmd = SMB2_CREATE, .flags = RSP | 2, .async_id = 0xABCDEF, .sid = 9};
+    b_smb2_hdr(msg, &a);
+    assert_int_equal(smb2_parse_header(msg, 64, &p), 1);
+    assert_int_equal(p.async_id, 0xABCDEF);
+    assert_int_equal(p.tree_id, 0);
+}
+
+static void test_chain_step(void **state)
+{
+    bool last;
+    assert_int_equal(smb2_chain_step(0, 300, 0, &last), 300);
+    assert_true(last);
+    assert_int_equal(smb2_chain_step(0, 300, 136, &last), 136);
+    assert_false(last);
+    assert_int_equal(smb2_chain_step(136, 400, 168, &last), 168);
+    assert_int_equal(smb2_chain_step(0, 304, 304, &last), 0);         /* no room for the next header */
+    assert_int_equal(smb2_chain_step(0, 300, 132, &last), 0);         /* not 8-aligned */
+    assert_int_equal(smb2_chain_step(0, 300, 32, &last), 0);          /* into its own header */
+    assert_int_equal(smb2_chain_step(0, 300, 304, &last), 0);         /* past the end */
+    assert_int_equal(smb2_chain_step(0, 300, 0xFFFFFFF8u, &last), 0); /* backward as a signed offset */
+}
+
+static void test_strings(void **state)
+{
+    char out[16];
+    /* "a" + unpaired high surrogate + "b" + U+1F600 as a pair */
+    const uint8_t s[] = {'a', 0, 0x00, 0xD8, 'b', 0, 0x3D, 0xD8, 0x00, 0xDE};
+    assert_int_equal(utf16_to_utf8(s, sizeof(s), out, sizeof(out)), 9);
+    assert_string_equal(out, "a\xEF\xBF\xBD"
+                             "b\xF0\x9F\x98\x80");
+    /* lone low surrogate; output cut on a character boundary */
+    const uint8_t l[] = {0x00, 0xDC, 'x', 0};
+    char small[4];
+    assert_int_equal(utf16_to_utf8(l, sizeof(l), small, sizeof(small)), 3);
+    assert_string_equal(small, "\xEF\xBF\xBD");
+    char big[SMB_NAME_MAX + 1];
+    uint8_t *longname = malloc(4000);
+    for (int i = 0; i < 2000; i++) {
+        longname[2 * i] = 'A';
+        longname[2 * i + 1] = 0;
+    }
+    assert_int_equal(utf16_to_utf8(longname, 4000, big, sizeof(big)), SMB_NAME_MAX);
+    free(longname);
+    assert_false(smb2_string(s, sizeof(s), 8, 4, out, sizeof(out)));
+    assert_true(smb2_string(s, sizeof(s), 0, 2, out, sizeof(out)));
+    assert_string_equal(out, "a");
+}
+
+static void test_names(void **state)
+{
+    assert_string_equal(smb2_command_name(SMB2_TREE_CONNECT), "SMB2_COMMAND_TREE_CONNECT");
+    assert_string_equal(smb2_command_name(SMB2_CREATE), "SMB2_COMMAND_CREATE");
+    assert_string_equal(smb2_command_name(0x99), "SMB2_COMMAND_UNKNOWN");
+    assert_string_equal(smb1_command_name(0xa2), "SMB1_COMMAND_NT_CREATE_ANDX");
+    assert_string_equal(smb1_command_name(0x75), "SMB1_COMMAND_TREE_CONNECT_ANDX");
+    assert_string_equal(smb1_command_name(0x73), "SMB1_COMMAND_SESSION_SETUP_ANDX");
+    assert_string_equal(smb1_command_name(0x72), "SMB1_COMMAND_NEGOTIATE_PROTOCOL");
+    assert_string_equal(smb_status_name(0), "STATUS_SUCCESS");
+    assert_string_equal(smb_status_name(0xC0000034), "STATUS_OBJECT_NAME_NOT_FOUND");
+    assert_string_equal(smb_status_name(0xC00000CC), "STATUS_BAD_NETWORK_NAME");
+    assert_string_equal(smb_status_name(0xC000006D), "STATUS_LOGON_FAILURE");
+    assert_string_equal(smb_status_name(0xC000035C), "STATUS_NETWORK_SESSION_EXPIRED");
+    assert_null(smb_status_name(0x12345678));
+    assert_string_equal(smb_dialect_name(0x0311), "3.11");
+    assert_string_equal(smb_dialect_name(0x02FF), "2.??");
+    assert_string_equal(smb_dialect_name(0x0001), "NT LM 0.12");
+    assert_string_equal(smb_disposition_name(1), "FILE_OPEN");
+    assert_string_equal(smb_disposition_name(5), "FILE_OVERWRITE_IF");
+    assert_null(smb_disposition_name(6));
+}
+
+/* NEGOTIATE, SESSION_SETUP (two rounds), TREE_CONNECT, CREATE, CLOSE,
+ * TREE_DISCONNECT, LOGOFF: every fact field by field. */
+static void test_full_session(void **state)
+{
+    t_ctx *t = ctx_new();
+    size_t n;
+    /* NEGOTIATE request (dialect list) and response 3.1.1 */
+    b_hdr h = {.cmd = SMB2_NEGOTIATE, .mid = 0};
+    n = b_smb2_hdr(msg, &h);
+    memset(msg + n, 0, 36);
+    tu_le16(msg + n, 36);
+    tu_le16(msg + n + 2, 2);
+    tu_le16(msg + n + 36, 0x0210);
+    tu_le16(msg + n + 38, 0x0311);
+    send_msg(t, 0, msg, n + 40);
+    h.flags = RSP;
+    n = b_smb2_hdr(msg, &h);
+    memset(msg + n, 0, 64);
+    tu_le16(msg + n, 65);
+    tu_le16(msg + n + 4, 0x0311);
+    send_msg(t, 1, msg, n + 64);
+    assert_int_equal(t->cap.n, 1);
+    assert_int_equal(t->cap.facts[0].f.kind, SMB_FACT_NEGOTIATE);
+    assert_int_equal(t->cap.facts[0].f.dialect, 0x0311);
+    assert_true(t->cap.facts[0].f.have_request);
+    assert_int_equal(t->cap.facts[0].f.req_dir, 0);
+    assert_int_equal(smb_conn_dialect(t->c), 0x0311);
+
+    /* SESSION_SETUP round 1 (NEGOTIATE token) -> MORE_PROCESSING: no fact */
+    uint8_t tok[600];
+    memset(tok, 0, 40);
+    memcpy(tok, "NTLMSSP", 8);
+    tu_le32(tok + 8, 1);
+    b_hdr s1 = {.cmd = SMB2_SESSION_SETUP, .mid = 1};
+    send_msg(t, 0, msg, b_sess_req(msg, &s1, tok, 40));
+    s1.flags = RSP;
+    s1.status = 0xC0000016;
+    s1.sid = 0x4000000001;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &s1, 0));
+    assert_int_equal(t->cap.n, 1);
+    /* round 2: AUTHENTICATE; the response confirms the session */
+    size_t tl = b_ntlm_auth(tok, "3B", "backdoor", "WIN10");
+    b_hdr s2 = {.cmd = SMB2_SESSION_SETUP, .mid = 2, .sid = 0x4000000001};
+    send_msg(t, 0, msg, b_sess_req(msg, &s2, tok, tl));
+    s2.flags = RSP;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &s2, 0));
+    assert_int_equal(t->cap.n, 2);
+    cap_fact *f = &t->cap.facts[1];
+    assert_int_equal(f->f.kind, SMB_FACT_SESSION_SETUP);
+    assert_int_equal(f->f.status, 0);
+    assert_int_equal(f->f.session_id, 0x4000000001);
+    assert_int_equal(f->f.auth, SMB_AUTH_NTLMSSP);
+    assert_string_equal(f->user, "backdoor");
+    assert_string_equal(f->domain, "3B");
+    assert_string_equal(f->ws, "WIN10");
+
+    /* TREE_CONNECT \\SRV\IPC$ */
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 3, .sid = 0x4000000001};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\SRV\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 5;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    assert_int_equal(t->cap.n, 3);
+    f = &t->cap.facts[2];
+    assert_int_equal(f->f.kind, SMB_FACT_TREE_CONNECT);
+    assert_int_equal(f->f.command, SMB2_TREE_CONNECT);
+    assert_string_equal(f->share, "\\\\SRV\\IPC$");
+    assert_int_equal(f->f.share_type, SMB_SHARE_PIPE);
+    assert_int_equal(f->f.tree_id, 5);
+    assert_int_equal(f->f.message_id, 3);
+    assert_string_equal(f->user, "backdoor");
+    assert_int_equal(f->f.dialect, 0x0311);
+
+    /* CREATE blabla-HOST-1-stdin */
+    b_create cr = {0x120196, 0x80, 7, 1, 0x400040, "blabla-HOST-1-stdin"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 4, .sid = 0x4000000001, .tid = 5};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    ch.flags = RSP;
+    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0x11, 0x22));
+    assert_int_equal(t->cap.n, 4);
+    f = &t->cap.facts[3];
+    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
+    assert_true(f->f.have_request);
+    assert_true(f->f.have_response);
+    assert_string_equal(f->filename, "blabla-HOST-1-stdin");
+    assert_string_equal(f->share, "\\\\SRV\\IPC$");
+    assert_int_equal(f->f.share_type, SMB_SHARE_PIPE);
+    assert_int_equal(f->f.desired_access, 0x120196);
+    assert_int_equal(f->f.file_attributes, 0x80);
+    assert_int_equal(f->f.share_access, 7);
+    assert_int_equal(f->f.create_disposition, 1);
+    assert_int_equal(f->f.create_options, 0x400040);
+    assert_int_equal(f->f.create_action, 1);
+    assert_true(f->f.have_file_id);
+    assert_int_equal(f->f.file_id[0], 0x11);
+    assert_int_equal(f->f.file_id[8], 0x22);
+    assert_string_equal(f->user, "backdoor");
+    assert_string_equal(f->domain, "3B");
+    assert_int_equal(f->f.auth, SMB_AUTH_NTLMSSP);
+
+    /* CLOSE gives the name back */
+    b_hdr cl = {.cmd = SMB2_CLOSE, .mid = 5, .sid = 0x4000000001, .tid = 5};
+    send_msg(t, 0, msg, b_close_req(msg, &cl, 0x11, 0x22));
+    cl.flags = RSP;
+    send_msg(t, 1, msg, b_close_rsp(msg, &cl));
+    f = &t->cap.facts[4];
+    assert_int_equal(f->f.kind, SMB_FACT_CLOSE);
+    assert_string_equal(f->filename, "blabla-HOST-1-stdin");
+
+    /* TREE_DISCONNECT, LOGOFF */
+    b_hdr td = {.cmd = SMB2_TREE_DISCONNECT, .mid = 6, .sid = 0x4000000001, .tid = 5};
+    send_msg(t, 0, msg, b_small(msg, &td));
+    td.flags = RSP;
+    send_msg(t, 1, msg, b_small(msg, &td));
+    f = &t->cap.facts[5];
+    assert_int_equal(f->f.kind, SMB_FACT_TREE_DISCONNECT);
+    assert_string_equal(f->share, "\\\\SRV\\IPC$");
+    b_hdr lo = {.cmd = SMB2_LOGOFF, .mid = 7, .sid = 0x4000000001};
+    send_msg(t, 0, msg, b_small(msg, &lo));
+    lo.flags = RSP;
+    send_msg(t, 1, msg, b_small(msg, &lo));
+    f = &t->cap.facts[6];
+    assert_int_equal(f->f.kind, SMB_FACT_LOGOFF);
+    assert_string_equal(f->user, "backdoor");
+    assert_int_equal(t->cap.n, 7);
+    const smb_conn_stats *st = smb_conn_get_stats(t->c);
+    assert_int_equal(st->facts, 7);
+    assert_int_equal(st->smb2_msgs, 16);
+    assert_int_equal(st->orphan_responses, 0);
+    assert_int_equal(st->malformed, 0);
+    ctx_free(t);
+}
+
+static void test_failures_and_disk_share(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 3, .sid = 8};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\SRV\\NOPE"));
+    tc.flags = RSP;
+    tc.status = 0xC00000CC;
+    send_msg(t, 1, msg, b_error_rsp(msg, &tc));
+    assert_int_equal(t->cap.n, 1);
+    assert_int_equal(t->cap.facts[0].f.status, 0xC00000CC);
+    assert_string_equal(t->cap.facts[0].share, "\\\\SRV\\NOPE");
+    assert_int_equal(t->cap.facts[0].f.share_type, SMB_SHARE_UNKNOWN);
+
+    b_hdr t2 = {.cmd = SMB2_TREE_CONNECT, .mid = 4, .sid = 8};
+    send_msg(t, 0, msg, b_tree_req(msg, &t2, "\\\\SRV\\admin$"));
+    t2.flags = RSP;
+    t2.tid = 9;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &t2, 1));
+    b_create cr = {0x120196, 0, 0, 5, 0, "PSEXESVC.exe"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 5, .sid = 8, .tid = 9};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    ch.flags = RSP;
+    ch.status = 0xC0000022;
+    send_msg(t, 1, msg, b_error_rsp(msg, &ch));
+    cap_fact *f = &t->cap.facts[2];
+    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
+    assert_int_equal(f->f.status, 0xC0000022);
+    assert_string_equal(f->share, "\\\\SRV\\admin$");
+    assert_int_equal(f->f.share_type, SMB_SHARE_DISK);
+    assert_false(f->f.have_file_id);
+    assert_int_equal(f->f.create_action, 0);
+    assert_int_equal(f->f.create_disposition, 5);
+    assert_int_equal(f->f.auth, SMB_AUTH_UNKNOWN);
+    assert_true(f->user_null);
+    ctx_free(t);
+}
+
+/* CREATE + CLOSE as one related compound: the CLOSE uses FileId "previous". */
+static void test_compound_related(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 3};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\S\\C$"));
+    tc.flags = RSP;
+    tc.tid = 2;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 1));
+
+    b_create cr = {0x80, 0, 7, 1, 0, "dir\\file.txt"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 10, .sid = 3, .tid = 2};
+    size_t a = b_create_req(msg, &ch, &cr);
+    size_t a8 = (a + 7) & ~(size_t)7;
+    memset(msg + a, 0, a8 - a);
+    tu_le32(msg + 20, (uint32_t)a8);
+    b_hdr cl = {.cmd = SMB2_CLOSE, .flags = 4, .mid = 11};
+    size_t b = b_close_req(msg + a8, &cl, UINT64_MAX, UINT64_MAX);
+    send_msg(t, 0, msg, a8 + b);
+    /* responses, also compounded */
+    b_hdr r1 = {.cmd = SMB2_CREATE, .flags = RSP, .mid = 10, .sid = 3, .tid = 2};
+    a = b_create_rsp(msg, &r1, 1, 0x55, 0x66);
+    a8 = (a + 7) & ~(size_t)7;
+    tu_le32(msg + 20, (uint32_t)a8);
+    b_hdr r2 = {.cmd = SMB2_CLOSE, .flags = RSP | 4, .mid = 11, .sid = 3, .tid = 2};
+    b = b_close_rsp(msg + a8, &r2);
+    send_msg(t, 1, msg, a8 + b);
+    assert_int_equal(t->cap.n, 3);
+    cap_fact *f = &t->cap.facts[1];
+    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
+    assert_string_equal(f->filename, "dir\\file.txt");
+    assert_string_equal(f->share, "\\\\S\\C$");
+    f = &t->cap.facts[2];
+    assert_int_equal(f->f.kind, SMB_FACT_CLOSE);
+    assert_int_equal(f->f.session_id, 3); /* inherited from the CREATE */
+    assert_int_equal(f->f.tree_id, 2);
+    assert_string_equal(f->share, "\\\\S\\C$");
+    assert_int_equal(smb_conn_get_stats(t->c)->malformed, 0);
+    ctx_free(t);
+}
+
+/* Two unrelated CREATEs in one compound; then a chain whose NextCommand
+ * points back into itself: the first element is used, the walk stops. */
+static void test_compound_unrelated_and_bad(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_create c1 = {1, 0, 0, 1, 0, "one"};
+    b_create c2 = {2, 0, 0, 1, 0, "two"};
+    b_hdr h1 = {.cmd = SMB2_CREATE, .mid = 20, .sid = 1, .tid = 1};
+    size_t a = b_create_req(msg, &h1, &c1);
+    size_t a8 = (a + 7) & ~(size_t)7;
+    tu_le32(msg + 20, (uint32_t)a8);
+    b_hdr h2 = {.cmd = SMB2_CREATE, .mid = 21, .sid = 1, .tid = 1};
+    size_t b = b_create_req(msg + a8, &h2, &c2);
+    send_msg(t, 0, msg, a8 + b);
+    b_hdr r = {.cmd = SMB2_CREATE, .flags = RSP, .mid = 21, .sid = 1, .tid = 1};
+    send_msg(t, 1, msg, b_create_rsp(msg, &r, 1, 2, 2));
+    r.mid = 20;
+    send_msg(t, 1, msg, b_create_rsp(msg, &r, 1, 1, 1));
+    assert_int_equal(t->cap.n, 2);
+    assert_string_equal(t->cap.facts[0].filename, "two");
+    assert_int_equal(t->cap.facts[0].f.desired_access, 2);
+    assert_string_equal(t->cap.facts[1].filename, "one");
+
+    /* NextCommand = 8: points into its own header */
+    b_hdr h3 = {.cmd = SMB2_CREATE, .mid = 30, .sid = 1, .tid = 1, .next = 8};
+    a = b_create_req(msg, &h3, &c1);
+    send_msg(t, 0, msg, a);
+    /* NextCommand beyond the message */
+    b_hdr h4 = {.cmd = SMB2_CREATE, .mid = 31, .sid = 1, .tid = 1, .next = 4096};
+    a = b_create_req(msg, &h4, &c2);
+    send_msg(t, 0, msg, a);
+    assert_int_equal(smb_conn_get_stats(t->c)->malformed, 2);
+    smb_conn_flush(t->c);
+    assert_int_equal(t->cap.n, 4); /* both requests were still seen once */
+    assert_false(t->cap.facts[2].f.have_response);
+    assert_string_equal(t->cap.facts[2].filename, "one");
+    assert_string_equal(t->cap.facts[3].filename, "two");
+    ctx_free(t);
+}
+
+static void test_pending_then_final(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_create cr = {0x12019f, 0, 3, 1, 0, "PSEXESVC"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 40, .sid = 1, .tid = 1};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    b_hdr interim = {
+        .cmd = SMB2_CREATE, .flags = RSP | 2, .status = 0x103, .mid = 40, .sid = 1, .async_id = 7};
+    send_msg(t, 1, msg, b_error_rsp(msg, &interim));
+    assert_int_equal(t->cap.n, 0);
+    b_hdr fin = {
+        .cmd = SMB2_CREATE, .flags = RSP | 2, .status = 0xC00000AC, .mid = 40, .sid = 1, .async_id = 7};
+    send_msg(t, 1, msg, b_error_rsp(msg, &fin));
+    assert_int_equal(t->cap.n, 1);
+    assert_int_equal(t->cap.facts[0].f.status, 0xC00000AC);
+    assert_string_equal(t->cap.facts[0].filename, "PSEXESVC");
+    smb_conn_flush(t->c);
+    assert_int_equal(t->cap.n, 1);
+    ctx_free(t);
+}
+
+static void test_kerberos_and_anonymous(void **state)
+{
+    t_ctx *t = ctx_new();
+    const uint8_t krb[] = {0x60, 0x11, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12,
+                           0x01, 0x02, 0x02, 0x01, 0x00, 0x6e, 0x02, 0x30, 0x00};
+    b_hdr s = {.cmd = SMB2_SESSION_SETUP, .mid = 1};
+    send_msg(t, 0, msg, b_sess_req(msg, &s, krb, sizeof(krb)));
+    s.flags = RSP;
+    s.sid = 0x77;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &s, 0));
+    assert_int_equal(t->cap.n, 1);
+    assert_int_equal(t->cap.facts[0].f.auth, SMB_AUTH_KERBEROS);
+    assert_true(t->cap.facts[0].user_null);
+
+    uint8_t tok[200];
+    size_t tl = b_ntlm_auth(tok, "", "", "");
+    b_hdr a = {.cmd = SMB2_SESSION_SETUP, .mid = 2, .sid = 0x99};
+    send_msg(t, 0, msg, b_sess_req(msg, &a, tok, tl));
+    a.flags = RSP;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &a, 0x0002));
+    assert_int_equal(t->cap.facts[1].f.auth, SMB_AUTH_ANONYMOUS);
+    assert_string_equal(t->cap.facts[1].user, "");
+    ctx_free(t);
+}
+
+/* TREE_CONNECT on 3.1.1 with the extension: path after the 16-byte extension header */
+static void test_tree_connect_extension(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr h = {.cmd = SMB2_NEGOTIATE, .flags = RSP};
+    size_t n = b_smb2_hdr(msg, &h);
+    memset(msg + n, 0, 64);
+    tu_le16(msg + n, 65);
+    tu_le16(msg + n + 4, 0x0311);
+    send_msg(t, 1, msg, n + 64);
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 3, .sid = 1};
+    n = b_smb2_hdr(msg, &tc);
+    memset(msg + n, 0, 24);
+    tu_le16(msg + n, 9);
+    tu_le16(msg + n + 2, 0x0004);
+    tu_le16(msg + n + 4, 72); /* points at the extension */
+    size_t pl = tu_utf16(msg + 88, "\\\\H\\IPC$");
+    tu_le16(msg + n + 6, (uint16_t)pl);
+    send_msg(t, 0, msg, 88 + pl);
+    tc.flags = RSP;
+    tc.tid = 1;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    assert_int_equal(t->cap.n, 2);
+    assert_string_equal(t->cap.facts[1].share, "\\\\H\\IPC$");
+    ctx_free(t);
+}
+
+/* svcctl: BIND then CreateServiceW REQUEST written to the \svcctl pipe. */
+static size_t rpc_bind(uint8_t *p)
+{
+    static const uint8_t uuid[16] = {0x81, 0xbb, 0x7a, 0x36, 0x44, 0x98, 0xf1, 0x35,
+                                     0xad, 0x32, 0x98, 0xf0, 0x38, 0x00, 0x10, 0x03};
+    memset(p, 0, 72);
+    p[0] = 5;
+    p[2] = 11;
+    p[3] = 3;
+    p[4] = 0x10;
+    tu_le16(p + 8, 72);
+    tu_le32(p + 12, 1);
+    tu_le16(p + 16, 4280);
+    tu_le16(p + 18, 4280);
+    p[24] = 1;
+    p[30] = 1;
+    memcpy(p + 32, uuid, 16);
+    tu_le32(p + 48, 2);
+    return 72;
+}
+
+static size_t ndr_str(uint8_t *p, size_t off, const char *s)
+{
+    while (off & 3)
+        p[off++] = 0;
+    uint32_t n = (uint32_t)strlen(s) + 1;
+    off += tu_le32(p + off, n);
+    off += tu_le32(p + off, 0);
+    off += tu_le32(p + off, n);
+    off += tu_utf16(p + off, s);
+    p[off++] = 0;
+    p[off++] = 0;
+    return off;
+}
+
+static size_t create_service_stub(uint8_t *p, int with_account)
+{
+    size_t o = 20; /* policy handle */
+    memset(p, 0, 20);
+    o = ndr_str(p, o, "EvilSvc");
+    while (o & 3)
+        p[o++] = 0;
+    o += tu_le32(p + o, 0x20000);
+    o = ndr_str(p, o, "Evil Display");
+    while (o & 3)
+        p[o++] = 0;
+    o += tu_le32(p + o, 0xF01FF);
+    o += tu_le32(p + o, 0x10);
+    o += tu_le32(p + o, 3);
+    o += tu_le32(p + o, 1);
+    o = ndr_str(p, o, "%SystemRoot%\\evil.exe");
+    while (o & 3)
+        p[o++] = 0;
+    o += tu_le32(p + o, 0); /* lpLoadOrderGroup */
+    o += tu_le32(p + o, 0); /* lpdwTagId */
+    o += tu_le32(p + o, 0); /* lpDependencies */
+    o += tu_le32(p + o, 0); /* dwDependSize */
+    if (with_account) {
+        o += tu_le32(p + o, 0x20004);
+        o = ndr_str(p, o, "LocalSystem");
+        while (o & 3)
+            p[o++] = 0;
+    } else {
+        o += tu_le32(p + o, 0);
+    }
+    o += tu_le32(p + o, 0); /* lpPassword */
+    o += tu_le32(p + o, 0); /* dwPwSize */
+    return o;
+}
+
+static size_t rpc_request(uint8_t *p, uint16_t opnum, const uint8_t *stub, size_t slen)
+{
+    memset(p, 0, 24);
+    p[0] = 5;
+    p[2] = 0;
+    p[3] = 3;
+    p[4] = 0x10;
+    tu_le16(p + 8, (uint16_t)(24 + slen));
+    tu_le32(p + 12, 2);
+    tu_le32(p + 16, (uint32_t)slen);
+    tu_le16(p + 22, opnum);
+    memcpy(p + 24, stub, slen);
+    return 24 + slen;
+}
+
+static void test_svcctl_create_service(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 1;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    b_create cr = {0x12019f, 0, 7, 1, 0, "svcctl"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    ch.flags = RSP;
+    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    uint8_t rpc[1024], stub[800];
+    b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
+    size_t rl = rpc_bind(rpc);
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    size_t sl = create_service_stub(stub, 1);
+    rl = rpc_request(rpc, 12, stub, sl);
+    w.mid = 4;
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    assert_int_equal(t->cap.n, 3);
+    cap_fact *f = &t->cap.facts[2];
+    assert_int_equal(f->f.kind, SMB_FACT_SERVICE_CREATE);
+    assert_string_equal(f->svc, "EvilSvc");
+    assert_string_equal(f->svc_display, "Evil Display");
+    assert_string_equal(f->svc_bin, "%SystemRoot%\\evil.exe");
+    assert_int_equal(f->f.service_type, 0x10);
+    assert_int_equal(f->f.service_start_type, 3);
+    assert_int_equal(f->f.service_account_present, 1);
+    assert_string_equal(f->filename, "svcctl");
+    assert_string_equal(f->share, "\\\\DC\\IPC$");
+
+    /* the NDR parser on its own: a string count past the stub is rejected */
+    svcctl_create sc;
+    sl = create_service_stub(stub, 0);
+    assert_int_equal(svcctl_parse_create_service(stub, sl, 12, &sc), 1);
+    assert_int_equal(sc.account_present, 0);
+    tu_le32(stub + 28, 0x7FFFFFFF); /* ActualCount of lpServiceName */
+    assert_int_equal(svcctl_parse_create_service(stub, sl, 12, &sc), 0);
+    assert_int_equal(svcctl_parse_create_service(stub, 30, 12, &sc), 0);
+    assert_int_equal(svcctl_parse_create_service(stub, sl, 13, &sc), 0);
+
+    /* a REQUEST on a pipe never bound to svcctl gives nothing */
+    b_create c2 = {0x12019f, 0, 7, 1, 0, "srvsvc"};
+    b_hdr h2 = {.cmd = SMB2_CREATE, .mid = 5, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_create_req(msg, &h2, &c2));
+    h2.flags = RSP;
+    send_msg(t, 1, msg, b_create_rsp(msg, &h2, 1, 0xC, 0xD));
+    sl = create_service_stub(stub, 0);
+    rl = rpc_request(rpc, 12, stub, sl);
+    w.mid = 6;
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xC, 0xD, rpc, rl));
+    assert_int_equal(t->cap.n, 4);
+    ctx_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_header),
+        cmocka_unit_test(test_chain_step),
+        cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_full_session),
+        cmocka_unit_test(test_failures_and_disk_share),
+        cmocka_unit_test(test_compound_related),
+        cmocka_unit_test(test_compound_unrelated_and_bad),
+        cmocka_unit_test(test_pending_then_final),
+        cmocka_unit_test(test_kerberos_and_anonymous),
+        cmocka_unit_test(test_tree_connect_extension),
+        cmocka_unit_test(test_svcctl_create_service),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
