@@ -8,10 +8,10 @@
 
 void smb_limits_default(smb_limits *l)
 {
-    l->max_sessions = 16;
-    l->max_trees = 64;
-    l->max_files = 256;
-    l->max_pending = 256;
+    l->max_sessions = 8;
+    l->max_trees = 32;
+    l->max_files = 64;
+    l->max_pending = 64;
     l->max_pdu_buffer = 65536;
 }
 
@@ -176,6 +176,14 @@ void smb_conn_flush(smb_conn *c)
         smb_emit(c, &f);
     }
     c->n_pending = 0;
+}
+
+size_t smb_conn_footprint(const smb_limits *l)
+{
+    /* The tables are touched at creation; the name slots only when used. */
+    return sizeof(smb_conn) + (size_t)l->max_sessions * sizeof(smb_session) +
+           (size_t)l->max_trees * sizeof(smb_tree) + (size_t)l->max_files * sizeof(smb_file) +
+           (size_t)l->max_pending * sizeof(smb_pending) + 4096;
 }
 
 const smb_conn_stats *smb_conn_get_stats(const smb_conn *c) { return &c->st; }

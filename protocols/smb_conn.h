@@ -16,10 +16,10 @@
 #include "smb_facts.h"
 
 typedef struct smb_limits {
-    uint32_t max_sessions;   /* sessions tracked per connection (default 16) */
-    uint32_t max_trees;      /* tree connects tracked per connection (default 64) */
-    uint32_t max_files;      /* open files tracked per connection (default 256) */
-    uint32_t max_pending;    /* requests awaiting a response (default 256) */
+    uint32_t max_sessions;   /* sessions tracked per connection (default 8) */
+    uint32_t max_trees;      /* tree connects tracked per connection (default 32) */
+    uint32_t max_files;      /* open files tracked per connection (default 64) */
+    uint32_t max_pending;    /* requests awaiting a response (default 64) */
     uint32_t max_pdu_buffer; /* bytes of one PDU kept when it spans segments (default 65536);
                                 the rest of a longer PDU (READ/WRITE data) is skipped */
 } smb_limits;
@@ -56,6 +56,8 @@ void smb_conn_gap(smb_conn *c, int dir, uint64_t len);
 void smb_conn_flush(smb_conn *c);
 
 const smb_conn_stats *smb_conn_get_stats(const smb_conn *c);
+/* Resident bytes one connection costs at these limits (for the sensor's SMB memcap). */
+size_t smb_conn_footprint(const smb_limits *l);
 /* The dialect negotiated (or inferred from traffic), 0 if unknown. */
 uint16_t smb_conn_dialect(const smb_conn *c);
 

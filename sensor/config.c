@@ -343,6 +343,12 @@ static bool sec_smb(cfg *c, const char *k, const char *path, yaml_node_t *v)
         *dst = (uint32_t)x;
         return true;
     }
+    if (!strcmp(k, "memcap")) {
+        if (!get_size(c, v, path, 1ull << 20, 1ull << 40, &x))
+            return false;
+        c->o->smb_memcap = (size_t)x;
+        return true;
+    }
     if (!strcmp(k, "max-pdu-buffer")) {
         if (!get_size(c, v, path, 1024, 16ull << 20, &x))
             return false;

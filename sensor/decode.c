@@ -298,6 +298,8 @@ static decode_result decode_ipv4(decoder *d, const uint8_t *p, uint32_t avail, u
     memcpy(out->dst, dst, 4);
     /* bytes past the total length are link padding (Ethernet minimum frame) */
     uint32_t have = avail < total ? avail : total;
+    out->l3 = p;
+    out->l3_len = have;
     uint32_t foff = (uint32_t)(frag & 0x1fff) * 8;
     bool more = frag & 0x2000;
     if (foff || more) {
@@ -310,6 +312,8 @@ static decode_result decode_ipv4(decoder *d, const uint8_t *p, uint32_t avail, u
         uint32_t n = frag_add(d, p, foff, more, p + ihl, total - ihl, ts);
         if (!n)
             return DECODE_FRAGMENT_HELD;
+        out->l3 = NULL; /* the reassembled datagram has no IP header of its own: nDPI skips it */
+        out->l3_len = 0;
         return decode_l4(d, proto, d->out, n, n, out);
     }
     return decode_l4(d, proto, p + ihl, have - ihl, total - ihl, out);
@@ -337,6 +341,8 @@ static decode_result decode_ipv6(decoder *d, const uint8_t *p, uint32_t avail, d
     out->ipver = 6;
     memcpy(out->src, src, 16);
     memcpy(out->dst, dst, 16);
+    out->l3 = p;
+    out->l3_len = avail < 40 + plen || plen == 0 ? avail : 40 + plen;
     uint32_t body = avail - 40;
     if (plen == 0)
         plen = body; /* jumbogram: the hop-by-hop option's length is not worth trusting either */

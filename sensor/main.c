@@ -421,7 +421,8 @@ int main(int argc, char **argv)
 
     int ch;
     unsigned long v;
-    while ((ch = getopt_long(argc, argv, "r:i:f:S:o:c:qhV", long_opts, NULL)) != -1) {
+    opterr = 0; /* our own one-line messages */
+    while ((ch = getopt_long(argc, argv, ":r:i:f:S:o:c:qhV", long_opts, NULL)) != -1) {
         switch (ch) {
         case 'r':
             if (o.n_read_files == PW_MAX_PATHS) {
@@ -509,8 +510,14 @@ int main(int argc, char **argv)
         case OPT_USER:
             o.run_as_user = optarg;
             break;
+        case ':':
+            err("%s: needs a value (see --help)", argv[optind - 1]);
+            return EXIT_USAGE;
         default:
-            fprintf(stderr, "Try 'pipewatch --help'.\n");
+            if (optopt)
+                err("unknown option '-%c' (see --help)", optopt);
+            else
+                err("unknown option '%s' (see --help)", argv[optind - 1]);
             return EXIT_USAGE;
         }
     }

@@ -44,6 +44,7 @@ typedef struct pw_options {
     flow_config flow;
     stream_config stream;
     smb_limits smb;
+    size_t smb_memcap;        /* SMB connection state, all flows together */
     size_t defrag_memcap;
     uint64_t defrag_timeout_usec;
     bool appid_enabled;

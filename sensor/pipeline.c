@@ -30,7 +30,7 @@ typedef struct flow_app {
     uint8_t probes;
     int8_t client_dir; /* learned from the SMB request flag; -1 until then */
     bool alerted;
-    bool counted_encrypted;
+    bool smb_refused; /* over the SMB memcap: the flow is counted, not parsed */
     char app_name[32];
 } flow_app;
 
@@ -49,6 +49,8 @@ struct pipeline {
     uint64_t last_stats;
     bool output_failed;
     bool finishing;
+    size_t smb_mem;       /* footprint of the live SMB connections */
+    size_t smb_conn_cost; /* footprint of one */
     pipeline_fact_fn on_fact;
     pipeline_alert_fn on_alert;
     void *observer;
@@ -177,16 +179,43 @@ static void on_fact(void *ctx, const smb_fact *fact)
 
 /* ------------------------------------------------------------- app layer */
 
+/* SMB state is made at the first byte of the connection, not at its SYN, so
+ * a SYN flood costs flow entries only; the SMB memcap bounds the rest. */
+static bool smb_ready(flow_app *a)
+{
+    if (a->smb)
+        return true;
+    pipeline *p = a->pl;
+    if (a->smb_refused)
+        return false;
+    if (p->smb_mem + p->smb_conn_cost > p->o->smb_memcap) {
+        a->smb_refused = true;
+        p->c.smb_memcap_drops++;
+        return false;
+    }
+    smb_sink sink = {on_fact, a};
+    a->smb = smb_conn_new(&p->o->smb, sink);
+    if (!a->smb) {
+        a->smb_refused = true;
+        p->c.smb_memcap_drops++;
+        return false;
+    }
+    p->smb_mem += p->smb_conn_cost;
+    return true;
+}
+
 static void on_stream_data(void *ctx, int dir, const uint8_t *data, size_t len)
 {
     flow_app *a = ctx;
-    smb_conn_data(a->smb, dir, data, len);
+    if (smb_ready(a))
+        smb_conn_data(a->smb, dir, data, len);
 }
 
 static void on_stream_gap(void *ctx, int dir, uint64_t len)
 {
     flow_app *a = ctx;
-    smb_conn_gap(a->smb, dir, len);
+    if (smb_ready(a))
+        smb_conn_gap(a->smb, dir, len);
 }
 
 static bool is_smb_port(const pipeline *p, uint16_t port)
@@ -199,12 +228,6 @@ static bool is_smb_port(const pipeline *p, uint16_t port)
 
 static void start_smb(pipeline *p, flow_app *a)
 {
-    smb_sink sink = {on_fact, a};
-    a->smb = smb_conn_new(&p->o->smb, sink);
-    if (!a->smb) {
-        a->state = APP_OTHER;
-        return;
-    }
     a->state = APP_SMB;
     p->c.flows_smb++;
 }
@@ -251,7 +274,7 @@ static void write_flow_record(pipeline *p, flow *f, flow_app *a, const char *rea
     h.ts_usec = f->last_ts;
     eve_begin(&p->jb, &h, "flow");
     if (a->state == APP_SMB)
-        jb_str(&p->jb, "app_proto", "smb");
+        jb_str(&p->jb, "app_proto", a->smb_refused ? "smb (memcap: not parsed)" : "smb");
     jb_open_object(&p->jb, "flow");
     jb_u64(&p->jb, "pkts_toserver", f->pkts[cdir]);
     jb_u64(&p->jb, "pkts_toclient", f->pkts[!cdir]);
@@ -325,6 +348,10 @@ static void on_flow_release(void *ctx, flow *f)
     if (a->state == APP_SMB) {
         stream_sink sink = {on_stream_data, on_stream_gap, a};
         stream_flush(p->streams, &f->tcp, &sink);
+    } else {
+        stream_release(p->streams, &f->tcp);
+    }
+    if (a->smb) {
         smb_conn_flush(a->smb);
         const smb_conn_stats *ss = smb_conn_get_stats(a->smb);
         p->c.smb_encrypted_msgs += ss->encrypted_msgs;
@@ -336,14 +363,14 @@ static void on_flow_release(void *ctx, flow *f)
         p->c.smb_limit_drops += ss->limit_drops;
         p->c.smb_orphan_responses += ss->orphan_responses;
         p->c.smb_by_dialect[dialect_slot(smb_conn_dialect(a->smb))]++;
-    } else {
-        stream_release(p->streams, &f->tcp);
     }
     settle_app_name(p, a);
     if (p->o->log_flow)
         write_flow_record(p, f, a, p->finishing ? "shutdown" : f->tcp.closed ? "closed" : "timeout");
-    if (a->smb)
+    if (a->smb) {
         smb_conn_free(a->smb);
+        p->smb_mem -= p->smb_conn_cost;
+    }
     free(a);
     f->app = NULL;
 }
@@ -358,6 +385,7 @@ pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, eve_outp
     p->o = o;
     p->rules = rules;
     p->out = out;
+    p->smb_conn_cost = smb_conn_footprint(&o->smb);
     p->dec = decoder_new(o->defrag_memcap, o->defrag_timeout_usec);
     p->flows = flow_table_new(&o->flow, on_flow_release, p);
     p->streams = stream_engine_new(&o->stream);
@@ -394,7 +422,7 @@ void pipeline_set_observer(pipeline *p, pipeline_fact_fn fact_fn, pipeline_alert
 
 static void classify(pipeline *p, flow_app *a, const decoded_pkt *pkt)
 {
-    if (a->ndpi) {
+    if (a->ndpi && pkt->l3 && pkt->l3_len) {
         if (appid_packet(p->ndpi, a->ndpi, pkt->l3, pkt->l3_len, pkt->ts_usec)) {
             char buf[64];
             snprintf(a->app_name, sizeof(a->app_name), "%s", appid_name(p->ndpi, a->ndpi, buf, sizeof(buf)));
@@ -521,6 +549,7 @@ void pipeline_counters(const pipeline *p, pw_counters *c)
     c->smb_malformed += m->smb_malformed;
     c->smb_limit_drops += m->smb_limit_drops;
     c->smb_orphan_responses += m->smb_orphan_responses;
+    c->smb_memcap_drops += m->smb_memcap_drops;
     for (int i = 0; i < 7; i++)
         c->smb_by_dialect[i] += m->smb_by_dialect[i];
     c->events_smb += m->events_smb;
@@ -585,6 +614,7 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     jb_u64(&j, "malformed", c->smb_malformed);
     jb_u64(&j, "orphan_responses", c->smb_orphan_responses);
     jb_u64(&j, "state_limit_drops", c->smb_limit_drops);
+    jb_u64(&j, "memcap_drops", c->smb_memcap_drops);
     static const char *dialects[7] = {"unknown", "NT LM 0.12", "2.02", "2.10", "3.00", "3.02", "3.11"};
     jb_open_object(&j, "flows_by_dialect");
     for (int i = 0; i < 7; i++)

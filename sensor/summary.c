@@ -171,11 +171,13 @@ void summary_print(const summary *s, FILE *out, const pw_counters *c, double sec
         fprintf(out, "    ! … %llu more alerts in the EVE output\n", (unsigned long long)(s->alert_lines - 16));
     fprintf(out, "  not seen: %llu TCP gaps (%llu bytes), %llu SMB resyncs, %llu encrypted SMB messages, "
                  "%llu midstream flows, %llu flow memcap drops, %llu reassembly memcap drops, "
-                 "%llu SMB state limit drops, %llu truncated/malformed packets, %llu unsupported link type\n",
+                 "%llu SMB state limit drops, %llu SMB memcap drops, %llu truncated/malformed packets, "
+                 "%llu unsupported link type\n",
             (unsigned long long)c->tcp_gaps, (unsigned long long)c->tcp_gap_bytes,
             (unsigned long long)c->smb_resyncs, (unsigned long long)c->smb_encrypted_msgs,
             (unsigned long long)c->flows_midstream, (unsigned long long)c->flow_memcap_drops,
             (unsigned long long)c->stream_memcap_drops, (unsigned long long)c->smb_limit_drops,
+            (unsigned long long)c->smb_memcap_drops,
             (unsigned long long)(c->decode_truncated + c->decode_malformed),
             (unsigned long long)c->decode_unsupported);
 }

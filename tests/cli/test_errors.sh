@@ -57,7 +57,8 @@ else
 fi
 
 # Usage errors: exit 2.
-expect "unknown option" 2 "unrecognized option '--frobnicate'" "$PW" --frobnicate
+expect "unknown option" 2 "^pipewatch: unknown option '--frobnicate' \\(see --help\\)" "$PW" --frobnicate
+expect "option without its value" 2 "^pipewatch: --output: needs a value" "$PW" -q -r "$SAMPLE" --output
 expect "no input" 2 "^pipewatch: nothing to read: give a capture with -r FILE or an interface with -i IFACE" "$PW" -q
 expect "stray argument" 2 "^pipewatch: unexpected argument 'capture.pcap' \\(captures are given with -r\\)" \
     "$PW" -q capture.pcap

@@ -35,16 +35,16 @@ ip netns exec "$NSA" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 ip netns exec "$NSB" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 
 live_run() { # live_run NAME WORKERS PCAP…
-    name=$1 workers=$2
+    lname=$1 workers=$2
     shift 2
-    : >"$TMP/$name.err"
-    ip netns exec "$NSA" "$PW" -i "$A" -f "" --workers "$workers" -o "$TMP/$name.json" 2>"$TMP/$name.err" &
+    : >"$TMP/$lname.err"
+    ip netns exec "$NSA" "$PW" -i "$A" -f "" --workers "$workers" -o "$TMP/$lname.json" 2>"$TMP/$lname.err" &
     pid=$!
     i=0
-    until grep -q "capturing on" "$TMP/$name.err"; do
+    until grep -q "capturing on" "$TMP/$lname.err"; do
         i=$((i + 1))
-        [ $i -gt 100 ] && { echo "FAIL $name: pipewatch did not start: $(cat "$TMP/$name.err")"; fails=$((fails + 1)); return 1; }
-        kill -0 "$pid" 2>/dev/null || { echo "FAIL $name: pipewatch exited: $(cat "$TMP/$name.err")"; fails=$((fails + 1)); pid=""; return 1; }
+        [ $i -gt 100 ] && { echo "FAIL $lname: pipewatch did not start: $(cat "$TMP/$lname.err")"; fails=$((fails + 1)); return 1; }
+        kill -0 "$pid" 2>/dev/null || { echo "FAIL $lname: pipewatch exited: $(cat "$TMP/$lname.err")"; fails=$((fails + 1)); pid=""; return 1; }
         sleep 0.1
     done
     sent=0
@@ -59,8 +59,8 @@ live_run() { # live_run NAME WORKERS PCAP…
     wait "$pid"
     rc=$?
     pid=""
-    [ $rc -eq 0 ] || { echo "FAIL $name: exit $rc after SIGTERM: $(cat "$TMP/$name.err")"; fails=$((fails + 1)); }
-    python3 - "$TMP/$name.json" "$sent" <<'PY' || fails=$((fails + 1))
+    [ $rc -eq 0 ] || { echo "FAIL $lname: exit $rc after SIGTERM: $(cat "$TMP/$lname.err")"; fails=$((fails + 1)); }
+    python3 - "$TMP/$lname.json" "$sent" <<'PY' || fails=$((fails + 1))
 import json, sys
 stats = [json.loads(l)["stats"] for l in open(sys.argv[1]) if '"event_type":"stats"' in l]
 sent = int(sys.argv[2])
