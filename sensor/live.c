@@ -103,7 +103,7 @@ static void *worker_main(void *arg)
 
 static bool join_fanout(pcap_t *h, int group, char *err, size_t errlen, const char *iface)
 {
-    int val = (group & 0xffff) | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+    int val = (int)(((unsigned)group & 0xffffu) | ((unsigned)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16));
     if (setsockopt(pcap_fileno(h), SOL_PACKET, PACKET_FANOUT, &val, sizeof(val)) != 0) {
         snprintf(err, errlen, "interface %s: cannot join fanout group %d: %s", iface, group, strerror(errno));
         return false;

@@ -7,12 +7,12 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/pipewatch-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
 fails=0
 check() { # check NAME CMD…: runs CMD, reports, counts failures
-    name=$1
+    check_name=$1
     shift
     if out=$("$@" 2>&1); then
-        echo "ok   $name${out:+: $(echo "$out" | tail -n 1)}"
+        echo "ok   $check_name${out:+: $(echo "$out" | tail -n 1)}"
     else
-        echo "FAIL $name"
+        echo "FAIL $check_name"
         echo "$out" | sed 's/^/     /'
         fails=$((fails + 1))
     fi

@@ -69,7 +69,8 @@ static void emit(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uin
     tcp[12] = 5 << 4;
     tcp[13] = flags;
     put16be(tcp + 14, 65535);
-    memcpy(tcp + 20, payload, len);
+    if (len)
+        memcpy(tcp + 20, payload, len);
     struct pcap_pkthdr h;
     now_us += 10;
     h.ts.tv_sec = (time_t)(now_us / 1000000);
