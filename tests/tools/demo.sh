@@ -10,7 +10,7 @@ for pcap in pcaps/*.pcap; do
     name=$(basename "$pcap" .pcap)
     about=$(sed -n "s/^| \`$name.pcap\` | \(.*\) |.*$/\1/p" pcaps/README.md 2>/dev/null | cut -d'|' -f1 | head -n 1)
     echo "=== $name${about:+ — $about}"
-    "$BUILD/pipewatch" -r "$pcap" -o "$out/$name.eve.json" 2>&1 | sed -n '/^  shares/,$p' | grep -v '^  not seen' || status=1
+    "$BUILD/pipewatch" -r "$pcap" -o "$out/$name.eve.json" 2>&1 | sed -n '/^  dialects/,$p' | grep -v '^  not seen' || status=1
     echo
 done
 echo "Full EVE output (smb, winlog, alert, flow and stats records): $out/*.eve.json"
