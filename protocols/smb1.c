@@ -242,13 +242,7 @@ static void rsp_tree_connect(smb_conn *c, const smb1_cmd *m, smb_pending *p)
             else if (strcmp(service, "LPT1:") == 0)
                 f.share_type = SMB_SHARE_PRINT;
         }
-        smb_tree *t = smb_tree_get(c, m->h.uid, m->h.tid, true);
-        if (t) {
-            t->type = f.share_type;
-            t->have_name = f.share != NULL;
-            if (f.share)
-                memcpy(t->share, f.share, strlen(f.share) + 1);
-        }
+        smb_tree_connected(c, m->h.uid, m->h.tid, &f);
     }
     if (f.share_type == SMB_SHARE_UNKNOWN && smb_share_is_ipc(f.share))
         f.share_type = SMB_SHARE_PIPE;

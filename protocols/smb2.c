@@ -224,13 +224,7 @@ static void rsp_tree_connect(smb_conn *c, const smb2_msg *m, smb_pending *p)
         uint8_t type = rd_u8(&r);
         if (rd_ok(&r) && type >= 1 && type <= 3)
             f.share_type = (smb_share_type)type;
-        smb_tree *t = smb_tree_get(c, m->h.session_id, m->h.tree_id, true);
-        if (t) {
-            t->type = f.share_type;
-            t->have_name = f.share != NULL;
-            if (f.share)
-                memcpy(t->share, f.share, strlen(f.share) + 1);
-        }
+        smb_tree_connected(c, m->h.session_id, m->h.tree_id, &f);
     }
     if (f.share_type == SMB_SHARE_UNKNOWN && smb_share_is_ipc(f.share))
         f.share_type = SMB_SHARE_PIPE;

@@ -385,6 +385,17 @@ void smb_fact_init(const smb_conn *c, smb_fact *f, smb_fact_kind kind, uint8_t v
     f->req_dir = c->req_dir;
 }
 
+void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, smb_fact *f)
+{
+    smb_tree *t = smb_tree_get(c, sid, tid, true);
+    if (t) {
+        t->type = f->share_type;
+        t->have_name = f->share != NULL;
+        if (f->share)
+            memcpy(t->share, f->share, strlen(f->share) + 1);
+    }
+}
+
 bool smb_share_is_ipc(const char *share)
 {
     if (!share)
