@@ -93,6 +93,39 @@ if [ -f pcaps/psexec-default.pcap ]; then
         { echo "FAIL two workers did not run: $(cat "$TMP/multi.live.err")"; fails=$((fails + 1)); }
 fi
 
+# Log rotation and signals: SIGHUP reopens the output (the old file keeps what
+# came before), SIGUSR1 writes a stats record at once; --user drops root (so the
+# output directory must be writable by that user, as /var/log/pipewatch is).
+chmod 0777 "$TMP"
+ip netns exec "$NSA" "$PW" -i "$A" -f "" --user nobody -o "$TMP/rot.json" 2>"$TMP/rot.err" &
+pid=$!
+i=0
+until grep -q "capturing on" "$TMP/rot.err" || [ $i -gt 100 ]; do i=$((i + 1)); sleep 0.1; done
+ip netns exec "$NSB" tcpreplay -q -i "$B" --mbps 50 pcaps/psexec-renamed.pcap >/dev/null 2>&1
+sleep 1
+mv "$TMP/rot.json" "$TMP/rot.1.json"
+kill -HUP "$pid"
+sleep 0.5
+ip netns exec "$NSB" tcpreplay -q -i "$B" --mbps 50 pcaps/paexec.pcap >/dev/null 2>&1
+sleep 1
+kill -USR1 "$pid"
+sleep 0.5
+user=$(ps -o user= -p "$pid" 2>/dev/null | tr -d ' ')
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=""
+seed=$(grep -c '"signature":"Suspicious PsExec Execution"' "$TMP/rot.1.json" 2>/dev/null)
+pa=$(grep -c '"signature":"PAExec Remote Execution With Default Names"' "$TMP/rot.json" 2>/dev/null)
+pa_old=$(grep -c '"signature":"PAExec' "$TMP/rot.1.json" 2>/dev/null)
+stats=$(grep -c '"event_type":"stats"' "$TMP/rot.json" 2>/dev/null)
+if [ $rc -eq 0 ] && [ "$seed" -eq 3 ] && [ "$pa" -eq 4 ] && [ "$pa_old" -eq 0 ] && [ "$stats" -eq 2 ] && [ "$user" = nobody ]; then
+    echo "ok   SIGHUP: 3 seed alerts in the rotated file, 4 PAExec alerts in the new one; SIGUSR1 + exit: 2 stats records; ran as $user"
+else
+    echo "FAIL rotation/signals: exit $rc, user '$user', rotated file $seed seed alerts and $pa_old PAExec, new file $pa PAExec alerts, $stats stats records: $(cat "$TMP/rot.err")"
+    fails=$((fails + 1))
+fi
+
 # A missing interface: one clear line, exit 3.
 ip netns exec "$NSA" "$PW" -q -i nosuchif0 -o "$TMP/x.json" 2>"$TMP/nosuch.err"
 rc=$?
