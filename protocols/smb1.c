@@ -186,15 +186,7 @@ static void rsp_session_setup(smb_conn *c, const smb1_cmd *m, smb_pending *p)
     if (m->h.status == SMB_STATUS_MORE_PROCESSING)
         return;
     smb_session *s = m->h.status == 0 ? smb_session_get(c, m->h.uid, true) : NULL;
-    bool staged = c->stage.used && c->stage.version == 1 && c->stage.message_id == m->h.mid;
-    if (s && staged) {
-        s->auth = c->stage.auth;
-        memcpy(s->user, c->stage.ntlm.user, sizeof(s->user));
-        memcpy(s->domain, c->stage.ntlm.domain, sizeof(s->domain));
-        memcpy(s->workstation, c->stage.ntlm.workstation, sizeof(s->workstation));
-    }
-    if (staged)
-        c->stage.used = false;
+    bool staged = smb_session_take_stage(c, s, 1, m->h.mid);
     smb_fact f;
     fact_init1(c, &f, SMB_FACT_SESSION_SETUP, m);
     f.have_request = p != NULL;

@@ -149,15 +149,7 @@ static void rsp_session_setup(smb_conn *c, const smb2_msg *m, smb_pending *p)
     rd_t r = rd_make(m->body, m->body_len);
     rd_skip(&r, 2);
     uint16_t session_flags = rd_le16(&r);
-    bool staged = c->stage.used && c->stage.version == 2 && c->stage.message_id == m->h.message_id;
-    if (s && staged) {
-        s->auth = c->stage.auth;
-        memcpy(s->user, c->stage.ntlm.user, sizeof(s->user));
-        memcpy(s->domain, c->stage.ntlm.domain, sizeof(s->domain));
-        memcpy(s->workstation, c->stage.ntlm.workstation, sizeof(s->workstation));
-    }
-    if (staged)
-        c->stage.used = false;
+    smb_session_take_stage(c, s, 2, m->h.message_id);
     /* SMB2_SESSION_FLAG_IS_NULL: an anonymous logon whatever the token said */
     if (s && rd_ok(&r) && (session_flags & 0x0002))
         s->auth = SMB_AUTH_ANONYMOUS;

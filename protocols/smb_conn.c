@@ -385,6 +385,20 @@ void smb_fact_init(const smb_conn *c, smb_fact *f, smb_fact_kind kind, uint8_t v
     f->req_dir = c->req_dir;
 }
 
+bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64_t message_id)
+{
+    if (!c->stage.used || c->stage.version != version || c->stage.message_id != message_id)
+        return false;
+    if (s) {
+        s->auth = c->stage.auth;
+        memcpy(s->user, c->stage.ntlm.user, sizeof(s->user));
+        memcpy(s->domain, c->stage.ntlm.domain, sizeof(s->domain));
+        memcpy(s->workstation, c->stage.ntlm.workstation, sizeof(s->workstation));
+    }
+    c->stage.used = false;
+    return true;
+}
+
 void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, smb_fact *f)
 {
     smb_tree *t = smb_tree_get(c, sid, tid, true);

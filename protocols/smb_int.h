@@ -109,6 +109,10 @@ void smb_fact_init(const smb_conn *c, smb_fact *f, smb_fact_kind kind, uint8_t v
 /* Fills share/user fields from the tree and session tables. */
 void smb_fact_resolve(smb_conn *c, smb_fact *f);
 void smb_emit(smb_conn *c, const smb_fact *f);
+/* The SESSION_SETUP response that answers the staged request (same SMB version
+ * and message id) gives the staged credentials to session s (when not NULL) and
+ * ends the stage; returns whether it did (the stage's data stays readable). */
+bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64_t message_id);
 /* A successful TREE_CONNECT: remembers the tree (name and type) and settles the
  * fact's share type (IPC$ is a pipe share even when the response did not say). */
 void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, smb_fact *f);
