@@ -584,6 +584,7 @@ int main(int argc, char **argv)
         err("out of memory");
         return EXIT_RUNTIME;
     }
+    pipeline_set_stats_extra(summary_json, r.sum);
     double t0 = mono_sec();
     uint64_t w0 = wall_usec();
     int status;

@@ -560,9 +560,18 @@ void pipeline_counters(const pipeline *p, pw_counters *c)
     c->rule_matches_max_exceeded += m->rule_matches_max_exceeded;
 }
 
+static void (*stats_extra)(jbuf *j, void *ctx);
+static void *stats_extra_ctx;
+
+void pipeline_set_stats_extra(void (*fn)(jbuf *j, void *ctx), void *ctx)
+{
+    stats_extra = fn;
+    stats_extra_ctx = ctx;
+}
+
 void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec)
 {
-    char line[8192];
+    char line[32768];
     jbuf j;
     jb_init(&j, line, sizeof(line));
     eve_hdr h;
@@ -629,6 +638,8 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     jb_u64(&j, "alerts", c->alerts);
     jb_u64(&j, "alerts_over_match_limit", c->rule_matches_max_exceeded);
     jb_close_object(&j);
+    if (stats_extra)
+        stats_extra(&j, stats_extra_ctx);
     jb_close_object(&j);
     jb_close_object(&j);
     size_t len;

@@ -10,6 +10,7 @@
 
 #include "../detect/sigma.h"
 #include "eve.h"
+#include "json.h"
 #include "options.h"
 
 typedef struct pipeline pipeline;
@@ -55,5 +56,7 @@ uint64_t pipeline_first_ts(const pipeline *p);
 void pipeline_counters(const pipeline *p, pw_counters *c);
 /* Writes a "stats" EVE record of counters c at time ts. */
 void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec);
+/* Adds members of the caller's own (the run's summary tables) to every stats record. */
+void pipeline_set_stats_extra(void (*fn)(jbuf *j, void *ctx), void *ctx);
 
 #endif

@@ -117,6 +117,40 @@ static int by_count(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+static void json_table(jbuf *j, const char *key, const char *name_key, const char *count_key,
+                       const sum_table *t, bool clients)
+{
+    sum_entry *sorted = malloc(sizeof(sum_entry) * (t->n ? t->n : 1));
+    if (!sorted)
+        return;
+    memcpy(sorted, t->e, sizeof(sum_entry) * t->n);
+    qsort(sorted, t->n, sizeof(sum_entry), by_count);
+    jb_open_array(j, key);
+    for (unsigned i = 0; i < t->n && i < 10; i++) {
+        jb_open_object(j, NULL);
+        jb_str(j, name_key, sorted[i].name);
+        jb_u64(j, count_key, sorted[i].count);
+        if (clients) {
+            jb_u64(j, "clients", sorted[i].nclients); /* distinct, counted up to 8 */
+            if (sorted[i].more_clients)
+                jb_bool(j, "more_clients", true);
+        }
+        jb_close_object(j);
+    }
+    jb_close_array(j);
+    free(sorted);
+}
+
+void summary_json(jbuf *j, void *ctx)
+{
+    summary *s = ctx;
+    pthread_mutex_lock(&s->lock);
+    json_table(j, "shares", "share", "tree_connects", &s->shares, true);
+    json_table(j, "named_pipes", "name", "opens", &s->pipes, true);
+    json_table(j, "alerts_by_rule", "signature", "alerts", &s->alerts, false);
+    pthread_mutex_unlock(&s->lock);
+}
+
 static void print_table(FILE *out, const char *title, const char *what, const sum_table *t, int top_n)
 {
     if (t->n == 0) {

@@ -115,9 +115,10 @@ kill -TERM "$pid"
 wait "$pid"
 rc=$?
 pid=""
-seed=$(grep -c '"signature":"Suspicious PsExec Execution"' "$TMP/rot.1.json" 2>/dev/null)
-pa=$(grep -c '"signature":"PAExec Remote Execution With Default Names"' "$TMP/rot.json" 2>/dev/null)
-pa_old=$(grep -c '"signature":"PAExec' "$TMP/rot.1.json" 2>/dev/null)
+alerts() { grep '"event_type":"alert"' "$1" 2>/dev/null | grep -c "\"signature\":\"$2"; }
+seed=$(alerts "$TMP/rot.1.json" "Suspicious PsExec Execution")
+pa=$(alerts "$TMP/rot.json" "PAExec Remote Execution With Default Names")
+pa_old=$(alerts "$TMP/rot.1.json" "PAExec")
 stats=$(grep -c '"event_type":"stats"' "$TMP/rot.json" 2>/dev/null)
 if [ $rc -eq 0 ] && [ "$seed" -eq 3 ] && [ "$pa" -eq 4 ] && [ "$pa_old" -eq 0 ] && [ "$stats" -eq 2 ] && [ "$user" = nobody ]; then
     echo "ok   SIGHUP: 3 seed alerts in the rotated file, 4 PAExec alerts in the new one; SIGUSR1 + exit: 2 stats records; ran as $user"

@@ -113,7 +113,13 @@ def check_psexec_5145(recs):
 def main():
     pw, real = sys.argv[1], sys.argv[2]
     for name, want in BUNDLED.items():
-        check_alerts(name, run(pw, "pcaps/%s.pcap" % name), want)
+        recs = run(pw, "pcaps/%s.pcap" % name)
+        check_alerts(name, recs, want)
+        # The final stats record carries the same alerts by rule as the summary.
+        stats = [r["stats"] for r in recs if r["event_type"] == "stats"][-1]
+        by_rule = {a["signature"]: a["alerts"] for a in stats.get("alerts_by_rule", [])}
+        if by_rule != {k: len(v) for k, v in want.items()}:
+            failures.append("%s: stats alerts_by_rule %s" % (name, by_rule))
     if os.path.isdir(real):
         for name, want in REAL.items():
             recs = run(pw, os.path.join(real, name))
