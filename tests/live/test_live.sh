@@ -127,6 +127,42 @@ else
     fails=$((fails + 1))
 fi
 
+# No privilege: one clear line naming the interface and what is missing, exit 3.
+if command -v setpriv >/dev/null; then
+    ip netns exec "$NSA" setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
+        "$PW" -q -i "$A" -o /dev/null 2>"$TMP/perm.err"
+    rc=$?
+    if [ $rc -eq 3 ] && grep -q "^pipewatch: interface $A: permission denied: run as root or give the binary CAP_NET_RAW" "$TMP/perm.err"; then
+        echo "ok   no privilege: $(head -n 1 "$TMP/perm.err")"
+    else
+        echo "FAIL no privilege: exit $rc: $(cat "$TMP/perm.err")"
+        fails=$((fails + 1))
+    fi
+fi
+
+# The interface disappears while capturing: the events seen so far are written,
+# one line names the interface, exit 1.
+ip netns exec "$NSA" "$PW" -i "$A" -f "" -o "$TMP/gone.json" 2>"$TMP/gone.err" &
+pid=$!
+i=0
+until grep -q "capturing on" "$TMP/gone.err" || [ $i -gt 100 ]; do i=$((i + 1)); sleep 0.1; done
+ip netns exec "$NSB" tcpreplay -q -i "$B" --mbps 50 pcaps/psexec-renamed.pcap >/dev/null 2>&1
+sleep 1
+ip -n "$NSA" link del "$A"
+i=0
+while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+pid=""
+n=$(grep '"event_type":"alert"' "$TMP/gone.json" | grep -c '"signature":"Suspicious PsExec Execution"')
+if [ $rc -eq 1 ] && [ "$n" -eq 3 ] && grep -q "^pipewatch: interface $A: capture stopped" "$TMP/gone.err"; then
+    echo "ok   interface gone: exit 1, 3 alerts kept, $(grep "capture stopped" "$TMP/gone.err" | head -n 1)"
+else
+    echo "FAIL interface gone: exit $rc, $n alerts: $(grep pipewatch: "$TMP/gone.err")"
+    fails=$((fails + 1))
+fi
+
 # A missing interface: one clear line, exit 3.
 ip netns exec "$NSA" "$PW" -q -i nosuchif0 -o "$TMP/x.json" 2>"$TMP/nosuch.err"
 rc=$?
