@@ -8,7 +8,7 @@ status=0
 for pcap in pcaps/*.pcap; do
     [ -f "$pcap" ] || continue
     name=$(basename "$pcap" .pcap)
-    about=$(sed -n "s/^| \`$name.pcap\` | \(.*\) |.*$/\1/p" pcaps/README.md 2>/dev/null | cut -d'|' -f1 | head -n 1)
+    about=$(sed -n "s/^### $name\.pcap — //p" pcaps/README.md 2>/dev/null | head -n 1)
     echo "=== $name${about:+ — $about}"
     "$BUILD/pipewatch" -r "$pcap" -o "$out/$name.eve.json" 2>&1 | sed -n '/^  dialects/,$p' | grep -v '^  not seen' || status=1
     echo
