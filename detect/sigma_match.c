@@ -43,13 +43,14 @@ static bool bytes_contains(const char *s, size_t n, const char *lit, size_t m, b
     return false;
 }
 
-/* One token at s[i]; returns bytes consumed, 0 on mismatch. The alternatives
- * of TK_DASH differ in their first byte, so at most one can match. */
-static size_t tok_at(uint16_t t, const char *s, size_t i, size_t n)
+/* One token at s[i]; returns bytes consumed, 0 on mismatch. Literal tokens of
+ * |cased values keep their case. The alternatives of TK_DASH differ in their
+ * first byte, so at most one can match. */
+static size_t tok_at(uint16_t t, const char *s, size_t i, size_t n, bool cased)
 {
     unsigned char c = (unsigned char)s[i];
     if (t < 256)
-        return fold(c) == t ? 1 : 0;
+        return (cased ? c : fold(c)) == t ? 1 : 0;
     if (t == TK_ONE)
         return 1;
     if (c == '-' || c == '/')
@@ -63,10 +64,10 @@ static size_t tok_at(uint16_t t, const char *s, size_t i, size_t n)
     return 0;
 }
 
-bool sigma_glob_match(const uint16_t *tok, size_t ntok, const char *s, size_t n)
+static bool glob_walk(const uint16_t *tok, size_t ntok, const char *s, size_t n, bool cased)
 {
     /* Classic single-backtrack-point matcher: on a mismatch only the most
-     * recent star is retried one byte further, so the work is O(n * ntok)
+     * recent star is retried one byte further on, so the walk is O(n * m)
      * with no recursion. Retrying only the last star is enough because what
      * lies between two stars matches deterministically at a given position. */
     size_t i = 0, j = 0, star_j = SIZE_MAX, star_i = 0;
@@ -76,7 +77,7 @@ bool sigma_glob_match(const uint16_t *tok, size_t ntok, const char *s, size_t n)
             star_i = i;
             continue;
         }
-        size_t len = j < ntok ? tok_at(tok[j], s, i, n) : 0;
+        size_t len = j < ntok ? tok_at(tok[j], s, i, n, cased) : 0;
         if (len) {
             i += len;
             j++;
@@ -92,36 +93,9 @@ bool sigma_glob_match(const uint16_t *tok, size_t ntok, const char *s, size_t n)
     return j == ntok;
 }
 
-/* The same walk for |cased values, whose literal tokens keep their case. */
-static bool glob_match_cased(const uint16_t *tok, size_t ntok, const char *s, size_t n)
+bool sigma_glob_match(const uint16_t *tok, size_t ntok, const char *s, size_t n)
 {
-    size_t i = 0, j = 0, star_j = SIZE_MAX, star_i = 0;
-    while (i < n) {
-        if (j < ntok && tok[j] == TK_STAR) {
-            star_j = j++;
-            star_i = i;
-            continue;
-        }
-        size_t len = 0;
-        if (j < ntok) {
-            if (tok[j] < 256)
-                len = (unsigned char)s[i] == tok[j] ? 1 : 0;
-            else
-                len = tok_at(tok[j], s, i, n);
-        }
-        if (len) {
-            i += len;
-            j++;
-            continue;
-        }
-        if (star_j == SIZE_MAX)
-            return false;
-        i = ++star_i;
-        j = star_j + 1;
-    }
-    while (j < ntok && tok[j] == TK_STAR)
-        j++;
-    return j == ntok;
+    return glob_walk(tok, ntok, s, n, false);
 }
 
 const char *sigma_event_get(const sigma_event *ev, const char *name)
@@ -745,7 +719,7 @@ static bool str_match(const sigma_value *v, const char *s)
     case GL_ANY:
         return true;
     default:
-        return v->cased ? glob_match_cased(v->tok, v->ntok, s, n) : sigma_glob_match(v->tok, v->ntok, s, n);
+        return glob_walk(v->tok, v->ntok, s, n, v->cased);
     }
 }
 

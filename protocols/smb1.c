@@ -294,12 +294,7 @@ static void rsp_nt_create(smb_conn *c, const smb1_cmd *m, smb_pending *p)
     f.have_request = true;
     f.session_id = p->session_id;
     f.tree_id = p->tree_id;
-    f.filename = p->have_name ? p->name : NULL;
-    f.desired_access = p->desired_access;
-    f.share_access = p->share_access;
-    f.file_attributes = p->file_attributes;
-    f.create_disposition = p->create_disposition;
-    f.create_options = p->create_options;
+    smb_fact_create_request(&f, p);
     if (m->h.status == 0) {
         rd_t w = m->words;
         rd_skip(&w, 5);

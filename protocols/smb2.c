@@ -313,12 +313,7 @@ static void rsp_create(smb_conn *c, smb2_msg *m, smb_pending *p)
     fact_from_pending(&f, p);
     f.have_response = true;
     f.status = m->h.status;
-    f.filename = p->have_name ? p->name : NULL;
-    f.desired_access = p->desired_access;
-    f.share_access = p->share_access;
-    f.file_attributes = p->file_attributes;
-    f.create_disposition = p->create_disposition;
-    f.create_options = p->create_options;
+    smb_fact_create_request(&f, p);
     if (m->h.status == SMB_STATUS_SUCCESS) {
         rd_t r = rd_make(m->body, m->body_len);
         rd_skip(&r, 4);

@@ -166,12 +166,7 @@ void smb_conn_flush(smb_conn *c)
             }
         } else {
             smb_fact_resolve(c, &f);
-            f.filename = p->have_name ? p->name : NULL;
-            f.desired_access = p->desired_access;
-            f.share_access = p->share_access;
-            f.file_attributes = p->file_attributes;
-            f.create_disposition = p->create_disposition;
-            f.create_options = p->create_options;
+            smb_fact_create_request(&f, p);
         }
         smb_emit(c, &f);
     }
@@ -397,6 +392,16 @@ bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64
     }
     c->stage.used = false;
     return true;
+}
+
+void smb_fact_create_request(smb_fact *f, const smb_pending *p)
+{
+    f->filename = p->have_name ? p->name : NULL;
+    f->desired_access = p->desired_access;
+    f->share_access = p->share_access;
+    f->file_attributes = p->file_attributes;
+    f->create_disposition = p->create_disposition;
+    f->create_options = p->create_options;
 }
 
 void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, smb_fact *f)

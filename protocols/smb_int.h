@@ -113,6 +113,8 @@ void smb_emit(smb_conn *c, const smb_fact *f);
  * and message id) gives the staged credentials to session s (when not NULL) and
  * ends the stage; returns whether it did (the stage's data stays readable). */
 bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64_t message_id);
+/* The CREATE request's own fields (name, access, options …) into a fact. */
+void smb_fact_create_request(smb_fact *f, const smb_pending *p);
 /* A successful TREE_CONNECT: remembers the tree (name and type) and settles the
  * fact's share type (IPC$ is a pipe share even when the response did not say). */
 void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, smb_fact *f);

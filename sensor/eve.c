@@ -24,6 +24,7 @@ struct eve_output {
     eve_filetype type;
     bool append;
     bool failed;
+    bool reported; /* the failure was told (eve_take_error) */
     char path[512];
     char error[640];
     uint64_t lines;
@@ -203,6 +204,15 @@ bool eve_close(eve_output *o)
 
 bool eve_failed(const eve_output *o) { return o->failed; }
 const char *eve_error(const eve_output *o) { return o->error; }
+
+const char *eve_take_error(eve_output *o)
+{
+    pthread_mutex_lock(&o->lock);
+    const char *e = o->failed && !o->reported ? o->error : NULL;
+    o->reported = o->failed;
+    pthread_mutex_unlock(&o->lock);
+    return e;
+}
 uint64_t eve_lines(const eve_output *o) { return o->lines; }
 
 void eve_format_ip(uint8_t ipver, const uint8_t *addr, char *out, size_t n)

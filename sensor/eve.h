@@ -35,6 +35,9 @@ bool eve_reopen(eve_output *o);
 bool eve_close(eve_output *o);
 bool eve_failed(const eve_output *o);
 const char *eve_error(const eve_output *o); /* "cannot write to X: reason" */
+/* The error, the first time it is asked for after a failure, else NULL: each
+ * fault is told to the operator once, whoever notices it first. */
+const char *eve_take_error(eve_output *o);
 uint64_t eve_lines(const eve_output *o);
 
 /* The fields every record starts with. */

@@ -246,8 +246,9 @@ int live_run(live_ctx *lc, pw_counters *total)
         nanosleep(&nap, NULL);
         if (*lc->reopen) {
             *lc->reopen = 0;
-            if (!eve_reopen(lc->out))
-                fprintf(stderr, "pipewatch: %s\n", eve_error(lc->out));
+            const char *e = eve_reopen(lc->out) ? NULL : eve_take_error(lc->out);
+            if (e)
+                fprintf(stderr, "pipewatch: %s\n", e);
         }
         uint64_t now = wall_usec();
         bool periodic = o->log_stats && o->stats_interval_usec && now - last_stats >= o->stats_interval_usec;

@@ -306,8 +306,9 @@ static void handle_signals_offline(run *r)
 {
     if (g_reopen) {
         g_reopen = 0;
-        if (!eve_reopen(r->out))
-            err("%s", eve_error(r->out));
+        const char *e = eve_reopen(r->out) ? NULL : eve_take_error(r->out);
+        if (e)
+            err("%s", e);
     }
 }
 
@@ -378,7 +379,7 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
     if (pg.on)
         progress_show(&pg, h, n, true);
     pcap_close(h);
-    summary_add_capture(r->sum, path, 0, 0);
+    summary_add_capture(r->sum);
     return status;
 }
 
@@ -624,7 +625,9 @@ int main(int argc, char **argv)
     }
     eve_flush(out);
     if (eve_failed(out)) {
-        err("%s", eve_error(out));
+        const char *why = eve_take_error(out);
+        if (why)
+            err("%s", why);
         status = EXIT_RUNTIME;
     }
     if (!eve_close(out) && status == EXIT_OK) {

@@ -101,13 +101,7 @@ void summary_on_alert(void *ctx, const sigma_rule *r, const char *share, const c
     pthread_mutex_unlock(&s->lock);
 }
 
-void summary_add_capture(summary *s, const char *path, uint64_t packets, uint64_t bytes)
-{
-    (void)path;
-    (void)packets;
-    (void)bytes;
-    s->captures++;
-}
+void summary_add_capture(summary *s) { s->captures++; }
 
 static int by_count(const void *a, const void *b)
 {

@@ -17,7 +17,8 @@ summary *summary_new(void);
 void summary_free(summary *s);
 void summary_on_fact(void *ctx, const smb_fact *f, const char *client_ip);
 void summary_on_alert(void *ctx, const sigma_rule *r, const char *share, const char *name, const char *client_ip);
-void summary_add_capture(summary *s, const char *path, uint64_t packets, uint64_t bytes);
+/* One more capture file read. */
+void summary_add_capture(summary *s);
 /* The tables as members of the stats record: shares, named_pipes, alerts_by_rule (top 10). */
 void summary_json(jbuf *j, void *ctx);
 /* Prints the tables; seconds is the wall time of the run. */

@@ -129,6 +129,7 @@ static void test_output_file_and_full_disk(void **state)
     char err[256];
     eve_output *o = eve_open(path, EVE_REGULAR, false, err, sizeof(err));
     assert_non_null(o);
+    assert_null(eve_take_error(o)); /* nothing failed */
     assert_true(eve_write(o, "{\"a\":1}", 7));
     assert_true(eve_write(o, "{\"b\":2}", 7));
     assert_int_equal(eve_lines(o), 2);
@@ -147,6 +148,9 @@ static void test_output_file_and_full_disk(void **state)
     assert_false(eve_flush(o));
     assert_true(eve_failed(o));
     assert_string_equal(eve_error(o), "cannot write events to /dev/full: No space left on device");
+    /* Told once: whoever takes the error first reports it, later takers get nothing. */
+    assert_string_equal(eve_take_error(o), "cannot write events to /dev/full: No space left on device");
+    assert_null(eve_take_error(o));
     assert_false(eve_write(o, "{}", 2));
     assert_false(eve_close(o));
 
