@@ -17,8 +17,21 @@ void nbss_init(nbss_framer *f, size_t max_pdu_buffer, nbss_pdu_fn on_pdu, void *
     f->state = ST_HDR;
 }
 
+void nbss_set_budget(nbss_framer *f, size_t *used, size_t cap)
+{
+    /* what is already buffered moves to the new budget */
+    if (f->mem_used)
+        *f->mem_used -= f->buf_cap;
+    f->mem_used = used;
+    f->mem_cap = cap;
+    if (used)
+        *used += f->buf_cap;
+}
+
 void nbss_release(nbss_framer *f)
 {
+    if (f->mem_used)
+        *f->mem_used -= f->buf_cap;
     free(f->buf);
     f->buf = NULL;
     f->buf_cap = f->buf_len = 0;
@@ -85,9 +98,15 @@ static int ensure_buf(nbss_framer *f, size_t need)
         cap = f->max_pdu_buffer;
     if (cap < need)
         return 0;
+    if (f->mem_used && *f->mem_used + (cap - f->buf_cap) > f->mem_cap) {
+        f->ctr.memcap_drops++;
+        return 0;
+    }
     uint8_t *nb = realloc(f->buf, cap);
     if (!nb)
         return 0;
+    if (f->mem_used)
+        *f->mem_used += cap - f->buf_cap;
     f->buf = nb;
     f->buf_cap = cap;
     return 1;

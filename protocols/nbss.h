@@ -34,7 +34,8 @@ typedef struct nbss_counters {
     uint64_t control;  /* session request/response/retarget messages */
     uint64_t keepalives;
     uint64_t truncated;     /* messages delivered with their tail skipped */
-    uint64_t dropped;       /* partial messages lost to a gap */
+    uint64_t dropped;       /* messages lost: to a gap, or no buffer for them */
+    uint64_t memcap_drops;  /* of those, refused by the shared budget */
     uint64_t resyncs;       /* header found again after a gap or garbage */
     uint64_t bytes_skipped; /* bytes passed over: message tails and garbage */
 } nbss_counters;
@@ -52,6 +53,8 @@ typedef struct nbss_framer {
     uint8_t *buf;
     size_t buf_len, buf_cap;
     size_t max_pdu_buffer;
+    size_t *mem_used; /* shared budget the buffer is charged to (NULL: none) */
+    size_t mem_cap;
     nbss_counters ctr;
     nbss_pdu_fn on_pdu;
     void *ctx;
@@ -59,6 +62,10 @@ typedef struct nbss_framer {
 
 void nbss_init(nbss_framer *f, size_t max_pdu_buffer, nbss_pdu_fn on_pdu, void *ctx);
 void nbss_release(nbss_framer *f);
+/* Charges the message buffer to *used, which may not pass cap: a message
+ * that would is skipped like one over max_pdu_buffer and counted in
+ * ctr.memcap_drops. Several framers may share one budget. */
+void nbss_set_budget(nbss_framer *f, size_t *used, size_t cap);
 void nbss_feed(nbss_framer *f, const uint8_t *data, size_t len);
 /* len bytes lost: a gap inside a tail being skipped keeps the framer in step,
  * any other gap drops the partial message and starts a resync. */

@@ -154,6 +154,8 @@ static void req_session_setup(smb_conn *c, const smb1_cmd *m)
         rd_t blob = rd_sub(&all, m->bytes_off, blob_len);
         if (rd_ok(&w) && rd_ok(&blob)) {
             ntlmssp_kind k = ntlmssp_parse_blob(blob.p, blob.len, ni);
+            if (k == NTLMSSP_NONE && blob.len)
+                c->st.auth_unrecognised++;
             found = k == NTLMSSP_AUTHENTICATE || k == NTLMSSP_KERBEROS;
         }
     } else if (w.len == 26) {

@@ -132,6 +132,8 @@ static void req_session_setup(smb_conn *c, const smb2_msg *m)
         return;
     ntlmssp_info *ni = &c->stage.ntlm;
     ntlmssp_kind k = ntlmssp_parse_blob(blob.p, blob.len, ni);
+    if (k == NTLMSSP_NONE && blob.len)
+        c->st.auth_unrecognised++;
     if (k != NTLMSSP_AUTHENTICATE && k != NTLMSSP_KERBEROS)
         return;
     c->stage.used = true;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "smb_int.h"
 
@@ -76,10 +77,16 @@ smb_conn *smb_conn_new(const smb_limits *l, smb_sink sink)
     size_t off_n = off_p + (size_t)lim.max_pending * sizeof(smb_pending);
     size_t n_names = (size_t)lim.max_trees + lim.max_files + lim.max_pending;
     size_t total = off_n + n_names * SMB_NAME_SLOT;
-    uint8_t *mem = calloc(1, total);
-    if (!mem)
+    /* Mapped, not taken from the heap: pages of name slots never written stay
+     * unbacked (the footprint counts the tables only), and a freed connection
+     * goes back to the system instead of leaving heap that the next one would
+     * have to zero whole. */
+    void *map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED)
         return NULL;
+    uint8_t *mem = map;
     smb_conn *c = (smb_conn *)mem;
+    c->map_len = total;
     c->lim = lim;
     c->sink = sink;
     c->req_dir = -1;
@@ -105,11 +112,18 @@ void smb_conn_free(smb_conn *c)
         return;
     nbss_release(&c->fr[0]);
     nbss_release(&c->fr[1]);
-    free(c);
+    munmap(c, c->map_len);
+}
+
+void smb_conn_set_budget(smb_conn *c, size_t *used, size_t cap)
+{
+    for (int d = 0; d < 2; d++)
+        nbss_set_budget(&c->fr[d], used, cap);
 }
 
 static void sync_counters(smb_conn *c)
 {
+    c->st.pdu_memcap_drops = c->fr[0].ctr.memcap_drops + c->fr[1].ctr.memcap_drops;
     c->st.resyncs = c->fr[0].ctr.resyncs + c->fr[1].ctr.resyncs;
     c->st.bytes_skipped = c->fr[0].ctr.bytes_skipped + c->fr[1].ctr.bytes_skipped;
 }

@@ -35,6 +35,8 @@ typedef struct smb_conn_stats {
     uint64_t malformed;         /* PDUs that failed to parse */
     uint64_t orphan_responses;  /* responses whose request was not seen */
     uint64_t limit_drops;       /* sessions/trees/files/pending entries not tracked: limits */
+    uint64_t auth_unrecognised; /* SESSION_SETUP blobs neither NTLMSSP, Kerberos nor SPNEGO */
+    uint64_t pdu_memcap_drops;  /* messages not buffered: the shared budget was spent */
     uint64_t facts;             /* facts emitted */
 } smb_conn_stats;
 
@@ -47,6 +49,9 @@ void smb_limits_default(smb_limits *l);
  * Returns NULL when out of memory. */
 smb_conn *smb_conn_new(const smb_limits *l, smb_sink sink);
 void smb_conn_free(smb_conn *c);
+/* Charges the PDU reassembly buffers of both directions to *used, never
+ * past cap (the sensor's SMB memcap, shared by all connections). */
+void smb_conn_set_budget(smb_conn *c, size_t *used, size_t cap);
 
 /* In-order bytes of direction dir (0 or 1). */
 void smb_conn_data(smb_conn *c, int dir, const uint8_t *data, size_t len);

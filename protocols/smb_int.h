@@ -74,6 +74,7 @@ typedef struct smb_auth_stage {
 
 struct smb_conn {
     smb_limits lim;
+    size_t map_len; /* bytes mapped for the connection and its tables */
     smb_sink sink;
     smb_conn_stats st;
     nbss_framer fr[2];

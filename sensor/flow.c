@@ -1,7 +1,7 @@
 /* The flow table: chained hash on a preallocated node array, a free list,
- * and three idle lists (TCP open, TCP closed, UDP) each ordered by last
- * activity, so expiry only looks at list heads. A fourth list keeps creation
- * order for a deterministic flush.
+ * and four idle lists (TCP without payload yet, TCP open, TCP closed, UDP)
+ * each ordered by last activity, so expiry and eviction only look at list
+ * heads. A fifth list keeps creation order for a deterministic flush.
  *
  * The release callback must flush or release f->tcp (stream_flush /
  * stream_release): the table does not know the stream engine. */
@@ -13,7 +13,7 @@
 #define NIL UINT32_MAX
 #define FLOW_ID_MASK ((UINT64_C(1) << 51) - 1)
 
-enum { L_OPEN, L_CLOSED, L_UDP, L_COUNT };
+enum { L_EMBRYO, L_OPEN, L_CLOSED, L_UDP, L_COUNT };
 
 typedef struct link2 {
     uint32_t prev, next;
@@ -165,8 +165,8 @@ static uint64_t tuple_hash(uint8_t ipver, uint8_t proto, uint16_t vlan, const ui
 static void classify(flow_table *t, uint32_t i)
 {
     fnode *n = &t->nodes[i];
-    if (n->list == L_OPEN && n->f.tcp.closed) {
-        dl_remove(t, &t->idle[L_OPEN], i, IDLE_OFF);
+    if ((n->list == L_OPEN || n->list == L_EMBRYO) && n->f.tcp.closed) {
+        dl_remove(t, &t->idle[n->list], i, IDLE_OFF);
         n->list = L_CLOSED;
         dl_append(t, &t->idle[L_CLOSED], i, IDLE_OFF);
     }
@@ -200,7 +200,7 @@ static void node_release(flow_table *t, uint32_t i)
 
 static uint64_t timeout_of(const flow_table *t, int list)
 {
-    if (list == L_OPEN)
+    if (list == L_OPEN || list == L_EMBRYO)
         return t->cfg.tcp_timeout_usec;
     if (list == L_CLOSED)
         return t->cfg.tcp_closed_timeout_usec;
@@ -245,21 +245,28 @@ void flow_table_free(flow_table *t)
 
 const flow_stats *flow_table_stats(const flow_table *t) { return &t->st; }
 
-/* A free node, or the least recently used one when it has been idle past the
- * emergency timeout; NIL otherwise. */
+/* A free node; when there is none, a new flow takes the place of the least
+ * recently used TCP flow that has carried no payload yet (what a SYN flood
+ * fills the table with), else of the least recently used flow. Dropping
+ * the new flow instead would let whoever fills the table first blind the
+ * sensor to every connection after. A flow pushed out while it was still
+ * active (idle less than the emergency timeout) means the table is too
+ * small for the traffic: counted in memcap_drops. */
 static uint32_t node_get(flow_table *t, uint64_t now)
 {
     if (t->free_head == NIL) {
-        uint32_t victim = NIL;
-        for (int l = 0; l < L_COUNT; l++) {
+        uint32_t victim = t->idle[L_EMBRYO].head;
+        for (int l = 0; l < L_COUNT && victim == NIL; l++) {
             uint32_t h = t->idle[l].head;
             if (h != NIL && (victim == NIL || t->nodes[h].f.last_ts < t->nodes[victim].f.last_ts))
                 victim = h;
         }
-        if (victim == NIL || now <= t->nodes[victim].f.last_ts ||
-            now - t->nodes[victim].f.last_ts <= t->cfg.emergency_timeout_usec)
+        if (victim == NIL)
             return NIL;
+        uint64_t last = t->nodes[victim].f.last_ts;
         t->st.evicted++;
+        if (now <= last || now - last <= t->cfg.emergency_timeout_usec)
+            t->st.memcap_drops++;
         node_release(t, victim);
     }
     uint32_t i = t->free_head;
@@ -300,6 +307,8 @@ flow *flow_lookup(flow_table *t, const decoded_pkt *p, int *dir)
         f->pkts[d]++;
         f->bytes[d] += p->payload_wire_len;
         dl_remove(t, &t->idle[n->list], i, IDLE_OFF);
+        if (n->list == L_EMBRYO && p->payload_wire_len)
+            n->list = L_OPEN;
         dl_append(t, &t->idle[n->list], i, IDLE_OFF);
         t->last = i;
         *dir = d;
@@ -333,7 +342,7 @@ flow *flow_lookup(flow_table *t, const decoded_pkt *p, int *dir)
     n->bucket = b;
     n->hnext = t->buckets[b];
     t->buckets[b] = i;
-    n->list = tcp ? L_OPEN : L_UDP;
+    n->list = !tcp ? L_UDP : p->payload_wire_len ? L_OPEN : L_EMBRYO;
     n->idle.prev = n->idle.next = n->order.prev = n->order.next = NIL;
     dl_append(t, &t->idle[n->list], i, IDLE_OFF);
     dl_append(t, &t->order, i, ORDER_OFF);

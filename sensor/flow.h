@@ -32,10 +32,13 @@ typedef struct flow_config {
     uint64_t tcp_timeout_usec;   /* idle timeout of an established TCP flow */
     uint64_t tcp_closed_timeout_usec; /* after FIN/RST both ways */
     uint64_t udp_timeout_usec;
-    uint64_t emergency_timeout_usec;  /* used when the table is full */
+    uint64_t emergency_timeout_usec;  /* a flow evicted from a full table before this idle time
+                                       * counts in memcap_drops */
 } flow_config;
 
 typedef struct flow_stats {
+    /* evicted: flows pushed out of a full table; memcap_drops: those of them
+     * that were still active, plus flows that could not be created at all */
     uint64_t created, timed_out, closed, evicted, memcap_drops, active, peak_active;
 } flow_stats;
 
@@ -50,8 +53,8 @@ flow_table *flow_table_new(const flow_config *c, flow_release_fn release, void *
 void flow_table_free(flow_table *t); /* releases every flow first */
 
 /* Finds or creates the flow of p. *dir is set to the direction of p (0/1).
- * Returns NULL when the table is full and nothing can be evicted
- * (counted in memcap_drops). */
+ * A full table makes room by eviction (see flow.c); NULL only for packets
+ * that are not TCP or UDP. */
 flow *flow_lookup(flow_table *t, const decoded_pkt *p, int *dir);
 /* Times out idle flows; call with packet time (offline) or wall time (live). */
 void flow_table_expire(flow_table *t, uint64_t now_usec);

@@ -31,7 +31,9 @@ typedef struct flow_app {
     int8_t client_dir; /* learned from the SMB request flag; -1 until then */
     bool alerted;
     bool smb_refused; /* over the SMB memcap: the flow is counted, not parsed */
+    bool smb_evicted; /* its SMB state was given up to make room for a newer connection */
     char app_name[32];
+    struct flow_app *lru_prev, *lru_next; /* connections with SMB state, least recently active first */
 } flow_app;
 
 struct pipeline {
@@ -51,6 +53,7 @@ struct pipeline {
     bool finishing;
     size_t smb_mem;       /* footprint of the live SMB connections */
     size_t smb_conn_cost; /* footprint of one */
+    flow_app *smb_lru_head, *smb_lru_tail;
     pipeline_fact_fn on_fact;
     pipeline_alert_fn on_alert;
     void *observer;
@@ -179,8 +182,78 @@ static void on_fact(void *ctx, const smb_fact *fact)
 
 /* ------------------------------------------------------------- app layer */
 
+static int dialect_slot(uint16_t d)
+{
+    switch (d) {
+    case 0x0001:
+        return 1;
+    case 0x0202:
+        return 2;
+    case 0x0210:
+        return 3;
+    case 0x0300:
+        return 4;
+    case 0x0302:
+        return 5;
+    case 0x0311:
+        return 6;
+    default:
+        return 0;
+    }
+}
+
+static void lru_unlink(pipeline *p, flow_app *a)
+{
+    if (a->lru_prev)
+        a->lru_prev->lru_next = a->lru_next;
+    else
+        p->smb_lru_head = a->lru_next;
+    if (a->lru_next)
+        a->lru_next->lru_prev = a->lru_prev;
+    else
+        p->smb_lru_tail = a->lru_prev;
+    a->lru_prev = a->lru_next = NULL;
+}
+
+static void lru_append(pipeline *p, flow_app *a)
+{
+    a->lru_prev = p->smb_lru_tail;
+    a->lru_next = NULL;
+    if (p->smb_lru_tail)
+        p->smb_lru_tail->lru_next = a;
+    else
+        p->smb_lru_head = a;
+    p->smb_lru_tail = a;
+}
+
+/* Reports what the parser still holds, adds its counters to the run's and
+ * frees the SMB state of a connection. */
+static void smb_detach(pipeline *p, flow_app *a)
+{
+    smb_conn_flush(a->smb);
+    const smb_conn_stats *ss = smb_conn_get_stats(a->smb);
+    p->c.smb_encrypted_msgs += ss->encrypted_msgs;
+    p->c.smb_compressed_msgs += ss->compressed_msgs;
+    if (ss->encrypted_msgs)
+        p->c.smb_encrypted_flows++;
+    p->c.smb_resyncs += ss->resyncs;
+    p->c.smb_malformed += ss->malformed;
+    p->c.smb_limit_drops += ss->limit_drops;
+    p->c.smb_orphan_responses += ss->orphan_responses;
+    p->c.smb_pdu_memcap_drops += ss->pdu_memcap_drops;
+    p->c.smb_auth_unrecognised += ss->auth_unrecognised;
+    p->c.smb_by_dialect[dialect_slot(smb_conn_dialect(a->smb))]++;
+    lru_unlink(p, a);
+    smb_conn_free(a->smb);
+    a->smb = NULL;
+    p->smb_mem -= p->smb_conn_cost;
+}
+
 /* SMB state is made at the first byte of the connection, not at its SYN, so
- * a SYN flood costs flow entries only; the SMB memcap bounds the rest. */
+ * a SYN flood costs flow entries only; the SMB memcap bounds the rest. When
+ * it is spent, the least recently active connections give up their state
+ * (at most a few per new one): otherwise whoever opened connections first
+ * would blind the parser to every connection after. */
 static bool smb_ready(flow_app *a)
 {
     if (a->smb)
@@ -188,6 +261,12 @@ static bool smb_ready(flow_app *a)
     pipeline *p = a->pl;
     if (a->smb_refused)
         return false;
+    for (int i = 0; i < 4 && p->smb_mem + p->smb_conn_cost > p->o->smb_memcap && p->smb_lru_head; i++) {
+        flow_app *old = p->smb_lru_head;
+        smb_detach(p, old);
+        old->smb_refused = old->smb_evicted = true;
+        p->c.smb_memcap_evictions++;
+    }
     if (p->smb_mem + p->smb_conn_cost > p->o->smb_memcap) {
         a->smb_refused = true;
         p->c.smb_memcap_drops++;
@@ -201,14 +280,21 @@ static bool smb_ready(flow_app *a)
         return false;
     }
     p->smb_mem += p->smb_conn_cost;
+    smb_conn_set_budget(a->smb, &p->smb_mem, p->o->smb_memcap);
+    lru_append(p, a);
     return true;
 }
 
 static void on_stream_data(void *ctx, int dir, const uint8_t *data, size_t len)
 {
     flow_app *a = ctx;
-    if (smb_ready(a))
-        smb_conn_data(a->smb, dir, data, len);
+    if (!smb_ready(a))
+        return;
+    if (a->pl->smb_lru_tail != a) {
+        lru_unlink(a->pl, a);
+        lru_append(a->pl, a);
+    }
+    smb_conn_data(a->smb, dir, data, len);
 }
 
 static void on_stream_gap(void *ctx, int dir, uint64_t len)
@@ -274,7 +360,9 @@ static void write_flow_record(pipeline *p, flow *f, flow_app *a, const char *rea
     h.ts_usec = f->last_ts;
     eve_begin(&p->jb, &h, "flow");
     if (a->state == APP_SMB)
-        jb_str(&p->jb, "app_proto", a->smb_refused ? "smb (memcap: not parsed)" : "smb");
+        jb_str(&p->jb, "app_proto", a->smb_evicted   ? "smb (memcap: evicted)"
+                                    : a->smb_refused ? "smb (memcap: not parsed)"
+                                                     : "smb");
     jb_open_object(&p->jb, "flow");
     jb_u64(&p->jb, "pkts_toserver", f->pkts[cdir]);
     jb_u64(&p->jb, "pkts_toclient", f->pkts[!cdir]);
@@ -313,26 +401,6 @@ static void write_flow_record(pipeline *p, flow *f, flow_app *a, const char *rea
     p->c.events_flow++;
 }
 
-static int dialect_slot(uint16_t d)
-{
-    switch (d) {
-    case 0x0001:
-        return 1;
-    case 0x0202:
-        return 2;
-    case 0x0210:
-        return 3;
-    case 0x0300:
-        return 4;
-    case 0x0302:
-        return 5;
-    case 0x0311:
-        return 6;
-    default:
-        return 0;
-    }
-}
-
 /* A flow leaves the table: deliver what the reassembler still holds, let the
  * parser report requests that never got an answer, then log the flow. */
 static void on_flow_release(void *ctx, flow *f)
@@ -351,26 +419,13 @@ static void on_flow_release(void *ctx, flow *f)
     } else {
         stream_release(p->streams, &f->tcp);
     }
-    if (a->smb) {
-        smb_conn_flush(a->smb);
-        const smb_conn_stats *ss = smb_conn_get_stats(a->smb);
-        p->c.smb_encrypted_msgs += ss->encrypted_msgs;
-        p->c.smb_compressed_msgs += ss->compressed_msgs;
-        if (ss->encrypted_msgs)
-            p->c.smb_encrypted_flows++;
-        p->c.smb_resyncs += ss->resyncs;
-        p->c.smb_malformed += ss->malformed;
-        p->c.smb_limit_drops += ss->limit_drops;
-        p->c.smb_orphan_responses += ss->orphan_responses;
-        p->c.smb_by_dialect[dialect_slot(smb_conn_dialect(a->smb))]++;
-    }
+    if (a->smb)
+        smb_conn_flush(a->smb); /* its last facts come before the flow record */
     settle_app_name(p, a);
     if (p->o->log_flow)
         write_flow_record(p, f, a, p->finishing ? "shutdown" : f->tcp.closed ? "closed" : "timeout");
-    if (a->smb) {
-        smb_conn_free(a->smb);
-        p->smb_mem -= p->smb_conn_cost;
-    }
+    if (a->smb)
+        smb_detach(p, a);
     free(a);
     f->app = NULL;
 }
@@ -531,6 +586,7 @@ void pipeline_counters(const pipeline *p, pw_counters *c)
     c->flows_smb += m->flows_smb;
     c->flows_midstream += m->flows_midstream;
     c->flows_timed_out += fs->timed_out;
+    c->flows_evicted += fs->evicted;
     c->flow_memcap_drops += fs->memcap_drops;
     c->tcp_segments += ss->segments;
     c->tcp_out_of_order += ss->out_of_order;
@@ -550,6 +606,9 @@ void pipeline_counters(const pipeline *p, pw_counters *c)
     c->smb_limit_drops += m->smb_limit_drops;
     c->smb_orphan_responses += m->smb_orphan_responses;
     c->smb_memcap_drops += m->smb_memcap_drops;
+    c->smb_memcap_evictions += m->smb_memcap_evictions;
+    c->smb_pdu_memcap_drops += m->smb_pdu_memcap_drops;
+    c->smb_auth_unrecognised += m->smb_auth_unrecognised;
     for (int i = 0; i < 7; i++)
         c->smb_by_dialect[i] += m->smb_by_dialect[i];
     c->events_smb += m->events_smb;
@@ -601,6 +660,7 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     jb_u64(&j, "smb", c->flows_smb);
     jb_u64(&j, "midstream", c->flows_midstream);
     jb_u64(&j, "timed_out", c->flows_timed_out);
+    jb_u64(&j, "evicted", c->flows_evicted);
     jb_u64(&j, "memcap_drops", c->flow_memcap_drops);
     jb_close_object(&j);
     jb_open_object(&j, "tcp");
@@ -616,6 +676,7 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     jb_u64(&j, "sessions", c->smb_sessions);
     jb_u64(&j, "ntlmssp_sessions", c->smb_ntlm_sessions);
     jb_u64(&j, "kerberos_sessions", c->smb_kerberos_sessions);
+    jb_u64(&j, "auth_unrecognised", c->smb_auth_unrecognised);
     jb_u64(&j, "encrypted_flows", c->smb_encrypted_flows);
     jb_u64(&j, "encrypted_messages", c->smb_encrypted_msgs);
     jb_u64(&j, "compressed_messages", c->smb_compressed_msgs);
@@ -624,6 +685,8 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     jb_u64(&j, "orphan_responses", c->smb_orphan_responses);
     jb_u64(&j, "state_limit_drops", c->smb_limit_drops);
     jb_u64(&j, "memcap_drops", c->smb_memcap_drops);
+    jb_u64(&j, "memcap_evictions", c->smb_memcap_evictions);
+    jb_u64(&j, "pdu_memcap_drops", c->smb_pdu_memcap_drops);
     static const char *dialects[7] = {"unknown", "NT LM 0.12", "2.02", "2.10", "3.00", "3.02", "3.11"};
     jb_open_object(&j, "flows_by_dialect");
     for (int i = 0; i < 7; i++)

@@ -205,7 +205,7 @@ void summary_print(const summary *s, FILE *out, const pw_counters *c, double sec
             (unsigned long long)c->smb_resyncs, (unsigned long long)c->smb_encrypted_msgs,
             (unsigned long long)c->flows_midstream, (unsigned long long)c->flow_memcap_drops,
             (unsigned long long)c->stream_memcap_drops, (unsigned long long)c->smb_limit_drops,
-            (unsigned long long)c->smb_memcap_drops,
+            (unsigned long long)(c->smb_memcap_drops + c->smb_pdu_memcap_drops),
             (unsigned long long)(c->decode_truncated + c->decode_malformed),
             (unsigned long long)c->decode_unsupported);
 }

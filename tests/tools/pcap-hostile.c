@@ -1,6 +1,10 @@
 /* Writes captures of hostile traffic for the memory-bound tests.
  *
- *   pcap-hostile SCENARIO COUNT out.pcap
+ *   pcap-hostile SCENARIO COUNT out.pcap [MIX.pcap]
+ *
+ * With MIX.pcap (Ethernet), its frames are woven into the middle third of the
+ * hostile traffic, evenly spaced and on the hostile clock, so a test can check
+ * that detection goes on while the hostile traffic is still filling the tables.
  *
  * synflood    COUNT SYNs to port 445 from distinct addresses and ports
  * smbconns    COUNT handshaken SMB connections, each with a NEGOTIATE, never closed
@@ -23,6 +27,35 @@
 static pcap_dumper_t *dump;
 static uint64_t now_us = 1700000000ull * 1000000;
 static uint8_t frame[70000];
+static uint64_t frames_out;
+
+typedef struct mixed {
+    struct pcap_pkthdr h;
+    uint8_t *data;
+} mixed;
+static mixed *mix;
+static size_t mix_n, mix_next;
+static uint64_t mix_start, mix_stride;
+
+static void write_frame(const uint8_t *data, uint32_t len)
+{
+    struct pcap_pkthdr h;
+    now_us += 10;
+    h.ts.tv_sec = (time_t)(now_us / 1000000);
+    h.ts.tv_usec = (suseconds_t)(now_us % 1000000);
+    h.caplen = h.len = len;
+    if (dump)
+        pcap_dump((u_char *)dump, &h, data);
+    frames_out++;
+}
+
+static void weave(int all)
+{
+    while (mix_next < mix_n && (all || frames_out >= mix_start + mix_next * mix_stride)) {
+        write_frame(mix[mix_next].data, mix[mix_next].h.caplen);
+        mix_next++;
+    }
+}
 
 static void put16be(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v; }
 static void put32be(uint8_t *p, uint32_t v)
@@ -71,12 +104,8 @@ static void emit(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uin
     put16be(tcp + 14, 65535);
     if (len)
         memcpy(tcp + 20, payload, len);
-    struct pcap_pkthdr h;
-    now_us += 10;
-    h.ts.tv_sec = (time_t)(now_us / 1000000);
-    h.ts.tv_usec = (suseconds_t)(now_us % 1000000);
-    h.caplen = h.len = (uint32_t)(54 + len);
-    pcap_dump((u_char *)dump, &h, frame);
+    write_frame(frame, (uint32_t)(54 + len));
+    weave(0);
 }
 
 static void handshake(conn *c)
@@ -191,21 +220,88 @@ static conn mkconn(uint32_t i)
     return c;
 }
 
+static int read_mix(const char *path)
+{
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t *m = pcap_open_offline(path, err);
+    if (!m) {
+        fprintf(stderr, "pcap-hostile: %s\n", err);
+        return -1;
+    }
+    if (pcap_datalink(m) != DLT_EN10MB) {
+        fprintf(stderr, "pcap-hostile: %s: not Ethernet\n", path);
+        pcap_close(m);
+        return -1;
+    }
+    struct pcap_pkthdr *h;
+    const u_char *d;
+    size_t cap = 0;
+    while (pcap_next_ex(m, &h, &d) == 1) {
+        if (mix_n == cap) {
+            cap = cap ? cap * 2 : 256;
+            mixed *nm = realloc(mix, cap * sizeof(*mix));
+            if (!nm)
+                return -1;
+            mix = nm;
+        }
+        mix[mix_n].h = *h;
+        mix[mix_n].data = malloc(h->caplen ? h->caplen : 1);
+        if (!mix[mix_n].data)
+            return -1;
+        memcpy(mix[mix_n].data, d, h->caplen);
+        mix_n++;
+    }
+    pcap_close(m);
+    return 0;
+}
+
+static int scenario(const char *sc, unsigned long count);
+
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: pcap-hostile SCENARIO COUNT out.pcap\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: pcap-hostile SCENARIO COUNT out.pcap [MIX.pcap]\n");
         return 2;
     }
     const char *sc = argv[1];
     unsigned long count = strtoul(argv[2], NULL, 10);
+    if (argc == 5) {
+        if (read_mix(argv[4]) < 0)
+            return 1;
+        /* a dry run counts the hostile frames, so the mix lands in their middle third */
+        size_t keep = mix_n;
+        mix_n = 0;
+        uint64_t start_us = now_us;
+        int rc = scenario(sc, count);
+        if (rc)
+            return rc;
+        mix_n = keep;
+        mix_start = frames_out / 3;
+        mix_stride = frames_out / 3 / (mix_n ? mix_n : 1);
+        if (mix_stride == 0)
+            mix_stride = 1;
+        frames_out = 0;
+        now_us = start_us;
+    }
     pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
     dump = pcap_dump_open(p, argv[3]);
     if (!dump) {
         fprintf(stderr, "pcap-hostile: %s: %s\n", argv[3], pcap_geterr(p));
         return 1;
     }
-    uint8_t b[65536];
+    int rc = scenario(sc, count);
+    weave(1);
+    pcap_dump_close(dump);
+    pcap_close(p);
+    for (size_t i = 0; i < mix_n; i++)
+        free(mix[i].data);
+    free(mix);
+    return rc;
+}
+
+static int scenario(const char *sc, unsigned long count)
+{
+    static uint8_t b[65536];
     if (!strcmp(sc, "synflood")) {
         for (unsigned long i = 0; i < count; i++) {
             conn c = mkconn((uint32_t)i);
@@ -325,7 +421,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "pcap-hostile: unknown scenario %s\n", sc);
         return 2;
     }
-    pcap_dump_close(dump);
-    pcap_close(p);
     return 0;
 }

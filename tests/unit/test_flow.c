@@ -174,23 +174,62 @@ static void test_full_table(void **st)
         decoded_pkt p = pkt(6, 1, (uint16_t)(2000 + i), 2, 445, TCP_SYN, i * SEC);
         assert_non_null(flow_lookup(t, &p, &dir));
     }
-    /* the oldest flow was idle 9 s only: no room */
+    /* the oldest flow was idle 9 s only: it goes anyway, counted as active */
     decoded_pkt p = pkt(6, 1, 3000, 2, 445, TCP_SYN, 9 * SEC);
-    assert_null(flow_lookup(t, &p, &dir));
-    assert_int_equal(flow_table_stats(t)->memcap_drops, 1);
-    /* touch flow 2000 so that 2001 becomes the least recently used */
-    p = pkt(6, 2, 445, 1, 2000, TCP_ACK, 10 * SEC);
-    assert_non_null(flow_lookup(t, &p, &dir));
-    p = pkt(6, 1, 3000, 2, 445, TCP_SYN, 11 * SEC + 1);
     flow *f = flow_lookup(t, &p, &dir);
     assert_non_null(f);
     assert_int_equal(f->port[0], 3000);
     assert_int_equal(r.n, 1);
-    assert_int_equal(r.sports[0], 2001);
+    assert_int_equal(r.sports[0], 2000);
+    assert_int_equal(flow_table_stats(t)->memcap_drops, 1);
+    /* touch flow 2001 so that 2002 becomes the least recently used */
+    p = pkt(6, 2, 445, 1, 2001, TCP_ACK, 10 * SEC);
+    assert_non_null(flow_lookup(t, &p, &dir));
+    p = pkt(6, 1, 3001, 2, 445, TCP_SYN, 12 * SEC + 1);
+    f = flow_lookup(t, &p, &dir);
+    assert_non_null(f);
+    assert_int_equal(f->port[0], 3001);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.sports[1], 2002);
     const flow_stats *s = flow_table_stats(t);
-    assert_int_equal(s->evicted, 1);
+    assert_int_equal(s->evicted, 2);
+    assert_int_equal(s->memcap_drops, 1); /* 2002 had been idle past the emergency timeout */
     assert_int_equal(s->active, 3);
-    assert_int_equal(s->created, 4);
+    assert_int_equal(s->created, 5);
+    flow_table_free(t);
+}
+
+/* A SYN flood fills the table with flows that never carry payload: those
+ * make room first, so an established flow survives even when it is the
+ * least recently used. */
+static void test_full_table_embryonic(void **st)
+{
+    released r = {0};
+    flow_config c = cfg_small(3);
+    flow_table *t = flow_table_new(&c, on_release, &r);
+    int dir;
+    decoded_pkt p = pkt(6, 1, 2000, 2, 445, TCP_ACK | TCP_PSH, 0);
+    assert_non_null(flow_lookup(t, &p, &dir));
+    for (uint16_t i = 1; i < 3; i++) {
+        p = pkt(6, 1, (uint16_t)(2000 + i), 2, 445, TCP_SYN, i * SEC);
+        p.payload_wire_len = 0;
+        assert_non_null(flow_lookup(t, &p, &dir));
+    }
+    p = pkt(6, 1, 3000, 2, 445, TCP_ACK | TCP_PSH, 3 * SEC);
+    assert_non_null(flow_lookup(t, &p, &dir));
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.sports[0], 2001);
+    /* 2002 carries data now: no flow without payload is left */
+    p = pkt(6, 1, 2002, 2, 445, TCP_ACK | TCP_PSH, 4 * SEC);
+    assert_non_null(flow_lookup(t, &p, &dir));
+    p = pkt(6, 1, 3001, 2, 445, TCP_SYN, 5 * SEC);
+    p.payload_wire_len = 0;
+    assert_non_null(flow_lookup(t, &p, &dir));
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.sports[1], 2000);
+    const flow_stats *s = flow_table_stats(t);
+    assert_int_equal(s->evicted, 2);
+    assert_int_equal(s->memcap_drops, 2);
     flow_table_free(t);
 }
 
@@ -284,9 +323,14 @@ static void test_many_flows(void **st)
         assert_ptr_equal(flow_lookup(t, &p, &dir), fl[i]);
         assert_int_equal(dir, 1);
     }
+    /* full: the new flow takes the place of the least recently used, flow 0 */
     decoded_pkt p = pkt(6, 99, 1, 98, 2, 0, 3000);
-    assert_null(flow_lookup(t, &p, &dir));
+    flow *nf = flow_lookup(t, &p, &dir);
+    assert_non_null(nf);
+    assert_ptr_equal(nf, fl[0]);
+    assert_int_equal(nf->port[0], 1);
     assert_int_equal(flow_table_stats(t)->active, 1000);
+    assert_int_equal(flow_table_stats(t)->evicted, 1);
     flow_table_free(t);
 }
 
@@ -297,7 +341,7 @@ int main(void)
         cmocka_unit_test(test_both_directions_one_flow),
         cmocka_unit_test(test_midstream_and_synack_first),
         cmocka_unit_test(test_timeouts),
-        cmocka_unit_test(test_full_table),
+        cmocka_unit_test(test_full_table), cmocka_unit_test(test_full_table_embryonic),
         cmocka_unit_test(test_flush_order),
         cmocka_unit_test(test_flow_id),
         cmocka_unit_test(test_port_reuse),

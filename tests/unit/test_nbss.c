@@ -228,6 +228,47 @@ static void test_check_header(void **state)
     assert_int_equal(nbss_check_header((const uint8_t *)"\x86\x00\x00\x00", 4, 1), 0);
 }
 
+/* Two framers charged to one budget: the second cannot buffer a message
+ * the budget has no room for, skips exactly that one, and buffers the next
+ * smaller one; releasing gives every byte back. */
+static void test_shared_budget(void **state)
+{
+    static uint8_t a[2100], b[1700];
+    size_t na = smb2_msg(a, 2000, 0x11);
+    size_t nb = smb2_msg(b, 1500, 0x22);
+    nb += smb2_msg(b + nb, 100, 0x33);
+    size_t used = 0;
+    got ga = {0}, gb = {0};
+    nbss_framer fa, fb;
+    nbss_init(&fa, 65536, on_pdu, &ga);
+    nbss_init(&fb, 65536, on_pdu, &gb);
+    nbss_set_budget(&fa, &used, 3100);
+    nbss_set_budget(&fb, &used, 3100);
+    nbss_feed(&fa, a, 700);
+    nbss_feed(&fa, a + 700, na - 700);
+    assert_int_equal(ga.n, 1);
+    assert_int_equal(ga.avail[0], 2000);
+    assert_int_equal(used, 2048);
+    /* 1500 bytes need a 2048-byte buffer: over the budget */
+    nbss_feed(&fb, b, 700);
+    nbss_feed(&fb, b + 700, 1504 - 700);
+    /* the 100-byte message, split, fits in 1024 */
+    nbss_feed(&fb, b + 1504, 50);
+    nbss_feed(&fb, b + 1554, nb - 1554);
+    assert_int_equal(gb.n, 1);
+    assert_int_equal(gb.avail[0], 100);
+    assert_int_equal(gb.last_byte[0], 0x33);
+    assert_int_equal(fb.ctr.memcap_drops, 1);
+    assert_int_equal(fb.ctr.dropped, 1);
+    assert_int_equal(fb.ctr.resyncs, 0);
+    assert_int_equal(fa.ctr.memcap_drops, 0);
+    assert_int_equal(used, 2048 + 1024);
+    nbss_release(&fa);
+    assert_int_equal(used, 1024);
+    nbss_release(&fb);
+    assert_int_equal(used, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_several_in_one), cmocka_unit_test(test_port139_control),
         cmocka_unit_test(test_large_skipped),  cmocka_unit_test(test_garbage_resync),
         cmocka_unit_test(test_gaps),           cmocka_unit_test(test_check_header),
+        cmocka_unit_test(test_shared_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
