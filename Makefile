@@ -3,7 +3,7 @@
 #   make demo       install missing build dependencies, build, replay the bundled samples
 #   make test       the whole test suite (unit tests, pcap regressions, checks against tshark)
 #   make sanitize   the unit and pcap tests built with ASan + UBSan
-#   make fuzz       libFuzzer targets, FUZZ_SECONDS each
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (FUZZ_TARGETS to pick some)
 #   make bench      throughput against tshark and ndpiReader (see docs/performance.md)
 #   make golden     rewrite pcaps/*.eve.json after a deliberate change (read the diff!)
 #   make samples    regenerate the bundled captures (needs root, Samba, impacket)
@@ -43,6 +43,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
 REGRESS_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz-regress/%)
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 # Benchmark tools need only libpcap: built without the library so they work on any tree.
@@ -117,17 +118,17 @@ sanitize:
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test
 
-# libFuzzer runs: every target for FUZZ_SECONDS, corpus grown in build-fuzz/corpus/.
+# libFuzzer runs: every target (or FUZZ_TARGETS) for FUZZ_SECONDS, corpus grown in build-fuzz/corpus/.
 fuzz:
 	@sh tests/tools/deps.sh "" "clang libclang-rt-14-dev" clang
 	$(MAKE) BUILD=build-fuzz CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" build-fuzz/libpipewatch.a
 	@mkdir -p build-fuzz/bin
-	@for t in $(FUZZ_NAMES); do \
+	@for t in $(FUZZ_TARGETS); do \
 	  clang $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -Wno-unused-parameter tests/fuzz/$$t.c \
 	    build-fuzz/libpipewatch.a -o build-fuzz/bin/$$t $(DEP_LIBS) || exit 1; \
 	done
-	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_NAMES)
+	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 golden: $(BUILD)/pipewatch
 	@BUILD=$(BUILD) sh tests/pcap/golden.sh

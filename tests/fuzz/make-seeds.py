@@ -4,8 +4,9 @@
 usage: make-seeds.py OUTDIR CAPTURE...   (OUTDIR is usually tests/fuzz/corpus)
 
 Each capture gives: fuzz_decode and fuzz_pipeline inputs (its first frames),
-fuzz_stream input (its TCP segments), and fuzz_smb input (the TCP payload of
-each connection on port 445/139, in the order of the capture, by direction).
+fuzz_stream input (its TCP segments), fuzz_smb input (the TCP payload of
+each connection on port 445/139, in the order of the capture, by direction),
+and fuzz_ntlmssp inputs (the security blobs of SMB2 SESSION_SETUPs).
 Seeds are capped at 60 KB so the fuzzer's -max_len keeps them whole.
 """
 import os
@@ -64,6 +65,25 @@ def tcp_of(frame):
     return src, dst, sport, dport, seq, flags, payload
 
 
+def session_blobs(payload):
+    """Security blobs of the SMB2 SESSION_SETUP messages that open a segment."""
+    out = []
+    if len(payload) < 4 + 64 + 8 or payload[4:8] != b"\xfeSMB":
+        return out
+    smb = payload[4:]
+    cmd, flags = struct.unpack("<H", smb[12:14])[0], struct.unpack("<I", smb[16:20])[0]
+    if cmd != 1:
+        return out
+    body = smb[64:]
+    if flags & 1:  # response: StructureSize, SessionFlags, then the buffer
+        off, ln = struct.unpack("<HH", body[4:8])
+    else:
+        off, ln = struct.unpack("<HH", body[12:16])
+    if ln and off + ln <= len(smb):
+        out.append(smb[off:off + ln])
+    return out
+
+
 def write(outdir, target, name, blob):
     d = os.path.join(outdir, target)
     os.makedirs(d, exist_ok=True)
@@ -116,6 +136,8 @@ def main():
                         smb += struct.pack("<H", (len(part) << 2) | d) + part
                 part = payload[:0xFFF]
                 stream += struct.pack("<BHI", flags, (d << 15) | len(part), (seq - base[d]) & 0xFFFFFFFF) + part
+            for j, blob in enumerate(b for _, _, _, p in segs for b in session_blobs(p)):
+                write(outdir, "fuzz_ntlmssp", "%s-%d-%d" % (name, i, j), b"\x00" + blob)
             write(outdir, "fuzz_smb", "%s-%d" % (name, i), bytes(smb))
             write(outdir, "fuzz_stream", "%s-%d" % (name, i), bytes(stream))
     return 0
