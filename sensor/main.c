@@ -17,6 +17,7 @@
 #include "eve.h"
 #include "live.h"
 #include "options.h"
+#include "pcapfile.h"
 #include "pipeline.h"
 #include "summary.h"
 #include "workers.h"
@@ -320,14 +321,13 @@ typedef struct progress {
     const char *path;
 } progress;
 
-static void progress_show(progress *pg, pcap_t *h, uint64_t packets, bool final)
+static void progress_show(progress *pg, const capture_file *cf, uint64_t packets, bool final)
 {
     double now = mono_sec();
     if (!final && now - pg->last < 0.5)
         return;
     pg->last = now;
-    FILE *f = pcap_file(h);
-    long pos = f ? ftell(f) : -1;
+    int64_t pos = capture_file_pos(cf);
     double el = now - pg->start;
     double done = pos > 0 && pg->size ? (double)pos / (double)pg->size : 0;
     double rate = el > 0 && pos > 0 ? (double)pos / el / 1e6 : 0;
@@ -341,44 +341,40 @@ static void progress_show(progress *pg, pcap_t *h, uint64_t packets, bool final)
 static int replay_file(run *r, const char *path, uint64_t *first_ts)
 {
     char e[CAPTURE_ERRLEN];
-    pcap_t *h = capture_open_file(path, r->o->bpf, e, sizeof(e));
-    if (!h) {
+    capture_file *cf = capture_file_open(path, r->o->bpf, e, sizeof(e));
+    if (!cf) {
         err("%s", e);
         return EXIT_INPUT;
     }
-    int dlt = pcap_datalink(h);
-    struct pcap_pkthdr *hdr;
-    const u_char *data;
-    int rc;
+    int dlt = capture_file_linktype(cf);
+    capture_pkt pk;
+    int rc = 0;
     int status = EXIT_OK;
     progress pg = {r->o->progress && !r->o->quiet && isatty(STDERR_FILENO), mono_sec(), 0, 0, path};
     struct stat st;
     if (pg.on && stat(path, &st) == 0)
         pg.size = (uint64_t)st.st_size;
     uint64_t n = 0;
-    while (!g_stop && (rc = pcap_next_ex(h, &hdr, &data)) >= 0) {
-        if (rc == 0)
-            continue;
+    while (!g_stop && (rc = capture_file_next(cf, &pk)) > 0) {
         if (pg.on && (n & 0x3ff) == 0)
-            progress_show(&pg, h, n, false);
-        uint64_t ts = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
+            progress_show(&pg, cf, n, false);
         if (!*first_ts)
-            *first_ts = ts;
+            *first_ts = pk.ts_usec;
         n++;
         if (r->pool)
-            worker_pool_packet(r->pool, dlt, ts, data, hdr->caplen, hdr->len);
-        else if (!pipeline_packet(r->pl, dlt, ts, data, hdr->caplen, hdr->len))
+            worker_pool_packet(r->pool, dlt, pk.ts_usec, pk.data, pk.caplen, pk.len);
+        else if (!pipeline_packet(r->pl, dlt, pk.ts_usec, pk.data, pk.caplen, pk.len))
             break;
         if (g_reopen)
             handle_signals_offline(r);
     }
-    if (!g_stop && rc == PCAP_ERROR) {
-        err("%s: capture damaged after packet %llu: %s", path, (unsigned long long)n, pcap_geterr(h));
+    if (!g_stop && rc < 0) {
+        err("%s: capture damaged after packet %llu: %s", path, (unsigned long long)n, capture_file_error(cf));
         status = EXIT_RUNTIME;
     }
     if (pg.on)
-        progress_show(&pg, h, n, true);
-    pcap_close(h);
+        progress_show(&pg, cf, n, true);
+    capture_file_close(cf);
     summary_add_capture(r->sum);
     return status;
 }

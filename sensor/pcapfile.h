@@ -1,0 +1,33 @@
+/* Reading a capture file packet by packet. A classic pcap file on disk is
+ * read through a sliding memory map: no read() copies, no per-packet
+ * library call, and at most one window of the file resident at a time.
+ * Anything else (pcapng, standard input, a BPF filter, an unusual link type)
+ * goes through libpcap. Either way errors are one line naming the file. */
+#ifndef PW_PCAPFILE_H
+#define PW_PCAPFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct capture_file capture_file;
+
+typedef struct capture_pkt {
+    uint64_t ts_usec;
+    uint32_t caplen, len;
+    const uint8_t *data; /* valid until the next call */
+} capture_pkt;
+
+/* Returns NULL with err set ("FILE: reason"). */
+capture_file *capture_file_open(const char *path, const char *bpf, char *err, size_t errlen);
+int capture_file_linktype(const capture_file *cf); /* a DLT_ value */
+/* 1: *p holds a packet; 0: end of the file; -1: the file is damaged here,
+ * capture_file_error() says how. */
+int capture_file_next(capture_file *cf, capture_pkt *p);
+const char *capture_file_error(const capture_file *cf);
+/* Bytes of the file read so far (-1 when not known, as on a pipe). */
+int64_t capture_file_pos(const capture_file *cf);
+/* True when the memory-mapped reader is in use. */
+int capture_file_mapped(const capture_file *cf);
+void capture_file_close(capture_file *cf);
+
+#endif

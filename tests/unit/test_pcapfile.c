@@ -1,0 +1,180 @@
+/* The capture file reader: the mapped reader gives what libpcap gives for
+ * every classic pcap flavour (byte order, nanosecond stamps), across window
+ * boundaries, and names the damage of a cut or corrupt file the same way. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "sensor/pcapfile.h"
+
+static void put32(FILE *f, uint32_t v, int be)
+{
+    uint8_t b[4];
+    for (int i = 0; i < 4; i++)
+        b[i] = be ? (uint8_t)(v >> (24 - 8 * i)) : (uint8_t)(v >> (8 * i));
+    fwrite(b, 1, 4, f);
+}
+
+static void put16(FILE *f, uint16_t v, int be)
+{
+    uint8_t b[2] = {be ? (uint8_t)(v >> 8) : (uint8_t)v, be ? (uint8_t)v : (uint8_t)(v >> 8)};
+    fwrite(b, 1, 2, f);
+}
+
+/* n Ethernet frames of sizes 60 + (i * 977) % 1400, byte i of frame k = k + i. */
+static void write_pcap(const char *path, int be, int nsec, uint32_t linktype, int n, uint32_t big_every)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    put32(f, nsec ? 0xa1b23c4du : 0xa1b2c3d4u, be);
+    put16(f, 2, be);
+    put16(f, 4, be);
+    put32(f, 0, be);
+    put32(f, 0, be);
+    put32(f, 262144, be);
+    put32(f, linktype, be);
+    static uint8_t frame[70000];
+    for (int k = 0; k < n; k++) {
+        uint32_t len = 60 + (uint32_t)(k * 977) % 1400;
+        if (big_every && k % big_every == 0)
+            len = 65000;
+        for (uint32_t i = 0; i < len; i++)
+            frame[i] = (uint8_t)(k + i);
+        put32(f, 1700000000u + (uint32_t)k, be);
+        put32(f, nsec ? (uint32_t)k * 1000u + 999u : (uint32_t)k, be);
+        put32(f, len, be);
+        put32(f, len + 4, be);
+        fwrite(frame, 1, len, f);
+    }
+    fclose(f);
+}
+
+/* Reads the file twice, mapped and through libpcap (a filter forces it),
+ * and checks both give the same packets. Returns the count. */
+static int read_both(const char *path, int expect_mapped)
+{
+    char err[512];
+    capture_file *a = capture_file_open(path, NULL, err, sizeof(err));
+    capture_file *b = capture_file_open(path, "ip or not ip", err, sizeof(err));
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(capture_file_mapped(a), expect_mapped);
+    assert_int_equal(capture_file_mapped(b), 0);
+    assert_int_equal(capture_file_linktype(a), capture_file_linktype(b));
+    int n = 0, ra, rb;
+    capture_pkt pa, pb;
+    for (;;) {
+        ra = capture_file_next(a, &pa);
+        rb = capture_file_next(b, &pb);
+        assert_int_equal(ra, rb);
+        if (ra <= 0)
+            break;
+        assert_int_equal(pa.ts_usec, pb.ts_usec);
+        assert_int_equal(pa.caplen, pb.caplen);
+        assert_int_equal(pa.len, pb.len);
+        assert_memory_equal(pa.data, pb.data, pa.caplen);
+        n++;
+    }
+    if (ra < 0)
+        assert_string_equal(capture_file_error(a), capture_file_error(b));
+    capture_file_close(a);
+    capture_file_close(b);
+    return n;
+}
+
+static char path[64];
+
+static void test_flavours(void **state)
+{
+    for (int be = 0; be < 2; be++)
+        for (int nsec = 0; nsec < 2; nsec++) {
+            write_pcap(path, be, nsec, 1, 50, 0);
+            assert_int_equal(read_both(path, 1), 50);
+        }
+    char err[512];
+    write_pcap(path, 0, 1, 1, 3, 0);
+    capture_file *cf = capture_file_open(path, NULL, err, sizeof(err));
+    capture_pkt p;
+    assert_int_equal(capture_file_next(cf, &p), 1);
+    assert_int_equal(capture_file_next(cf, &p), 1);
+    assert_int_equal(p.ts_usec, 1700000001ull * 1000000 + 1); /* 1999 ns */
+    assert_int_equal(p.caplen, 60 + 977);
+    assert_int_equal(p.len, 60 + 977 + 4);
+    assert_int_equal(p.data[0], 1);
+    capture_file_close(cf);
+}
+
+/* 300 frames of 65000 bytes every 2: about 10 MB, past one 8 MB window. */
+static void test_windows(void **state)
+{
+    write_pcap(path, 0, 0, 1, 300, 2);
+    assert_int_equal(read_both(path, 1), 300);
+}
+
+static void test_damage(void **state)
+{
+    write_pcap(path, 0, 0, 1, 20, 0);
+    FILE *f = fopen(path, "rb+");
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fclose(f);
+    /* cut inside the data of the last frame, then inside its header */
+    assert_int_equal(truncate(path, size - 5), 0);
+    assert_int_equal(read_both(path, 1), 19);
+    uint32_t last = 60 + (19 * 977) % 1400;
+    assert_int_equal(truncate(path, size - last - 16 + 7), 0);
+    assert_int_equal(read_both(path, 1), 19);
+    char err[512];
+    capture_file *cf = capture_file_open(path, NULL, err, sizeof(err));
+    capture_pkt p;
+    while (capture_file_next(cf, &p) > 0) {
+    }
+    assert_string_equal(capture_file_error(cf), "truncated dump file; tried to read 16 header bytes, only got 7");
+    capture_file_close(cf);
+    /* a record claiming 300000 bytes */
+    write_pcap(path, 0, 0, 1, 2, 0);
+    f = fopen(path, "rb+");
+    fseek(f, 24 + 8, SEEK_SET);
+    put32(f, 300000, 0);
+    fclose(f);
+    cf = capture_file_open(path, NULL, err, sizeof(err));
+    assert_int_equal(capture_file_next(cf, &p), -1);
+    assert_string_equal(capture_file_error(cf), "invalid packet capture length 300000, bigger than maximum of 262144");
+    capture_file_close(cf);
+}
+
+/* Link types the mapped reader does not take go through libpcap. */
+static void test_fallback(void **state)
+{
+    write_pcap(path, 0, 0, 101, 5, 0); /* LINKTYPE_RAW: libpcap's DLT_RAW */
+    assert_int_equal(read_both(path, 1), 5);
+    /* a user link type: libpcap opens it, and the decoder refuses it by name */
+    write_pcap(path, 0, 0, 147, 5, 0);
+    char err[512] = "";
+    assert_null(capture_file_open(path, NULL, err, sizeof(err)));
+    assert_non_null(strstr(err, "unsupported link type 147"));
+}
+
+static int setup(void **state)
+{
+    snprintf(path, sizeof(path), "/tmp/pw-test-pcapfile-%d.pcap", (int)getpid());
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    unlink(path);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_flavours),
+        cmocka_unit_test(test_windows),
+        cmocka_unit_test(test_damage),
+        cmocka_unit_test(test_fallback),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
