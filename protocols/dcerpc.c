@@ -120,9 +120,10 @@ int svcctl_parse_create_service(const uint8_t *stub, size_t len, uint16_t opnum,
     if (!rd_ok(&r))
         return 0;
     /* the rest only tells whether an account was given; stop quietly when short */
-    char scratch[64];
-    if (ndr_ptr(&r))
+    if (ndr_ptr(&r)) {
+        char scratch[64];
         ndr_string(&r, wide, scratch, sizeof(scratch)); /* lpLoadOrderGroup */
+    }
     if (ndr_ptr(&r))
         (void)rd_le32(&r); /* lpdwTagId */
     if (ndr_ptr(&r)) {     /* lpDependencies: conformant byte array */

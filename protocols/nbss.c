@@ -142,9 +142,10 @@ static size_t resync_step(nbss_framer *f, const uint8_t *data, size_t len)
             }
             k = rl + (size_t)(z - data);
         }
-        size_t w = total - k < sizeof(win) ? total - k : sizeof(win);
-        for (size_t i = 0; i < w; i++)
-            win[i] = k + i < rl ? f->rs[k + i] : data[k + i - rl];
+        /* the candidate header's first bytes, joined across rs and data */
+        size_t w = 0;
+        for (; w < sizeof(win) && k + w < total; w++)
+            win[w] = k + w < rl ? f->rs[k + w] : data[k + w - rl];
         int ok = nbss_check_header(win, w, 0);
         if (ok < 0) {
             /* not decidable yet: carry what is left to the next chunk */

@@ -183,7 +183,7 @@ static void req_session_setup(smb_conn *c, const smb1_cmd *m)
                                                  : SMB_AUTH_NTLMSSP;
 }
 
-static void rsp_session_setup(smb_conn *c, const smb1_cmd *m, smb_pending *p)
+static void rsp_session_setup(smb_conn *c, const smb1_cmd *m, const smb_pending *p)
 {
     if (m->h.status == SMB_STATUS_MORE_PROCESSING)
         return;

@@ -89,7 +89,7 @@ static void req_negotiate(smb_conn *c, const smb2_msg *m)
     smb_pending_add(c, 2, m->h.command, m->h.message_id, 0);
 }
 
-static void rsp_negotiate(smb_conn *c, const smb2_msg *m, smb_pending *p)
+static void rsp_negotiate(smb_conn *c, const smb2_msg *m, const smb_pending *p)
 {
     rd_t r = rd_make(m->body, m->body_len);
     rd_skip(&r, 4);
@@ -143,7 +143,7 @@ static void req_session_setup(smb_conn *c, const smb2_msg *m)
     c->stage.auth = auth_of(ni);
 }
 
-static void rsp_session_setup(smb_conn *c, const smb2_msg *m, smb_pending *p)
+static void rsp_session_setup(smb_conn *c, const smb2_msg *m, const smb_pending *p)
 {
     if (m->h.status == SMB_STATUS_MORE_PROCESSING)
         return;

@@ -310,10 +310,15 @@ static void put2(char *p, unsigned v)
 }
 
 /* Formatting the date is the costly part; events come in bursts within the
- * same second, so the "YYYY-MM-DDTHH:MM:SS" text is kept per thread. */
+ * same second, so the "YYYY-MM-DDTHH:MM:SS" text is kept per thread.
+ * Cppcheck 2.10 does not parse _Thread_local, loses the variable and calls
+ * every member unused; jb_timestamp below reads and writes all three. */
 static _Thread_local struct {
+    // cppcheck-suppress unusedStructMember
     bool valid;
+    // cppcheck-suppress unusedStructMember
     int64_t sec;
+    // cppcheck-suppress unusedStructMember
     char text[20];
 } ts_cache;
 

@@ -176,8 +176,8 @@ static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent)
         return EXIT_RUNTIME;
     }
     rule_errors re = {0, silent};
-    char dbuf[PATH_MAX + 32];
     if (o->n_rule_paths == 0) {
+        char dbuf[PATH_MAX + 32];
         const char *d = default_rules_dir(dbuf, sizeof(dbuf));
         if (d && sigma_load_path(rs, d, on_rule_error, &re) < 0)
             re.count++;
@@ -295,12 +295,10 @@ static const char *find_config_arg(int argc, char **argv)
 
 typedef struct run {
     pw_options *o;
-    sigma_ruleset *rules;
     eve_output *out;
     pipeline *pl;      /* one worker: the reading thread runs the pipeline */
     worker_pool *pool; /* --workers N > 1 */
     summary *sum;
-    int status;
 } run;
 
 static void handle_signals_offline(run *r)
@@ -576,7 +574,7 @@ int main(int argc, char **argv)
     worker_rules[0] = rules;
     for (int i = 1; i < nsets; i++)
         load_rules(&o, &worker_rules[i], true);
-    run r = {&o, rules, out, NULL, NULL, summary_new(), EXIT_OK};
+    run r = {.o = &o, .out = out, .sum = summary_new()};
     if (!r.sum) {
         err("out of memory");
         return EXIT_RUNTIME;

@@ -30,7 +30,7 @@ for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     run "$(basename "$t")" "$t"
 done
-for t in tests/pcap/test_*.sh tests/cli/test_*.sh tests/fuzz/test_*.sh tests/live/test_*.sh; do
+for t in tests/pcap/test_*.sh tests/cli/test_*.sh tests/fuzz/test_*.sh tests/lint/test_*.sh tests/live/test_*.sh; do
     [ -f "$t" ] || continue
     run "$(basename "$t" .sh)" env BUILD="$BUILD" sh "$t"
 done

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tcp_stream s;
     memset(&s, 0, sizeof(s));
     stream_sink sink = {on_data, on_gap, NULL};
-    uint32_t base[2] = {0xfffff000u, 0x10000000u};
+    const uint32_t base[2] = {0xfffff000u, 0x10000000u};
     size_t off = 0;
     while (off + 7 <= size) {
         uint8_t flags = data[off];

@@ -11,7 +11,6 @@
 #define MAX_FLOWS 256
 
 typedef struct flow {
-    int used;
     uint8_t a[16], b[16];
     uint16_t pa, pb;
     int alen;

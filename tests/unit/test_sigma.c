@@ -85,19 +85,16 @@ typedef struct evb {
     sigma_event ev;
 } evb;
 
-/* NULL-terminated name, value pairs; a value of NULL leaves the field absent
- * (listed with a NULL value). */
-static const sigma_event *mkev(evb *b, const char *product, const char *service, va_list ap)
+/* Name, value pairs ended by a NULL name; a value of NULL leaves the field
+ * absent (listed with a NULL value). The pairs travel as an array rather than
+ * as variadic arguments, where a bare NULL need not arrive as a pointer. */
+static const sigma_event *mkev(evb *b, const char *product, const char *service, const char *const *kv)
 {
     size_t n = 0;
-    for (;;) {
-        const char *name = va_arg(ap, const char *);
-        if (!name)
-            break;
+    for (; kv[2 * n]; n++) {
         assert_true(n < MAXF);
-        b->f[n].name = name;
-        b->f[n].value = va_arg(ap, const char *);
-        n++;
+        b->f[n].name = kv[2 * n];
+        b->f[n].value = kv[2 * n + 1];
     }
     b->ev.product = product;
     b->ev.service = service;
@@ -107,15 +104,12 @@ static const sigma_event *mkev(evb *b, const char *product, const char *service,
     return &b->ev;
 }
 
-static bool rs_hit(const sigma_ruleset *rs, ...)
+static bool rs_hit_list(const sigma_ruleset *rs, const char *const *kv)
 {
     evb b;
-    va_list ap;
-    va_start(ap, rs);
-    const sigma_event *ev = mkev(&b, "windows", "security", ap);
-    va_end(ap);
-    return sigma_rule_match(sigma_rule_at(rs, 0), ev);
+    return sigma_rule_match(sigma_rule_at(rs, 0), mkev(&b, "windows", "security", kv));
 }
+#define rs_hit(rs, ...) rs_hit_list((rs), (const char *const[]){__VA_ARGS__})
 
 /* One selection "sel" with one field F (the YAML line after "F"). */
 static bool one(const char *key_and_value, const char *field_value)
@@ -991,13 +985,14 @@ static void test_shipped_tool_rules(void **state)
     sigma_field f[] = {
         {"EventID", "5145"}, {"ShareName", ipc}, {"RelativeTargetName", "updsvc-WKS01-4242-stdin"}};
     sigma_event ev = {"windows", "security", NULL, f, 3};
+    sigma_field *pipe = &f[2]; /* the event sees it through ev.fields */
     const sigma_rule *out[8];
     assert_int_equal(sigma_match(rs, &ev, out, 8), 1);
     assert_string_equal(sigma_rule_title(out[0]), "Suspicious PsExec Execution");
-    f[2].value = "PSEXESVC-WKS01-4242-stdin";
+    pipe->value = "PSEXESVC-WKS01-4242-stdin";
     assert_int_equal(sigma_match(rs, &ev, out, 8), 1);
     assert_string_equal(sigma_rule_title(out[0]), "Sysinternals PsExec With Default Service Name");
-    f[2].value = "RemCom_stdinAB12";
+    pipe->value = "RemCom_stdinAB12";
     assert_int_equal(sigma_match(rs, &ev, out, 8), 1);
     assert_string_equal(sigma_rule_title(out[0]), "RemCom Or Impacket psexec.py Named Pipes");
     ev.service = "system";

@@ -201,10 +201,9 @@ static size_t nt_create_req(uint8_t *p, uint16_t mid, const char *name, bool uni
     n += 48;
     size_t bcc_at = n;
     n += 2;
-    /* bytes start at an odd offset (32 + 1 + 48 + 2 = 83): one pad byte */
-    if (unicode)
-        p[n++] = 0;
     if (unicode) {
+        /* bytes start at an odd offset (32 + 1 + 48 + 2 = 83): one pad byte */
+        p[n++] = 0;
         n += tu_utf16(p + n, name);
     } else {
         memcpy(p + n, name, strlen(name));
