@@ -62,11 +62,11 @@ static int read_both(const char *path, int expect_mapped)
     assert_int_equal(capture_file_mapped(a), expect_mapped);
     assert_int_equal(capture_file_mapped(b), 0);
     assert_int_equal(capture_file_linktype(a), capture_file_linktype(b));
-    int n = 0, ra, rb;
+    int n = 0, ra;
     capture_pkt pa, pb;
     for (;;) {
         ra = capture_file_next(a, &pa);
-        rb = capture_file_next(b, &pb);
+        int rb = capture_file_next(b, &pb);
         assert_int_equal(ra, rb);
         if (ra <= 0)
             break;
