@@ -3,7 +3,7 @@
 #   make demo       install missing build dependencies, build, replay the bundled samples
 #   make test       the whole test suite (unit tests, pcap regressions, checks against tshark)
 #   make sanitize   the unit and pcap tests built with ASan + UBSan
-#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (FUZZ_TARGETS to pick some)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (FUZZ_RUNS to stop sooner, FUZZ_TARGETS to pick)
 #   make bench      throughput against tshark and ndpiReader (see docs/performance.md)
 #   make golden     rewrite pcaps/*.eve.json after a deliberate change (read the diff!)
 #   make samples    regenerate the bundled captures (needs root, Samba, impacket)
@@ -128,7 +128,7 @@ fuzz:
 	  clang $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -Wno-unused-parameter tests/fuzz/$$t.c \
 	    build-fuzz/libpipewatch.a -o build-fuzz/bin/$$t $(DEP_LIBS) || exit 1; \
 	done
-	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
+	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 golden: $(BUILD)/pipewatch
 	@BUILD=$(BUILD) sh tests/pcap/golden.sh

@@ -14,7 +14,8 @@ static uint64_t sum;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!path[0])
-        snprintf(path, sizeof(path), "/tmp/pw-fuzz-pcapfile-%d", (int)getpid());
+        snprintf(path, sizeof(path), "%s/pw-fuzz-pcapfile-%d", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",
+                 (int)getpid());
     FILE *f = fopen(path, "wb");
     if (!f)
         return 0;
