@@ -182,6 +182,7 @@ int live_run(live_ctx *lc, pw_counters *total)
         w->lc = lc;
         w->opts = *o;
         w->opts.stats_interval_usec = 0;
+        pw_options_for_worker(&w->opts, nworkers);
         pthread_mutex_init(&w->lock, NULL);
         for (size_t k = 0; k < o->n_interfaces; k++) {
             w->h[k] = capture_open_live(o->interfaces[k], o->snaplen, o->buffer_size_mb, o->promisc, bpf, err,

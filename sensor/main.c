@@ -353,13 +353,28 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
     if (pg.on && stat(path, &st) == 0)
         pg.size = (uint64_t)st.st_size;
     uint64_t n = 0;
+    /* With workers and a mapped file, frames go to them by reference; the
+     * file's pages leave the resident set once every worker is past them. */
+    bool by_ref = r->pool && capture_file_hold(cf);
+    uint64_t next_release = 0;
     while (!g_stop && (rc = capture_file_next(cf, &pk)) > 0) {
         if (pg.on && (n & 0x3ff) == 0)
             progress_show(&pg, cf, n, false);
         if (!*first_ts)
             *first_ts = pk.ts_usec;
         n++;
-        if (r->pool)
+        if (by_ref) {
+            uint64_t off = (uint64_t)capture_file_pos(cf);
+            worker_pool_packet_ref(r->pool, dlt, pk.ts_usec, pk.data, pk.caplen, pk.len, off);
+            if (off >= next_release) {
+                /* keep at most 8 MB of the file between the slowest worker and the reader */
+                uint64_t low;
+                while ((low = worker_pool_consumed(r->pool, off)) + (8u << 20) < off)
+                    worker_pool_wait();
+                capture_file_release(cf, low);
+                next_release = off + (2u << 20);
+            }
+        } else if (r->pool)
             worker_pool_packet(r->pool, dlt, pk.ts_usec, pk.data, pk.caplen, pk.len);
         else if (!pipeline_packet(r->pl, dlt, pk.ts_usec, pk.data, pk.caplen, pk.len))
             break;
@@ -372,6 +387,8 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
     }
     if (pg.on)
         progress_show(&pg, cf, n, true);
+    if (by_ref)
+        worker_pool_drain(r->pool); /* the frames point into the mapping */
     capture_file_close(cf);
     summary_add_capture(r->sum);
     return status;

@@ -27,3 +27,14 @@ void pw_options_default(pw_options *o)
     o->n_smb_ports = 2;
     o->progress = true;
 }
+
+void pw_options_for_worker(pw_options *o, int n)
+{
+    if (n <= 1)
+        return;
+    uint32_t flows = o->flow.max_flows / (uint32_t)n;
+    o->flow.max_flows = flows ? flows : 1;
+    o->stream.memcap /= (size_t)n;
+    o->smb_memcap /= (size_t)n;
+    o->defrag_memcap /= (size_t)n;
+}

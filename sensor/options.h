@@ -62,4 +62,8 @@ typedef struct pw_options {
 
 void pw_options_default(pw_options *o);
 
+/* Turns o into the options of one of n workers: the memcaps and the flow
+ * table, configured for the whole sensor, are shared out among them. */
+void pw_options_for_worker(pw_options *o, int n);
+
 #endif

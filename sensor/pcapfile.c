@@ -28,6 +28,8 @@ struct capture_file {
     const uint8_t *win;
     uint64_t win_off, win_len;
     int swapped, nsec, dlt;
+    int held;             /* the whole file is mapped in win */
+    uint64_t released;    /* with held: bytes before this were given back */
     char err[CAPTURE_ERRLEN];
 };
 
@@ -133,11 +135,50 @@ int64_t capture_file_pos(const capture_file *cf)
     return f ? (int64_t)ftell(f) : -1;
 }
 
+int capture_file_hold(capture_file *cf)
+{
+    if (cf->h)
+        return 0;
+    if (cf->win)
+        munmap((void *)cf->win, cf->win_len);
+    cf->win = NULL;
+    void *m = mmap(NULL, cf->size, PROT_READ, MAP_PRIVATE, cf->fd, 0);
+    if (m == MAP_FAILED)
+        return 0;
+    madvise(m, cf->size, MADV_SEQUENTIAL);
+    cf->win = m;
+    cf->win_off = 0;
+    cf->win_len = cf->size;
+    cf->held = 1;
+    cf->released = 0;
+    return 1;
+}
+
+void capture_file_release(capture_file *cf, uint64_t upto)
+{
+    if (!cf->held)
+        return;
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    upto &= ~(page - 1);
+    if (upto > cf->size)
+        upto = cf->size & ~(page - 1);
+    if (upto <= cf->released)
+        return;
+    /* a private read-only file mapping: the pages come back from the page
+     * cache if touched again, nothing is lost */
+    madvise((void *)(cf->win + cf->released), upto - cf->released, MADV_DONTNEED);
+    cf->released = upto;
+}
+
 /* Maps the window that holds [lo, hi) of the file. */
 static int cover(capture_file *cf, uint64_t lo, uint64_t hi)
 {
     if (cf->win && lo >= cf->win_off && hi <= cf->win_off + cf->win_len)
         return 0;
+    if (cf->held) {
+        snprintf(cf->err, sizeof(cf->err), "the file changed size while it was read");
+        return -1;
+    }
     if (cf->win)
         munmap((void *)cf->win, cf->win_len);
     cf->win = NULL;

@@ -14,7 +14,7 @@ typedef struct capture_file capture_file;
 typedef struct capture_pkt {
     uint64_t ts_usec;
     uint32_t caplen, len;
-    const uint8_t *data; /* valid until the next call */
+    const uint8_t *data; /* valid until the next call, or see capture_file_hold */
 } capture_pkt;
 
 /* Returns NULL with err set ("FILE: reason"). */
@@ -28,6 +28,13 @@ const char *capture_file_error(const capture_file *cf);
 int64_t capture_file_pos(const capture_file *cf);
 /* True when the memory-mapped reader is in use. */
 int capture_file_mapped(const capture_file *cf);
+/* Maps the rest of a mapped file at once, so every packet's data stays valid
+ * until capture_file_close (for handing packets to other threads without a
+ * copy). Returns 0 when not mapped: then data is valid until the next call. */
+int capture_file_hold(capture_file *cf);
+/* With a held file: bytes before file offset upto are no longer needed and
+ * leave the resident set. */
+void capture_file_release(capture_file *cf, uint64_t upto);
 void capture_file_close(capture_file *cf);
 
 #endif

@@ -53,6 +53,8 @@ struct pipeline {
     bool finishing;
     size_t smb_mem;       /* footprint of the live SMB connections */
     size_t smb_conn_cost; /* footprint of one */
+    uint64_t pkt_no;      /* number of the current packet in the input (pcap_cnt) */
+    uint64_t next_no;     /* set by pipeline_number_next for the next packet */
     flow_app *smb_lru_head, *smb_lru_tail;
     pipeline_fact_fn on_fact;
     pipeline_alert_fn on_alert;
@@ -93,7 +95,7 @@ static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, eve_hdr
     memset(h, 0, sizeof(*h));
     h->ts_usec = p->now;
     h->flow_id = f->flow_id;
-    h->pcap_cnt = p->c.packets;
+    h->pcap_cnt = p->pkt_no;
     h->src_ip = e->client;
     h->dest_ip = e->server;
     h->src_port = e->cport;
@@ -520,6 +522,8 @@ bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t 
 {
     p->c.packets++;
     p->c.bytes += wirelen;
+    p->pkt_no = p->next_no ? p->next_no : p->c.packets;
+    p->next_no = 0;
     if (ts_usec > p->now)
         p->now = ts_usec;
     if (!p->first_ts) {
@@ -549,6 +553,8 @@ bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t 
     maybe_expire(p);
     return !p->output_failed;
 }
+
+void pipeline_number_next(pipeline *p, uint64_t n) { p->next_no = n; }
 
 void pipeline_tick(pipeline *p, uint64_t now_usec)
 {

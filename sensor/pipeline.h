@@ -46,6 +46,9 @@ void pipeline_set_observer(pipeline *p, pipeline_fact_fn on_fact, pipeline_alert
 /* One captured frame. Returns false when output failed (stop reading). */
 bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
                      uint32_t wirelen);
+/* The next packet is number n of the input (its pcap_cnt), for a worker that
+ * sees only some of the packets; by default a pipeline numbers what it sees. */
+void pipeline_number_next(pipeline *p, uint64_t n);
 /* Time passes without packets (live capture on a quiet link). */
 void pipeline_tick(pipeline *p, uint64_t now_usec);
 /* End of input: every flow is flushed (their pending events written). */

@@ -13,22 +13,31 @@
 
 typedef struct rec_hdr {
     uint64_t ts;
+    uint64_t no; /* the frame's number in the input */
     uint32_t caplen, wirelen;
     int32_t linktype;
-    uint32_t pad;
+    uint32_t is_ref; /* the frame is not in the ring: a rec_ref follows */
 } rec_hdr;
+
+typedef struct rec_ref {
+    const uint8_t *data;
+    uint64_t end_off;
+} rec_ref;
 
 typedef struct worker {
     pthread_t thread;
+    pw_options opts; /* the run's, with this worker's share of the caps */
     pipeline *pl;
     uint8_t *ring;
     _Atomic uint64_t head; /* bytes written, by the reader */
     _Atomic uint64_t tail; /* bytes consumed, by the worker */
     _Atomic int done;
+    _Atomic uint64_t consumed_off; /* end_off of the last referenced frame processed */
 } worker;
 
 struct worker_pool {
     int n;
+    uint64_t handed; /* frames handed out so far */
     worker *w;
     bool finished;
 };
@@ -76,6 +85,15 @@ static void *worker_main(void *arg)
         }
         rec_hdr h;
         ring_get(w->ring, tail, &h, sizeof(h));
+        if (h.is_ref) {
+            rec_ref ref;
+            ring_get(w->ring, tail + sizeof(h), &ref, sizeof(ref));
+            pipeline_number_next(w->pl, h.no);
+            pipeline_packet(w->pl, h.linktype, h.ts, ref.data, h.caplen, h.wirelen);
+            atomic_store_explicit(&w->consumed_off, ref.end_off, memory_order_release);
+            atomic_store_explicit(&w->tail, tail + sizeof(h) + sizeof(ref), memory_order_release);
+            continue;
+        }
         const uint8_t *data;
         size_t off = (size_t)((tail + sizeof(h)) % RING_BYTES);
         if (off + h.caplen <= RING_BYTES) {
@@ -84,6 +102,7 @@ static void *worker_main(void *arg)
             ring_get(w->ring, tail + sizeof(h), frame, h.caplen);
             data = frame;
         }
+        pipeline_number_next(w->pl, h.no);
         pipeline_packet(w->pl, h.linktype, h.ts, data, h.caplen, h.wirelen);
         atomic_store_explicit(&w->tail, tail + rec_size(h.caplen), memory_order_release);
     }
@@ -105,7 +124,9 @@ worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *co
     for (int i = 0; i < n; i++) {
         worker *w = &wp->w[i];
         w->ring = malloc(RING_BYTES);
-        w->pl = pipeline_new(o, rules[i], out);
+        w->opts = *o;
+        pw_options_for_worker(&w->opts, n);
+        w->pl = pipeline_new(&w->opts, rules[i], out);
         if (!w->ring || !w->pl) {
             free(w->ring);
             pipeline_free(w->pl);
@@ -200,10 +221,54 @@ void worker_pool_packet(worker_pool *wp, int linktype, uint64_t ts_usec, const u
     uint64_t head = atomic_load_explicit(&w->head, memory_order_relaxed);
     while (head + need - atomic_load_explicit(&w->tail, memory_order_acquire) > RING_BYTES)
         sched_yield();
-    rec_hdr h = {ts_usec, caplen, wirelen, linktype, 0};
+    rec_hdr h = {ts_usec, ++wp->handed, caplen, wirelen, linktype, 0};
     ring_put(w->ring, head, &h, sizeof(h));
     ring_put(w->ring, head + sizeof(h), data, caplen);
     atomic_store_explicit(&w->head, head + need, memory_order_release);
+}
+
+void worker_pool_packet_ref(worker_pool *wp, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
+                            uint32_t wirelen, uint64_t end_off)
+{
+    worker *w = &wp->w[worker_hash(linktype, data, caplen, (unsigned)wp->n)];
+    rec_hdr h = {ts_usec, ++wp->handed, caplen, wirelen, linktype, 1};
+    rec_ref ref = {data, end_off};
+    size_t need = sizeof(h) + sizeof(ref);
+    uint64_t head = atomic_load_explicit(&w->head, memory_order_relaxed);
+    while (head + need - atomic_load_explicit(&w->tail, memory_order_acquire) > RING_BYTES)
+        sched_yield();
+    ring_put(w->ring, head, &h, sizeof(h));
+    ring_put(w->ring, head + sizeof(h), &ref, sizeof(ref));
+    atomic_store_explicit(&w->head, head + need, memory_order_release);
+}
+
+uint64_t worker_pool_consumed(const worker_pool *wp, uint64_t read_off)
+{
+    uint64_t low = read_off;
+    for (int i = 0; i < wp->n; i++) {
+        worker *w = &wp->w[i];
+        /* tail first: a worker seen idle after it has processed everything handed to it */
+        uint64_t tail = atomic_load_explicit(&w->tail, memory_order_acquire);
+        uint64_t head = atomic_load_explicit(&w->head, memory_order_acquire);
+        if (tail == head)
+            continue;
+        uint64_t c = atomic_load_explicit(&w->consumed_off, memory_order_acquire);
+        if (c < low)
+            low = c;
+    }
+    return low;
+}
+
+void worker_pool_wait(void) { nap(); }
+
+void worker_pool_drain(const worker_pool *wp)
+{
+    for (int i = 0; i < wp->n; i++) {
+        worker *w = &wp->w[i];
+        while (atomic_load_explicit(&w->tail, memory_order_acquire) !=
+               atomic_load_explicit(&w->head, memory_order_acquire))
+            nap();
+    }
 }
 
 void worker_pool_finish(worker_pool *wp)

@@ -23,6 +23,18 @@ worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *co
 /* Hands one frame to the worker that owns its flow (blocks while that worker's ring is full). */
 void worker_pool_packet(worker_pool *wp, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
                         uint32_t wirelen);
+/* The same for a frame whose bytes stay valid until the workers are done
+ * with them (a held, memory-mapped capture file): only a reference goes
+ * through the ring. end_off is the file offset just past the frame. */
+void worker_pool_packet_ref(worker_pool *wp, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
+                            uint32_t wirelen, uint64_t end_off);
+/* The file offset below which every referenced frame has been processed
+ * (read_off: how far the reader has handed frames out). */
+uint64_t worker_pool_consumed(const worker_pool *wp, uint64_t read_off);
+/* A short sleep while waiting for the workers. */
+void worker_pool_wait(void);
+/* Waits until every frame handed out so far has been processed. */
+void worker_pool_drain(const worker_pool *wp);
 /* Waits for the workers to drain their rings, flushes every flow, stops the threads. */
 void worker_pool_finish(worker_pool *wp);
 void worker_pool_counters(const worker_pool *wp, pw_counters *c);
