@@ -160,12 +160,14 @@ uninstall:
 # --- benchmark -----------------------------------------------------------------
 # An -O2 build of its own (portable: no -march=native), then tests/bench/bench.sh, which makes the
 # capture once (cached in tests/bench/cache/) and times the tools. BENCH_RUNS=N runs each tool N
-# times; BENCH_10X=1 also makes and reads the 10x capture (flat-memory check).
+# times; BENCH_10X=1 also makes and reads the 10x capture (flat-memory check); BENCH_WORKERS
+# lists the --workers counts timed besides the single-threaded run.
 BENCH_RUNS ?= 3
 BENCH_10X  ?= 0
+BENCH_WORKERS ?= 2
 bench:
 	$(MAKE) --no-print-directory BUILD=build-bench OPT=-O2 CFLAGS="-O2 -g -DNDEBUG" bench-build
-	BUILD=build-bench BENCH_RUNS=$(BENCH_RUNS) BENCH_10X=$(BENCH_10X) bash tests/bench/bench.sh
+	BUILD=build-bench BENCH_RUNS=$(BENCH_RUNS) BENCH_10X=$(BENCH_10X) BENCH_WORKERS="$(BENCH_WORKERS)" bash tests/bench/bench.sh
 
 bench-build: deps-check $(BENCH_TOOL_BIN) $(if $(wildcard sensor/main.c),$(BUILD)/pipewatch)
 

@@ -132,6 +132,9 @@ if [ "${BENCH_10X:-0}" = 1 ] && [ -z "${BENCH_PCAP:-}" ]; then
     # One run each: the point is peak RSS against the 1x run, and a 12 GB read takes a while.
     if [ "$HAVE_PW" = 1 ]; then
         MEASURE_RUNS=1 measure "pipewatch-10x>/dev/null" "$P10" 1 "$PIPEWATCH" -r "$P10" --quiet -o /dev/null
+        for n in ${BENCH_WORKERS:-}; do
+            MEASURE_RUNS=1 measure "pipewatch-10x--workers-$n" "$P10" 1 "$PIPEWATCH" -r "$P10" --quiet -o /dev/null --workers "$n"
+        done
     fi
     MEASURE_RUNS=1 measure "pcap-floor-10x" "$P10" 1 "$FLOOR" "$P10"
     MEASURE_RUNS=1 measure "ndpiReader-10x" "$P10" 1 ndpiReader -q -i "$P10"
@@ -174,6 +177,7 @@ PW_SECS=$(awk '$1 == "pipewatch>/dev/null" && $2 != "-" {print $2}' "$WORK/resul
         pcap-floor-10x) label="bare libpcap read, 10x capture" ;;
         ndpiReader-10x) label="ndpiReader, 10x capture" ;;
         "pipewatch-10x>/dev/null") label="pipewatch, 10x capture" ;;
+        pipewatch-10x--workers-*) label="pipewatch --workers ${name##*-}, 10x capture" ;;
         esac
         [ "$scale" != 1 ] && label="$label (scaled from 1/$TSHARK_DIV)"
         if [ "$secs" = "-" ]; then
