@@ -30,6 +30,7 @@ struct capture_file {
     int swapped, nsec, dlt;
     int held;             /* the whole file is mapped in win */
     uint64_t released;    /* with held: bytes before this were given back */
+    uint64_t populated;   /* with held: page tables filled up to here */
     char err[CAPTURE_ERRLEN];
 };
 
@@ -151,6 +152,7 @@ int capture_file_hold(capture_file *cf)
     cf->win_len = cf->size;
     cf->held = 1;
     cf->released = 0;
+    cf->populated = 0;
     return 1;
 }
 
@@ -221,6 +223,15 @@ int capture_file_next(capture_file *cf, capture_pkt *p)
     }
     if (cf->pos >= cf->size)
         return 0;
+#ifdef MADV_POPULATE_READ
+    if (cf->held && cf->pos >= cf->populated) {
+        /* map the next stretch in one call rather than a fault per page
+         * (an older kernel refuses it: then the faults do the work) */
+        uint64_t from = cf->populated, len = cf->size - from < WINDOW ? cf->size - from : WINDOW;
+        madvise((void *)(cf->win + from), len, MADV_POPULATE_READ);
+        cf->populated = from + len;
+    }
+#endif
     uint64_t left = cf->size - cf->pos;
     if (left < 16) {
         snprintf(cf->err, sizeof(cf->err), "truncated dump file; tried to read 16 header bytes, only got %u",

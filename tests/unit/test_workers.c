@@ -47,10 +47,34 @@ static void test_symmetric_and_fragments(void **state)
     assert_int_equal(worker_hash(1, a, 10, 4), 0); /* truncated: worker 0, no read past the end */
 }
 
+/* The caps are the sensor's: N workers share them out. */
+static void test_caps_shared(void **state)
+{
+    pw_options o;
+    pw_options_default(&o);
+    uint32_t flows = o.flow.max_flows;
+    size_t stream = o.stream.memcap, smb = o.smb_memcap, defrag = o.defrag_memcap;
+    pw_options one = o;
+    pw_options_for_worker(&one, 1);
+    assert_memory_equal(&one, &o, sizeof(o));
+    pw_options_for_worker(&o, 4);
+    assert_int_equal(o.flow.max_flows, flows / 4);
+    assert_int_equal(o.stream.memcap, stream / 4);
+    assert_int_equal(o.smb_memcap, smb / 4);
+    assert_int_equal(o.defrag_memcap, defrag / 4);
+    assert_int_equal(o.smb.max_files, one.smb.max_files); /* per-connection limits stay */
+    pw_options tiny;
+    pw_options_default(&tiny);
+    tiny.flow.max_flows = 3;
+    pw_options_for_worker(&tiny, 8);
+    assert_int_equal(tiny.flow.max_flows, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_symmetric_and_fragments),
+        cmocka_unit_test(test_caps_shared),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
