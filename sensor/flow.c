@@ -274,45 +274,67 @@ static uint32_t node_get(flow_table *t, uint64_t now)
     return i;
 }
 
+/* Direction of p in flow f: 0 or 1, -1 when p is not of f. */
+static inline int match(const flow *f, const decoded_pkt *p)
+{
+    if (f->ipver != p->ipver || f->proto != p->proto || f->vlan_id != p->vlan_id)
+        return -1;
+    if (f->port[0] == p->sport && f->port[1] == p->dport && !memcmp(f->addr[0], p->src, 16) &&
+        !memcmp(f->addr[1], p->dst, 16))
+        return 0;
+    if (f->port[0] == p->dport && f->port[1] == p->sport && !memcmp(f->addr[0], p->dst, 16) &&
+        !memcmp(f->addr[1], p->src, 16))
+        return 1;
+    return -1;
+}
+
+/* p belongs to flow i: count it and make i the most recently used. */
+static flow *touch(flow_table *t, uint32_t i, const decoded_pkt *p, int d, int *dir)
+{
+    fnode *n = &t->nodes[i];
+    flow *f = &n->f;
+    f->last_ts = p->ts_usec > f->last_ts ? p->ts_usec : f->last_ts;
+    f->pkts[d]++;
+    f->bytes[d] += p->payload_wire_len;
+    uint8_t list = n->list == L_EMBRYO && p->payload_wire_len ? L_OPEN : n->list;
+    if (list != n->list || t->idle[list].tail != i) {
+        dl_remove(t, &t->idle[n->list], i, IDLE_OFF);
+        n->list = list;
+        dl_append(t, &t->idle[list], i, IDLE_OFF);
+    }
+    t->last = i;
+    *dir = d;
+    return f;
+}
+
 flow *flow_lookup(flow_table *t, const decoded_pkt *p, int *dir)
 {
     if (p->proto != 6 && p->proto != 17)
         return NULL;
-    settle_last(t);
-    uint64_t h = tuple_hash(p->ipver, p->proto, p->vlan_id, p->src, p->sport, p->dst, p->dport);
-    uint32_t b = (uint32_t)h & t->mask;
     bool tcp = p->proto == 6;
     bool syn_only = tcp && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+    /* Packets come in runs of one flow (a bulk transfer's segments): the
+     * previous packet's flow is tried before hashing. */
+    uint32_t prev = t->last;
+    settle_last(t);
+    if (prev != NIL && t->nodes[prev].used && !syn_only) {
+        int d = match(&t->nodes[prev].f, p);
+        if (d >= 0)
+            return touch(t, prev, p, d, dir);
+    }
+    uint64_t h = tuple_hash(p->ipver, p->proto, p->vlan_id, p->src, p->sport, p->dst, p->dport);
+    uint32_t b = (uint32_t)h & t->mask;
     for (uint32_t i = t->buckets[b]; i != NIL; i = t->nodes[i].hnext) {
-        flow *f = &t->nodes[i].f;
-        if (f->ipver != p->ipver || f->proto != p->proto || f->vlan_id != p->vlan_id)
+        int d = match(&t->nodes[i].f, p);
+        if (d < 0)
             continue;
-        int d;
-        if (f->port[0] == p->sport && f->port[1] == p->dport && !memcmp(f->addr[0], p->src, 16) &&
-            !memcmp(f->addr[1], p->dst, 16))
-            d = 0;
-        else if (f->port[0] == p->dport && f->port[1] == p->sport && !memcmp(f->addr[0], p->dst, 16) &&
-                 !memcmp(f->addr[1], p->src, 16))
-            d = 1;
-        else
-            continue;
-        if (syn_only && f->tcp.closed) {
+        if (syn_only && t->nodes[i].f.tcp.closed) {
             /* port reuse: the old connection is over, this SYN opens a new one */
             t->st.closed++;
             node_release(t, i);
             break;
         }
-        fnode *n = &t->nodes[i];
-        f->last_ts = p->ts_usec > f->last_ts ? p->ts_usec : f->last_ts;
-        f->pkts[d]++;
-        f->bytes[d] += p->payload_wire_len;
-        dl_remove(t, &t->idle[n->list], i, IDLE_OFF);
-        if (n->list == L_EMBRYO && p->payload_wire_len)
-            n->list = L_OPEN;
-        dl_append(t, &t->idle[n->list], i, IDLE_OFF);
-        t->last = i;
-        *dir = d;
-        return f;
+        return touch(t, i, p, d, dir);
     }
     uint32_t i = node_get(t, p->ts_usec);
     if (i == NIL) {

@@ -238,7 +238,8 @@ int capture_file_next(capture_file *cf, capture_pkt *p)
                  (unsigned)left);
         return -1;
     }
-    if (cover(cf, cf->pos, cf->pos + 16) < 0)
+    uint64_t win_end = cf->win_off + cf->win_len;
+    if ((!cf->win || cf->pos < cf->win_off || cf->pos + 16 > win_end) && cover(cf, cf->pos, cf->pos + 16) < 0)
         return -1;
     const uint8_t *h = cf->win + (cf->pos - cf->win_off);
     uint32_t sec = get32(h, cf->swapped), frac = get32(h + 4, cf->swapped);
@@ -253,7 +254,7 @@ int capture_file_next(capture_file *cf, capture_pkt *p)
                  caplen, (unsigned)(left - 16));
         return -1;
     }
-    if (cover(cf, cf->pos, cf->pos + 16 + caplen) < 0)
+    if (cf->pos + 16 + caplen > cf->win_off + cf->win_len && cover(cf, cf->pos, cf->pos + 16 + caplen) < 0)
         return -1;
     p->ts_usec = (uint64_t)sec * 1000000u + (cf->nsec ? frac / 1000u : frac);
     p->caplen = caplen;
