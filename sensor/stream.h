@@ -18,6 +18,7 @@ typedef struct tcp_dir {
     uint32_t held_bytes; /* bytes held out of order */
     uint32_t held_segs;
     stream_seg *held;    /* out-of-order segments, sorted by seq */
+    stream_seg *held_tail; /* the last of them: where a stream with holes appends */
     uint64_t delivered;  /* bytes delivered in order */
     uint64_t gap_bytes;  /* bytes announced as lost */
 } tcp_dir;

@@ -126,6 +126,52 @@ static void test_reordered(void **st)
     fx_free(f);
 }
 
+/* After a hole, segments in order are appended behind the last held one;
+ * one that lands between held segments, one that overlaps the last, and
+ * the hole's filler still put every byte in its place. */
+static void test_held_tail(void **st)
+{
+    fixture *f = fx_new(0, 0, true);
+    seg(f, 0, 0, TCP_SYN, "");
+    char want[401];
+    for (int i = 0; i < 400; i++)
+        want[i] = (char)('a' + i % 26);
+    want[400] = 0;
+    char piece[11];
+    /* bytes 1..10 are the hole; 11..400 come in order, 10 at a time, but 201..210 late */
+    for (uint32_t s = 11; s <= 391; s += 10) {
+        if (s == 201)
+            continue;
+        memcpy(piece, want + s - 1, 10);
+        piece[10] = 0;
+        const stream_seg *before = f->s.dir[0].held_tail;
+        seg(f, 0, s, TCP_ACK, piece);
+        assert_non_null(f->s.dir[0].held_tail);
+        assert_ptr_not_equal(f->s.dir[0].held_tail, before);
+    }
+    assert_int_equal(f->s.dir[0].held_segs, 38);
+    const stream_seg *last = f->s.dir[0].held_tail;
+    memcpy(piece, want + 200, 10);
+    seg(f, 0, 201, TCP_ACK, piece); /* between held segments */
+    assert_ptr_equal(f->s.dir[0].held_tail, last);
+    assert_int_equal(f->s.dir[0].held_segs, 39);
+    memcpy(piece, want + 395, 5);
+    memcpy(piece + 5, "ZZZZZ", 5);
+    seg(f, 0, 396, TCP_ACK, piece); /* 396..400 already held: only 401..405 are new */
+    assert_ptr_not_equal(f->s.dir[0].held_tail, last);
+    assert_int_equal(f->s.dir[0].held_segs, 40);
+    assert_int_equal(f->s.dir[0].held_bytes, 395);
+    memcpy(piece, want, 10);
+    seg(f, 0, 1, TCP_ACK, piece);
+    assert_int_equal(f->c.len[0], 405);
+    assert_memory_equal(f->c.buf[0], want, 400);
+    assert_memory_equal(f->c.buf[0] + 400, "ZZZZZ", 5);
+    assert_null(f->s.dir[0].held);
+    assert_null(f->s.dir[0].held_tail);
+    assert_int_equal(f->c.gaps[0], 0);
+    fx_free(f);
+}
+
 static void test_retransmission_dropped(void **st)
 {
     fixture *f = fx_new(0, 0, true);
@@ -403,7 +449,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_in_order_zero_copy),
-        cmocka_unit_test(test_reordered),
+        cmocka_unit_test(test_held_tail), cmocka_unit_test(test_reordered),
         cmocka_unit_test(test_retransmission_dropped),
         cmocka_unit_test(test_overlap_with_delivered),
         cmocka_unit_test(test_overlap_with_held),
