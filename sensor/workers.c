@@ -29,10 +29,15 @@ typedef struct worker {
     pw_options opts; /* the run's, with this worker's share of the caps */
     pipeline *pl;
     uint8_t *ring;
-    _Atomic uint64_t head; /* bytes written, by the reader */
-    _Atomic uint64_t tail; /* bytes consumed, by the worker */
+    /* Reader and worker each publish their position once per batch, and on
+     * separate cache lines: a store per frame to a shared line cost more than
+     * the frame's processing. */
+    _Alignas(64) uint64_t wpos; /* the reader's: bytes written */
+    uint32_t unpublished;       /* records written since head was last stored */
+    _Alignas(64) _Atomic uint64_t head; /* bytes written and visible to the worker */
+    _Alignas(64) _Atomic uint64_t tail; /* bytes consumed, by the worker */
+    _Atomic uint64_t consumed_off;      /* end_off of the last referenced frame processed */
     _Atomic int done;
-    _Atomic uint64_t consumed_off; /* end_off of the last referenced frame processed */
 } worker;
 
 struct worker_pool {
@@ -67,22 +72,57 @@ static void ring_get(const uint8_t *ring, uint64_t pos, void *dst, size_t len)
     memcpy((uint8_t *)dst + first, ring, len - first);
 }
 
+static void publish(worker *w)
+{
+    if (w->unpublished) {
+        atomic_store_explicit(&w->head, w->wpos, memory_order_release);
+        w->unpublished = 0;
+    }
+}
+
+/* Room for need bytes in w's ring: the position to write them at. */
+static uint64_t reserve(worker *w, size_t need)
+{
+    while (w->wpos + need - atomic_load_explicit(&w->tail, memory_order_acquire) > RING_BYTES) {
+        publish(w); /* the worker may be waiting for what is written but not yet visible */
+        sched_yield();
+    }
+    return w->wpos;
+}
+
+static void commit(worker *w, uint64_t end)
+{
+    w->wpos = end;
+    if (++w->unpublished >= 32)
+        publish(w);
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
     uint8_t *frame = malloc(262144 + 8);
     if (!frame)
         abort();
+    uint64_t tail = atomic_load_explicit(&w->tail, memory_order_relaxed);
+    uint64_t consumed = 0;
+    unsigned batch = 0;
     for (;;) {
-        uint64_t tail = atomic_load_explicit(&w->tail, memory_order_relaxed);
         uint64_t head = atomic_load_explicit(&w->head, memory_order_acquire);
-        if (tail == head) {
+        if (tail == head || batch >= 64) {
+            if (batch) {
+                atomic_store_explicit(&w->consumed_off, consumed, memory_order_release);
+                atomic_store_explicit(&w->tail, tail, memory_order_release);
+                batch = 0;
+            }
+            if (tail != head)
+                continue;
             if (atomic_load_explicit(&w->done, memory_order_acquire) &&
                 atomic_load_explicit(&w->head, memory_order_acquire) == tail)
                 break;
             nap();
             continue;
         }
+        batch++;
         rec_hdr h;
         ring_get(w->ring, tail, &h, sizeof(h));
         if (h.is_ref) {
@@ -90,8 +130,8 @@ static void *worker_main(void *arg)
             ring_get(w->ring, tail + sizeof(h), &ref, sizeof(ref));
             pipeline_number_next(w->pl, h.no);
             pipeline_packet(w->pl, h.linktype, h.ts, ref.data, h.caplen, h.wirelen);
-            atomic_store_explicit(&w->consumed_off, ref.end_off, memory_order_release);
-            atomic_store_explicit(&w->tail, tail + sizeof(h) + sizeof(ref), memory_order_release);
+            consumed = ref.end_off;
+            tail += sizeof(h) + sizeof(ref);
             continue;
         }
         const uint8_t *data;
@@ -104,7 +144,7 @@ static void *worker_main(void *arg)
         }
         pipeline_number_next(w->pl, h.no);
         pipeline_packet(w->pl, h.linktype, h.ts, data, h.caplen, h.wirelen);
-        atomic_store_explicit(&w->tail, tail + rec_size(h.caplen), memory_order_release);
+        tail += rec_size(h.caplen);
     }
     free(frame);
     return NULL;
@@ -134,7 +174,8 @@ worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *co
         }
         if (sum)
             pipeline_set_observer(w->pl, summary_on_fact, summary_on_alert, sum);
-        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        /* worker 0 is the reading thread itself: N workers use N threads */
+        if (i > 0 && pthread_create(&w->thread, NULL, worker_main, w) != 0) {
             free(w->ring);
             pipeline_free(w->pl);
             break;
@@ -216,37 +257,46 @@ void worker_pool_packet(worker_pool *wp, int linktype, uint64_t ts_usec, const u
 {
     if (caplen > 262144)
         caplen = 262144;
-    worker *w = &wp->w[worker_hash(linktype, data, caplen, (unsigned)wp->n)];
+    unsigned k = worker_hash(linktype, data, caplen, (unsigned)wp->n);
+    worker *w = &wp->w[k];
+    if (k == 0) {
+        pipeline_number_next(w->pl, ++wp->handed);
+        pipeline_packet(w->pl, linktype, ts_usec, data, caplen, wirelen);
+        return;
+    }
     size_t need = rec_size(caplen);
-    uint64_t head = atomic_load_explicit(&w->head, memory_order_relaxed);
-    while (head + need - atomic_load_explicit(&w->tail, memory_order_acquire) > RING_BYTES)
-        sched_yield();
+    uint64_t head = reserve(w, need);
     rec_hdr h = {ts_usec, ++wp->handed, caplen, wirelen, linktype, 0};
     ring_put(w->ring, head, &h, sizeof(h));
     ring_put(w->ring, head + sizeof(h), data, caplen);
-    atomic_store_explicit(&w->head, head + need, memory_order_release);
+    commit(w, head + need);
 }
 
 void worker_pool_packet_ref(worker_pool *wp, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
                             uint32_t wirelen, uint64_t end_off)
 {
-    worker *w = &wp->w[worker_hash(linktype, data, caplen, (unsigned)wp->n)];
+    unsigned k = worker_hash(linktype, data, caplen, (unsigned)wp->n);
+    worker *w = &wp->w[k];
+    if (k == 0) {
+        pipeline_number_next(w->pl, ++wp->handed);
+        pipeline_packet(w->pl, linktype, ts_usec, data, caplen, wirelen);
+        return;
+    }
     rec_hdr h = {ts_usec, ++wp->handed, caplen, wirelen, linktype, 1};
     rec_ref ref = {data, end_off};
     size_t need = sizeof(h) + sizeof(ref);
-    uint64_t head = atomic_load_explicit(&w->head, memory_order_relaxed);
-    while (head + need - atomic_load_explicit(&w->tail, memory_order_acquire) > RING_BYTES)
-        sched_yield();
+    uint64_t head = reserve(w, need);
     ring_put(w->ring, head, &h, sizeof(h));
     ring_put(w->ring, head + sizeof(h), &ref, sizeof(ref));
-    atomic_store_explicit(&w->head, head + need, memory_order_release);
+    commit(w, head + need);
 }
 
-uint64_t worker_pool_consumed(const worker_pool *wp, uint64_t read_off)
+uint64_t worker_pool_consumed(worker_pool *wp, uint64_t read_off)
 {
     uint64_t low = read_off;
     for (int i = 0; i < wp->n; i++) {
         worker *w = &wp->w[i];
+        publish(w);
         /* tail first: a worker seen idle after it has processed everything handed to it */
         uint64_t tail = atomic_load_explicit(&w->tail, memory_order_acquire);
         uint64_t head = atomic_load_explicit(&w->head, memory_order_acquire);
@@ -261,10 +311,11 @@ uint64_t worker_pool_consumed(const worker_pool *wp, uint64_t read_off)
 
 void worker_pool_wait(void) { nap(); }
 
-void worker_pool_drain(const worker_pool *wp)
+void worker_pool_drain(worker_pool *wp)
 {
     for (int i = 0; i < wp->n; i++) {
         worker *w = &wp->w[i];
+        publish(w);
         while (atomic_load_explicit(&w->tail, memory_order_acquire) !=
                atomic_load_explicit(&w->head, memory_order_acquire))
             nap();
@@ -276,10 +327,13 @@ void worker_pool_finish(worker_pool *wp)
     if (wp->finished)
         return;
     wp->finished = true;
-    for (int i = 0; i < wp->n; i++)
-        atomic_store_explicit(&wp->w[i].done, 1, memory_order_release);
     for (int i = 0; i < wp->n; i++) {
-        pthread_join(wp->w[i].thread, NULL);
+        publish(&wp->w[i]);
+        atomic_store_explicit(&wp->w[i].done, 1, memory_order_release);
+    }
+    for (int i = 0; i < wp->n; i++) {
+        if (i > 0)
+            pthread_join(wp->w[i].thread, NULL);
         pipeline_finish(wp->w[i].pl);
     }
 }

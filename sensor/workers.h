@@ -1,7 +1,8 @@
 /* Offline replay on several cores: the reading thread hashes each frame by
  * its IP addresses (both directions and every fragment of a flow land on the
- * same worker) and copies it into that worker's ring; each worker runs its
- * own pipeline. Events keep their order within a flow; across flows they
+ * same worker), runs worker 0's pipeline itself and hands the other frames to
+ * their worker's thread through its ring (a copy, or a reference into a held
+ * capture file); each worker runs its own pipeline. Events keep their order within a flow; across flows they
  * interleave as the workers go. */
 #ifndef PW_WORKERS_H
 #define PW_WORKERS_H
@@ -30,11 +31,11 @@ void worker_pool_packet_ref(worker_pool *wp, int linktype, uint64_t ts_usec, con
                             uint32_t wirelen, uint64_t end_off);
 /* The file offset below which every referenced frame has been processed
  * (read_off: how far the reader has handed frames out). */
-uint64_t worker_pool_consumed(const worker_pool *wp, uint64_t read_off);
+uint64_t worker_pool_consumed(worker_pool *wp, uint64_t read_off);
 /* A short sleep while waiting for the workers. */
 void worker_pool_wait(void);
 /* Waits until every frame handed out so far has been processed. */
-void worker_pool_drain(const worker_pool *wp);
+void worker_pool_drain(worker_pool *wp);
 /* Waits for the workers to drain their rings, flushes every flow, stops the threads. */
 void worker_pool_finish(worker_pool *wp);
 void worker_pool_counters(const worker_pool *wp, pw_counters *c);
