@@ -252,21 +252,31 @@ unsigned worker_hash(int linktype, const uint8_t *data, uint32_t caplen, unsigne
     return h % n;
 }
 
+/* The worker that owns the frame; NULL when that is worker 0, the reading
+ * thread, which has then processed the frame already. */
+static worker *route(worker_pool *wp, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
+                     uint32_t wirelen)
+{
+    unsigned k = worker_hash(linktype, data, caplen, (unsigned)wp->n);
+    ++wp->handed;
+    if (k > 0)
+        return &wp->w[k];
+    pipeline_number_next(wp->w[0].pl, wp->handed);
+    pipeline_packet(wp->w[0].pl, linktype, ts_usec, data, caplen, wirelen);
+    return NULL;
+}
+
 void worker_pool_packet(worker_pool *wp, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
                         uint32_t wirelen)
 {
     if (caplen > 262144)
         caplen = 262144;
-    unsigned k = worker_hash(linktype, data, caplen, (unsigned)wp->n);
-    worker *w = &wp->w[k];
-    if (k == 0) {
-        pipeline_number_next(w->pl, ++wp->handed);
-        pipeline_packet(w->pl, linktype, ts_usec, data, caplen, wirelen);
+    worker *w = route(wp, linktype, ts_usec, data, caplen, wirelen);
+    if (!w)
         return;
-    }
     size_t need = rec_size(caplen);
     uint64_t head = reserve(w, need);
-    rec_hdr h = {ts_usec, ++wp->handed, caplen, wirelen, linktype, 0};
+    rec_hdr h = {ts_usec, wp->handed, caplen, wirelen, linktype, 0};
     ring_put(w->ring, head, &h, sizeof(h));
     ring_put(w->ring, head + sizeof(h), data, caplen);
     commit(w, head + need);
@@ -275,14 +285,10 @@ void worker_pool_packet(worker_pool *wp, int linktype, uint64_t ts_usec, const u
 void worker_pool_packet_ref(worker_pool *wp, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
                             uint32_t wirelen, uint64_t end_off)
 {
-    unsigned k = worker_hash(linktype, data, caplen, (unsigned)wp->n);
-    worker *w = &wp->w[k];
-    if (k == 0) {
-        pipeline_number_next(w->pl, ++wp->handed);
-        pipeline_packet(w->pl, linktype, ts_usec, data, caplen, wirelen);
+    worker *w = route(wp, linktype, ts_usec, data, caplen, wirelen);
+    if (!w)
         return;
-    }
-    rec_hdr h = {ts_usec, ++wp->handed, caplen, wirelen, linktype, 1};
+    rec_hdr h = {ts_usec, wp->handed, caplen, wirelen, linktype, 1};
     rec_ref ref = {data, end_off};
     size_t need = sizeof(h) + sizeof(ref);
     uint64_t head = reserve(w, need);
