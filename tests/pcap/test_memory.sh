@@ -20,6 +20,11 @@ fi
 # The bound: what the configured caps add up to (flows, reassembly, defrag,
 # SMB state) plus the program itself. conf below: 64k flows, 64 MB reassembly.
 LIMIT_KB=${MEM_LIMIT_KB:-262144}
+# Under make sanitize, ASan holds up to 256 MB of freed memory in quarantine
+# to catch use after free; evicted flows fill it. The bound is pipewatch's
+# own memory, so the quarantine is kept small here.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8"
+export ASAN_OPTIONS
 
 run_case() { # run_case NAME COUNT STATS-CHECK (python expression over s = last stats record)
     name=$1 count=$2 expr=$3
