@@ -53,8 +53,9 @@ flow_table *flow_table_new(const flow_config *c, flow_release_fn release, void *
 void flow_table_free(flow_table *t); /* releases every flow first */
 
 /* Finds or creates the flow of p. *dir is set to the direction of p (0/1).
- * A full table makes room by eviction (see flow.c); NULL only for packets
- * that are not TCP or UDP. */
+ * A full table makes room by eviction (see flow.c). NULL for packets that
+ * are not TCP or UDP, and when no entry could be freed (which eviction
+ * leaves only as a guard; counted in memcap_drops). */
 flow *flow_lookup(flow_table *t, const decoded_pkt *p, int *dir);
 /* Times out idle flows; call with packet time (offline) or wall time (live). */
 void flow_table_expire(flow_table *t, uint64_t now_usec);
