@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "smb_int.h"
+#include "smb_state.h"
 
 #define DCERPC_SVCCTL_CREATE_SERVICE_W 12
 #define DCERPC_SVCCTL_CREATE_SERVICE_A 24

@@ -4,7 +4,7 @@
 
 #include "dcerpc.h"
 #include "reader.h"
-#include "smb_int.h"
+#include "smb_state.h"
 
 int smb1_parse_header(const uint8_t *msg, size_t len, smb1_hdr *h)
 {

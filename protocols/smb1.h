@@ -2,13 +2,15 @@
  * the facts: NEGOTIATE, SESSION_SETUP_ANDX, TREE_CONNECT_ANDX,
  * NT_CREATE_ANDX, CLOSE, TREE_DISCONNECT, LOGOFF_ANDX; pipe writes
  * (WRITE_ANDX, TRANSACTION TransactNmPipe) go to the DCE/RPC inspector.
- * The per-connection handling is smb1_handle (smb_int.h). */
+ * The per-connection handling is smb1_handle. */
 #ifndef PW_SMB1_H
 #define PW_SMB1_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "smb_conn.h"
 
 #define SMB1_HEADER_SIZE 32
 #define SMB1_FLAGS_REPLY 0x80
@@ -49,5 +51,8 @@ bool smb1_is_andx(uint8_t cmd);
  * false when off is outside msg. */
 bool smb1_string(const uint8_t *msg, size_t len, size_t off, bool unicode, char *out, size_t outcap,
                  size_t *next);
+
+/* One SMB1 message (avail bytes from its signature) of connection c. */
+void smb1_handle(smb_conn *c, const uint8_t *pdu, size_t avail);
 
 #endif

@@ -1,7 +1,11 @@
-/* State shared by the SMB1 and SMB2 handlers of one connection (internal to
- * protocols/: smb_conn.c owns it, smb1.c and smb2.c read and update it). */
-#ifndef PW_SMB_INT_H
-#define PW_SMB_INT_H
+/* The state of one SMB connection: sessions, trees, open files and requests
+ * awaiting their response, and the helpers that turn that state into facts.
+ * Internal to protocols/: the handlers (smb1.c, smb2.c) and the pipe glue
+ * read and update it; smb_conn.c, the entry point, creates it and frames the
+ * bytes. Nothing here calls a handler, so the dependencies run one way:
+ * smb_conn -> smb1/smb2 -> smb_state. */
+#ifndef PW_SMB_STATE_H
+#define PW_SMB_STATE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -103,6 +107,8 @@ smb_pending *smb_pending_add(smb_conn *c, uint8_t version, uint16_t cmd, uint64_
 smb_pending *smb_pending_find(smb_conn *c, uint8_t version, uint64_t mid, uint32_t pid);
 void smb_pending_del(smb_conn *c, smb_pending *p);
 
+/* The dialect negotiated, or inferred from the traffic; 0 if unknown. */
+uint16_t smb_state_dialect(const smb_conn *c);
 /* Learns which stream direction carries requests from one message. */
 void smb_note_direction(smb_conn *c, bool is_response);
 /* A fact with the connection-wide fields set. */
@@ -122,7 +128,8 @@ void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, smb_fact *f);
 /* True when a share path names the IPC$ share. */
 bool smb_share_is_ipc(const char *share);
 
-void smb2_handle(smb_conn *c, const uint8_t *pdu, size_t avail);
-void smb1_handle(smb_conn *c, const uint8_t *pdu, size_t avail);
+/* The whole connection in one mapping (tables and name slots); NULL when out of memory. */
+smb_conn *smb_state_new(const smb_limits *l, smb_sink sink);
+void smb_state_free(smb_conn *c);
 
 #endif
