@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "dcerpc.h"
 #include "reader.h"
+#include "smb_rpc.h"
 #include "smb_state.h"
 
 int smb1_parse_header(const uint8_t *msg, size_t len, smb1_hdr *h)
@@ -27,7 +27,7 @@ bool smb1_is_andx(uint8_t cmd)
     switch (cmd) {
     case 0x24: /* LOCKING_ANDX */
     case 0x2d: /* OPEN_ANDX */
-    case 0x2e: /* READ_ANDX */
+    case SMB1_READ_ANDX:
     case SMB1_WRITE_ANDX:
     case SMB1_SESSION_SETUP_ANDX:
     case SMB1_LOGOFF_ANDX:
@@ -349,25 +349,72 @@ static void rsp_simple(smb_conn *c, const smb1_cmd *m, smb_pending *p, smb_fact_
     smb_emit(c, &f);
     if (m->h.status != 0)
         return;
-    if (kind == SMB_FACT_CLOSE && fe)
+    if (kind == SMB_FACT_CLOSE && fe) {
+        smb_rpc_close(c, fe);
         smb_file_del(c, fe);
+    }
     if (kind == SMB_FACT_TREE_DISCONNECT)
         smb_tree_del(c, smb_tree_get(c, f.session_id, f.tree_id, false));
 }
 
-static void pipe_data(smb_conn *c, const smb1_cmd *m, uint16_t fid, size_t off, size_t len)
+static smb_file *file_of(smb_conn *c, uint16_t fid)
 {
     uint8_t key[16];
     fid_bytes(key, fid);
-    smb_file *fe = smb_file_get(c, key, false);
-    if (!fe)
-        return;
+    return smb_file_get(c, key, false);
+}
+
+/* The part of [off, off+len) of the message that is there; false when it
+ * starts outside. *missing: what the framer skipped of it. */
+static bool pipe_bytes(const smb1_cmd *m, size_t off, size_t len, rd_t *data, size_t *missing)
+{
+    size_t have = len;
+    if (off <= m->len && have > m->len - off)
+        have = m->len - off;
     rd_t all = rd_make(m->msg, m->len);
-    if (off <= m->len && len > m->len - off)
-        len = m->len - off;
-    rd_t data = rd_sub(&all, off, len);
-    if (rd_ok(&data))
-        dcerpc_pipe_write(c, fe, m->h.mid, m->h.uid, m->h.tid, 1, m->cmd, data.p, data.len);
+    *data = rd_sub(&all, off, have);
+    *missing = len - have;
+    return rd_ok(data);
+}
+
+static void pipe_data(smb_conn *c, const smb1_cmd *m, uint16_t fid, size_t off, size_t len)
+{
+    smb_file *fe = file_of(c, fid);
+    rd_t data;
+    size_t missing;
+    if (!fe || !pipe_bytes(m, off, len, &data, &missing))
+        return;
+    smb_pipe_io io = {1, m->cmd, m->h.mid, m->h.uid, m->h.tid};
+    smb_rpc_write(c, fe, &io, data.p, data.len, missing);
+}
+
+static void req_read_andx(smb_conn *c, const smb1_cmd *m)
+{
+    rd_t w = m->words;
+    rd_skip(&w, 4);
+    uint16_t fid = rd_le16(&w);
+    if (rd_ok(&w))
+        smb_rpc_read_request(c, file_of(c, fid), 1, m->h.mid, m->h.pid);
+}
+
+#define STATUS_BUFFER_OVERFLOW 0x80000005u
+
+/* READ_ANDX and TRANSACTION responses: what the server returned from a pipe. */
+static void rsp_pipe(smb_conn *c, const smb1_cmd *m)
+{
+    rd_t w = m->words;
+    if (m->cmd == SMB1_TRANSACTION && w.len < 20)
+        return; /* an interim response: the data comes later */
+    smb_file *fe = smb_rpc_read_response(c, 1, m->h.mid, m->h.pid);
+    if (!fe || (m->h.status != 0 && m->h.status != STATUS_BUFFER_OVERFLOW))
+        return;
+    rd_skip(&w, m->cmd == SMB1_READ_ANDX ? 10 : 12);
+    uint16_t len = rd_le16(&w);
+    uint16_t off = rd_le16(&w);
+    rd_t data;
+    size_t missing;
+    if (rd_ok(&w) && pipe_bytes(m, off, len, &data, &missing))
+        smb_rpc_read(c, fe, data.p, data.len, missing);
 }
 
 static void req_write_andx(smb_conn *c, const smb1_cmd *m)
@@ -394,8 +441,10 @@ static void req_transaction(smb_conn *c, const smb1_cmd *m)
     rd_skip(&w, 1);
     uint16_t sub = rd_le16(&w);
     uint16_t fid = rd_le16(&w);
-    if (rd_ok(&w) && setup_count >= 2 && sub == TRANS_TRANSACT_NMPIPE)
+    if (rd_ok(&w) && setup_count >= 2 && sub == TRANS_TRANSACT_NMPIPE) {
         pipe_data(c, m, fid, doff, dcount);
+        smb_rpc_read_request(c, file_of(c, fid), 1, m->h.mid, m->h.pid);
+    }
 }
 
 static void handle_cmd(smb_conn *c, const smb1_cmd *m)
@@ -427,9 +476,16 @@ static void handle_cmd(smb_conn *c, const smb1_cmd *m)
         case SMB1_TRANSACTION:
             req_transaction(c, m);
             break;
+        case SMB1_READ_ANDX:
+            req_read_andx(c, m);
+            break;
         default:
             break;
         }
+        return;
+    }
+    if (m->cmd == SMB1_READ_ANDX || m->cmd == SMB1_TRANSACTION) {
+        rsp_pipe(c, m);
         return;
     }
     switch (m->cmd) {

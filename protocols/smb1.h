@@ -1,7 +1,7 @@
 /* SMB1 (MS-CIFS, MS-SMB): header, AndX chains and the commands that carry
  * the facts: NEGOTIATE, SESSION_SETUP_ANDX, TREE_CONNECT_ANDX,
- * NT_CREATE_ANDX, CLOSE, TREE_DISCONNECT, LOGOFF_ANDX; pipe writes
- * (WRITE_ANDX, TRANSACTION TransactNmPipe) go to the DCE/RPC inspector.
+ * NT_CREATE_ANDX, CLOSE, TREE_DISCONNECT, LOGOFF_ANDX; pipe bytes
+ * (WRITE_ANDX, READ_ANDX, TRANSACTION TransactNmPipe) go to smb_rpc.
  * The per-connection handling is smb1_handle. */
 #ifndef PW_SMB1_H
 #define PW_SMB1_H
@@ -19,6 +19,7 @@
 enum {
     SMB1_CLOSE = 0x04,
     SMB1_TRANSACTION = 0x25,
+    SMB1_READ_ANDX = 0x2e,
     SMB1_WRITE_ANDX = 0x2f,
     SMB1_TREE_DISCONNECT = 0x71,
     SMB1_NEGOTIATE = 0x72,

@@ -2,8 +2,8 @@
 
 #include <string.h>
 
-#include "dcerpc.h"
 #include "reader.h"
+#include "smb_rpc.h"
 #include "smb_state.h"
 
 static const uint8_t fid_previous[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
@@ -362,8 +362,29 @@ static void rsp_close(smb_conn *c, const smb2_msg *m, smb_pending *p)
     }
     smb_fact_resolve(c, &f);
     smb_emit(c, &f);
-    if (fe && m->h.status == SMB_STATUS_SUCCESS)
+    if (fe && m->h.status == SMB_STATUS_SUCCESS) {
+        smb_rpc_close(c, fe);
         smb_file_del(c, fe);
+    }
+}
+
+static smb_pipe_io pipe_io(const smb2_msg *m, const smb_file *fe)
+{
+    smb_pipe_io io = {2, m->h.command, m->h.message_id, m->h.session_id, fe->tree_id};
+    return io;
+}
+
+/* The part of [off, off+len) of the message that is there, and how much of
+ * it the framer skipped. False when it starts outside the message. */
+static bool pipe_bytes(const smb2_msg *m, uint32_t off, uint32_t len, rd_t *data, size_t *missing)
+{
+    size_t have = len;
+    if (off <= m->len && have > m->len - off)
+        have = m->len - off; /* truncated message: look at what is there */
+    rd_t all = rd_make(m->p, m->len);
+    *data = rd_sub(&all, off, have);
+    *missing = len - have;
+    return rd_ok(data);
 }
 
 static void req_write(smb_conn *c, const smb2_msg *m)
@@ -381,17 +402,22 @@ static void req_write(smb_conn *c, const smb2_msg *m)
     bool pipe = t && (t->type == SMB_SHARE_PIPE || (t->have_name && smb_share_is_ipc(t->share)));
     if (!pipe)
         return;
-    rd_t all = rd_make(m->p, m->len);
-    size_t have = dlen;
-    if (doff <= m->len && have > m->len - doff)
-        have = m->len - doff; /* truncated message: look at what is there */
-    rd_t data = rd_sub(&all, doff, have);
-    if (!rd_ok(&data))
+    rd_t data;
+    size_t missing;
+    if (!pipe_bytes(m, doff, dlen, &data, &missing))
         return;
-    dcerpc_pipe_write(c, fe, m->h.message_id, m->h.session_id, fe->tree_id, 2, SMB2_WRITE, data.p, data.len);
+    smb_pipe_io io = pipe_io(m, fe);
+    smb_rpc_write(c, fe, &io, data.p, data.len, missing);
+}
+
+static void req_read(smb_conn *c, const smb2_msg *m)
+{
+    if (m->have_fid)
+        smb_rpc_read_request(c, smb_file_get(c, m->fid, false), 2, m->h.message_id, 0);
 }
 
 #define FSCTL_PIPE_TRANSCEIVE 0x0011C017u
+#define STATUS_BUFFER_OVERFLOW 0x80000005u
 
 /* DCE/RPC over a pipe also travels in IOCTL FSCTL_PIPE_TRANSCEIVE (the
  * Windows client's usual way to send an RPC request and read the answer). */
@@ -408,11 +434,46 @@ static void req_ioctl(smb_conn *c, const smb2_msg *m)
     smb_file *fe = smb_file_get(c, m->fid, false);
     if (!fe)
         return;
-    rd_t all = rd_make(m->p, m->len);
-    rd_t data = rd_sub(&all, in_off, in_len);
-    if (!rd_ok(&data))
+    rd_t data;
+    size_t missing;
+    if (!pipe_bytes(m, in_off, in_len, &data, &missing))
         return;
-    dcerpc_pipe_write(c, fe, m->h.message_id, m->h.session_id, fe->tree_id, 2, SMB2_IOCTL, data.p, data.len);
+    smb_pipe_io io = pipe_io(m, fe);
+    smb_rpc_write(c, fe, &io, data.p, data.len, missing);
+}
+
+/* What the server returned from a pipe: READ data or IOCTL output. */
+static void rsp_pipe(smb_conn *c, const smb2_msg *m)
+{
+    if (m->h.status == SMB_STATUS_PENDING && (m->h.flags & SMB2_FLAGS_ASYNC_COMMAND))
+        return; /* interim: the data comes with the final answer */
+    bool data_status = m->h.status == SMB_STATUS_SUCCESS || m->h.status == STATUS_BUFFER_OVERFLOW;
+    rd_t r = rd_make(m->body, m->body_len);
+    smb_file *fe;
+    uint32_t off, len;
+    if (m->h.command == SMB2_READ) {
+        fe = smb_rpc_read_response(c, 2, m->h.message_id, 0);
+        rd_skip(&r, 2);
+        off = rd_u8(&r);
+        rd_skip(&r, 1);
+        len = rd_le32(&r);
+    } else {
+        rd_skip(&r, 4);
+        uint32_t ctl = rd_le32(&r);
+        const uint8_t *fid = rd_bytes(&r, 16);
+        rd_skip(&r, 8);
+        off = rd_le32(&r);
+        len = rd_le32(&r);
+        if (!rd_ok(&r) || ctl != FSCTL_PIPE_TRANSCEIVE)
+            return;
+        fe = smb_file_get(c, fid, false);
+    }
+    if (!fe || !data_status || !rd_ok(&r))
+        return;
+    rd_t data;
+    size_t missing;
+    if (pipe_bytes(m, off, len, &data, &missing))
+        smb_rpc_read(c, fe, data.p, data.len, missing);
 }
 
 static void handle_request(smb_conn *c, smb2_msg *m)
@@ -438,6 +499,9 @@ static void handle_request(smb_conn *c, smb2_msg *m)
     case SMB2_WRITE:
         req_write(c, m);
         break;
+    case SMB2_READ:
+        req_read(c, m);
+        break;
     case SMB2_IOCTL:
         req_ioctl(c, m);
         break;
@@ -459,6 +523,10 @@ static bool is_tracked(uint16_t cmd) { return cmd <= SMB2_CLOSE; }
 
 static void handle_response(smb_conn *c, smb2_msg *m)
 {
+    if (m->h.command == SMB2_READ || m->h.command == SMB2_IOCTL) {
+        rsp_pipe(c, m);
+        return;
+    }
     if (!is_tracked(m->h.command))
         return;
     smb_pending *p = smb_pending_find(c, 2, m->h.message_id, 0);

@@ -4,6 +4,7 @@
 
 #include "smb1.h"
 #include "smb2.h"
+#include "smb_rpc.h"
 #include "smb_state.h"
 
 void smb_limits_default(smb_limits *l)
@@ -13,6 +14,7 @@ void smb_limits_default(smb_limits *l)
     l->max_files = 64;
     l->max_pending = 64;
     l->max_pdu_buffer = 65536;
+    l->max_rpc_buffer = 262144;
 }
 
 static void on_pdu(void *ctx, const uint8_t *pdu, size_t avail, size_t full_len)
@@ -73,6 +75,8 @@ void smb_conn_set_budget(smb_conn *c, size_t *used, size_t cap)
 {
     for (int d = 0; d < 2; d++)
         nbss_set_budget(&c->fr[d], used, cap);
+    c->mem_used = used;
+    c->mem_cap = cap;
 }
 
 static void sync_counters(smb_conn *c)
@@ -139,6 +143,7 @@ void smb_conn_flush(smb_conn *c)
         smb_emit(c, &f);
     }
     c->n_pending = 0;
+    smb_rpc_flush(c);
 }
 
 size_t smb_conn_footprint(const smb_limits *l)

@@ -22,6 +22,7 @@ typedef struct smb_limits {
     uint32_t max_pending;    /* requests awaiting a response (default 64) */
     uint32_t max_pdu_buffer; /* bytes of one PDU kept when it spans segments (default 65536);
                                 the rest of a longer PDU (READ/WRITE data) is skipped */
+    uint32_t max_rpc_buffer; /* bytes of one DCE/RPC call's stub per direction on a pipe (default 262144) */
 } smb_limits;
 
 typedef struct smb_conn_stats {
@@ -38,6 +39,11 @@ typedef struct smb_conn_stats {
     uint64_t auth_unrecognised; /* SESSION_SETUP blobs neither NTLMSSP, Kerberos nor SPNEGO */
     uint64_t pdu_memcap_drops;  /* messages not buffered: the shared budget was spent */
     uint64_t facts;             /* facts emitted */
+    uint64_t rpc_calls;         /* DCE/RPC calls seen on pipes */
+    uint64_t rpc_answered_calls; /* of those, with their response or fault */
+    uint64_t rpc_broken_calls;  /* of those, cut by a limit or a loss: not decoded */
+    uint64_t rpc_encrypted_calls; /* of those, sealed (packet privacy) */
+    uint64_t rpc_memcap_drops;  /* pipes not parsed or buffers refused: the shared budget was spent */
 } smb_conn_stats;
 
 typedef struct smb_conn smb_conn;
@@ -49,8 +55,9 @@ void smb_limits_default(smb_limits *l);
  * Returns NULL when out of memory. */
 smb_conn *smb_conn_new(const smb_limits *l, smb_sink sink);
 void smb_conn_free(smb_conn *c);
-/* Charges the PDU reassembly buffers of both directions to *used, never
- * past cap (the sensor's SMB memcap, shared by all connections). */
+/* Charges the PDU reassembly buffers of both directions and the DCE/RPC
+ * parsers of the pipes to *used, never past cap (the sensor's SMB memcap,
+ * shared by all connections). */
 void smb_conn_set_budget(smb_conn *c, size_t *used, size_t cap);
 
 /* In-order bytes of direction dir (0 or 1). */

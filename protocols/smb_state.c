@@ -57,7 +57,12 @@ smb_conn *smb_state_new(const smb_limits *l, smb_sink sink)
     return c;
 }
 
-void smb_state_free(smb_conn *c) { munmap(c, c->map_len); }
+void smb_state_free(smb_conn *c)
+{
+    for (uint32_t i = 0; i < c->lim.max_files; i++)
+        dcerpc_free(c->files[i].rpc);
+    munmap(c, c->map_len);
+}
 
 /* ---- tables ---------------------------------------------------------- */
 
@@ -181,8 +186,11 @@ smb_file *smb_file_get(smb_conn *c, const uint8_t fid[16], bool create)
 void smb_file_del(smb_conn *c, smb_file *f)
 {
     (void)c;
-    if (f)
-        f->used = false;
+    if (!f)
+        return;
+    dcerpc_free(f->rpc);
+    f->rpc = NULL;
+    f->used = false;
 }
 
 smb_pending *smb_pending_add(smb_conn *c, uint8_t version, uint16_t cmd, uint64_t mid, uint32_t pid)

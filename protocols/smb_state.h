@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dcerpc.h"
 #include "nbss.h"
 #include "ntlmssp.h"
 #include "smb_conn.h"
@@ -37,14 +38,37 @@ typedef struct smb_tree {
     char *share; /* SMB_NAME_MAX + 1 bytes of the connection's name area */
 } smb_tree;
 
+/* The SMB operation whose bytes a pipe's DCE/RPC parser is reading. */
+typedef struct smb_pipe_io {
+    uint8_t version;
+    uint16_t command;
+    uint64_t message_id;
+    uint64_t session_id;
+    uint32_t tree_id;
+} smb_pipe_io;
+
 typedef struct smb_file {
     bool used;
+    bool rpc_off; /* smb_rpc.c: the pipe carries something else than DCE/RPC */
     uint8_t fid[16];
     uint64_t session_id;
     uint32_t tree_id;
-    uint8_t rpc_state; /* dcerpc.c: what has been bound on this pipe */
-    char *name;        /* SMB_NAME_MAX + 1 bytes of the connection's name area */
+    dcerpc_conn *rpc; /* smb_rpc.c: the pipe's DCE/RPC parser, from its first write */
+    smb_pipe_io rpc_io;
+    char *name; /* SMB_NAME_MAX + 1 bytes of the connection's name area */
 } smb_file;
+
+/* A read of a pipe waiting for its answer (SMB2 READ and SMB1 READ_ANDX /
+ * TRANSACTION responses do not name the file). */
+typedef struct smb_pipe_read {
+    bool used;
+    uint8_t version;
+    uint64_t message_id;
+    uint32_t pid;
+    uint8_t fid[16];
+} smb_pipe_read;
+
+#define SMB_PIPE_READS 16
 
 typedef struct smb_pending {
     uint8_t version;
@@ -92,6 +116,11 @@ struct smb_conn {
     smb_pending *pending;
     uint32_t n_pending;
     smb_auth_stage stage;
+    size_t *mem_used; /* the shared budget (smb_conn_set_budget), NULL: none */
+    size_t mem_cap;
+    smb_file *rpc_file; /* smb_rpc.c: the pipe whose parser is running */
+    smb_pipe_read reads[SMB_PIPE_READS];
+    uint32_t next_read;
 };
 
 smb_session *smb_session_get(smb_conn *c, uint64_t id, bool create);

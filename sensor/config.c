@@ -355,6 +355,12 @@ static bool sec_smb(cfg *c, const char *k, const char *path, yaml_node_t *v)
         l->max_pdu_buffer = (uint32_t)x;
         return true;
     }
+    if (!strcmp(k, "max-rpc-buffer")) {
+        if (!get_size(c, v, path, 1024, 16ull << 20, &x))
+            return false;
+        l->max_rpc_buffer = (uint32_t)x;
+        return true;
+    }
     return UNKNOWN(c, v, path);
 }
 

@@ -216,14 +216,17 @@ int main(int argc, char **argv)
         smb_conn_flush(flows[i].c);
         const smb_conn_stats *st = smb_conn_get_stats(flows[i].c);
         printf("flow%d stats: pdus=%llu/%llu smb1=%llu smb2=%llu enc=%llu comp=%llu gaps=%llu resyncs=%llu "
-               "skipped=%llu malformed=%llu orphans=%llu drops=%llu facts=%llu dialect=%s\n",
+               "skipped=%llu malformed=%llu orphans=%llu drops=%llu facts=%llu rpc_calls=%llu rpc_answered=%llu rpc_broken=%llu "
+               "rpc_sealed=%llu dialect=%s\n",
                i, (unsigned long long)st->pdus[0], (unsigned long long)st->pdus[1],
                (unsigned long long)st->smb1_msgs, (unsigned long long)st->smb2_msgs,
                (unsigned long long)st->encrypted_msgs, (unsigned long long)st->compressed_msgs,
                (unsigned long long)st->gaps, (unsigned long long)st->resyncs,
                (unsigned long long)st->bytes_skipped, (unsigned long long)st->malformed,
                (unsigned long long)st->orphan_responses, (unsigned long long)st->limit_drops,
-               (unsigned long long)st->facts,
+               (unsigned long long)st->facts, (unsigned long long)st->rpc_calls,
+               (unsigned long long)st->rpc_answered_calls,
+               (unsigned long long)st->rpc_broken_calls, (unsigned long long)st->rpc_encrypted_calls,
                smb_conn_dialect(flows[i].c) ? smb_dialect_name(smb_conn_dialect(flows[i].c)) : "-");
         smb_conn_free(flows[i].c);
     }

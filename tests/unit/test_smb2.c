@@ -1,7 +1,7 @@
 /* SMB2: header, compound rules, strings, and every command turned into facts. */
 #include "smb_build.h"
 
-#include "protocols/dcerpc.h"
+#include "protocols/svcctl.h"
 #include "protocols/smb2.h"
 #include "protocols/utf16.h"
 
@@ -561,14 +561,14 @@ static void test_svcctl_create_service(void **state)
     assert_string_equal(f->share, "\\\\DC\\IPC$");
 
     /* the NDR parser on its own: a string count past the stub is rejected */
-    svcctl_create sc;
+    svcctl_create_service sc;
     sl = create_service_stub(stub, 0);
-    assert_int_equal(svcctl_parse_create_service(stub, sl, 12, &sc), 1);
-    assert_int_equal(sc.account_present, 0);
+    assert_true(svcctl_decode_create_service(stub, sl, true, 12, &sc));
+    assert_false(sc.account_present);
     tu_le32(stub + 28, 0x7FFFFFFF); /* ActualCount of lpServiceName */
-    assert_int_equal(svcctl_parse_create_service(stub, sl, 12, &sc), 0);
-    assert_int_equal(svcctl_parse_create_service(stub, 30, 12, &sc), 0);
-    assert_int_equal(svcctl_parse_create_service(stub, sl, 13, &sc), 0);
+    assert_false(svcctl_decode_create_service(stub, sl, true, 12, &sc));
+    assert_false(svcctl_decode_create_service(stub, 30, true, 12, &sc));
+    assert_false(svcctl_decode_create_service(stub, sl, true, 13, &sc));
 
     /* a REQUEST on a pipe never bound to svcctl gives nothing */
     b_create c2 = {0x12019f, 0, 7, 1, 0, "srvsvc"};
@@ -581,6 +581,154 @@ static void test_svcctl_create_service(void **state)
     w.mid = 6;
     send_msg(t, 0, msg, b_write_req(msg, &w, 0xC, 0xD, rpc, rl));
     assert_int_equal(t->cap.n, 4);
+    ctx_free(t);
+}
+
+static size_t read_req(uint8_t *p, const b_hdr *h, uint64_t persistent, uint64_t volatile_id)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 49);
+    tu_le16(p + n, 49);
+    tu_le32(p + n + 4, 4280);
+    tu_le64(p + n + 16, persistent);
+    tu_le64(p + n + 24, volatile_id);
+    return n + 49;
+}
+
+static size_t read_rsp(uint8_t *p, const b_hdr *h, const uint8_t *data, size_t dlen)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 16);
+    tu_le16(p + n, 17);
+    p[n + 2] = 80;
+    tu_le32(p + n + 4, (uint32_t)dlen);
+    memcpy(p + 80, data, dlen);
+    return 80 + dlen;
+}
+
+static size_t ioctl_msg(uint8_t *p, const b_hdr *h, bool rsp, uint64_t persistent, uint64_t volatile_id,
+                        const uint8_t *data, size_t dlen)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 56);
+    tu_le16(p + n, rsp ? 49 : 57);
+    tu_le32(p + n + 4, 0x0011C017);
+    tu_le64(p + n + 8, persistent);
+    tu_le64(p + n + 16, volatile_id);
+    /* InputOffset, InputCount at 24; the response's OutputOffset, OutputCount follow */
+    tu_le32(p + n + 24, 120);
+    tu_le32(p + n + 28, rsp ? 0 : (uint32_t)dlen);
+    if (rsp) {
+        tu_le32(p + n + 32, 120);
+        tu_le32(p + n + 36, (uint32_t)dlen);
+    }
+    memcpy(p + 120, data, dlen);
+    return 120 + dlen;
+}
+
+/* A CreateService request in two fragments over two WRITEs gives one fact,
+ * once whole; READ and IOCTL answers end their calls (pipe responses). */
+static void test_svcctl_fragments_and_responses(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 1;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    b_create cr = {0x12019f, 0, 7, 1, 0, "svcctl"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    ch.flags = RSP;
+    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    uint8_t rpc[1024], stub[800];
+    b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
+    size_t rl = rpc_bind(rpc);
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    size_t sl = create_service_stub(stub, 0);
+    size_t half = 37;
+    rl = rpc_request(rpc, 45, stub, half);
+    rpc[3] = 1; /* first fragment only */
+    w.mid = 4;
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    assert_int_equal(t->cap.n, 2); /* not whole yet */
+    rl = rpc_request(rpc, 45, stub + half, sl - half);
+    rpc[3] = 2; /* last fragment */
+    w.mid = 5;
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    assert_int_equal(t->cap.n, 3);
+    cap_fact *f = &t->cap.facts[2];
+    assert_int_equal(f->f.kind, SMB_FACT_SERVICE_CREATE);
+    assert_string_equal(f->svc, "EvilSvc");
+    assert_string_equal(f->svc_bin, "%SystemRoot%\\evil.exe");
+    assert_int_equal(f->f.message_id, 5); /* the write that completed it */
+    assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 0);
+
+    /* the answer comes back through a READ: the call ends */
+    uint8_t out[64];
+    memset(out, 0, sizeof out);
+    out[0] = 5;
+    out[2] = 2;
+    out[3] = 3;
+    out[4] = 0x10;
+    tu_le16(out + 8, 24 + 32);
+    tu_le32(out + 12, 2); /* call_id of rpc_request */
+    b_hdr rd = {.cmd = SMB2_READ, .mid = 6, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, read_req(msg, &rd, 0xA, 0xB));
+    rd.flags = RSP;
+    send_msg(t, 1, msg, read_rsp(msg, &rd, out, 56));
+    assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 1);
+    assert_int_equal(smb_conn_get_stats(t->c)->orphan_responses, 0);
+
+    /* IOCTL FSCTL_PIPE_TRANSCEIVE: request and answer in one exchange */
+    rl = rpc_request(rpc, 15, stub, 20);
+    tu_le32(rpc + 12, 9);
+    b_hdr io = {.cmd = SMB2_IOCTL, .mid = 7, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, ioctl_msg(msg, &io, false, 0xA, 0xB, rpc, rl));
+    tu_le32(out + 12, 9);
+    io.flags = RSP;
+    send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, out, 56));
+    assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 2);
+    assert_int_equal(smb_conn_get_stats(t->c)->rpc_broken_calls, 0);
+
+    /* a request whose answer never comes ends with the pipe's CLOSE */
+    rl = rpc_request(rpc, 16, stub, 20);
+    tu_le32(rpc + 12, 11);
+    w.mid = 8;
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    b_hdr cl = {.cmd = SMB2_CLOSE, .mid = 9, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_close_req(msg, &cl, 0xA, 0xB));
+    cl.flags = RSP;
+    send_msg(t, 1, msg, b_close_rsp(msg, &cl));
+    assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 3);
+    ctx_free(t);
+}
+
+/* Bytes of a pipe that are not DCE/RPC (PsExec's stdin) are not parsed. */
+static void test_pipe_not_rpc(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 1;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    b_create cr = {0x12019f, 0, 7, 1, 0, "PSEXESVC-stdin"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    ch.flags = RSP;
+    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    uint8_t rpc[1024];
+    b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, (const uint8_t *)"dir\r\n", 5));
+    /* later bytes that would parse are not looked at any more */
+    w.mid = 4;
+    size_t rl = rpc_bind(rpc);
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    smb_conn_flush(t->c);
+    assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 0);
+    assert_int_equal(smb_conn_get_stats(t->c)->malformed, 0);
+    assert_int_equal(t->cap.n, 2);
     ctx_free(t);
 }
 
@@ -599,6 +747,8 @@ int main(void)
         cmocka_unit_test(test_kerberos_and_anonymous),
         cmocka_unit_test(test_tree_connect_extension),
         cmocka_unit_test(test_svcctl_create_service),
+        cmocka_unit_test(test_svcctl_fragments_and_responses),
+        cmocka_unit_test(test_pipe_not_rpc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
