@@ -312,18 +312,19 @@ static const char *computer(win_event *e, const char *share)
 static void subject(win_event *e, const smb_fact *f)
 {
     char logon_id[24];
-    fmt_hex64(f->session_id, logon_id, sizeof logon_id);
-    if (f->auth == SMB_AUTH_ANONYMOUS) {
+    const smb_identity *who = &f->h.who;
+    fmt_hex64(f->h.session_id, logon_id, sizeof logon_id);
+    if (who->auth == SMB_AUTH_ANONYMOUS) {
         add_field(e, "SubjectUserSid", ANON_SID);
         add_field(e, "SubjectUserName", ANON_USER);
         add_field(e, "SubjectDomainName", ANON_DOMAIN);
     } else {
         /* The account's SID never crosses the wire; Windows' NULL SID says
          * so. Under Kerberos the names are inside the encrypted ticket. */
-        bool names = f->auth != SMB_AUTH_KERBEROS;
+        bool names = who->auth != SMB_AUTH_KERBEROS;
         add_field(e, "SubjectUserSid", NULL_SID);
-        add_field(e, "SubjectUserName", names ? st_put(e, f->user, CAP_USER) : EMPTY);
-        add_field(e, "SubjectDomainName", names ? st_put(e, f->domain, CAP_DOMAIN) : EMPTY);
+        add_field(e, "SubjectUserName", names ? st_put(e, who->user, CAP_USER) : EMPTY);
+        add_field(e, "SubjectDomainName", names ? st_put(e, who->domain, CAP_DOMAIN) : EMPTY);
     }
     add_field(e, "SubjectLogonId", st_put(e, logon_id, sizeof logon_id));
     add_field(e, "ObjectType", OBJECT_TYPE_FILE);
@@ -342,12 +343,12 @@ static void peer_fields(win_event *e, const win_peer *peer)
     add_field(e, "IpPort", st_put(e, port, sizeof port));
 }
 
-static void share_fields(win_event *e, const smb_fact *f)
+static void share_fields(win_event *e, const char *share_path)
 {
     char share[CAP_SHARE];
-    winevent_share_name(f->share, share, sizeof share);
+    winevent_share_name(share_path, share, sizeof share);
     add_field(e, "ShareName", st_put(e, share, sizeof share));
-    add_field(e, "ShareLocalPath", local_path(e, f->share));
+    add_field(e, "ShareLocalPath", local_path(e, share_path));
 }
 
 static void access_fields(win_event *e, uint32_t mask)
@@ -397,40 +398,42 @@ static bool build_5145(const smb_fact *f, const win_peer *peer, win_event *e)
 {
     /* A response without its request carries neither the name nor the
      * desired access: there is nothing of a 5145 to tell. */
-    if (!f->have_request)
+    const smb_fact_file *file = &f->u.file;
+    if (!f->h.have_request)
         return false;
     reset(e, 5145);
     /* An unanswered CREATE (flow cut, capture loss) is written as a success:
      * Windows audits the access check when the request arrives, before any
      * reply, so the request alone is what the event records. */
-    e->audit_success = !f->have_response || nt_success(f->status);
+    e->audit_success = !f->h.have_response || nt_success(f->h.status);
     subject(e, f);
     peer_fields(e, peer);
-    share_fields(e, f);
+    share_fields(e, file->tree.share);
     /* The name is written last among the wire values, so it may use what the
      * earlier fields left, minus what the later ones need. */
-    const char *rel = winevent_relative_name(f->filename);
+    const char *rel = winevent_relative_name(file->filename);
     size_t room = WINEVENT_STORAGE - e->used;
     size_t cap = room > RESERVE_AFTER_NAME ? room - RESERVE_AFTER_NAME : 1;
     add_field(e, "RelativeTargetName", st_put(e, rel, cap));
-    access_fields(e, f->desired_access);
+    access_fields(e, file->desired_access);
     add_field(e, "AccessReason", NO_REASON);
-    system_fields(e, "5145", computer(e, f->share));
+    system_fields(e, "5145", computer(e, file->tree.share));
     return true;
 }
 
 static bool build_5140(const smb_fact *f, const win_peer *peer, win_event *e)
 {
-    if (!f->have_response || !nt_success(f->status) || !f->share)
+    const char *share = f->u.tree.share;
+    if (!f->h.have_response || !nt_success(f->h.status) || !share)
         return false;
     reset(e, 5140);
     subject(e, f);
     peer_fields(e, peer);
-    share_fields(e, f);
+    share_fields(e, share);
     /* The TREE_CONNECT request asks for no access; Windows records 5140 with
      * ReadData (0x1) for every share connection. */
     access_fields(e, 0x1);
-    system_fields(e, "5140", computer(e, f->share));
+    system_fields(e, "5140", computer(e, share));
     return true;
 }
 
@@ -438,7 +441,7 @@ bool winevent_from_fact(const smb_fact *f, const win_peer *peer, win_event *out)
 {
     if (!f || !out)
         return false;
-    switch (f->kind) {
+    switch (f->h.kind) {
     case SMB_FACT_CREATE: return build_5145(f, peer, out);
     case SMB_FACT_TREE_CONNECT: return build_5140(f, peer, out);
     default: return false;

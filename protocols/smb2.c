@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "reader.h"
+#include "smb_ops.h"
 #include "smb_rpc.h"
 #include "smb_state.h"
 
@@ -72,16 +73,15 @@ typedef struct smb2_msg {
 static void fact_from_msg(smb_conn *c, smb_fact *f, smb_fact_kind kind, const smb2_msg *m)
 {
     smb_fact_init(c, f, kind, 2, m->h.command);
-    f->message_id = m->h.message_id;
-    f->session_id = m->h.session_id;
-    f->tree_id = m->h.tree_id;
+    f->h.message_id = m->h.message_id;
+    f->h.session_id = m->h.session_id;
+    f->h.tree_id = m->h.tree_id;
 }
 
-static void fact_from_pending(smb_fact *f, const smb_pending *p)
+static smb_op op_of(const smb2_msg *m)
 {
-    f->have_request = true;
-    f->session_id = p->session_id;
-    f->tree_id = p->tree_id;
+    smb_op op = {2, m->h.command, m->h.message_id, m->h.session_id, m->h.tree_id, m->h.status};
+    return op;
 }
 
 static void req_negotiate(smb_conn *c, const smb2_msg *m)
@@ -98,10 +98,10 @@ static void rsp_negotiate(smb_conn *c, const smb2_msg *m, const smb_pending *p)
     if (m->h.status == SMB_STATUS_SUCCESS && rd_ok(&r))
         c->dialect = dialect;
     fact_from_msg(c, &f, SMB_FACT_NEGOTIATE, m);
-    f.have_request = p != NULL;
-    f.have_response = true;
-    f.status = m->h.status;
-    f.dialect = rd_ok(&r) ? dialect : c->dialect;
+    f.h.have_request = p != NULL;
+    f.h.have_response = true;
+    f.h.status = m->h.status;
+    f.h.dialect = rd_ok(&r) ? dialect : c->dialect;
     smb_emit(c, &f);
 }
 
@@ -169,9 +169,9 @@ static void rsp_session_setup(smb_conn *c, const smb2_msg *m, const smb_pending 
     }
     smb_fact f;
     fact_from_msg(c, &f, SMB_FACT_SESSION_SETUP, m);
-    f.have_request = p != NULL;
-    f.have_response = true;
-    f.status = m->h.status;
+    f.h.have_request = p != NULL;
+    f.h.have_response = true;
+    f.h.status = m->h.status;
     smb_fact_resolve(c, &f);
     smb_emit(c, &f);
     if (s && m->h.status != SMB_STATUS_SUCCESS)
@@ -201,35 +201,18 @@ static void req_tree_connect(smb_conn *c, const smb2_msg *m)
     p->have_name = smb2_string(m->p, m->len, off, len, p->name, SMB_NAME_SLOT);
 }
 
-static void rsp_tree_connect(smb_conn *c, const smb2_msg *m, smb_pending *p)
+static void rsp_tree_connect(smb_conn *c, const smb2_msg *m, const smb_pending *p)
 {
-    smb_fact f;
-    fact_from_msg(c, &f, SMB_FACT_TREE_CONNECT, m);
-    f.have_response = true;
-    f.status = m->h.status;
-    if (p) {
-        fact_from_pending(&f, p);
-        f.tree_id = m->h.tree_id;
-        f.share = p->have_name ? p->name : NULL;
-    }
+    smb_share_type type = SMB_SHARE_UNKNOWN;
     if (m->h.status == SMB_STATUS_SUCCESS) {
         rd_t r = rd_make(m->body, m->body_len);
         rd_skip(&r, 2);
-        uint8_t type = rd_u8(&r);
-        if (rd_ok(&r) && type >= 1 && type <= 3)
-            f.share_type = (smb_share_type)type;
-        smb_tree_connected(c, m->h.session_id, m->h.tree_id, &f);
+        uint8_t t = rd_u8(&r);
+        if (rd_ok(&r) && t >= 1 && t <= 3)
+            type = (smb_share_type)t;
     }
-    if (f.share_type == SMB_SHARE_UNKNOWN && smb_share_is_ipc(f.share))
-        f.share_type = SMB_SHARE_PIPE;
-    smb_session *s = smb_session_get(c, f.session_id, false);
-    if (s) {
-        f.auth = s->auth;
-        f.user = s->user[0] && s->auth != SMB_AUTH_KERBEROS ? s->user : NULL;
-        f.domain = s->domain[0] ? s->domain : NULL;
-        f.workstation = s->workstation[0] ? s->workstation : NULL;
-    }
-    smb_emit(c, &f);
+    smb_op op = op_of(m);
+    smb_op_tree_connect(c, &op, p, type);
 }
 
 static void simple_request(smb_conn *c, const smb2_msg *m)
@@ -243,32 +226,6 @@ static void simple_request(smb_conn *c, const smb2_msg *m)
         memcpy(p->fid, m->fid, 16);
         p->have_fid = true;
     }
-}
-
-static void rsp_tree_disconnect(smb_conn *c, const smb2_msg *m, smb_pending *p)
-{
-    smb_fact f;
-    fact_from_msg(c, &f, SMB_FACT_TREE_DISCONNECT, m);
-    if (p)
-        fact_from_pending(&f, p);
-    f.have_response = true;
-    f.status = m->h.status;
-    smb_fact_resolve(c, &f);
-    smb_emit(c, &f);
-    if (m->h.status == SMB_STATUS_SUCCESS)
-        smb_tree_del(c, smb_tree_get(c, f.session_id, f.tree_id, false));
-}
-
-static void rsp_logoff(smb_conn *c, const smb2_msg *m, smb_pending *p)
-{
-    smb_fact f;
-    fact_from_msg(c, &f, SMB_FACT_LOGOFF, m);
-    if (p)
-        fact_from_pending(&f, p);
-    f.have_response = true;
-    f.status = m->h.status;
-    smb_fact_resolve(c, &f);
-    smb_emit(c, &f);
 }
 
 static void req_create(smb_conn *c, smb2_msg *m)
@@ -306,66 +263,26 @@ static void req_create(smb_conn *c, smb2_msg *m)
     m->have_fid = false;
 }
 
-static void rsp_create(smb_conn *c, smb2_msg *m, smb_pending *p)
+static void rsp_create(smb_conn *c, smb2_msg *m, const smb_pending *p)
 {
     if (!p)
         return; /* nothing to say without the name */
-    smb_fact f;
-    fact_from_msg(c, &f, SMB_FACT_CREATE, m);
-    fact_from_pending(&f, p);
-    f.have_response = true;
-    f.status = m->h.status;
-    smb_fact_create_request(&f, p);
+    const uint8_t *fid = NULL;
+    uint32_t action = 0;
     if (m->h.status == SMB_STATUS_SUCCESS) {
         rd_t r = rd_make(m->body, m->body_len);
         rd_skip(&r, 4);
-        f.create_action = rd_le32(&r);
+        action = rd_le32(&r);
         rd_skip(&r, 56);
-        const uint8_t *fid = rd_bytes(&r, 16);
-        if (rd_ok(&r)) {
-            memcpy(f.file_id, fid, 16);
-            f.have_file_id = true;
+        fid = rd_bytes(&r, 16);
+        if (fid) {
+            /* the next related operation works on this file */
             memcpy(m->fid, fid, 16);
             m->have_fid = true;
-            smb_file *fe = smb_file_get(c, fid, true);
-            if (fe) {
-                fe->session_id = f.session_id;
-                fe->tree_id = f.tree_id;
-                memcpy(fe->name, p->name, strlen(p->name) + 1);
-            }
-        } else {
-            f.create_action = 0;
         }
     }
-    smb_fact_resolve(c, &f);
-    smb_emit(c, &f);
-}
-
-static void rsp_close(smb_conn *c, const smb2_msg *m, smb_pending *p)
-{
-    smb_fact f;
-    fact_from_msg(c, &f, SMB_FACT_CLOSE, m);
-    if (p) {
-        fact_from_pending(&f, p);
-        if (p->have_fid) {
-            memcpy(f.file_id, p->fid, 16);
-            f.have_file_id = true;
-        }
-    }
-    f.have_response = true;
-    f.status = m->h.status;
-    smb_file *fe = f.have_file_id ? smb_file_get(c, f.file_id, false) : NULL;
-    if (fe) {
-        f.filename = fe->name;
-        if (f.tree_id == 0)
-            f.tree_id = fe->tree_id;
-    }
-    smb_fact_resolve(c, &f);
-    smb_emit(c, &f);
-    if (fe && m->h.status == SMB_STATUS_SUCCESS) {
-        smb_rpc_close(c, fe);
-        smb_file_del(c, fe);
-    }
+    smb_op op = op_of(m);
+    smb_op_create(c, &op, p, fid, action);
 }
 
 static smb_pipe_io pipe_io(const smb2_msg *m, const smb_file *fe)
@@ -532,6 +449,7 @@ static void handle_response(smb_conn *c, smb2_msg *m)
     smb_pending *p = smb_pending_find(c, 2, m->h.message_id, 0);
     if (p && p->command != m->h.command)
         p = NULL;
+    smb_op op = op_of(m);
     if (!p && m->h.command == SMB2_NEGOTIATE && m->h.message_id == 0)
         p = smb1_negotiate_pending(c); /* multi-protocol negotiate answered in SMB2 */
     /* an interim answer: the real one comes later with the same MessageId */
@@ -547,19 +465,19 @@ static void handle_response(smb_conn *c, smb2_msg *m)
         rsp_session_setup(c, m, p);
         break;
     case SMB2_LOGOFF:
-        rsp_logoff(c, m, p);
+        smb_op_logoff(c, &op, p);
         break;
     case SMB2_TREE_CONNECT:
         rsp_tree_connect(c, m, p);
         break;
     case SMB2_TREE_DISCONNECT:
-        rsp_tree_disconnect(c, m, p);
+        smb_op_tree_disconnect(c, &op, p);
         break;
     case SMB2_CREATE:
         rsp_create(c, m, p);
         break;
     case SMB2_CLOSE:
-        rsp_close(c, m, p);
+        smb_op_close(c, &op, p);
         break;
     default:
         break;

@@ -4,6 +4,7 @@
 
 #include "smb1.h"
 #include "smb2.h"
+#include "smb_ops.h"
 #include "smb_rpc.h"
 #include "smb_state.h"
 
@@ -108,40 +109,8 @@ void smb_conn_flush(smb_conn *c)
 {
     if (!c)
         return;
-    for (uint32_t i = 0; i < c->n_pending; i++) {
-        smb_pending *p = &c->pending[i];
-        smb_fact f;
-        if (p->version == 2 && p->command == 0x0003)
-            smb_fact_init(c, &f, SMB_FACT_TREE_CONNECT, 2, p->command);
-        else if (p->version == 2 && p->command == 0x0005)
-            smb_fact_init(c, &f, SMB_FACT_CREATE, 2, p->command);
-        else if (p->version == 1 && p->command == 0x75)
-            smb_fact_init(c, &f, SMB_FACT_TREE_CONNECT, 1, p->command);
-        else if (p->version == 1 && p->command == 0xa2)
-            smb_fact_init(c, &f, SMB_FACT_CREATE, 1, p->command);
-        else
-            continue;
-        f.have_request = true;
-        f.message_id = p->message_id;
-        f.session_id = p->session_id;
-        f.tree_id = p->tree_id;
-        if (f.kind == SMB_FACT_TREE_CONNECT) {
-            f.share = p->have_name ? p->name : NULL;
-            if (smb_share_is_ipc(f.share))
-                f.share_type = SMB_SHARE_PIPE;
-            smb_session *s = smb_session_get(c, p->session_id, false);
-            if (s) {
-                f.auth = s->auth;
-                f.user = s->user[0] ? s->user : NULL;
-                f.domain = s->domain[0] ? s->domain : NULL;
-                f.workstation = s->workstation[0] ? s->workstation : NULL;
-            }
-        } else {
-            smb_fact_resolve(c, &f);
-            smb_fact_create_request(&f, p);
-        }
-        smb_emit(c, &f);
-    }
+    for (uint32_t i = 0; i < c->n_pending; i++)
+        smb_op_unanswered(c, &c->pending[i]);
     c->n_pending = 0;
     smb_rpc_flush(c);
 }

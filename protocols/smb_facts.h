@@ -38,7 +38,16 @@ typedef enum smb_auth {
     SMB_AUTH_OTHER,
 } smb_auth;
 
-typedef struct smb_fact {
+/* Who ran an operation: the session it ran in (from SESSION_SETUP). */
+typedef struct smb_identity {
+    smb_auth auth;
+    const char *user;        /* NTLMSSP user name ("" for an anonymous logon); NULL if unknown or Kerberos */
+    const char *domain;      /* NTLMSSP domain name; NULL if unknown or Kerberos */
+    const char *workstation; /* NTLMSSP workstation (client host) name; NULL if unknown */
+} smb_identity;
+
+/* The header every fact has: the SMB operation and its outcome. */
+typedef struct smb_fact_head {
     smb_fact_kind kind;
     uint8_t smb_version; /* 1 for SMB1, 2 for SMB2/SMB3 */
     uint16_t command;    /* wire command: SMB2 0x0000..0x0012, SMB1 0x72, 0x73, 0x75, 0xa2 … */
@@ -50,12 +59,18 @@ typedef struct smb_fact {
     uint64_t message_id; /* SMB2 MessageId; SMB1 MID */
     uint64_t session_id; /* SMB2 SessionId; SMB1 UID */
     uint32_t tree_id;    /* SMB2 TreeId; SMB1 TID */
+    smb_identity who;
+} smb_fact_head;
 
-    /* TREE_CONNECT, TREE_DISCONNECT, CREATE, CLOSE: the share of the tree as
-     * the client wrote it (`\\SRV\IPC$`), NULL when the tree connect was not seen. */
-    const char *share;
-    smb_share_type share_type; /* from the TREE_CONNECT response; IPC$ implies PIPE */
+/* The share an operation worked in. */
+typedef struct smb_fact_tree {
+    const char *share;         /* as the client wrote it (`\\SRV\IPC$`); NULL when its tree connect was not seen */
+    smb_share_type share_type; /* from the TREE_CONNECT response; IPC$ is a pipe share */
+} smb_fact_tree;
 
+/* CREATE and CLOSE: a file (or pipe) of a share. */
+typedef struct smb_fact_file {
+    smb_fact_tree tree;
     /* CREATE: the name as on the wire (SMB2: relative, no leading '\';
      * SMB1: usually with a leading '\'). CLOSE: the name of the file when known. */
     const char *filename;
@@ -67,21 +82,53 @@ typedef struct smb_fact {
     uint32_t create_action; /* from the response; 0 when unknown */
     uint8_t file_id[16];    /* SMB2 FileId (persistent+volatile); SMB1: FID in the first 2 bytes */
     bool have_file_id;
+} smb_fact_file;
 
-    /* The session this operation ran in (from SESSION_SETUP). */
-    smb_auth auth;
-    const char *user;        /* NTLMSSP user name, NULL if unknown */
-    const char *domain;      /* NTLMSSP domain name */
-    const char *workstation; /* NTLMSSP workstation (client host) name */
-
-    /* SMB_FACT_SERVICE_CREATE: svcctl CreateService parameters. */
-    const char *service_name;
-    const char *service_display_name;
-    const char *service_binary;
+/* SMB_FACT_SERVICE_CREATE: svcctl CreateService* written to a pipe. */
+typedef struct smb_fact_service {
+    smb_fact_file pipe; /* the pipe it came through (name, file id, share) */
+    const char *name;
+    const char *display_name; /* NULL when not given */
+    const char *binary_path;
+    uint32_t desired_access;
     uint32_t service_type;
-    uint32_t service_start_type;
-    uint32_t service_account_present;
+    uint32_t start_type;
+    bool account_present; /* lpServiceStartName given (else LocalSystem) */
+} smb_fact_service;
+
+/* One fact: the header, then the payload its kind names. */
+typedef struct smb_fact {
+    smb_fact_head h;
+    union {
+        smb_fact_tree tree;       /* TREE_CONNECT, TREE_DISCONNECT */
+        smb_fact_file file;       /* CREATE, CLOSE */
+        smb_fact_service service; /* SERVICE_CREATE */
+    } u;                          /* NEGOTIATE, SESSION_SETUP, LOGOFF: none */
 } smb_fact;
+
+/* The share of a fact whose kind has one (tree, file, service), else NULL. */
+static inline const smb_fact_tree *smb_fact_tree_of(const smb_fact *f)
+{
+    switch (f->h.kind) {
+    case SMB_FACT_TREE_CONNECT:
+    case SMB_FACT_TREE_DISCONNECT: return &f->u.tree;
+    case SMB_FACT_CREATE:
+    case SMB_FACT_CLOSE: return &f->u.file.tree;
+    case SMB_FACT_SERVICE_CREATE: return &f->u.service.pipe.tree;
+    default: return NULL;
+    }
+}
+
+/* The file of a fact whose kind has one (file, service), else NULL. */
+static inline const smb_fact_file *smb_fact_file_of(const smb_fact *f)
+{
+    switch (f->h.kind) {
+    case SMB_FACT_CREATE:
+    case SMB_FACT_CLOSE: return &f->u.file;
+    case SMB_FACT_SERVICE_CREATE: return &f->u.service.pipe;
+    default: return NULL;
+    }
+}
 
 typedef struct smb_sink {
     void (*fact)(void *ctx, const smb_fact *f);

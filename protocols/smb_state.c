@@ -155,7 +155,7 @@ void smb_tree_infer(smb_conn *c, uint8_t version, uint64_t sid, uint32_t tid)
     only->aux = 1;
     t->have_name = true;
     memcpy(t->share, only->name, strlen(only->name) + 1);
-    t->type = smb_share_is_ipc(t->share) ? SMB_SHARE_PIPE : SMB_SHARE_UNKNOWN;
+    t->type = smb_share_settle(t->share, SMB_SHARE_UNKNOWN);
 }
 
 smb_file *smb_file_get(smb_conn *c, const uint8_t fid[16], bool create)
@@ -257,12 +257,14 @@ uint16_t smb_state_dialect(const smb_conn *c)
 void smb_fact_init(const smb_conn *c, smb_fact *f, smb_fact_kind kind, uint8_t version, uint16_t cmd)
 {
     memset(f, 0, sizeof(*f));
-    f->kind = kind;
-    f->smb_version = version;
-    f->command = cmd;
-    f->dialect = smb_state_dialect(c);
-    f->req_dir = c->req_dir;
+    f->h.kind = kind;
+    f->h.smb_version = version;
+    f->h.command = cmd;
+    f->h.dialect = smb_state_dialect(c);
+    f->h.req_dir = c->req_dir;
 }
+
+smb_fact_tree *smb_fact_tree_mut(smb_fact *f) { return (smb_fact_tree *)smb_fact_tree_of(f); }
 
 bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64_t message_id)
 {
@@ -278,7 +280,7 @@ bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64
     return true;
 }
 
-void smb_fact_create_request(smb_fact *f, const smb_pending *p)
+void smb_fact_create_request(smb_fact_file *f, const smb_pending *p)
 {
     f->filename = p->have_name ? p->name : NULL;
     f->desired_access = p->desired_access;
@@ -286,17 +288,6 @@ void smb_fact_create_request(smb_fact *f, const smb_pending *p)
     f->file_attributes = p->file_attributes;
     f->create_disposition = p->create_disposition;
     f->create_options = p->create_options;
-}
-
-void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, smb_fact *f)
-{
-    smb_tree *t = smb_tree_get(c, sid, tid, true);
-    if (t) {
-        t->type = f->share_type;
-        t->have_name = f->share != NULL;
-        if (f->share)
-            memcpy(t->share, f->share, strlen(f->share) + 1);
-    }
 }
 
 bool smb_share_is_ipc(const char *share)
@@ -307,24 +298,61 @@ bool smb_share_is_ipc(const char *share)
     return n >= 4 && strcasecmp(share + n - 4, "IPC$") == 0;
 }
 
+smb_share_type smb_share_settle(const char *share, smb_share_type type)
+{
+    if (type == SMB_SHARE_UNKNOWN && smb_share_is_ipc(share))
+        return SMB_SHARE_PIPE;
+    return type;
+}
+
+void smb_fact_set_tree(smb_fact_tree *t, const char *share, smb_share_type type)
+{
+    t->share = share;
+    t->share_type = smb_share_settle(share, type);
+}
+
+void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, const smb_fact_tree *ft)
+{
+    smb_tree *t = smb_tree_get(c, sid, tid, true);
+    if (t) {
+        t->type = smb_share_settle(ft->share, ft->share_type);
+        t->have_name = ft->share != NULL;
+        if (ft->share)
+            memcpy(t->share, ft->share, strlen(ft->share) + 1);
+    }
+}
+
+void smb_fact_identity(smb_fact *f, smb_auth auth, const char *user, const char *domain, const char *workstation)
+{
+    smb_identity *w = &f->h.who;
+    w->auth = auth;
+    w->workstation = workstation && workstation[0] ? workstation : NULL;
+    if (auth == SMB_AUTH_KERBEROS) {
+        w->user = w->domain = NULL;
+        return;
+    }
+    w->user = user && (user[0] || auth == SMB_AUTH_ANONYMOUS) ? user : NULL;
+    w->domain = domain && domain[0] ? domain : NULL;
+}
+
+void smb_fact_who(smb_conn *c, smb_fact *f)
+{
+    const smb_session *s = smb_session_get(c, f->h.session_id, false);
+    if (s)
+        smb_fact_identity(f, s->auth, s->user, s->domain, s->workstation);
+}
+
 void smb_fact_resolve(smb_conn *c, smb_fact *f)
 {
-    smb_tree *t = smb_tree_get(c, f->session_id, f->tree_id, false);
-    if (t) {
-        f->share = t->have_name ? t->share : NULL;
-        f->share_type = t->type;
+    smb_fact_tree *ft = smb_fact_tree_mut(f);
+    if (ft) {
+        const smb_tree *t = smb_tree_get(c, f->h.session_id, f->h.tree_id, false);
+        if (t)
+            smb_fact_set_tree(ft, t->have_name ? t->share : NULL, t->type);
+        else
+            smb_fact_set_tree(ft, ft->share, ft->share_type);
     }
-    if (f->share_type == SMB_SHARE_UNKNOWN && smb_share_is_ipc(f->share))
-        f->share_type = SMB_SHARE_PIPE;
-    smb_session *s = smb_session_get(c, f->session_id, false);
-    if (s) {
-        f->auth = s->auth;
-        f->user = s->user[0] || s->auth == SMB_AUTH_ANONYMOUS ? s->user : NULL;
-        f->domain = s->domain[0] ? s->domain : NULL;
-        f->workstation = s->workstation[0] ? s->workstation : NULL;
-        if (s->auth == SMB_AUTH_KERBEROS)
-            f->user = NULL;
-    }
+    smb_fact_who(c, f);
 }
 
 void smb_emit(smb_conn *c, const smb_fact *f)

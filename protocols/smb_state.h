@@ -142,18 +142,33 @@ uint16_t smb_state_dialect(const smb_conn *c);
 void smb_note_direction(smb_conn *c, bool is_response);
 /* A fact with the connection-wide fields set. */
 void smb_fact_init(const smb_conn *c, smb_fact *f, smb_fact_kind kind, uint8_t version, uint16_t cmd);
-/* Fills share/user fields from the tree and session tables. */
+/* The share of a fact whose kind has one, else NULL. */
+smb_fact_tree *smb_fact_tree_mut(smb_fact *f);
+/* The type of a share as the sensor settles it: the type the server gave,
+ * and IPC$ is a pipe share even when no response said so. The one place
+ * that rule lives. */
+smb_share_type smb_share_settle(const char *share, smb_share_type type);
+/* Sets a fact's share (settled as above). */
+void smb_fact_set_tree(smb_fact_tree *t, const char *share, smb_share_type type);
+/* Who ran the operation, from a session's (or a staged logon's) names: the
+ * one place the rule lives. Kerberos hides the names in the ticket: none are
+ * given. An anonymous logon is a known identity with an empty user name.
+ * Empty names are otherwise unknown (NULL). */
+void smb_fact_identity(smb_fact *f, smb_auth auth, const char *user, const char *domain, const char *workstation);
+/* The identity of the fact's session, when the session is known. */
+void smb_fact_who(smb_conn *c, smb_fact *f);
+/* Fills the share from the tree table (kinds with a share) and the identity
+ * from the session table. */
 void smb_fact_resolve(smb_conn *c, smb_fact *f);
 void smb_emit(smb_conn *c, const smb_fact *f);
 /* The SESSION_SETUP response that answers the staged request (same SMB version
  * and message id) gives the staged credentials to session s (when not NULL) and
  * ends the stage; returns whether it did (the stage's data stays readable). */
 bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64_t message_id);
-/* The CREATE request's own fields (name, access, options …) into a fact. */
-void smb_fact_create_request(smb_fact *f, const smb_pending *p);
-/* A successful TREE_CONNECT: remembers the tree (name and type) and settles the
- * fact's share type (IPC$ is a pipe share even when the response did not say). */
-void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, smb_fact *f);
+/* The CREATE request's own fields (name, access, options …) into a file fact. */
+void smb_fact_create_request(smb_fact_file *f, const smb_pending *p);
+/* A successful TREE_CONNECT: remembers the tree (name and settled type). */
+void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, const smb_fact_tree *t);
 /* True when a share path names the IPC$ share. */
 bool smb_share_is_ipc(const char *share);
 

@@ -278,7 +278,7 @@ static const char *create_action_name(uint32_t a)
     return a < 4 ? names[a] : NULL;
 }
 
-static void status_fields(jbuf *j, const smb_fact *f)
+static void status_fields(jbuf *j, const smb_fact_head *f)
 {
     if (!f->have_response) {
         jb_str(j, "status", "NO_RESPONSE");
@@ -291,87 +291,97 @@ static void status_fields(jbuf *j, const smb_fact *f)
     jb_str(j, "status_code", code);
 }
 
-static const char *command_name(const smb_fact *f)
+static const char *command_name(const smb_fact_head *f)
 {
     const char *n = f->smb_version == 1 ? smb1_command_name((uint8_t)f->command) : smb2_command_name(f->command);
     return n ? n : "UNKNOWN";
 }
 
+static void tree_fields(jbuf *j, const smb_fact_tree *t)
+{
+    if (t->share)
+        jb_str(j, "share", t->share);
+    jb_str(j, "share_type", share_type_name(t->share_type));
+}
+
+static void file_fields(jbuf *j, const smb_fact_head *h, const smb_fact_file *f)
+{
+    if (f->filename) {
+        jb_str(j, "filename", f->filename);
+        if (f->tree.share_type == SMB_SHARE_PIPE)
+            jb_str(j, "named_pipe", f->filename);
+    }
+    tree_fields(j, &f->tree);
+    if (h->kind == SMB_FACT_CREATE) {
+        const char *d = smb_disposition_name(f->create_disposition);
+        if (d)
+            jb_str(j, "disposition", d);
+        jb_str(j, "access", (f->create_options & 0x00001000) ? "delete on close" : "normal");
+        jb_hex32(j, "access_mask", f->desired_access);
+        jb_hex32(j, "share_access", f->share_access);
+        jb_hex32(j, "create_options", f->create_options);
+        const char *act = h->have_response && h->status == 0 ? create_action_name(f->create_action) : NULL;
+        if (act)
+            jb_str(j, "create_action", act);
+    }
+    if (f->have_file_id) {
+        char guid[37];
+        eve_format_guid(f->file_id, guid);
+        jb_str(j, "fuid", guid);
+    }
+}
+
+static void service_fields(jbuf *j, const smb_fact_service *s)
+{
+    jb_open_object(j, "service");
+    jb_str(j, "name", s->name ? s->name : "");
+    jb_str(j, "display_name", s->display_name ? s->display_name : "");
+    jb_str(j, "binary_path", s->binary_path ? s->binary_path : "");
+    jb_hex32(j, "service_type", s->service_type);
+    jb_u64(j, "start_type", s->start_type);
+    jb_close_object(j);
+}
+
+static void identity_fields(jbuf *j, const smb_fact_head *h)
+{
+    const smb_identity *w = &h->who;
+    if (h->kind != SMB_FACT_SESSION_SETUP && !w->user && !w->domain)
+        return;
+    if (w->auth == SMB_AUTH_NTLMSSP || w->auth == SMB_AUTH_ANONYMOUS) {
+        jb_open_object(j, "ntlmssp");
+        jb_str(j, "domain", w->domain ? w->domain : "");
+        jb_str(j, "user", w->user ? w->user : "");
+        jb_str(j, "host", w->workstation ? w->workstation : "");
+        jb_close_object(j);
+    } else if (w->auth == SMB_AUTH_KERBEROS) {
+        jb_open_object(j, "kerberos");
+        jb_bool(j, "ticket", true);
+        jb_close_object(j);
+    }
+}
+
 void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
 {
+    const smb_fact_head *h = &f->h;
     jb_open_object(j, "smb");
     jb_u64(j, "id", tx_id);
-    const char *dialect = smb_dialect_name(f->dialect);
+    const char *dialect = smb_dialect_name(h->dialect);
     jb_str(j, "dialect", dialect ? dialect : "unknown");
-    jb_str(j, "command", command_name(f));
-    status_fields(j, f);
-    jb_u64(j, "session_id", f->session_id);
-    jb_u64(j, "tree_id", f->tree_id);
-    if (!f->have_request)
+    jb_str(j, "command", command_name(h));
+    status_fields(j, h);
+    jb_u64(j, "session_id", h->session_id);
+    jb_u64(j, "tree_id", h->tree_id);
+    if (!h->have_request)
         jb_bool(j, "request_seen", false);
-
-    switch (f->kind) {
+    switch (h->kind) {
     case SMB_FACT_TREE_CONNECT:
-    case SMB_FACT_TREE_DISCONNECT:
-        if (f->share)
-            jb_str(j, "share", f->share);
-        jb_str(j, "share_type", share_type_name(f->share_type));
-        break;
+    case SMB_FACT_TREE_DISCONNECT: tree_fields(j, &f->u.tree); break;
     case SMB_FACT_CREATE:
-    case SMB_FACT_CLOSE: {
-        if (f->filename) {
-            jb_str(j, "filename", f->filename);
-            if (f->share_type == SMB_SHARE_PIPE)
-                jb_str(j, "named_pipe", f->filename);
-        }
-        if (f->share)
-            jb_str(j, "share", f->share);
-        jb_str(j, "share_type", share_type_name(f->share_type));
-        if (f->kind == SMB_FACT_CREATE) {
-            const char *d = smb_disposition_name(f->create_disposition);
-            if (d)
-                jb_str(j, "disposition", d);
-            jb_str(j, "access", (f->create_options & 0x00001000) ? "delete on close" : "normal");
-            jb_hex32(j, "access_mask", f->desired_access);
-            jb_hex32(j, "share_access", f->share_access);
-            jb_hex32(j, "create_options", f->create_options);
-            const char *act = f->have_response && f->status == 0 ? create_action_name(f->create_action) : NULL;
-            if (act)
-                jb_str(j, "create_action", act);
-        }
-        if (f->have_file_id) {
-            char guid[37];
-            eve_format_guid(f->file_id, guid);
-            jb_str(j, "fuid", guid);
-        }
-        break;
+    case SMB_FACT_CLOSE: file_fields(j, h, &f->u.file); break;
+    case SMB_FACT_SERVICE_CREATE: service_fields(j, &f->u.service); break;
+    default: break;
     }
-    case SMB_FACT_SERVICE_CREATE:
-        jb_open_object(j, "service");
-        jb_str(j, "name", f->service_name ? f->service_name : "");
-        jb_str(j, "display_name", f->service_display_name ? f->service_display_name : "");
-        jb_str(j, "binary_path", f->service_binary ? f->service_binary : "");
-        jb_hex32(j, "service_type", f->service_type);
-        jb_u64(j, "start_type", f->service_start_type);
-        jb_close_object(j);
-        break;
-    default:
-        break;
-    }
-
-    if (f->kind == SMB_FACT_SESSION_SETUP || f->user || f->domain) {
-        if (f->auth == SMB_AUTH_NTLMSSP || f->auth == SMB_AUTH_ANONYMOUS) {
-            jb_open_object(j, "ntlmssp");
-            jb_str(j, "domain", f->domain ? f->domain : "");
-            jb_str(j, "user", f->user ? f->user : "");
-            jb_str(j, "host", f->workstation ? f->workstation : "");
-            jb_close_object(j);
-        } else if (f->auth == SMB_AUTH_KERBEROS) {
-            jb_open_object(j, "kerberos");
-            jb_bool(j, "ticket", true);
-            jb_close_object(j);
-        }
-    }
+    identity_fields(j, h);
     jb_close_object(j);
 }
 

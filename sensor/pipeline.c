@@ -115,8 +115,11 @@ static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const e
     for (size_t i = 0; i < n; i++) {
         p->c.alerts++;
         a->alerted = true;
-        if (p->on_alert)
-            p->on_alert(p->observer, m[i], fact->share, fact->filename, e->client);
+        if (p->on_alert) {
+            const smb_fact_tree *t = smb_fact_tree_of(fact);
+            const smb_fact_file *file = smb_fact_file_of(fact);
+            p->on_alert(p->observer, m[i], t ? t->share : NULL, file ? file->filename : NULL, e->client);
+        }
         if (!p->o->log_alert)
             continue;
         eve_begin(&p->jb, h, "alert");
@@ -130,12 +133,12 @@ static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const e
 
 static void count_session(pipeline *p, const smb_fact *f)
 {
-    if (f->status != 0)
+    if (f->h.status != 0)
         return;
     p->c.smb_sessions++;
-    if (f->auth == SMB_AUTH_NTLMSSP)
+    if (f->h.who.auth == SMB_AUTH_NTLMSSP)
         p->c.smb_ntlm_sessions++;
-    else if (f->auth == SMB_AUTH_KERBEROS)
+    else if (f->h.who.auth == SMB_AUTH_KERBEROS)
         p->c.smb_kerberos_sessions++;
 }
 
@@ -145,13 +148,13 @@ static void on_fact(void *ctx, const smb_fact *fact)
     pipeline *p = a->pl;
     endpoints e;
     eve_hdr h;
-    endpoints_of(a->f, fact->req_dir, &e);
+    endpoints_of(a->f, fact->h.req_dir, &e);
     hdr_of(p, a->f, &e, &h);
     a->tx_id++;
-    if (fact->req_dir >= 0)
-        a->client_dir = (int8_t)fact->req_dir;
+    if (fact->h.req_dir >= 0)
+        a->client_dir = (int8_t)fact->h.req_dir;
 
-    if (fact->kind == SMB_FACT_SESSION_SETUP && fact->have_response)
+    if (fact->h.kind == SMB_FACT_SESSION_SETUP && fact->h.have_response)
         count_session(p, fact);
     if (p->on_fact)
         p->on_fact(p->observer, fact, e.client);

@@ -79,13 +79,15 @@ static void add(sum_table *t, const char *name, const char *client)
 void summary_on_fact(void *ctx, const smb_fact *f, const char *client_ip)
 {
     summary *s = ctx;
-    if (f->kind != SMB_FACT_TREE_CONNECT && f->kind != SMB_FACT_CREATE)
+    if (f->h.kind != SMB_FACT_TREE_CONNECT && f->h.kind != SMB_FACT_CREATE)
         return;
     pthread_mutex_lock(&s->lock);
-    if (f->kind == SMB_FACT_TREE_CONNECT && f->share && (!f->have_response || f->status == 0))
-        add(&s->shares, f->share, client_ip);
-    if (f->kind == SMB_FACT_CREATE && f->filename && f->share_type == SMB_SHARE_PIPE)
-        add(&s->pipes, f->filename[0] == '\\' ? f->filename + 1 : f->filename, client_ip);
+    const smb_fact_tree *t = &f->u.tree;
+    if (f->h.kind == SMB_FACT_TREE_CONNECT && t->share && (!f->h.have_response || f->h.status == 0))
+        add(&s->shares, t->share, client_ip);
+    const smb_fact_file *file = &f->u.file;
+    if (f->h.kind == SMB_FACT_CREATE && file->filename && file->tree.share_type == SMB_SHARE_PIPE)
+        add(&s->pipes, file->filename[0] == '\\' ? file->filename + 1 : file->filename, client_ip);
     pthread_mutex_unlock(&s->lock);
 }
 

@@ -217,6 +217,7 @@ typedef struct cap_fact {
     char share[1100], filename[1100], user[300], domain[300], ws[300];
     char svc[1100], svc_display[1100], svc_bin[1100];
     bool share_null, filename_null, user_null, domain_null;
+    int share_type; /* of the fact's share, -1 for a kind without one */
 } cap_fact;
 
 typedef struct capture {
@@ -238,14 +239,18 @@ static inline void cap_sink(void *ctx, const smb_fact *f)
         return;
     cap_fact *cf = &c->facts[c->n++];
     cf->f = *f;
-    cap_str(cf->share, sizeof(cf->share), f->share, &cf->share_null);
-    cap_str(cf->filename, sizeof(cf->filename), f->filename, &cf->filename_null);
-    cap_str(cf->user, sizeof(cf->user), f->user, &cf->user_null);
-    cap_str(cf->domain, sizeof(cf->domain), f->domain, &cf->domain_null);
-    cap_str(cf->ws, sizeof(cf->ws), f->workstation, NULL);
-    cap_str(cf->svc, sizeof(cf->svc), f->service_name, NULL);
-    cap_str(cf->svc_display, sizeof(cf->svc_display), f->service_display_name, NULL);
-    cap_str(cf->svc_bin, sizeof(cf->svc_bin), f->service_binary, NULL);
+    const smb_fact_tree *t = smb_fact_tree_of(f);
+    const smb_fact_file *file = smb_fact_file_of(f);
+    cf->share_type = t ? (int)t->share_type : -1;
+    cap_str(cf->share, sizeof(cf->share), t ? t->share : NULL, &cf->share_null);
+    cap_str(cf->filename, sizeof(cf->filename), file ? file->filename : NULL, &cf->filename_null);
+    cap_str(cf->user, sizeof(cf->user), f->h.who.user, &cf->user_null);
+    cap_str(cf->domain, sizeof(cf->domain), f->h.who.domain, &cf->domain_null);
+    cap_str(cf->ws, sizeof(cf->ws), f->h.who.workstation, NULL);
+    bool svc = f->h.kind == SMB_FACT_SERVICE_CREATE;
+    cap_str(cf->svc, sizeof(cf->svc), svc ? f->u.service.name : NULL, NULL);
+    cap_str(cf->svc_display, sizeof(cf->svc_display), svc ? f->u.service.display_name : NULL, NULL);
+    cap_str(cf->svc_bin, sizeof(cf->svc_bin), svc ? f->u.service.binary_path : NULL, NULL);
 }
 
 #endif

@@ -103,10 +103,10 @@ static void test_negotiate(void **state)
     n += 2;
     send1(t, 1, n);
     assert_int_equal(t->cap.n, 1);
-    assert_int_equal(t->cap.facts[0].f.kind, SMB_FACT_NEGOTIATE);
-    assert_int_equal(t->cap.facts[0].f.smb_version, 1);
-    assert_int_equal(t->cap.facts[0].f.command, 0x72);
-    assert_int_equal(t->cap.facts[0].f.dialect, 0x0001);
+    assert_int_equal(t->cap.facts[0].f.h.kind, SMB_FACT_NEGOTIATE);
+    assert_int_equal(t->cap.facts[0].f.h.smb_version, 1);
+    assert_int_equal(t->cap.facts[0].f.h.command, 0x72);
+    assert_int_equal(t->cap.facts[0].f.h.dialect, 0x0001);
     assert_int_equal(smb_conn_dialect(t->c), 0x0001);
     t1_free(t);
 }
@@ -168,19 +168,19 @@ static void test_andx_chain(void **state)
     send1(t, 1, n);
     assert_int_equal(t->cap.n, 2);
     cap_fact *f = &t->cap.facts[0];
-    assert_int_equal(f->f.kind, SMB_FACT_SESSION_SETUP);
-    assert_int_equal(f->f.session_id, 0x800);
+    assert_int_equal(f->f.h.kind, SMB_FACT_SESSION_SETUP);
+    assert_int_equal(f->f.h.session_id, 0x800);
     assert_string_equal(f->user, "chewbacca");
     assert_string_equal(f->domain, "WORKGROUP");
     assert_string_equal(f->ws, "CORNWALIS");
     f = &t->cap.facts[1];
-    assert_int_equal(f->f.kind, SMB_FACT_TREE_CONNECT);
-    assert_int_equal(f->f.command, 0x75);
+    assert_int_equal(f->f.h.kind, SMB_FACT_TREE_CONNECT);
+    assert_int_equal(f->f.h.command, 0x75);
     assert_string_equal(f->share, "\\\\SRV\\IPC$");
-    assert_int_equal(f->f.share_type, SMB_SHARE_PIPE);
-    assert_int_equal(f->f.tree_id, 0x800);
+    assert_int_equal(f->share_type, SMB_SHARE_PIPE);
+    assert_int_equal(f->f.h.tree_id, 0x800);
     assert_string_equal(f->user, "chewbacca");
-    assert_int_equal(f->f.req_dir, 0);
+    assert_int_equal(f->f.h.req_dir, 0);
     t1_free(t);
 }
 
@@ -240,20 +240,20 @@ static void test_nt_create_unicode_pad(void **state)
     send1(t, 1, nt_create_rsp(msg, 10, 0, 0x4001));
     assert_int_equal(t->cap.n, 1);
     cap_fact *f = &t->cap.facts[0];
-    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
-    assert_int_equal(f->f.smb_version, 1);
-    assert_int_equal(f->f.command, 0xa2);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CREATE);
+    assert_int_equal(f->f.h.smb_version, 1);
+    assert_int_equal(f->f.h.command, 0xa2);
     assert_string_equal(f->filename, "\\ahexec_stdin064C0001");
-    assert_int_equal(f->f.desired_access, 0x20113);
-    assert_int_equal(f->f.file_attributes, 0x80);
-    assert_int_equal(f->f.share_access, 3);
-    assert_int_equal(f->f.create_disposition, 1);
-    assert_int_equal(f->f.create_options, 0x400040);
-    assert_int_equal(f->f.create_action, 1);
-    assert_true(f->f.have_file_id);
-    assert_int_equal(f->f.file_id[0], 0x01);
-    assert_int_equal(f->f.file_id[1], 0x40);
-    assert_int_equal(f->f.message_id, 10);
+    assert_int_equal(f->f.u.file.desired_access, 0x20113);
+    assert_int_equal(f->f.u.file.file_attributes, 0x80);
+    assert_int_equal(f->f.u.file.share_access, 3);
+    assert_int_equal(f->f.u.file.create_disposition, 1);
+    assert_int_equal(f->f.u.file.create_options, 0x400040);
+    assert_int_equal(f->f.u.file.create_action, 1);
+    assert_true(f->f.u.file.have_file_id);
+    assert_int_equal(f->f.u.file.file_id[0], 0x01);
+    assert_int_equal(f->f.u.file.file_id[1], 0x40);
+    assert_int_equal(f->f.h.message_id, 10);
 
     /* CLOSE of that FID names the file; TREE_DISCONNECT follows */
     n = b1_hdr(msg, 0x04, false, 0, 0x800, 0x800, 11, true);
@@ -268,7 +268,7 @@ static void test_nt_create_unicode_pad(void **state)
     tu_le16(msg + n, 0);
     send1(t, 1, n + 2);
     assert_int_equal(t->cap.n, 2);
-    assert_int_equal(t->cap.facts[1].f.kind, SMB_FACT_CLOSE);
+    assert_int_equal(t->cap.facts[1].f.h.kind, SMB_FACT_CLOSE);
     assert_string_equal(t->cap.facts[1].filename, "\\ahexec_stdin064C0001");
 
     /* an ASCII name (no Unicode flag): no pad byte */
@@ -276,8 +276,8 @@ static void test_nt_create_unicode_pad(void **state)
     send1(t, 1, nt_create_rsp(msg, 12, 0xC0000034, 0));
     assert_int_equal(t->cap.n, 3);
     assert_string_equal(t->cap.facts[2].filename, "\\svcctl");
-    assert_int_equal(t->cap.facts[2].f.status, 0xC0000034);
-    assert_false(t->cap.facts[2].f.have_file_id);
+    assert_int_equal(t->cap.facts[2].f.h.status, 0xC0000034);
+    assert_false(t->cap.facts[2].f.u.file.have_file_id);
     t1_free(t);
 }
 

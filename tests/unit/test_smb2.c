@@ -140,10 +140,10 @@ static void test_full_session(void **state)
     tu_le16(msg + n + 4, 0x0311);
     send_msg(t, 1, msg, n + 64);
     assert_int_equal(t->cap.n, 1);
-    assert_int_equal(t->cap.facts[0].f.kind, SMB_FACT_NEGOTIATE);
-    assert_int_equal(t->cap.facts[0].f.dialect, 0x0311);
-    assert_true(t->cap.facts[0].f.have_request);
-    assert_int_equal(t->cap.facts[0].f.req_dir, 0);
+    assert_int_equal(t->cap.facts[0].f.h.kind, SMB_FACT_NEGOTIATE);
+    assert_int_equal(t->cap.facts[0].f.h.dialect, 0x0311);
+    assert_true(t->cap.facts[0].f.h.have_request);
+    assert_int_equal(t->cap.facts[0].f.h.req_dir, 0);
     assert_int_equal(smb_conn_dialect(t->c), 0x0311);
 
     /* SESSION_SETUP round 1 (NEGOTIATE token) -> MORE_PROCESSING: no fact */
@@ -166,10 +166,10 @@ static void test_full_session(void **state)
     send_msg(t, 1, msg, b_sess_rsp(msg, &s2, 0));
     assert_int_equal(t->cap.n, 2);
     cap_fact *f = &t->cap.facts[1];
-    assert_int_equal(f->f.kind, SMB_FACT_SESSION_SETUP);
-    assert_int_equal(f->f.status, 0);
-    assert_int_equal(f->f.session_id, 0x4000000001);
-    assert_int_equal(f->f.auth, SMB_AUTH_NTLMSSP);
+    assert_int_equal(f->f.h.kind, SMB_FACT_SESSION_SETUP);
+    assert_int_equal(f->f.h.status, 0);
+    assert_int_equal(f->f.h.session_id, 0x4000000001);
+    assert_int_equal(f->f.h.who.auth, SMB_AUTH_NTLMSSP);
     assert_string_equal(f->user, "backdoor");
     assert_string_equal(f->domain, "3B");
     assert_string_equal(f->ws, "WIN10");
@@ -182,14 +182,14 @@ static void test_full_session(void **state)
     send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
     assert_int_equal(t->cap.n, 3);
     f = &t->cap.facts[2];
-    assert_int_equal(f->f.kind, SMB_FACT_TREE_CONNECT);
-    assert_int_equal(f->f.command, SMB2_TREE_CONNECT);
+    assert_int_equal(f->f.h.kind, SMB_FACT_TREE_CONNECT);
+    assert_int_equal(f->f.h.command, SMB2_TREE_CONNECT);
     assert_string_equal(f->share, "\\\\SRV\\IPC$");
-    assert_int_equal(f->f.share_type, SMB_SHARE_PIPE);
-    assert_int_equal(f->f.tree_id, 5);
-    assert_int_equal(f->f.message_id, 3);
+    assert_int_equal(f->share_type, SMB_SHARE_PIPE);
+    assert_int_equal(f->f.h.tree_id, 5);
+    assert_int_equal(f->f.h.message_id, 3);
     assert_string_equal(f->user, "backdoor");
-    assert_int_equal(f->f.dialect, 0x0311);
+    assert_int_equal(f->f.h.dialect, 0x0311);
 
     /* CREATE blabla-HOST-1-stdin */
     b_create cr = {0x120196, 0x80, 7, 1, 0x400040, "blabla-HOST-1-stdin"};
@@ -199,24 +199,24 @@ static void test_full_session(void **state)
     send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0x11, 0x22));
     assert_int_equal(t->cap.n, 4);
     f = &t->cap.facts[3];
-    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
-    assert_true(f->f.have_request);
-    assert_true(f->f.have_response);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CREATE);
+    assert_true(f->f.h.have_request);
+    assert_true(f->f.h.have_response);
     assert_string_equal(f->filename, "blabla-HOST-1-stdin");
     assert_string_equal(f->share, "\\\\SRV\\IPC$");
-    assert_int_equal(f->f.share_type, SMB_SHARE_PIPE);
-    assert_int_equal(f->f.desired_access, 0x120196);
-    assert_int_equal(f->f.file_attributes, 0x80);
-    assert_int_equal(f->f.share_access, 7);
-    assert_int_equal(f->f.create_disposition, 1);
-    assert_int_equal(f->f.create_options, 0x400040);
-    assert_int_equal(f->f.create_action, 1);
-    assert_true(f->f.have_file_id);
-    assert_int_equal(f->f.file_id[0], 0x11);
-    assert_int_equal(f->f.file_id[8], 0x22);
+    assert_int_equal(f->share_type, SMB_SHARE_PIPE);
+    assert_int_equal(f->f.u.file.desired_access, 0x120196);
+    assert_int_equal(f->f.u.file.file_attributes, 0x80);
+    assert_int_equal(f->f.u.file.share_access, 7);
+    assert_int_equal(f->f.u.file.create_disposition, 1);
+    assert_int_equal(f->f.u.file.create_options, 0x400040);
+    assert_int_equal(f->f.u.file.create_action, 1);
+    assert_true(f->f.u.file.have_file_id);
+    assert_int_equal(f->f.u.file.file_id[0], 0x11);
+    assert_int_equal(f->f.u.file.file_id[8], 0x22);
     assert_string_equal(f->user, "backdoor");
     assert_string_equal(f->domain, "3B");
-    assert_int_equal(f->f.auth, SMB_AUTH_NTLMSSP);
+    assert_int_equal(f->f.h.who.auth, SMB_AUTH_NTLMSSP);
 
     /* CLOSE gives the name back */
     b_hdr cl = {.cmd = SMB2_CLOSE, .mid = 5, .sid = 0x4000000001, .tid = 5};
@@ -224,7 +224,7 @@ static void test_full_session(void **state)
     cl.flags = RSP;
     send_msg(t, 1, msg, b_close_rsp(msg, &cl));
     f = &t->cap.facts[4];
-    assert_int_equal(f->f.kind, SMB_FACT_CLOSE);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CLOSE);
     assert_string_equal(f->filename, "blabla-HOST-1-stdin");
 
     /* TREE_DISCONNECT, LOGOFF */
@@ -233,14 +233,14 @@ static void test_full_session(void **state)
     td.flags = RSP;
     send_msg(t, 1, msg, b_small(msg, &td));
     f = &t->cap.facts[5];
-    assert_int_equal(f->f.kind, SMB_FACT_TREE_DISCONNECT);
+    assert_int_equal(f->f.h.kind, SMB_FACT_TREE_DISCONNECT);
     assert_string_equal(f->share, "\\\\SRV\\IPC$");
     b_hdr lo = {.cmd = SMB2_LOGOFF, .mid = 7, .sid = 0x4000000001};
     send_msg(t, 0, msg, b_small(msg, &lo));
     lo.flags = RSP;
     send_msg(t, 1, msg, b_small(msg, &lo));
     f = &t->cap.facts[6];
-    assert_int_equal(f->f.kind, SMB_FACT_LOGOFF);
+    assert_int_equal(f->f.h.kind, SMB_FACT_LOGOFF);
     assert_string_equal(f->user, "backdoor");
     assert_int_equal(t->cap.n, 7);
     const smb_conn_stats *st = smb_conn_get_stats(t->c);
@@ -260,9 +260,9 @@ static void test_failures_and_disk_share(void **state)
     tc.status = 0xC00000CC;
     send_msg(t, 1, msg, b_error_rsp(msg, &tc));
     assert_int_equal(t->cap.n, 1);
-    assert_int_equal(t->cap.facts[0].f.status, 0xC00000CC);
+    assert_int_equal(t->cap.facts[0].f.h.status, 0xC00000CC);
     assert_string_equal(t->cap.facts[0].share, "\\\\SRV\\NOPE");
-    assert_int_equal(t->cap.facts[0].f.share_type, SMB_SHARE_UNKNOWN);
+    assert_int_equal(t->cap.facts[0].share_type, SMB_SHARE_UNKNOWN);
 
     b_hdr t2 = {.cmd = SMB2_TREE_CONNECT, .mid = 4, .sid = 8};
     send_msg(t, 0, msg, b_tree_req(msg, &t2, "\\\\SRV\\admin$"));
@@ -276,14 +276,14 @@ static void test_failures_and_disk_share(void **state)
     ch.status = 0xC0000022;
     send_msg(t, 1, msg, b_error_rsp(msg, &ch));
     cap_fact *f = &t->cap.facts[2];
-    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
-    assert_int_equal(f->f.status, 0xC0000022);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CREATE);
+    assert_int_equal(f->f.h.status, 0xC0000022);
     assert_string_equal(f->share, "\\\\SRV\\admin$");
-    assert_int_equal(f->f.share_type, SMB_SHARE_DISK);
-    assert_false(f->f.have_file_id);
-    assert_int_equal(f->f.create_action, 0);
-    assert_int_equal(f->f.create_disposition, 5);
-    assert_int_equal(f->f.auth, SMB_AUTH_UNKNOWN);
+    assert_int_equal(f->share_type, SMB_SHARE_DISK);
+    assert_false(f->f.u.file.have_file_id);
+    assert_int_equal(f->f.u.file.create_action, 0);
+    assert_int_equal(f->f.u.file.create_disposition, 5);
+    assert_int_equal(f->f.h.who.auth, SMB_AUTH_UNKNOWN);
     assert_true(f->user_null);
     ctx_free(t);
 }
@@ -317,13 +317,13 @@ static void test_compound_related(void **state)
     send_msg(t, 1, msg, a8 + b);
     assert_int_equal(t->cap.n, 3);
     cap_fact *f = &t->cap.facts[1];
-    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CREATE);
     assert_string_equal(f->filename, "dir\\file.txt");
     assert_string_equal(f->share, "\\\\S\\C$");
     f = &t->cap.facts[2];
-    assert_int_equal(f->f.kind, SMB_FACT_CLOSE);
-    assert_int_equal(f->f.session_id, 3); /* inherited from the CREATE */
-    assert_int_equal(f->f.tree_id, 2);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CLOSE);
+    assert_int_equal(f->f.h.session_id, 3); /* inherited from the CREATE */
+    assert_int_equal(f->f.h.tree_id, 2);
     assert_string_equal(f->share, "\\\\S\\C$");
     assert_int_equal(smb_conn_get_stats(t->c)->malformed, 0);
     ctx_free(t);
@@ -349,7 +349,7 @@ static void test_compound_unrelated_and_bad(void **state)
     send_msg(t, 1, msg, b_create_rsp(msg, &r, 1, 1, 1));
     assert_int_equal(t->cap.n, 2);
     assert_string_equal(t->cap.facts[0].filename, "two");
-    assert_int_equal(t->cap.facts[0].f.desired_access, 2);
+    assert_int_equal(t->cap.facts[0].f.u.file.desired_access, 2);
     assert_string_equal(t->cap.facts[1].filename, "one");
 
     /* NextCommand = 8: points into its own header */
@@ -363,7 +363,7 @@ static void test_compound_unrelated_and_bad(void **state)
     assert_int_equal(smb_conn_get_stats(t->c)->malformed, 2);
     smb_conn_flush(t->c);
     assert_int_equal(t->cap.n, 4); /* both requests were still seen once */
-    assert_false(t->cap.facts[2].f.have_response);
+    assert_false(t->cap.facts[2].f.h.have_response);
     assert_string_equal(t->cap.facts[2].filename, "one");
     assert_string_equal(t->cap.facts[3].filename, "two");
     ctx_free(t);
@@ -383,7 +383,7 @@ static void test_pending_then_final(void **state)
         .cmd = SMB2_CREATE, .flags = RSP | 2, .status = 0xC00000AC, .mid = 40, .sid = 1, .async_id = 7};
     send_msg(t, 1, msg, b_error_rsp(msg, &fin));
     assert_int_equal(t->cap.n, 1);
-    assert_int_equal(t->cap.facts[0].f.status, 0xC00000AC);
+    assert_int_equal(t->cap.facts[0].f.h.status, 0xC00000AC);
     assert_string_equal(t->cap.facts[0].filename, "PSEXESVC");
     smb_conn_flush(t->c);
     assert_int_equal(t->cap.n, 1);
@@ -401,7 +401,7 @@ static void test_kerberos_and_anonymous(void **state)
     s.sid = 0x77;
     send_msg(t, 1, msg, b_sess_rsp(msg, &s, 0));
     assert_int_equal(t->cap.n, 1);
-    assert_int_equal(t->cap.facts[0].f.auth, SMB_AUTH_KERBEROS);
+    assert_int_equal(t->cap.facts[0].f.h.who.auth, SMB_AUTH_KERBEROS);
     assert_true(t->cap.facts[0].user_null);
 
     uint8_t tok[200];
@@ -410,8 +410,43 @@ static void test_kerberos_and_anonymous(void **state)
     send_msg(t, 0, msg, b_sess_req(msg, &a, tok, tl));
     a.flags = RSP;
     send_msg(t, 1, msg, b_sess_rsp(msg, &a, 0x0002));
-    assert_int_equal(t->cap.facts[1].f.auth, SMB_AUTH_ANONYMOUS);
+    assert_int_equal(t->cap.facts[1].f.h.who.auth, SMB_AUTH_ANONYMOUS);
     assert_string_equal(t->cap.facts[1].user, "");
+
+    /* Every fact of a session names it the same way, whether the tree was
+     * answered, flushed unanswered or a file was opened in it: the
+     * anonymous logon keeps its empty user, Kerberos gives no names. */
+    const uint64_t sids[2] = {0x99, 0x77};
+    for (int i = 0; i < 2; i++) {
+        int base = t->cap.n;
+        b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 10 + 10 * (uint64_t)i, .sid = sids[i]};
+        send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\H\\IPC$"));
+        tc.flags = RSP;
+        tc.tid = 3;
+        send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 0)); /* no share type given: IPC$ is a pipe */
+        b_create cr = {0x12019f, 0, 7, 1, 0, "srvsvc"};
+        b_hdr ch = {.cmd = SMB2_CREATE, .mid = 11 + 10 * (uint64_t)i, .sid = sids[i], .tid = 3};
+        send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+        ch.flags = RSP;
+        send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 1, 2));
+        b_hdr t2 = {.cmd = SMB2_TREE_CONNECT, .mid = 12 + 10 * (uint64_t)i, .sid = sids[i]};
+        send_msg(t, 0, msg, b_tree_req(msg, &t2, "\\\\H\\IPC$"));
+        smb_conn_flush(t->c);
+        assert_int_equal(t->cap.n, base + 3);
+        for (int k = base; k < base + 3; k++) {
+            cap_fact *f = &t->cap.facts[k];
+            assert_int_equal(f->share_type, SMB_SHARE_PIPE);
+            if (i == 0) {
+                assert_int_equal(f->f.h.who.auth, SMB_AUTH_ANONYMOUS);
+                assert_false(f->user_null);
+                assert_string_equal(f->user, "");
+            } else {
+                assert_int_equal(f->f.h.who.auth, SMB_AUTH_KERBEROS);
+                assert_true(f->user_null);
+                assert_true(f->domain_null);
+            }
+        }
+    }
     ctx_free(t);
 }
 
@@ -550,13 +585,13 @@ static void test_svcctl_create_service(void **state)
     send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
     assert_int_equal(t->cap.n, 3);
     cap_fact *f = &t->cap.facts[2];
-    assert_int_equal(f->f.kind, SMB_FACT_SERVICE_CREATE);
+    assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE_CREATE);
     assert_string_equal(f->svc, "EvilSvc");
     assert_string_equal(f->svc_display, "Evil Display");
     assert_string_equal(f->svc_bin, "%SystemRoot%\\evil.exe");
-    assert_int_equal(f->f.service_type, 0x10);
-    assert_int_equal(f->f.service_start_type, 3);
-    assert_int_equal(f->f.service_account_present, 1);
+    assert_int_equal(f->f.u.service.service_type, 0x10);
+    assert_int_equal(f->f.u.service.start_type, 3);
+    assert_int_equal(f->f.u.service.account_present, 1);
     assert_string_equal(f->filename, "svcctl");
     assert_string_equal(f->share, "\\\\DC\\IPC$");
 
@@ -658,10 +693,10 @@ static void test_svcctl_fragments_and_responses(void **state)
     send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
     assert_int_equal(t->cap.n, 3);
     cap_fact *f = &t->cap.facts[2];
-    assert_int_equal(f->f.kind, SMB_FACT_SERVICE_CREATE);
+    assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE_CREATE);
     assert_string_equal(f->svc, "EvilSvc");
     assert_string_equal(f->svc_bin, "%SystemRoot%\\evil.exe");
-    assert_int_equal(f->f.message_id, 5); /* the write that completed it */
+    assert_int_equal(f->f.h.message_id, 5); /* the write that completed it */
     assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 0);
 
     /* the answer comes back through a READ: the call ends */

@@ -36,13 +36,13 @@ static smb_conn *conn(capture *cap, const smb_limits *l)
 static void check_conversation(const capture *cap, int req_dir)
 {
     assert_int_equal(cap->n, 2);
-    assert_int_equal(cap->facts[0].f.kind, SMB_FACT_TREE_CONNECT);
+    assert_int_equal(cap->facts[0].f.h.kind, SMB_FACT_TREE_CONNECT);
     assert_string_equal(cap->facts[0].share, "\\\\SRV\\IPC$");
-    assert_int_equal(cap->facts[1].f.kind, SMB_FACT_CREATE);
+    assert_int_equal(cap->facts[1].f.h.kind, SMB_FACT_CREATE);
     assert_string_equal(cap->facts[1].filename, "PSEXESVC-H-1-stdout");
     assert_string_equal(cap->facts[1].share, "\\\\SRV\\IPC$");
-    assert_int_equal(cap->facts[1].f.desired_access, 0x120089);
-    assert_int_equal(cap->facts[1].f.req_dir, req_dir);
+    assert_int_equal(cap->facts[1].f.u.file.desired_access, 0x120089);
+    assert_int_equal(cap->facts[1].f.h.req_dir, req_dir);
 }
 
 static void test_one_byte_deliveries(void **state)
@@ -89,10 +89,10 @@ static void test_midstream_response_first(void **state)
     put(1, msg, b_create_rsp(msg, &ch, 1, 1, 1));
     smb_conn_data(c, 1, stream[1], slen[1]);
     assert_int_equal(cap.n, 1);
-    assert_int_equal(cap.facts[0].f.kind, SMB_FACT_TREE_CONNECT);
-    assert_false(cap.facts[0].f.have_request);
+    assert_int_equal(cap.facts[0].f.h.kind, SMB_FACT_TREE_CONNECT);
+    assert_false(cap.facts[0].f.h.have_request);
     assert_true(cap.facts[0].share_null);
-    assert_int_equal(cap.facts[0].f.req_dir, 0);
+    assert_int_equal(cap.facts[0].f.h.req_dir, 0);
     const smb_conn_stats *st = smb_conn_get_stats(c);
     assert_int_equal(st->orphan_responses, 2);
     assert_int_equal(st->bytes_skipped, 30);
@@ -105,8 +105,8 @@ static void test_midstream_response_first(void **state)
     smb_conn_data(c, 1, msg, b_nbss(msg, msg, b_create_rsp(msg, &c2, 1, 2, 2)));
     assert_int_equal(cap.n, 2);
     assert_true(cap.facts[1].share_null);
-    assert_int_equal(cap.facts[1].f.share_type, SMB_SHARE_PIPE);
-    assert_int_equal(cap.facts[1].f.req_dir, 0);
+    assert_int_equal(cap.facts[1].share_type, SMB_SHARE_PIPE);
+    assert_int_equal(cap.facts[1].f.h.req_dir, 0);
     smb_conn_free(c);
 }
 
@@ -129,7 +129,7 @@ static void test_gap_then_resync(void **state)
     /* the tree connect was lost: its response is an orphan; the CREATE pairs */
     assert_int_equal(st->orphan_responses, 1);
     assert_int_equal(cap.n, 2);
-    assert_int_equal(cap.facts[1].f.kind, SMB_FACT_CREATE);
+    assert_int_equal(cap.facts[1].f.h.kind, SMB_FACT_CREATE);
     assert_string_equal(cap.facts[1].filename, "PSEXESVC-H-1-stdout");
     assert_true(cap.facts[1].share_null);
     smb_conn_free(c);
@@ -214,8 +214,8 @@ static void test_limits(void **state)
     assert_int_equal(smb_conn_get_stats(c)->limit_drops, 2);
     smb_conn_flush(c);
     assert_int_equal(cap.n, 4); /* 2 orphan tree connects + 2 flushed creates */
-    assert_false(cap.facts[2].f.have_response);
-    assert_int_equal(cap.facts[2].f.status, 0);
+    assert_false(cap.facts[2].f.h.have_response);
+    assert_int_equal(cap.facts[2].f.h.status, 0);
     smb_conn_free(c);
 }
 
@@ -255,15 +255,15 @@ static void test_flush(void **state)
     assert_int_equal(cap.n, 0);
     smb_conn_flush(c);
     assert_int_equal(cap.n, 2);
-    assert_int_equal(cap.facts[0].f.kind, SMB_FACT_TREE_CONNECT);
+    assert_int_equal(cap.facts[0].f.h.kind, SMB_FACT_TREE_CONNECT);
     assert_string_equal(cap.facts[0].share, "\\\\SRV\\IPC$");
-    assert_false(cap.facts[0].f.have_response);
-    assert_true(cap.facts[0].f.have_request);
-    assert_int_equal(cap.facts[0].f.share_type, SMB_SHARE_PIPE);
-    assert_int_equal(cap.facts[1].f.kind, SMB_FACT_CREATE);
+    assert_false(cap.facts[0].f.h.have_response);
+    assert_true(cap.facts[0].f.h.have_request);
+    assert_int_equal(cap.facts[0].share_type, SMB_SHARE_PIPE);
+    assert_int_equal(cap.facts[1].f.h.kind, SMB_FACT_CREATE);
     assert_string_equal(cap.facts[1].filename, "PSEXESVC-H-1-stdout");
-    assert_int_equal(cap.facts[1].f.desired_access, 0x120089);
-    assert_false(cap.facts[1].f.have_response);
+    assert_int_equal(cap.facts[1].f.u.file.desired_access, 0x120089);
+    assert_false(cap.facts[1].f.h.have_response);
     smb_conn_flush(c);
     assert_int_equal(cap.n, 2);
     smb_conn_free(c);
@@ -293,8 +293,8 @@ static void test_multi_protocol_negotiate(void **state)
     tu_le16(msg + n + 4, 0x02FF);
     smb_conn_data(c, 1, msg, b_nbss(msg, msg, n + 64));
     assert_int_equal(cap.n, 1);
-    assert_true(cap.facts[0].f.have_request);
-    assert_int_equal(cap.facts[0].f.dialect, 0x02FF);
+    assert_true(cap.facts[0].f.h.have_request);
+    assert_int_equal(cap.facts[0].f.h.dialect, 0x02FF);
     assert_int_equal(smb_conn_get_stats(c)->orphan_responses, 0);
     assert_int_equal(smb_conn_get_stats(c)->smb1_msgs, 1);
     smb_conn_free(c);
@@ -349,11 +349,11 @@ static void test_out_of_order_answers(void **state)
     }
     assert_int_equal(cap.n, 3);
     assert_string_equal(cap.facts[0].filename, "alpha");
-    assert_int_equal(cap.facts[0].f.desired_access, 1);
+    assert_int_equal(cap.facts[0].f.u.file.desired_access, 1);
     assert_string_equal(cap.facts[1].filename, "c");
-    assert_int_equal(cap.facts[1].f.desired_access, 3);
+    assert_int_equal(cap.facts[1].f.u.file.desired_access, 3);
     assert_string_equal(cap.facts[2].filename, "bravo-longer-name");
-    assert_int_equal(cap.facts[2].f.desired_access, 2);
+    assert_int_equal(cap.facts[2].f.u.file.desired_access, 2);
     smb_conn_free(c);
 }
 
@@ -378,12 +378,12 @@ static void test_one_direction_tree_inference(void **state)
     smb_conn_flush(c);
     assert_int_equal(cap.n, 5);
     cap_fact *f = &cap.facts[1];
-    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CREATE);
     assert_string_equal(f->share, "\\\\10.0.0.3\\IPC$");
-    assert_int_equal(f->f.share_type, SMB_SHARE_PIPE);
-    assert_false(f->f.have_response);
+    assert_int_equal(f->share_type, SMB_SHARE_PIPE);
+    assert_false(f->f.h.have_response);
     f = &cap.facts[4];
-    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CREATE);
     assert_true(f->share_null);
     smb_conn_free(c);
 }

@@ -131,22 +131,22 @@ static smb_fact create_fact(void)
 {
     smb_fact f;
     memset(&f, 0, sizeof f);
-    f.kind = SMB_FACT_CREATE;
-    f.smb_version = 2;
-    f.command = 0x0005;
-    f.dialect = 0x0210;
-    f.have_request = true;
-    f.have_response = true;
-    f.status = 0;
-    f.session_id = 0x1375fbd;
-    f.tree_id = 5;
-    f.share = "\\\\srvdefender01\\IPC$";
-    f.share_type = SMB_SHARE_PIPE;
-    f.filename = "PSEXESVC-WEC01-956-stdout";
-    f.desired_access = 0x120089;
-    f.auth = SMB_AUTH_NTLMSSP;
-    f.user = "admmig";
-    f.domain = "OFFSEC";
+    f.h.kind = SMB_FACT_CREATE;
+    f.h.smb_version = 2;
+    f.h.command = 0x0005;
+    f.h.dialect = 0x0210;
+    f.h.have_request = true;
+    f.h.have_response = true;
+    f.h.status = 0;
+    f.h.session_id = 0x1375fbd;
+    f.h.tree_id = 5;
+    f.u.file.tree.share = "\\\\srvdefender01\\IPC$";
+    f.u.file.tree.share_type = SMB_SHARE_PIPE;
+    f.u.file.filename = "PSEXESVC-WEC01-956-stdout";
+    f.u.file.desired_access = 0x120089;
+    f.h.who.auth = SMB_AUTH_NTLMSSP;
+    f.h.who.user = "admmig";
+    f.h.who.domain = "OFFSEC";
     return f;
 }
 
@@ -200,12 +200,12 @@ static void test_full_5145(void **state)
 static void test_5145_admin_share_smb1_root(void **state)
 {
     smb_fact f = create_fact();
-    f.smb_version = 1;
-    f.command = 0xa2;
-    f.share = "\\\\10.0.2.17\\admin$";
-    f.filename = "\\";
-    f.desired_access = 0x100080;
-    f.session_id = 0x800;
+    f.h.smb_version = 1;
+    f.h.command = 0xa2;
+    f.u.file.tree.share = "\\\\10.0.2.17\\admin$";
+    f.u.file.filename = "\\";
+    f.u.file.desired_access = 0x100080;
+    f.h.session_id = 0x800;
     win_peer peer = {"fe80::31ea:6c3c:f40d:1973", 49160, "fe80::1"};
     static win_event e;
     assert_true(winevent_from_fact(&f, &peer, &e));
@@ -219,8 +219,8 @@ static void test_5145_admin_share_smb1_root(void **state)
     assert_string_equal(winevent_get(&e, "SubjectLogonId"), "0x800");
     assert_string_equal(winevent_get(&e, "Computer"), "10.0.2.17");
 
-    f.share = "\\\\[fe80::1]\\d$";
-    f.filename = "\\Windows\\Temp\\x.exe";
+    f.u.file.tree.share = "\\\\[fe80::1]\\d$";
+    f.u.file.filename = "\\Windows\\Temp\\x.exe";
     assert_true(winevent_from_fact(&f, &peer, &e));
     assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\D$");
     assert_string_equal(winevent_get(&e, "ShareLocalPath"), "\\??\\D:\\");
@@ -232,7 +232,7 @@ static void test_5145_admin_share_smb1_root(void **state)
 static void test_5145_generic_mask_is_mapped(void **state)
 {
     smb_fact f = create_fact();
-    f.desired_access = 0x80000000u;
+    f.u.file.desired_access = 0x80000000u;
     static win_event e;
     assert_true(winevent_from_fact(&f, NULL, &e));
     assert_string_equal(winevent_get(&e, "AccessMask"), "0x120089");
@@ -244,28 +244,28 @@ static void test_5145_failure_and_unanswered(void **state)
 {
     smb_fact f = create_fact();
     static win_event e;
-    f.status = 0xC0000022u; /* STATUS_ACCESS_DENIED */
+    f.h.status = 0xC0000022u; /* STATUS_ACCESS_DENIED */
     assert_true(winevent_from_fact(&f, NULL, &e));
     assert_false(e.audit_success);
     assert_string_equal(winevent_get(&e, "Keywords"), "Audit Failure");
 
-    f.status = 0xC0000034u; /* STATUS_OBJECT_NAME_NOT_FOUND */
+    f.h.status = 0xC0000034u; /* STATUS_OBJECT_NAME_NOT_FOUND */
     assert_true(winevent_from_fact(&f, NULL, &e));
     assert_string_equal(winevent_get(&e, "Keywords"), "Audit Failure");
 
-    f.status = 0x00000108u; /* informational: still a success */
+    f.h.status = 0x00000108u; /* informational: still a success */
     assert_true(winevent_from_fact(&f, NULL, &e));
     assert_string_equal(winevent_get(&e, "Keywords"), "Audit Success");
 
-    f.have_response = false;
-    f.status = 0;
+    f.h.have_response = false;
+    f.h.status = 0;
     assert_true(winevent_from_fact(&f, NULL, &e));
     assert_true(e.audit_success);
     assert_string_equal(winevent_get(&e, "Keywords"), "Audit Success");
 
     /* Response only (midstream): no name, no access, no event. */
-    f.have_request = false;
-    f.have_response = true;
+    f.h.have_request = false;
+    f.h.have_response = true;
     assert_false(winevent_from_fact(&f, NULL, &e));
 }
 
@@ -273,26 +273,26 @@ static void test_identities(void **state)
 {
     smb_fact f = create_fact();
     static win_event e;
-    f.auth = SMB_AUTH_KERBEROS;
-    f.user = NULL;
-    f.domain = NULL;
+    f.h.who.auth = SMB_AUTH_KERBEROS;
+    f.h.who.user = NULL;
+    f.h.who.domain = NULL;
     assert_true(winevent_from_fact(&f, NULL, &e));
     assert_string_equal(winevent_get(&e, "SubjectUserSid"), "S-1-0-0");
     assert_string_equal(winevent_get(&e, "SubjectUserName"), "");
     assert_string_equal(winevent_get(&e, "SubjectDomainName"), "");
 
-    f.auth = SMB_AUTH_UNKNOWN;
+    f.h.who.auth = SMB_AUTH_UNKNOWN;
     assert_true(winevent_from_fact(&f, NULL, &e));
     assert_string_equal(winevent_get(&e, "SubjectUserName"), "");
     assert_string_equal(winevent_get(&e, "SubjectDomainName"), "");
 
-    f.auth = SMB_AUTH_ANONYMOUS;
+    f.h.who.auth = SMB_AUTH_ANONYMOUS;
     assert_true(winevent_from_fact(&f, NULL, &e));
     assert_string_equal(winevent_get(&e, "SubjectUserSid"), "S-1-5-7");
     assert_string_equal(winevent_get(&e, "SubjectUserName"), "ANONYMOUS LOGON");
     assert_string_equal(winevent_get(&e, "SubjectDomainName"), "NT AUTHORITY");
 
-    f.share = NULL;
+    f.u.file.tree.share = NULL;
     assert_true(winevent_from_fact(&f, NULL, &e));
     assert_string_equal(winevent_get(&e, "ShareName"), "");
     assert_string_equal(winevent_get(&e, "ShareLocalPath"), "");
@@ -303,17 +303,17 @@ static void test_5140(void **state)
 {
     smb_fact f;
     memset(&f, 0, sizeof f);
-    f.kind = SMB_FACT_TREE_CONNECT;
-    f.smb_version = 2;
-    f.command = 0x0003;
-    f.have_request = true;
-    f.have_response = true;
-    f.session_id = 0x1375fbd;
-    f.share = "\\\\srvdefender01.offsec.lan\\ADMIN$";
-    f.share_type = SMB_SHARE_DISK;
-    f.auth = SMB_AUTH_NTLMSSP;
-    f.user = "admmig";
-    f.domain = "OFFSEC";
+    f.h.kind = SMB_FACT_TREE_CONNECT;
+    f.h.smb_version = 2;
+    f.h.command = 0x0003;
+    f.h.have_request = true;
+    f.h.have_response = true;
+    f.h.session_id = 0x1375fbd;
+    f.u.tree.share = "\\\\srvdefender01.offsec.lan\\ADMIN$";
+    f.u.tree.share_type = SMB_SHARE_DISK;
+    f.h.who.auth = SMB_AUTH_NTLMSSP;
+    f.h.who.user = "admmig";
+    f.h.who.domain = "OFFSEC";
     win_peer peer = {"10.23.42.22", 56661, "10.23.42.10"};
     static win_event e;
     assert_true(winevent_from_fact(&f, &peer, &e));
@@ -339,13 +339,13 @@ static void test_5140(void **state)
     assert_int_equal(e.sigma.nfields, 16);
 
     /* Failed, unanswered, or share unknown: no 5140. */
-    f.status = 0xC00000CCu; /* STATUS_BAD_NETWORK_NAME */
+    f.h.status = 0xC00000CCu; /* STATUS_BAD_NETWORK_NAME */
     assert_false(winevent_from_fact(&f, &peer, &e));
-    f.status = 0;
-    f.have_response = false;
+    f.h.status = 0;
+    f.h.have_response = false;
     assert_false(winevent_from_fact(&f, &peer, &e));
-    f.have_response = true;
-    f.share = NULL;
+    f.h.have_response = true;
+    f.u.tree.share = NULL;
     assert_false(winevent_from_fact(&f, &peer, &e));
 }
 
@@ -353,11 +353,11 @@ static void test_other_facts_give_nothing(void **state)
 {
     smb_fact f = create_fact();
     static win_event e;
-    f.kind = SMB_FACT_CLOSE;
+    f.h.kind = SMB_FACT_CLOSE;
     assert_false(winevent_from_fact(&f, NULL, &e));
-    f.kind = SMB_FACT_SESSION_SETUP;
+    f.h.kind = SMB_FACT_SESSION_SETUP;
     assert_false(winevent_from_fact(&f, NULL, &e));
-    f.kind = SMB_FACT_SERVICE_CREATE;
+    f.h.kind = SMB_FACT_SERVICE_CREATE;
     assert_false(winevent_from_fact(&f, NULL, &e));
     assert_false(winevent_from_fact(NULL, NULL, &e));
 }
@@ -374,10 +374,10 @@ static void test_storage_bounded(void **state)
     longshare[502] = '\\';
     memset(longshare + 503, 's', 500);
     smb_fact f = create_fact();
-    f.filename = longname;
-    f.share = longshare;
-    f.user = longuser;
-    f.domain = longdomain;
+    f.u.file.filename = longname;
+    f.u.file.tree.share = longshare;
+    f.h.who.user = longuser;
+    f.h.who.domain = longdomain;
     win_peer peer = {longip, 1, NULL};
     /* Guard bytes after the event catch any write past storage. */
     static struct {
@@ -415,7 +415,7 @@ static void test_truncation_keeps_utf8_whole(void **state)
         user[2 * i + 1] = (char)0xA9;
     }
     smb_fact f = create_fact();
-    f.user = user;
+    f.h.who.user = user;
     static win_event e;
     assert_true(winevent_from_fact(&f, NULL, &e));
     const char *u = winevent_get(&e, "SubjectUserName");
