@@ -285,12 +285,6 @@ static void rsp_create(smb_conn *c, smb2_msg *m, const smb_pending *p)
     smb_op_create(c, &op, p, fid, action);
 }
 
-static smb_pipe_io pipe_io(const smb2_msg *m, const smb_file *fe)
-{
-    smb_pipe_io io = {2, m->h.command, m->h.message_id, m->h.session_id, fe->tree_id};
-    return io;
-}
-
 /* The part of [off, off+len) of the message that is there, and how much of
  * it the framer skipped. False when it starts outside the message. */
 static bool pipe_bytes(const smb2_msg *m, uint32_t off, uint32_t len, rd_t *data, size_t *missing)
@@ -302,6 +296,17 @@ static bool pipe_bytes(const smb2_msg *m, uint32_t off, uint32_t len, rd_t *data
     *data = rd_sub(&all, off, have);
     *missing = len - have;
     return rd_ok(data);
+}
+
+/* [off, off+len) of the message, written by the client to pipe fe. */
+static void write_pipe(smb_conn *c, const smb2_msg *m, smb_file *fe, uint32_t off, uint32_t len)
+{
+    rd_t data;
+    size_t missing;
+    if (!pipe_bytes(m, off, len, &data, &missing))
+        return;
+    smb_pipe_io io = {2, m->h.command, m->h.message_id, m->h.session_id, fe->tree_id};
+    smb_rpc_write(c, fe, &io, data.p, data.len, missing);
 }
 
 static void req_write(smb_conn *c, const smb2_msg *m)
@@ -317,14 +322,8 @@ static void req_write(smb_conn *c, const smb2_msg *m)
         return;
     smb_tree *t = smb_tree_get(c, fe->session_id, fe->tree_id, false);
     bool pipe = t && (t->type == SMB_SHARE_PIPE || (t->have_name && smb_share_is_ipc(t->share)));
-    if (!pipe)
-        return;
-    rd_t data;
-    size_t missing;
-    if (!pipe_bytes(m, doff, dlen, &data, &missing))
-        return;
-    smb_pipe_io io = pipe_io(m, fe);
-    smb_rpc_write(c, fe, &io, data.p, data.len, missing);
+    if (pipe)
+        write_pipe(c, m, fe, doff, dlen);
 }
 
 static void req_read(smb_conn *c, const smb2_msg *m)
@@ -349,14 +348,8 @@ static void req_ioctl(smb_conn *c, const smb2_msg *m)
     if (!rd_ok(&r) || ctl != FSCTL_PIPE_TRANSCEIVE || !m->have_fid)
         return;
     smb_file *fe = smb_file_get(c, m->fid, false);
-    if (!fe)
-        return;
-    rd_t data;
-    size_t missing;
-    if (!pipe_bytes(m, in_off, in_len, &data, &missing))
-        return;
-    smb_pipe_io io = pipe_io(m, fe);
-    smb_rpc_write(c, fe, &io, data.p, data.len, missing);
+    if (fe)
+        write_pipe(c, m, fe, in_off, in_len);
 }
 
 /* What the server returned from a pipe: READ data or IOCTL output. */

@@ -388,12 +388,12 @@ void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
 void eve_winlog_object(jbuf *j, const win_event *e)
 {
     jb_open_object(j, "winlog");
-    jb_str(j, "channel", "Security");
-    jb_str(j, "provider_name", "Microsoft-Windows-Security-Auditing");
+    jb_str(j, "channel", e->def->family->channel);
+    jb_str(j, "provider_name", e->def->family->provider);
     jb_u64(j, "event_id", e->event_id);
     jb_str(j, "computer_name", e->computer_name ? e->computer_name : "");
     jb_open_array(j, "keywords");
-    jb_str(j, NULL, e->audit_success ? "Audit Success" : "Audit Failure");
+    jb_str(j, NULL, e->keywords ? e->keywords : "");
     jb_close_array(j);
     jb_open_object(j, "event_data");
     for (size_t i = 0; i < e->ndata; i++)

@@ -61,7 +61,7 @@ struct pipeline {
     void *observer;
     jbuf jb;
     char line[LINE_BUFSZ];
-    win_event ev;
+    win_event ev[WINEVENT_MAX_PER_FACT];
 };
 
 /* ---------------------------------------------------------------- output */
@@ -104,10 +104,11 @@ static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, eve_hdr
     h->vlan_id = f->vlan_id;
 }
 
-static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const endpoints *e, const eve_hdr *h)
+static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const win_event *ev, const endpoints *e,
+                         const eve_hdr *h)
 {
     const sigma_rule *m[MAX_MATCHES];
-    size_t n = sigma_match(p->rules, &p->ev.sigma, m, MAX_MATCHES);
+    size_t n = sigma_match(p->rules, &ev->sigma, m, MAX_MATCHES);
     if (n > MAX_MATCHES) {
         p->c.rule_matches_max_exceeded += n - MAX_MATCHES;
         n = MAX_MATCHES;
@@ -124,7 +125,7 @@ static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const e
             continue;
         eve_begin(&p->jb, h, "alert");
         eve_alert_object(&p->jb, m[i]);
-        eve_winlog_object(&p->jb, &p->ev);
+        eve_winlog_object(&p->jb, ev);
         eve_smb_object(&p->jb, fact, a->tx_id);
         jb_close_object(&p->jb);
         emit(p);
@@ -168,21 +169,23 @@ static void on_fact(void *ctx, const smb_fact *fact)
     }
 
     win_peer peer = {e.client, e.cport, e.server};
-    if (!winevent_from_fact(fact, &peer, &p->ev))
-        return;
-    if (p->ev.event_id == 5145)
-        p->c.events_5145++;
-    else if (p->ev.event_id == 5140)
-        p->c.events_5140++;
-    if (p->o->log_winlog) {
-        eve_begin(&p->jb, &h, "winlog");
-        eve_winlog_object(&p->jb, &p->ev);
-        eve_smb_object(&p->jb, fact, a->tx_id);
-        jb_close_object(&p->jb);
-        emit(p);
+    size_t nev = winevent_build(fact, &peer, p->ev, WINEVENT_MAX_PER_FACT);
+    for (size_t i = 0; i < nev; i++) {
+        const win_event *ev = &p->ev[i];
+        if (ev->event_id == 5145)
+            p->c.events_5145++;
+        else if (ev->event_id == 5140)
+            p->c.events_5140++;
+        if (p->o->log_winlog) {
+            eve_begin(&p->jb, &h, "winlog");
+            eve_winlog_object(&p->jb, ev);
+            eve_smb_object(&p->jb, fact, a->tx_id);
+            jb_close_object(&p->jb);
+            emit(p);
+        }
+        if (p->rules)
+            write_alerts(p, a, fact, ev, &e, &h);
     }
-    if (p->rules)
-        write_alerts(p, a, fact, &e, &h);
 }
 
 /* ------------------------------------------------------------- app layer */

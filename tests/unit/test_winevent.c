@@ -4,6 +4,9 @@
 #include "testutil.h"
 
 #include "detect/winevent.h"
+#include "detect/winevent_families.h"
+#include "detect/winevent_fields.h"
+#include "detect/winevent_share.h"
 
 #define SEP "\n\t\t\t\t"
 
@@ -74,13 +77,13 @@ static void test_access_list_truncates_on_code_boundary(void **state)
 static void test_hex(void **state)
 {
     char buf[16];
-    winevent_hex(0x12019f, buf, sizeof buf);
+    wf_hex(0x12019f, buf, sizeof buf);
     assert_string_equal(buf, "0x12019f");
-    winevent_hex(0, buf, sizeof buf);
+    wf_hex(0, buf, sizeof buf);
     assert_string_equal(buf, "0x0");
-    winevent_hex(0xFFFFFFFFu, buf, sizeof buf);
+    wf_hex(0xFFFFFFFFu, buf, sizeof buf);
     assert_string_equal(buf, "0xffffffff");
-    winevent_hex(0x12019f, buf, 5);
+    wf_hex(0x12019f, buf, 5);
     assert_string_equal(buf, "0x12");
 }
 
@@ -163,7 +166,7 @@ static void test_full_5145(void **state)
     smb_fact f = create_fact();
     win_peer peer = {"10.23.42.22", 56663, "10.23.42.10"};
     static win_event e;
-    assert_true(winevent_from_fact(&f, &peer, &e));
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_int_equal(e.event_id, 5145);
     assert_true(e.audit_success);
     assert_int_equal(e.ndata, 13);
@@ -208,7 +211,7 @@ static void test_5145_admin_share_smb1_root(void **state)
     f.h.session_id = 0x800;
     win_peer peer = {"fe80::31ea:6c3c:f40d:1973", 49160, "fe80::1"};
     static win_event e;
-    assert_true(winevent_from_fact(&f, &peer, &e));
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\ADMIN$");
     assert_string_equal(winevent_get(&e, "ShareLocalPath"), "\\??\\C:\\Windows");
     assert_string_equal(winevent_get(&e, "RelativeTargetName"), "\\");
@@ -221,7 +224,7 @@ static void test_5145_admin_share_smb1_root(void **state)
 
     f.u.file.tree.share = "\\\\[fe80::1]\\d$";
     f.u.file.filename = "\\Windows\\Temp\\x.exe";
-    assert_true(winevent_from_fact(&f, &peer, &e));
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\D$");
     assert_string_equal(winevent_get(&e, "ShareLocalPath"), "\\??\\D:\\");
     assert_string_equal(winevent_get(&e, "RelativeTargetName"), "Windows\\Temp\\x.exe");
@@ -234,7 +237,7 @@ static void test_5145_generic_mask_is_mapped(void **state)
     smb_fact f = create_fact();
     f.u.file.desired_access = 0x80000000u;
     static win_event e;
-    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "AccessMask"), "0x120089");
     assert_string_equal(winevent_get(&e, "IpAddress"), "");
     assert_string_equal(winevent_get(&e, "IpPort"), "");
@@ -245,28 +248,28 @@ static void test_5145_failure_and_unanswered(void **state)
     smb_fact f = create_fact();
     static win_event e;
     f.h.status = 0xC0000022u; /* STATUS_ACCESS_DENIED */
-    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_false(e.audit_success);
     assert_string_equal(winevent_get(&e, "Keywords"), "Audit Failure");
 
     f.h.status = 0xC0000034u; /* STATUS_OBJECT_NAME_NOT_FOUND */
-    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "Keywords"), "Audit Failure");
 
     f.h.status = 0x00000108u; /* informational: still a success */
-    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "Keywords"), "Audit Success");
 
     f.h.have_response = false;
     f.h.status = 0;
-    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_true(e.audit_success);
     assert_string_equal(winevent_get(&e, "Keywords"), "Audit Success");
 
     /* Response only (midstream): no name, no access, no event. */
     f.h.have_request = false;
     f.h.have_response = true;
-    assert_false(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 0);
 }
 
 static void test_identities(void **state)
@@ -276,24 +279,24 @@ static void test_identities(void **state)
     f.h.who.auth = SMB_AUTH_KERBEROS;
     f.h.who.user = NULL;
     f.h.who.domain = NULL;
-    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "SubjectUserSid"), "S-1-0-0");
     assert_string_equal(winevent_get(&e, "SubjectUserName"), "");
     assert_string_equal(winevent_get(&e, "SubjectDomainName"), "");
 
     f.h.who.auth = SMB_AUTH_UNKNOWN;
-    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "SubjectUserName"), "");
     assert_string_equal(winevent_get(&e, "SubjectDomainName"), "");
 
     f.h.who.auth = SMB_AUTH_ANONYMOUS;
-    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "SubjectUserSid"), "S-1-5-7");
     assert_string_equal(winevent_get(&e, "SubjectUserName"), "ANONYMOUS LOGON");
     assert_string_equal(winevent_get(&e, "SubjectDomainName"), "NT AUTHORITY");
 
     f.u.file.tree.share = NULL;
-    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "ShareName"), "");
     assert_string_equal(winevent_get(&e, "ShareLocalPath"), "");
     assert_string_equal(winevent_get(&e, "Computer"), "");
@@ -316,7 +319,7 @@ static void test_5140(void **state)
     f.h.who.domain = "OFFSEC";
     win_peer peer = {"10.23.42.22", 56661, "10.23.42.10"};
     static win_event e;
-    assert_true(winevent_from_fact(&f, &peer, &e));
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_int_equal(e.event_id, 5140);
     assert_int_equal(e.ndata, 11);
     assert_int_equal(e.nfields, 16);
@@ -340,13 +343,13 @@ static void test_5140(void **state)
 
     /* Failed, unanswered, or share unknown: no 5140. */
     f.h.status = 0xC00000CCu; /* STATUS_BAD_NETWORK_NAME */
-    assert_false(winevent_from_fact(&f, &peer, &e));
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 0);
     f.h.status = 0;
     f.h.have_response = false;
-    assert_false(winevent_from_fact(&f, &peer, &e));
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 0);
     f.h.have_response = true;
     f.u.tree.share = NULL;
-    assert_false(winevent_from_fact(&f, &peer, &e));
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 0);
 }
 
 static void test_other_facts_give_nothing(void **state)
@@ -354,12 +357,12 @@ static void test_other_facts_give_nothing(void **state)
     smb_fact f = create_fact();
     static win_event e;
     f.h.kind = SMB_FACT_CLOSE;
-    assert_false(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 0);
     f.h.kind = SMB_FACT_SESSION_SETUP;
-    assert_false(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 0);
     f.h.kind = SMB_FACT_SERVICE_CREATE;
-    assert_false(winevent_from_fact(&f, NULL, &e));
-    assert_false(winevent_from_fact(NULL, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 0);
+    assert_int_equal(winevent_build(NULL, NULL, &e, 1), 0);
 }
 
 static void test_storage_bounded(void **state)
@@ -385,7 +388,7 @@ static void test_storage_bounded(void **state)
         char guard[64];
     } box;
     memset(box.guard, 0x5A, sizeof box.guard);
-    assert_true(winevent_from_fact(&f, &peer, &box.e));
+    assert_int_equal(winevent_build(&f, &peer, &box.e, 1), 1);
     for (size_t i = 0; i < sizeof box.guard; i++)
         assert_int_equal((unsigned char)box.guard[i], 0x5A);
     assert_true(box.e.used <= WINEVENT_STORAGE);
@@ -417,7 +420,7 @@ static void test_truncation_keeps_utf8_whole(void **state)
     smb_fact f = create_fact();
     f.h.who.user = user;
     static win_event e;
-    assert_true(winevent_from_fact(&f, NULL, &e));
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     const char *u = winevent_get(&e, "SubjectUserName");
     size_t n = strlen(u);
     assert_true(n > 0 && n < 600);
@@ -425,9 +428,61 @@ static void test_truncation_keeps_utf8_whole(void **state)
     assert_int_equal((unsigned char)u[n - 1], 0xA9);
 }
 
+/* Channel, provider, logsource and field names come from the family data:
+ * every event built carries its definition's fields in its order, then the
+ * system fields with the family's values. */
+static void test_families_as_data(void **state)
+{
+    size_t ndefs;
+    const win_event_def *const *defs = winevent_defs(&ndefs);
+    assert_int_equal(ndefs, 2);
+    assert_ptr_equal(winevent_def(5145), &WIN_EVENT_5145);
+    assert_ptr_equal(winevent_def(5140), &WIN_EVENT_5140);
+    assert_null(winevent_def(4624));
+    smb_fact facts[2];
+    facts[0] = create_fact();
+    memset(&facts[1], 0, sizeof facts[1]);
+    facts[1].h.kind = SMB_FACT_TREE_CONNECT;
+    facts[1].h.have_request = facts[1].h.have_response = true;
+    facts[1].u.tree.share = "\\\\srv\\C$";
+    static win_event ev[WINEVENT_MAX_PER_FACT];
+    for (int k = 0; k < 2; k++) {
+        size_t n = winevent_build(&facts[k], NULL, ev, WINEVENT_MAX_PER_FACT);
+        assert_int_equal(n, 1);
+        const win_event_def *d = ev[0].def;
+        assert_ptr_equal(d, defs[k]);
+        assert_int_equal(ev[0].event_id, d->event_id);
+        assert_int_equal(ev[0].ndata, d->ndata);
+        for (size_t i = 0; i < d->ndata; i++)
+            assert_string_equal(ev[0].fields[i].name, d->data_fields[i]);
+        assert_string_equal(winevent_get(&ev[0], "Channel"), d->family->channel);
+        assert_string_equal(winevent_get(&ev[0], "Provider_Name"), d->family->provider);
+        assert_string_equal(winevent_get(&ev[0], "EventID"), d->event_id_text);
+        assert_string_equal(winevent_get(&ev[0], "Keywords"), d->family->keyword_success);
+        assert_string_equal(ev[0].keywords, "Audit Success");
+        assert_string_equal(ev[0].sigma.product, d->family->product);
+        assert_string_equal(ev[0].sigma.service, "security");
+        assert_int_equal(ev[0].sigma.nfields, d->ndata + 5);
+        /* no room: no event */
+        assert_int_equal(winevent_build(&facts[k], NULL, ev, 0), 0);
+    }
+    /* kinds that stand for no event */
+    facts[0].h.kind = SMB_FACT_CLOSE;
+    assert_int_equal(winevent_build(&facts[0], NULL, ev, WINEVENT_MAX_PER_FACT), 0);
+    facts[0].h.kind = SMB_FACT_SERVICE_CREATE;
+    assert_int_equal(winevent_build(&facts[0], NULL, ev, WINEVENT_MAX_PER_FACT), 0);
+    /* a failure takes the family's failure keyword */
+    facts[0] = create_fact();
+    facts[0].h.status = 0xC0000022;
+    assert_int_equal(winevent_build(&facts[0], NULL, ev, 1), 1);
+    assert_string_equal(ev[0].keywords, WIN_FAMILY_SECURITY.keyword_failure);
+    assert_string_equal(winevent_get(&ev[0], "Keywords"), "Audit Failure");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_families_as_data),
         cmocka_unit_test(test_access_list_from_evtx),
         cmocka_unit_test(test_access_list_other_masks),
         cmocka_unit_test(test_access_list_truncates_on_code_boundary),

@@ -1,0 +1,263 @@
+/* Windows Security events 5145 and 5140 rebuilt from SMB facts. */
+#include "winevent_share.h"
+
+#include <string.h>
+
+#include "winevent_families.h"
+#include "winevent_fields.h"
+
+static const char OBJECT_TYPE_FILE[] = "File";
+static const char NO_REASON[] = "-";
+static const char EMPTY[] = "";
+
+#define CAP_SHARE 520
+#define CAP_COMPUTER 257
+#define CAP_ACCESS_LIST 320
+/* AccessMask, AccessList, AccessReason and Computer follow RelativeTargetName. */
+#define RESERVE_AFTER_NAME (16 + CAP_ACCESS_LIST + 4 + CAP_COMPUTER)
+
+/* Windows puts each right on its own line of the rendered insertion string:
+ * the code, then a newline and four tabs (also after the last one). */
+#define ACCESS_SEP "\n\t\t\t\t"
+
+/* Generic rights as the file object type maps them (MS-DTYP 2.4.3 and the
+ * FILE_GENERIC_* definitions): Windows checks and audits the mapped mask. */
+#define FILE_GENERIC_READ_MASK 0x00120089u
+#define FILE_GENERIC_WRITE_MASK 0x00120116u
+#define FILE_GENERIC_EXECUTE_MASK 0x001200a0u
+#define FILE_ALL_ACCESS_MASK 0x001f01ffu
+
+static uint32_t map_generic(uint32_t mask)
+{
+    uint32_t out = mask & 0x0fffffffu;
+    if (mask & 0x80000000u)
+        out |= FILE_GENERIC_READ_MASK;
+    if (mask & 0x40000000u)
+        out |= FILE_GENERIC_WRITE_MASK;
+    if (mask & 0x20000000u)
+        out |= FILE_GENERIC_EXECUTE_MASK;
+    if (mask & 0x10000000u)
+        out |= FILE_ALL_ACCESS_MASK;
+    return out;
+}
+
+static bool append(char *buf, size_t n, size_t *w, const char *s)
+{
+    size_t len = strlen(s);
+    if (*w + len + 1 > n)
+        return false;
+    memcpy(buf + *w, s, len);
+    *w += len;
+    buf[*w] = '\0';
+    return true;
+}
+
+void winevent_access_list(uint32_t mask, char *buf, size_t n)
+{
+    if (n == 0)
+        return;
+    buf[0] = '\0';
+    mask = map_generic(mask);
+    /* Windows lists the standard rights (message ids 1537..1543 for bits
+     * 16..20, 24, 25) before the object-specific ones, lowest bit first. */
+    static const struct {
+        uint32_t bit;
+        const char *code;
+    } standard[] = {
+        {0x00010000u, "%%1537"}, {0x00020000u, "%%1538"}, {0x00040000u, "%%1539"}, {0x00080000u, "%%1540"},
+        {0x00100000u, "%%1541"}, {0x01000000u, "%%1542"}, {0x02000000u, "%%1543"},
+    };
+    size_t w = 0;
+    for (size_t i = 0; i < sizeof standard / sizeof standard[0]; i++) {
+        if ((mask & standard[i].bit) &&
+            (!append(buf, n, &w, standard[i].code) || !append(buf, n, &w, ACCESS_SEP)))
+            return;
+    }
+    for (unsigned bit = 0; bit < 16; bit++) {
+        if (!(mask & (1u << bit)))
+            continue;
+        /* File rights are 4416.. for bits 0..8; bits the file type does not
+         * define fall back to "Unknown specific access (bit N)", 1552+N. */
+        unsigned id = bit <= 8 ? 4416 + bit : 1552 + bit;
+        char code[8] = "%%";
+        wf_dec(id, code + 2, sizeof code - 2);
+        if (!append(buf, n, &w, code) || !append(buf, n, &w, ACCESS_SEP))
+            return;
+    }
+}
+
+const char *winevent_relative_name(const char *filename)
+{
+    if (!filename)
+        return "\\";
+    if (filename[0] == '\\')
+        filename++;
+    /* A directory open on the share root has an empty name; Windows writes "\". */
+    return filename[0] ? filename : "\\";
+}
+
+/* Splits "\\host\share" into host and share. A path without the leading
+ * pair of backslashes is taken as a bare share name. */
+static void split_share(const char *share, const char **host, size_t *hostlen, const char **name)
+{
+    *host = share;
+    *hostlen = 0;
+    *name = share;
+    if (share[0] != '\\' || share[1] != '\\')
+        return;
+    const char *h = share + 2;
+    const char *sep = strchr(h, '\\');
+    *host = h;
+    if (!sep) {
+        *hostlen = strlen(h);
+        *name = h + *hostlen;
+        return;
+    }
+    *hostlen = (size_t)(sep - h);
+    *name = sep + 1;
+}
+
+static bool is_drive_share(const char *name)
+{
+    char c = name[0];
+    return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) && name[1] == '$' && name[2] == '\0';
+}
+
+/* The administrative shares have fixed names that Windows writes in upper
+ * case whatever case the client used; other shares keep the client's case,
+ * since the server's own spelling is not on the wire. */
+static bool is_admin_share(const char *name)
+{
+    return wf_ieq(name, "IPC$") || wf_ieq(name, "ADMIN$") || is_drive_share(name);
+}
+
+void winevent_share_name(const char *share, char *buf, size_t n)
+{
+    if (n == 0)
+        return;
+    buf[0] = '\0';
+    if (!share)
+        return;
+    const char *host, *name;
+    size_t hostlen;
+    split_share(share, &host, &hostlen, &name);
+    size_t w = 0;
+    if (!append(buf, n, &w, "\\\\*\\"))
+        return;
+    size_t len = strlen(name);
+    size_t take = wf_utf8_cut(name, len, n - 1 - w);
+    bool upper = is_admin_share(name);
+    for (size_t i = 0; i < take; i++) {
+        char c = name[i];
+        if (upper && c >= 'a' && c <= 'z')
+            c = (char)(c - 32);
+        buf[w++] = c;
+    }
+    buf[w] = '\0';
+}
+
+/* Windows writes the local path of the share. Only the shares whose path
+ * is fixed by their name get one: drive shares (X$ is the root of X:) and
+ * ADMIN$ (%SystemRoot%, C:\Windows on a default install). IPC$ has none,
+ * and Windows writes it empty; for any other share the path is unknown. */
+static const char *local_path(win_event *e, const char *share)
+{
+    if (!share)
+        return EMPTY;
+    const char *host, *name;
+    size_t hostlen;
+    split_share(share, &host, &hostlen, &name);
+    if (wf_ieq(name, "ADMIN$"))
+        return "\\??\\C:\\Windows";
+    if (is_drive_share(name)) {
+        char tmp[8] = "\\??\\X:\\";
+        char d = name[0];
+        tmp[4] = (char)(d >= 'a' && d <= 'z' ? d - 32 : d);
+        return wf_put(e, tmp, sizeof tmp);
+    }
+    return EMPTY;
+}
+
+/* Server name from the share path; an IPv6 literal loses its brackets. */
+static const char *computer(win_event *e, const char *share)
+{
+    if (!share)
+        return EMPTY;
+    const char *host, *name;
+    size_t hostlen;
+    split_share(share, &host, &hostlen, &name);
+    if (hostlen >= 2 && host[0] == '[' && host[hostlen - 1] == ']') {
+        host++;
+        hostlen -= 2;
+    }
+    return wf_putn(e, host, hostlen, CAP_COMPUTER);
+}
+
+static void share_fields(win_event *e, const char *share_path)
+{
+    char share[CAP_SHARE];
+    winevent_share_name(share_path, share, sizeof share);
+    wf_value(e, wf_put(e, share, sizeof share));
+    wf_value(e, local_path(e, share_path));
+}
+
+static void access_fields(win_event *e, uint32_t mask)
+{
+    char hex[16];
+    char list[CAP_ACCESS_LIST];
+    wf_hex(map_generic(mask), hex, sizeof hex);
+    winevent_access_list(mask, list, sizeof list);
+    wf_value(e, wf_put(e, hex, sizeof hex));
+    wf_value(e, wf_put(e, list, sizeof list));
+}
+
+/* NT_SUCCESS: severity success or informational. */
+static bool nt_success(uint32_t status) { return (status >> 30) <= 1; }
+
+size_t winevent_share_5145(const smb_fact *f, const win_peer *peer, win_event *out, size_t max)
+{
+    const smb_fact_file *file = &f->u.file;
+    /* A response without its request carries neither the name nor the
+     * desired access: there is nothing of a 5145 to tell. */
+    if (f->h.kind != SMB_FACT_CREATE || !f->h.have_request || max == 0)
+        return 0;
+    win_event *e = out;
+    wf_begin(e, &WIN_EVENT_5145);
+    /* An unanswered CREATE (flow cut, capture loss) is written as a success:
+     * Windows audits the access check when the request arrives, before any
+     * reply, so the request alone is what the event records. */
+    e->audit_success = !f->h.have_response || nt_success(f->h.status);
+    wf_subject(e, &f->h);
+    wf_value(e, OBJECT_TYPE_FILE);
+    wf_peer(e, peer);
+    share_fields(e, file->tree.share);
+    /* The name is written last among the wire values, so it may use what the
+     * earlier fields left, minus what the later ones need. */
+    const char *rel = winevent_relative_name(file->filename);
+    size_t room = wf_room(e);
+    size_t cap = room > RESERVE_AFTER_NAME ? room - RESERVE_AFTER_NAME : 1;
+    wf_value(e, wf_put(e, rel, cap));
+    access_fields(e, file->desired_access);
+    wf_value(e, NO_REASON);
+    wf_finish(e, computer(e, file->tree.share));
+    return 1;
+}
+
+size_t winevent_share_5140(const smb_fact *f, const win_peer *peer, win_event *out, size_t max)
+{
+    const char *share = f->u.tree.share;
+    if (f->h.kind != SMB_FACT_TREE_CONNECT || !f->h.have_response || !nt_success(f->h.status) || !share ||
+        max == 0)
+        return 0;
+    win_event *e = out;
+    wf_begin(e, &WIN_EVENT_5140);
+    wf_subject(e, &f->h);
+    wf_value(e, OBJECT_TYPE_FILE);
+    wf_peer(e, peer);
+    share_fields(e, share);
+    /* The TREE_CONNECT request asks for no access; Windows records 5140 with
+     * ReadData (0x1) for every share connection. */
+    access_fields(e, 0x1);
+    wf_finish(e, computer(e, share));
+    return 1;
+}
