@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "smb_conn.h"
+#include "smb_types.h"
 
 #define SMB1_HEADER_SIZE 32
 #define SMB1_FLAGS_REPLY 0x80

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "smb_conn.h"
+#include "smb_types.h"
 
 #define SMB2_HEADER_SIZE 64
 

@@ -55,7 +55,12 @@ static void on_pdu(void *ctx, const uint8_t *pdu, size_t avail, size_t full_len)
 
 smb_conn *smb_conn_new(const smb_limits *l, smb_sink sink)
 {
-    smb_conn *c = smb_state_new(l, sink);
+    smb_limits lim;
+    if (l)
+        lim = *l;
+    else
+        smb_limits_default(&lim);
+    smb_conn *c = smb_state_new(&lim, sink);
     if (!c)
         return NULL;
     for (int d = 0; d < 2; d++)

@@ -6,11 +6,7 @@
 
 smb_conn *smb_state_new(const smb_limits *l, smb_sink sink)
 {
-    smb_limits lim;
-    if (l)
-        lim = *l;
-    else
-        smb_limits_default(&lim);
+    smb_limits lim = *l;
     if (lim.max_sessions == 0)
         lim.max_sessions = 1;
     if (lim.max_trees == 0)

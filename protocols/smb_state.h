@@ -13,7 +13,8 @@
 #include "dcerpc.h"
 #include "nbss.h"
 #include "ntlmssp.h"
-#include "smb_conn.h"
+#include "smb_facts.h"
+#include "smb_types.h"
 #include "utf16.h"
 
 #define SMB_STATUS_SUCCESS 0x00000000u
@@ -172,7 +173,8 @@ void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, const smb_fact_
 /* True when a share path names the IPC$ share. */
 bool smb_share_is_ipc(const char *share);
 
-/* The whole connection in one mapping (tables and name slots); NULL when out of memory. */
+/* The whole connection in one mapping (tables and name slots), at limits l
+ * (a limit of 0 counts as 1); NULL when out of memory. */
 smb_conn *smb_state_new(const smb_limits *l, smb_sink sink);
 void smb_state_free(smb_conn *c);
 
