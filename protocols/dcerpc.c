@@ -582,6 +582,29 @@ static void on_bind_ack(dcerpc_conn *d, ndr_t *n)
         d->st.malformed++;
 }
 
+/* The verifier of a PDU that sets up the association, to the sink. */
+static void bind_auth(dcerpc_conn *d, const uint8_t *p, const hdr *h)
+{
+    if (!h->auth_len || !d->sink.auth)
+        return;
+    if ((size_t)h->auth_len + 8 > (size_t)h->frag_len - HDR_SIZE) {
+        d->st.malformed++;
+        return;
+    }
+    size_t trailer = (size_t)h->frag_len - h->auth_len - 8;
+    ndr_t n = ndr_make(p + trailer, 8, h->le);
+    dcerpc_auth a;
+    a.ptype = h->ptype;
+    a.call_id = h->call_id;
+    a.auth_type = ndr_u8(&n);
+    a.auth_level = ndr_u8(&n);
+    ndr_bytes(&n, 2); /* pad length, reserved */
+    a.auth_context_id = ndr_u32(&n);
+    a.token = p + trailer + 8;
+    a.token_len = h->auth_len;
+    d->sink.auth(d->sink.ctx, &a);
+}
+
 static void on_pdu(dcerpc_conn *d, const uint8_t *p, const hdr *h)
 {
     ndr_t n = ndr_make(p, h->frag_len, h->le);
@@ -596,10 +619,15 @@ static void on_pdu(dcerpc_conn *d, const uint8_t *p, const hdr *h)
     case DCERPC_BIND:
     case DCERPC_ALTER_CONTEXT:
         on_bind(d, &n);
+        bind_auth(d, p, h);
         return;
     case DCERPC_BIND_ACK:
     case DCERPC_ALTER_CONTEXT_RESP:
         on_bind_ack(d, &n);
+        bind_auth(d, p, h);
+        return;
+    case DCERPC_AUTH3:
+        bind_auth(d, p, h);
         return;
     case DCERPC_BIND_NAK:
         for (uint32_t i = 0; i < d->n_bind_order; i++) {

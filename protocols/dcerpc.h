@@ -118,9 +118,24 @@ typedef struct dcerpc_call {
     size_t response_len;
 } dcerpc_call;
 
+/* The authentication verifier of a BIND, BIND_ACK, ALTER_CONTEXT,
+ * ALTER_CONTEXT_RESP or AUTH3: the security token the association is set up
+ * with (an NTLMSSP NEGOTIATE / CHALLENGE / AUTHENTICATE, a Kerberos or
+ * SPNEGO token), for whoever wants to know who bound. */
+typedef struct dcerpc_auth {
+    uint8_t ptype;
+    uint32_t call_id;
+    uint8_t auth_type;  /* 10 NTLMSSP (WINNT), 9 SPNEGO, 16 Kerberos ... */
+    uint8_t auth_level; /* 2 connect .. 6 privacy */
+    uint32_t auth_context_id;
+    const uint8_t *token; /* valid during the callback */
+    size_t token_len;
+} dcerpc_auth;
+
 typedef struct dcerpc_sink {
     void (*request)(void *ctx, const dcerpc_call *call); /* the request is whole */
     void (*call)(void *ctx, const dcerpc_call *call);    /* the call ended */
+    void (*auth)(void *ctx, const dcerpc_auth *auth);    /* may be NULL */
     void *ctx;
 } dcerpc_sink;
 

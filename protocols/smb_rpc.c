@@ -82,7 +82,7 @@ static dcerpc_conn *parser_of(smb_conn *c, smb_file *fe)
         dcerpc_limits_default(&l);
         if (c->lim.max_rpc_buffer)
             l.max_stub = c->lim.max_rpc_buffer;
-        dcerpc_sink sink = {on_request, on_call, c};
+        dcerpc_sink sink = {.request = on_request, .call = on_call, .ctx = c};
         fe->rpc = dcerpc_new(&l, sink, c->mem_used, c->mem_cap);
         if (!fe->rpc) {
             c->st.rpc_memcap_drops++;

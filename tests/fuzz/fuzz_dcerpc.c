@@ -33,6 +33,13 @@ static void on_call(void *ctx, const dcerpc_call *c)
     touch(c);
 }
 
+static void on_auth(void *ctx, const dcerpc_auth *a)
+{
+    (void)ctx;
+    for (size_t i = 0; i < a->token_len; i++)
+        sum += a->token[i];
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     dcerpc_limits l;
@@ -42,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     l.max_calls = 4;
     l.max_contexts = 4;
     size_t used = 0;
-    dcerpc_sink sink = {on_request, on_call, NULL};
+    dcerpc_sink sink = {.request = on_request, .call = on_call, .auth = on_auth, .ctx = NULL};
     dcerpc_conn *d = dcerpc_new(&l, sink, &used, 64 * 1024);
     if (!d)
         return 0;

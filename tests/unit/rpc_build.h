@@ -103,8 +103,9 @@ static const uint8_t RB_SRVSVC[16] = {0x4b, 0x32, 0x4f, 0xc8, 0x16, 0x70, 0x01, 
 static const uint8_t RB_ATSVC[16] = {0x1f, 0xf7, 0x06, 0x82, 0x0a, 0x51, 0x30, 0xe8,
                                      0x07, 0x6d, 0x74, 0x0b, 0xe8, 0xce, 0xe9, 0x8b};
 
-/* BIND (11) or ALTER_CONTEXT (14). */
-static inline size_t rb_bind(rb *b, uint8_t ptype, uint32_t call_id, const rb_ctx *c, unsigned n)
+/* BIND (11) or ALTER_CONTEXT (14), with a verifier of auth_len bytes when auth_len > 0. */
+static inline size_t rb_bind_ex(rb *b, uint8_t ptype, uint32_t call_id, const rb_ctx *c, unsigned n,
+                                uint8_t auth_type, uint8_t auth_level, uint16_t auth_len)
 {
     rb_hdr(b, ptype, 0x03, call_id);
     rb_u16(b, 4280);
@@ -123,7 +124,12 @@ static inline size_t rb_bind(rb *b, uint8_t ptype, uint32_t call_id, const rb_ct
         rb_uuid(b, RB_NDR_SYNTAX);
         rb_u32(b, 2);
     }
-    return rb_end(b, 0, 0, 0);
+    return rb_end(b, auth_type, auth_level, auth_len);
+}
+
+static inline size_t rb_bind(rb *b, uint8_t ptype, uint32_t call_id, const rb_ctx *c, unsigned n)
+{
+    return rb_bind_ex(b, ptype, call_id, c, n, 0, 0, 0);
 }
 
 /* BIND_ACK (12) or ALTER_CONTEXT_RESP (15): one result per offered context. */

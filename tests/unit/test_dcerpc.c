@@ -14,8 +14,10 @@ typedef struct seen_call {
 } seen_call;
 
 typedef struct seen {
-    int nreq, ncall;
+    int nreq, ncall, nauth;
     seen_call reqs[MAX_SEEN], calls[MAX_SEEN];
+    dcerpc_auth auth[MAX_SEEN];
+    uint8_t token[MAX_SEEN][64];
 } seen;
 
 static void copy_call(seen_call *s, const dcerpc_call *c)
@@ -43,10 +45,20 @@ static void on_call(void *ctx, const dcerpc_call *c)
         copy_call(&s->calls[s->ncall++], c);
 }
 
+static void on_auth(void *ctx, const dcerpc_auth *a)
+{
+    seen *s = ctx;
+    if (s->nauth < MAX_SEEN && a->token_len <= sizeof s->token[0]) {
+        s->auth[s->nauth] = *a;
+        memcpy(s->token[s->nauth], a->token, a->token_len);
+        s->nauth++;
+    }
+}
+
 static dcerpc_conn *new_parser(seen *s, const dcerpc_limits *l, size_t *used, size_t cap)
 {
     memset(s, 0, sizeof *s);
-    dcerpc_sink sink = {on_req, on_call, s};
+    dcerpc_sink sink = {.request = on_req, .call = on_call, .auth = on_auth, .ctx = s};
     dcerpc_conn *d = dcerpc_new(l, sink, used, cap);
     assert_non_null(d);
     return d;
@@ -400,7 +412,7 @@ static void test_limits_and_gaps(void **state)
     assert_int_equal(used, 0);
     /* no room for the tables at all: no parser */
     used = 0;
-    dcerpc_sink sink = {on_req, on_call, &s};
+    dcerpc_sink sink = {.request = on_req, .call = on_call, .ctx = &s};
     assert_null(dcerpc_new(NULL, sink, &used, 10));
 }
 
@@ -429,6 +441,45 @@ static void test_not_rpc_and_eviction(void **state)
     dcerpc_free(d);
 }
 
+/* The verifiers of BIND, BIND_ACK and AUTH3 (who sets up the association)
+ * go to the sink's auth callback. */
+static void test_bind_auth(void **state)
+{
+    seen s;
+    dcerpc_conn *d = new_parser(&s, NULL, NULL, 0);
+    rb b = {pdu, 0, true};
+    rb_ctx c = {0, RB_ATSVC, 1, 0};
+    rb_bind_ex(&b, DCERPC_BIND, 2, &c, 1, 10, 2, 40);
+    dcerpc_data(d, 0, pdu, b.n);
+    uint16_t ok = 0;
+    rb_bind_ack(&b, DCERPC_BIND_ACK, 2, &ok, 1);
+    dcerpc_data(d, 1, pdu, b.n);
+    rb_hdr(&b, DCERPC_AUTH3, 3, 2);
+    rb_u32(&b, 0);
+    dcerpc_data(d, 0, pdu, rb_end(&b, 10, 2, 24));
+    assert_int_equal(s.nauth, 2); /* the ack carried none */
+    assert_int_equal(s.auth[0].ptype, DCERPC_BIND);
+    assert_int_equal(s.auth[0].auth_type, 10);
+    assert_int_equal(s.auth[0].auth_level, 2);
+    assert_int_equal(s.auth[0].auth_context_id, 0x1234);
+    assert_int_equal(s.auth[0].token_len, 40);
+    assert_int_equal(s.token[0][0], 0xA0);
+    assert_int_equal(s.token[0][39], 0xA0 + 39);
+    assert_int_equal(s.auth[1].ptype, DCERPC_AUTH3);
+    assert_int_equal(s.auth[1].token_len, 24);
+    /* the contexts of an authenticated bind are read as well */
+    const uint8_t stub[4] = {0};
+    dcerpc_data(d, 0, pdu, rb_request(&b, 3, 4, 0, 0, stub, 4, 2, 16));
+    assert_int_equal(s.reqs[0].c.iface, DCERPC_IF_ATSVC);
+    assert_int_equal(s.reqs[0].c.auth_level, 2);
+    /* an auth_length longer than the PDU is malformed, not read */
+    rb_bind_ex(&b, DCERPC_BIND, 5, &c, 1, 10, 2, 8);
+    pdu[10] = 0xF0;
+    dcerpc_data(d, 0, pdu, b.n);
+    assert_int_equal(s.nauth, 2);
+    dcerpc_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_big_endian),
         cmocka_unit_test(test_limits_and_gaps),
         cmocka_unit_test(test_not_rpc_and_eviction),
+        cmocka_unit_test(test_bind_auth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
