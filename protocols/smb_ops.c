@@ -46,6 +46,9 @@ bool smb_op_create(smb_conn *c, const smb_op *op, const smb_pending *p, const ui
         f.u.file.have_file_id = true;
         smb_file *fe = smb_file_get(c, fid, true);
         if (fe) {
+            /* an id used again without its CLOSE seen: a new file, a new pipe */
+            smb_rpc_close(c, fe);
+            fe->rpc_off = false;
             fe->session_id = f.h.session_id;
             fe->tree_id = f.h.tree_id;
             memcpy(fe->name, p->name, strlen(p->name) + 1);

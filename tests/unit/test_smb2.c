@@ -767,6 +767,40 @@ static void test_pipe_not_rpc(void **state)
     ctx_free(t);
 }
 
+/* A file id answered again without its CLOSE seen is a new pipe: what was
+ * bound on the old one does not carry over. */
+static void test_file_id_reused(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 1;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    const char *names[2] = {"svcctl", "srvsvc"};
+    for (uint64_t i = 0; i < 2; i++) {
+        b_create cr = {0x12019f, 0, 7, 1, 0, names[i]};
+        b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2 + i, .sid = 4, .tid = 1};
+        send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+        ch.flags = RSP;
+        send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+        if (i == 0) {
+            uint8_t rpc[128];
+            size_t rl = rpc_bind(rpc);
+            b_hdr w = {.cmd = SMB2_WRITE, .mid = 10, .sid = 4, .tid = 1};
+            send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+        }
+    }
+    uint8_t rpc[1024], stub[800];
+    size_t sl = create_service_stub(stub, 0);
+    size_t rl = rpc_request(rpc, 12, stub, sl);
+    b_hdr w = {.cmd = SMB2_WRITE, .mid = 11, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    assert_int_equal(t->cap.n, 3); /* tree, two creates: no service */
+    assert_string_equal(t->cap.facts[2].filename, "srvsvc");
+    ctx_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -784,6 +818,7 @@ int main(void)
         cmocka_unit_test(test_svcctl_create_service),
         cmocka_unit_test(test_svcctl_fragments_and_responses),
         cmocka_unit_test(test_pipe_not_rpc),
+        cmocka_unit_test(test_file_id_reused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
