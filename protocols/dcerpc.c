@@ -234,14 +234,15 @@ dcerpc_conn *dcerpc_new(const dcerpc_limits *l, dcerpc_sink sink, size_t *mem_us
         lim.max_contexts = 1;
     if (lim.max_pdu < HDR_SIZE)
         lim.max_pdu = HDR_SIZE;
-    size_t size = tables_size(&lim);
-    if (mem_used && (size > mem_cap || *mem_used > mem_cap - size))
-        return NULL;
     dcerpc_conn *d = calloc(1, sizeof(dcerpc_conn));
     rpc_ctx *ctxs = calloc(lim.max_contexts, sizeof(rpc_ctx));
     uint16_t *order = calloc(lim.max_contexts, sizeof(uint16_t));
     rpc_call *calls = calloc(lim.max_calls, sizeof(rpc_call));
-    if (!d || !ctxs || !order || !calls) {
+    if (d) {
+        d->mem_used = mem_used;
+        d->mem_cap = mem_cap;
+    }
+    if (!d || !ctxs || !order || !calls || !charge(d, tables_size(&lim))) {
         free(d);
         free(ctxs);
         free(order);
@@ -250,13 +251,10 @@ dcerpc_conn *dcerpc_new(const dcerpc_limits *l, dcerpc_sink sink, size_t *mem_us
     }
     d->lim = lim;
     d->sink = sink;
-    d->mem_used = mem_used;
-    d->mem_cap = mem_cap;
     d->is_rpc = -1;
     d->ctxs = ctxs;
     d->bind_order = order;
     d->calls = calls;
-    charge(d, size);
     return d;
 }
 
