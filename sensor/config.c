@@ -349,6 +349,12 @@ static bool sec_smb(cfg *c, const char *k, const char *path, yaml_node_t *v)
         c->o->smb_memcap = (size_t)x;
         return true;
     }
+    if (!strcmp(k, "max-servers")) {
+        if (!get_uint(c, v, path, 1, 1000000, &x))
+            return false;
+        c->o->max_servers = (uint32_t)x;
+        return true;
+    }
     if (!strcmp(k, "max-pdu-buffer")) {
         if (!get_size(c, v, path, 1024, 16ull << 20, &x))
             return false;

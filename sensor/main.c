@@ -15,6 +15,7 @@
 #include "capture.h"
 #include "config.h"
 #include "eve.h"
+#include "hostnames.h"
 #include "live.h"
 #include "options.h"
 #include "pcapfile.h"
@@ -597,6 +598,13 @@ int main(int argc, char **argv)
         return EXIT_RUNTIME;
     }
     pipeline_set_stats_extra(summary_json, r.sum);
+    /* one table of server names for all workers: a name learnt on one
+     * worker's connection reaches the events of the others */
+    o.hostnames = hostnames_new(o.max_servers);
+    if (!o.hostnames) {
+        err("out of memory");
+        return EXIT_RUNTIME;
+    }
     double t0 = mono_sec();
     uint64_t w0 = wall_usec();
     int status;
@@ -649,6 +657,7 @@ int main(int argc, char **argv)
     if (!o.quiet && status != EXIT_INPUT)
         summary_print(r.sum, stderr, &c, secs, 10);
     pipeline_free(r.pl);
+    hostnames_free(o.hostnames);
     summary_free(r.sum);
     for (int i = 0; i < nsets; i++)
         sigma_ruleset_free(worker_rules[i]);

@@ -45,6 +45,8 @@ typedef struct pw_options {
     stream_config stream;
     smb_limits smb;
     size_t smb_memcap;        /* SMB connection state, all flows together */
+    uint32_t max_servers;     /* servers whose own name is kept (hostnames), all workers together */
+    struct hostnames *hostnames; /* the run's table, shared by its workers; NULL: each pipeline its own */
     size_t defrag_memcap;
     uint64_t defrag_timeout_usec;
     bool appid_enabled;
