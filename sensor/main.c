@@ -67,6 +67,8 @@ static void usage(FILE *out)
             "      --buffer-size MB     kernel capture buffer, live (default 64)\n"
             "      --no-promisc         do not put the interface in promiscuous mode\n"
             "      --workers N          worker threads, live and offline (default 1)\n"
+            "      --follow             keep reading a capture file as it grows (tail -f), until\n"
+            "                           SIGINT or SIGTERM; one classic pcap file\n"
             "\n"
             "Rules:\n"
             "  -S, --rules PATH         Sigma rule file or directory; repeatable (default: the\n"
@@ -250,6 +252,7 @@ enum {
     OPT_TYPES,
     OPT_STATS_INTERVAL,
     OPT_USER,
+    OPT_FOLLOW,
 };
 
 static const struct option long_opts[] = {
@@ -260,6 +263,7 @@ static const struct option long_opts[] = {
     {"buffer-size", required_argument, NULL, OPT_BUFFER},
     {"no-promisc", no_argument, NULL, OPT_NO_PROMISC},
     {"workers", required_argument, NULL, OPT_WORKERS},
+    {"follow", no_argument, NULL, OPT_FOLLOW},
     {"rules", required_argument, NULL, 'S'},
     {"skip-bad-rules", no_argument, NULL, OPT_SKIP_BAD},
     {"list-rules", no_argument, NULL, OPT_LIST_RULES},
@@ -299,6 +303,10 @@ typedef struct run {
     pipeline *pl;      /* one worker: the reading thread runs the pipeline */
     worker_pool *pool; /* --workers N > 1 */
     summary *sum;
+    bool follow;       /* --follow */
+    bool out_known;    /* out_dev/out_ino: the output file, skipped in a replayed directory */
+    dev_t out_dev;
+    ino_t out_ino;
 } run;
 
 static void handle_signals_offline(run *r)
@@ -344,11 +352,18 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
         err("%s", e);
         return EXIT_INPUT;
     }
+    if (r->follow && !capture_file_follow(cf)) {
+        err("--follow: %s is read through libpcap (pcapng, standard input or a capture filter), which cannot "
+            "follow a growing file; only classic pcap files without -f can be followed", path);
+        capture_file_close(cf);
+        return EXIT_USAGE;
+    }
     int dlt = capture_file_linktype(cf);
     capture_pkt pk;
     int rc = 0;
     int status = EXIT_OK;
-    progress pg = {r->o->progress && !r->o->quiet && isatty(STDERR_FILENO), mono_sec(), 0, 0, path};
+    progress pg = {r->o->progress && !r->o->quiet && !r->follow && isatty(STDERR_FILENO), mono_sec(), 0, 0,
+                   path};
     struct stat st;
     if (pg.on && stat(path, &st) == 0)
         pg.size = (uint64_t)st.st_size;
@@ -357,7 +372,22 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
      * file's pages leave the resident set once every worker is past them. */
     bool by_ref = r->pool && capture_file_hold(cf);
     uint64_t next_release = 0;
-    while (!g_stop && (rc = capture_file_next(cf, &pk)) > 0) {
+    for (;;) {
+        if (g_stop)
+            break;
+        rc = capture_file_next(cf, &pk);
+        if (rc == 0 && r->follow) {
+            /* nothing more yet: wait a little (a signal cuts the wait short) */
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            if (g_reopen)
+                handle_signals_offline(r);
+            if (eve_failed(r->out))
+                break;
+            continue;
+        }
+        if (rc <= 0)
+            break;
         if (pg.on && (n & 0x3ff) == 0)
             progress_show(&pg, cf, n, false);
         if (!*first_ts)
@@ -382,8 +412,17 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
             handle_signals_offline(r);
     }
     if (!g_stop && rc < 0) {
-        err("%s: capture damaged after packet %llu: %s", path, (unsigned long long)n, capture_file_error(cf));
+        if (capture_file_cut(cf))
+            err("%s: %s; read to the new end (%llu packets)", path, capture_file_error(cf),
+                (unsigned long long)n);
+        else
+            err("%s: capture damaged after packet %llu: %s", path, (unsigned long long)n,
+                capture_file_error(cf));
         status = EXIT_RUNTIME;
+    } else if (capture_file_grown(cf)) {
+        err("%s: the capture grew while it was read (%lld bytes at open, %lld at the end); read to its size at "
+            "open; use --follow to read a capture that is still being written",
+            path, (long long)capture_file_open_size(cf), (long long)capture_file_grown(cf));
     }
     if (pg.on)
         progress_show(&pg, cf, n, true);
@@ -402,13 +441,34 @@ static int run_offline(run *r)
         err("%s", e);
         return EXIT_INPUT;
     }
+    /* The output file inside a replayed directory is not a capture. */
+    size_t kept = 0;
+    for (char **f = files; *f; f++) {
+        struct stat st;
+        if (r->out_known && stat(*f, &st) == 0 && st.st_dev == r->out_dev && st.st_ino == r->out_ino) {
+            free(*f);
+            continue;
+        }
+        files[kept++] = *f;
+    }
+    files[kept] = NULL;
+    if (kept == 0) {
+        err("%s: directory holds no capture files (only the output file)", r->o->read_files[0]);
+        capture_free_paths(files);
+        return EXIT_INPUT;
+    }
+    if (r->follow && (kept != 1 || is_dir(r->o->read_files[0]))) {
+        err("--follow: give one capture file, not %s", kept != 1 ? "several" : "a directory");
+        capture_free_paths(files);
+        return EXIT_USAGE;
+    }
     int status = EXIT_OK;
     uint64_t first_ts = 0;
     for (char **f = files; *f && !g_stop; f++) {
         int s = replay_file(r, *f, &first_ts);
         if (s != EXIT_OK && status == EXIT_OK)
             status = s;
-        if (eve_failed(r->out))
+        if (eve_failed(r->out) || s == EXIT_USAGE)
             break;
     }
     capture_free_paths(files);
@@ -420,9 +480,13 @@ int main(int argc, char **argv)
     static pw_options o;
     pw_options_default(&o);
     o.quiet = false;
-    bool list = false, test = false;
+    bool list = false, test = false, follow = false;
 
     const char *cfg = find_config_arg(argc, argv);
+    if (cfg && is_dir(cfg)) {
+        err("config %s: is a directory, not a configuration file", cfg);
+        return EXIT_USAGE;
+    }
     if (cfg) {
         char e[1024];
         if (!config_load(&o, cfg, e, sizeof(e))) {
@@ -499,6 +563,9 @@ int main(int argc, char **argv)
             }
             o.workers = (int)v;
             break;
+        case OPT_FOLLOW:
+            follow = true;
+            break;
         case OPT_SKIP_BAD:
             o.skip_bad_rules = true;
             break;
@@ -563,6 +630,28 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    if (follow && o.n_interfaces) {
+        err("--follow reads a capture file (-r), not an interface");
+        sigma_ruleset_free(rules);
+        return EXIT_USAGE;
+    }
+    /* The output must not be one of the captures: opening it would cut the
+     * capture before it is read. A capture in a replayed directory that is
+     * the output is skipped instead (run_offline). */
+    struct stat ost;
+    bool out_exists = o.eve_filename && strcmp(o.eve_filename, "-") != 0 && o.eve_type == EVE_REGULAR &&
+                      stat(o.eve_filename, &ost) == 0 && S_ISREG(ost.st_mode);
+    for (size_t i = 0; out_exists && i < o.n_read_files; i++) {
+        struct stat rst;
+        if (stat(o.read_files[i], &rst) == 0 && S_ISREG(rst.st_mode) && rst.st_dev == ost.st_dev &&
+            rst.st_ino == ost.st_ino) {
+            err("output %s is the capture %s: refusing to overwrite the capture it reads", o.eve_filename,
+                o.read_files[i]);
+            sigma_ruleset_free(rules);
+            return EXIT_USAGE;
+        }
+    }
+
     char e[700];
     eve_output *out = eve_open(o.eve_filename, o.eve_type, o.eve_append, e, sizeof(e));
     if (!out) {
@@ -591,7 +680,13 @@ int main(int argc, char **argv)
     worker_rules[0] = rules;
     for (int i = 1; i < nsets; i++)
         load_rules(&o, &worker_rules[i], true);
-    run r = {.o = &o, .out = out, .sum = summary_new()};
+    run r = {.o = &o, .out = out, .sum = summary_new(), .follow = follow};
+    if (o.eve_filename && strcmp(o.eve_filename, "-") != 0 && o.eve_type == EVE_REGULAR &&
+        stat(o.eve_filename, &ost) == 0) {
+        r.out_known = true;
+        r.out_dev = ost.st_dev;
+        r.out_ino = ost.st_ino;
+    }
     if (!r.sum) {
         err("out of memory");
         return EXIT_RUNTIME;
