@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "sigma_internal.h"
+#include "yaml_depth.h"
 
 struct sigma_ruleset {
     sigma_rule **rules;
@@ -509,6 +510,13 @@ static bool ruleset_add(sigma_ruleset *rs, sigma_rule *r)
 int sigma_load_string(sigma_ruleset *rs, const char *name, const char *yaml, size_t len, sigma_error_fn errfn,
                       void *ctx)
 {
+    unsigned deep_line;
+    if (!yaml_depth_ok(yaml, len, YAML_MAX_DEPTH, &deep_line)) {
+        char msg[64];
+        snprintf(msg, sizeof(msg), "YAML nested deeper than %d levels", YAML_MAX_DEPTH);
+        report(errfn, ctx, name, deep_line, msg);
+        return 1;
+    }
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
         report(errfn, ctx, name, 0, "out of memory");

@@ -158,6 +158,24 @@ rc=$?
 [ "$rc" -eq 2 ] && one_line "directory given as config" "$TMP/err" "^pipewatch: config .*dir: is a directory, not a configuration file$" ||
     bad "directory given as config: exit $rc: $(cat "$TMP/err")"
 
+# --- YAML nested 100,000 deep (libyaml took 15 s and more) ----------------
+for kind in flow-map flow-seq block-seq; do
+    python3 tests/tools/yaml-deep.py "$kind" 100000 "$TMP/deep.yml"
+    "$PW" -q -S "$TMP/deep.yml" -r "$SAMPLE" -o /dev/null 2>"$TMP/err"
+    rc=$?
+    if [ "$rc" -eq 2 ] && head -n 1 "$TMP/err" | grep -Eq "^pipewatch: rule .*deep.yml:[45]: YAML nested deeper than 64 levels$"; then
+        ok "rule nested 100,000 deep ($kind): $(head -n 1 "$TMP/err")"
+    else
+        bad "rule nested 100,000 deep ($kind): exit $rc: $(cat "$TMP/err")"
+    fi
+    tail -n +4 "$TMP/deep.yml" >"$TMP/deep.yaml"
+    "$PW" -q -c "$TMP/deep.yaml" -r "$SAMPLE" -o /dev/null 2>"$TMP/err"
+    rc=$?
+    [ "$rc" -eq 2 ] && one_line "configuration nested 100,000 deep ($kind)" "$TMP/err" \
+        "^pipewatch: .*deep.yaml:[12]: YAML error: nested deeper than 64 levels$" ||
+        bad "configuration nested 100,000 deep ($kind): exit $rc: $(cat "$TMP/err")"
+done
+
 # --- a full disk: the output ends with a whole record ----------------------
 if [ "$(id -u)" -eq 0 ] && mkdir "$TMP/small" && mount -t tmpfs -o size=12k tmpfs "$TMP/small" 2>/dev/null; then
     "$PW" -q -r "$SAMPLE" -o "$TMP/small/eve.json" 2>"$TMP/err"

@@ -8,6 +8,7 @@
 
 #include "../../detect/sigma.h"
 #include "../../detect/sigma_internal.h"
+#include "../../detect/yaml_depth.h"
 
 #define RULES_DIR "conf/rules"
 
@@ -598,6 +599,61 @@ static void test_error_yaml(void **state)
     assert_true(strstr(e.reason, "YAML syntax error") != NULL);
 }
 
+/* Nesting is bounded before libyaml sees the text (its work grows with the
+ * square of the depth): deep flow and block nesting fail with the line. */
+static void test_error_deep_yaml(void **state)
+{
+    (void)state;
+    size_t n = 100000;
+    char *buf = malloc(4 * n + 64);
+    assert_non_null(buf);
+    for (int kind = 0; kind < 3; kind++) {
+        size_t len = (size_t)sprintf(buf, "title: x\nlogsource:\n    product: windows\ndetection: ");
+        for (size_t i = 0; i < n; i++) {
+            const char *piece = kind == 0 ? "{a: " : kind == 1 ? "[" : "- ";
+            memcpy(buf + len, piece, strlen(piece));
+            len += strlen(piece);
+        }
+        buf[len] = 0;
+        if (kind == 2) /* block sequences start on the next line */
+            buf[strlen("title: x\nlogsource:\n    product: windows\ndetection:")] = '\n';
+        errs e = load_fail(buf);
+        assert_string_equal(e.reason, "YAML nested deeper than 64 levels");
+        assert_int_equal(e.line, kind == 2 ? 5 : 4);
+    }
+    free(buf);
+    /* what the scanner counts and what it does not */
+    unsigned line = 0;
+    char deep[300];
+    memset(deep, 0, sizeof(deep));
+    for (int d = 0; d < 70; d++)
+        deep[d] = '[';
+    assert_false(yaml_depth_ok(deep, strlen(deep), 64, &line));
+    assert_int_equal(line, 1);
+    deep[62] = 0; /* 62 levels: fine */
+    assert_true(yaml_depth_ok(deep, strlen(deep), 64, &line));
+    static const char *const shallow[] = {
+        "a: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\n",
+        "a: \"{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\\\"\"\n",
+        "a: x # [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+        "a: |\n  [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n"
+        "      - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -\nb: 1\n",
+        "a: ['x[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[', 1]\n",
+    };
+    for (size_t i = 0; i < sizeof(shallow) / sizeof(shallow[0]); i++)
+        assert_true(yaml_depth_ok(shallow[i], strlen(shallow[i]), 64, &line));
+    /* a quote inside a plain scalar is a character, not a quote: the
+     * brackets after it count */
+    static const char *const hidden[] = {
+        "a: it's [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+        "a: [x'y, [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+        "a: |\n  text\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+        "- a: |\n    text\n  b: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+    };
+    for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+        assert_false(yaml_depth_ok(hidden[i], strlen(hidden[i]), 64, &line));
+}
+
 static void test_error_modifiers(void **state)
 {
     (void)state;
@@ -1021,6 +1077,7 @@ int main(void)
         cmocka_unit_test(test_logsource),
         cmocka_unit_test(test_metadata),
         cmocka_unit_test(test_error_yaml),
+        cmocka_unit_test(test_error_deep_yaml),
         cmocka_unit_test(test_error_modifiers),
         cmocka_unit_test(test_error_regex),
         cmocka_unit_test(test_error_conditions),
