@@ -690,6 +690,24 @@ int sigma_load_path(sigma_ruleset *rs, const char *path, sigma_error_fn err, voi
 
 size_t sigma_rule_count(const sigma_ruleset *rs) { return rs->n; }
 
+void sigma_ruleset_on_limit(sigma_ruleset *rs, sigma_limit_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        rs->rules[i]->on_limit = fn;
+        rs->rules[i]->on_limit_ctx = ctx;
+    }
+}
+
+uint64_t sigma_ruleset_regex_limit_hits(const sigma_ruleset *rs)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; rs && i < rs->n; i++)
+        n += rs->rules[i]->regex_limit_hits;
+    return n;
+}
+
+uint64_t sigma_rule_regex_limit_hits(const sigma_rule *r) { return r->regex_limit_hits; }
+
 const sigma_rule *sigma_rule_at(const sigma_ruleset *rs, size_t i) { return i < rs->n ? rs->rules[i] : NULL; }
 
 static bool logsource_fits(const char *rule, const char *ev)

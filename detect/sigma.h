@@ -44,6 +44,15 @@ int sigma_load_path(sigma_ruleset *rs, const char *path, sigma_error_fn err, voi
 int sigma_load_string(sigma_ruleset *rs, const char *name, const char *yaml, size_t len,
                       sigma_error_fn err, void *ctx);
 
+/* Called the first time a rule's regular expression gives up at PCRE2's
+ * match or depth limit (a pattern that backtracks without end): the value
+ * is then taken as not matching, and counted. */
+typedef void (*sigma_limit_fn)(void *ctx, const sigma_rule *r);
+void sigma_ruleset_on_limit(sigma_ruleset *rs, sigma_limit_fn fn, void *ctx);
+/* Regex matches stopped by PCRE2's limits, over every rule of the set. */
+uint64_t sigma_ruleset_regex_limit_hits(const sigma_ruleset *rs);
+uint64_t sigma_rule_regex_limit_hits(const sigma_rule *r);
+
 size_t sigma_rule_count(const sigma_ruleset *rs);
 const sigma_rule *sigma_rule_at(const sigma_ruleset *rs, size_t i);
 

@@ -126,6 +126,11 @@ struct sigma_rule {
     uint32_t *ofidx;
     size_t nofidx;
     pcre2_match_context *mctx; /* bounds PCRE2 backtracking for every `re` of the rule */
+    /* Regex matches of this rule stopped by PCRE2's limits (the rule is
+     * matched by one thread only; see above), and whom to tell the first time. */
+    uint64_t regex_limit_hits;
+    sigma_limit_fn on_limit;
+    void *on_limit_ctx;
 };
 
 /* Where a compile step failed. */

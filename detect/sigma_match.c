@@ -759,6 +759,14 @@ bool sigma_value_match(const sigma_rule *r, const sigma_value *v, const char *s,
         return str_match(v, s);
     case SV_RE: {
         int rc = pcre2_match(v->re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, v->md, r->mctx);
+        if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
+            rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+            /* counted, not silent: the rule is only ever matched by this
+             * thread, and the counter is not part of what matching reads */
+            sigma_rule *w = (sigma_rule *)r;
+            if (w->regex_limit_hits++ == 0 && w->on_limit)
+                w->on_limit(w->on_limit_ctx, r);
+        }
         return rc >= 0;
     }
     case SV_CIDR:

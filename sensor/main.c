@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,28 @@ static const char *default_rules_dir(char *buf, size_t n)
     return is_dir(buf) ? buf : NULL;
 }
 
+/* A rule's regex stopped at PCRE2's match limit: said once per rule, however
+ * many workers hold a copy of it. */
+static void on_regex_limit(void *ctx, const sigma_rule *r)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static uint32_t told[256];
+    static size_t ntold;
+    (void)ctx;
+    pthread_mutex_lock(&lock);
+    bool seen = false;
+    for (size_t i = 0; i < ntold && !seen; i++)
+        seen = told[i] == sigma_rule_signature_id(r);
+    if (!seen) {
+        if (ntold < sizeof(told) / sizeof(told[0]))
+            told[ntold++] = sigma_rule_signature_id(r);
+        err("rule %s: '%s': a regular expression stopped at PCRE2's match limit; such values count as no match "
+            "(stats: events.rule_regex_limit)",
+            sigma_rule_file(r), sigma_rule_title(r));
+    }
+    pthread_mutex_unlock(&lock);
+}
+
 /* Loads the rules; silent for the extra copies that workers get (a ruleset's
  * regex match data is not shared between threads). */
 static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent)
@@ -187,6 +210,7 @@ static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent)
     for (size_t i = 0; i < o->n_rule_paths; i++)
         if (sigma_load_path(rs, o->rule_paths[i], on_rule_error, &re) < 0)
             re.count++;
+    sigma_ruleset_on_limit(rs, on_regex_limit, NULL);
     *out = rs;
     if (re.count && !o->skip_bad_rules && !silent) {
         err("%u rule error(s); fix the rules or start with --skip-bad-rules", re.count);

@@ -399,13 +399,12 @@ int capture_file_next(capture_file *cf, capture_pkt *p)
     for (int tries = 0;; tries++) {
         uint64_t left = cf->pos < cf->size ? cf->size - cf->pos : 0;
         const char *partial = NULL;
-        uint32_t caplen = 0;
         if (left >= 16) {
             uint64_t win_end = cf->win_off + cf->win_len;
             if ((!cf->win || cf->pos < cf->win_off || cf->pos + 16 > win_end) &&
                 cover(cf, cf->pos, cf->pos + 16) < 0)
                 return -1;
-            caplen = get32(cf->win + (cf->pos - cf->win_off) + 8, cf->swapped);
+            uint32_t caplen = get32(cf->win + (cf->pos - cf->win_off) + 8, cf->swapped);
             if (caplen > MAX_CAPLEN) {
                 snprintf(cf->err, sizeof(cf->err),
                          "invalid packet capture length %u, bigger than maximum of %u", caplen, MAX_CAPLEN);

@@ -176,6 +176,32 @@ for kind in flow-map flow-seq block-seq; do
         bad "configuration nested 100,000 deep ($kind): exit $rc: $(cat "$TMP/err")"
 done
 
+# --- a regex that backtracks without end: counted and told, not silent -----
+cat >"$TMP/runaway.yml" <<'EOF'
+title: Runaway Regex
+id: 0f0e0d0c-0b0a-4909-8807-060504030201
+logsource:
+    product: windows
+    service: security
+detection:
+    selection:
+        EventID: 5145
+        RelativeTargetName|re: '^([a-zA-Z0-9-]+)+-$'
+    condition: selection
+level: low
+EOF
+for w in 1 2; do
+    "$PW" -q --workers "$w" -S "$TMP/runaway.yml" -r "$SAMPLE" -o "$TMP/re.json" 2>"$TMP/err"
+    rc=$?
+    hits=$(grep -o '"rule_regex_limit":[0-9]*' "$TMP/re.json" | cut -d: -f2)
+    if [ "$rc" -eq 0 ] && [ "$hits" = 3 ]; then
+        one_line "regex at PCRE2's match limit (--workers $w): 3 counted" "$TMP/err" \
+            "^pipewatch: rule .*runaway.yml: 'Runaway Regex': a regular expression stopped at PCRE2's match limit"
+    else
+        bad "regex at PCRE2's match limit (--workers $w): exit $rc, rule_regex_limit '$hits': $(cat "$TMP/err")"
+    fi
+done
+
 # --- a full disk: the output ends with a whole record ----------------------
 if [ "$(id -u)" -eq 0 ] && mkdir "$TMP/small" && mount -t tmpfs -o size=12k tmpfs "$TMP/small" 2>/dev/null; then
     "$PW" -q -r "$SAMPLE" -o "$TMP/small/eve.json" 2>"$TMP/err"

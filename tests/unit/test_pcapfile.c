@@ -180,7 +180,7 @@ static void cut_while_read(int held)
     assert_non_null(cf);
     if (held)
         assert_int_equal(capture_file_hold(cf), 1);
-    capture_pkt pk;
+    capture_pkt pk = {0};
     int n = 0;
     while (capture_file_pos(cf) < 3 * 1024 * 1024) {
         assert_int_equal(capture_file_next(cf, &pk), 1);

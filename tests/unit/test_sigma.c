@@ -586,6 +586,40 @@ static void test_metadata(void **state)
     sigma_ruleset_free(rs);
 }
 
+/* A regex that backtracks without end stops at PCRE2's match limit: taken as
+ * no match, counted per rule and for the set, told once per rule. */
+static int limit_calls;
+static const sigma_rule *limit_rule;
+static void on_limit(void *ctx, const sigma_rule *r)
+{
+    (void)ctx;
+    limit_calls++;
+    limit_rule = r;
+}
+
+static void test_regex_limit(void **state)
+{
+    (void)state;
+    sigma_ruleset *rs = rule_from("    s:\n        A|re: '^([a-z0-9-]+)+-$'\n    condition: s\n");
+    sigma_ruleset_on_limit(rs, on_limit, NULL);
+    const sigma_rule *r = sigma_rule_at(rs, 0);
+    sigma_field f[] = {{"A", "updsvc-wks01-4242-stdin-and-then-some"}};
+    sigma_event ev = {"windows", "security", NULL, f, 1};
+    const sigma_rule *out[1];
+    assert_int_equal(sigma_match(rs, &ev, out, 1), 0);
+    assert_int_equal(sigma_rule_regex_limit_hits(r), 1);
+    assert_int_equal(sigma_match(rs, &ev, out, 1), 0);
+    assert_int_equal(sigma_ruleset_regex_limit_hits(rs), 2);
+    assert_int_equal(limit_calls, 1);
+    assert_ptr_equal(limit_rule, r);
+    /* a value it can decide is no limit hit */
+    sigma_field g[] = {{"A", "updsvc-"}};
+    sigma_event ev2 = {"windows", "security", NULL, g, 1};
+    assert_int_equal(sigma_match(rs, &ev2, out, 1), 1);
+    assert_int_equal(sigma_ruleset_regex_limit_hits(rs), 2);
+    sigma_ruleset_free(rs);
+}
+
 /* ---- load errors ----------------------------------------------------- */
 
 static void test_error_yaml(void **state)
@@ -1076,6 +1110,7 @@ int main(void)
         cmocka_unit_test(test_conditions_more),
         cmocka_unit_test(test_logsource),
         cmocka_unit_test(test_metadata),
+        cmocka_unit_test(test_regex_limit),
         cmocka_unit_test(test_error_yaml),
         cmocka_unit_test(test_error_deep_yaml),
         cmocka_unit_test(test_error_modifiers),
