@@ -133,6 +133,8 @@ static bool parse_int(const char *s, size_t n, int64_t *out)
     return true;
 }
 
+bool sigma_parse_int(const char *s, size_t n, int64_t *out) { return parse_int(s, n, out); }
+
 /* Decimal number (integer or fraction, optional exponent). strtod alone would
  * also take "inf", "nan" and hex, which are not numbers in an event field. */
 static bool parse_num(const char *s, size_t n, double *out)
