@@ -168,11 +168,12 @@ static long class_field(ix_class *c, const char *name, uint8_t kind)
 static bool value_keys(ix_class *c, const char *field, const sigma_value *v, kset *out, bool *ok)
 {
     *ok = false;
-    if (v->kind != SV_STR)
+    if (v->kind != SV_STR && !(v->kind == SV_RE && v->litlen >= GRAM))
         return true;
     ikey k = {0, 0, v->lit, v->litlen, 0};
     int score;
-    switch (v->glob) {
+    uint8_t glob = v->kind == SV_RE ? GL_PREFIX : v->glob;
+    switch (glob) {
     case GL_EQ:
         if (v->litlen == 0 || v->litlen > EQ_MAX)
             return true;
@@ -183,9 +184,9 @@ static bool value_keys(ix_class *c, const char *field, const sigma_value *v, kse
     case GL_SUFFIX:
         if (v->litlen < GRAM)
             return true;
-        k.kind = v->glob == GL_PREFIX ? K_PRE : K_SUF;
+        k.kind = glob == GL_PREFIX ? K_PRE : K_SUF;
         k.n = GRAM;
-        if (v->glob == GL_SUFFIX)
+        if (glob == GL_SUFFIX)
             k.b = v->lit + v->litlen - GRAM;
         score = 2;
         break;
@@ -206,7 +207,7 @@ static bool value_keys(ix_class *c, const char *field, const sigma_value *v, kse
     k.field = (uint32_t)f;
     if (!ks_add(out, &k))
         return false;
-    if (v->has_num) {
+    if (v->kind == SV_STR && v->has_num) {
         /* a numeric event value is compared by number only */
         ikey kn = {0, K_NUM, NULL, 0, v->num};
         if ((f = class_field(c, field, K_NUM)) < 0)

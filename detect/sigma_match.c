@@ -1,5 +1,6 @@
 /* Sigma values: modifier parsing, compiling a written value into a matcher,
  * and matching one field value against it without allocating. */
+#include <ctype.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
@@ -606,6 +607,21 @@ bool sigma_value_compile(sigma_rule *r, const sigma_mods *m, const sigma_scalar 
             sigma_err_set(err, line, "bad regular expression '%.*s' at offset %zu: %s",
                           (int)(sc->len > 80 ? 80 : sc->len), sc->text, (size_t)off, (const char *)msg);
             return false;
+        }
+        /* A pattern anchored at the start by plain characters (no
+         * alternation anywhere, no multiline '^') only matches values that
+         * begin with them: kept in lit for the rule index. */
+        if (!m->re_m && sc->len > 1 && sc->text[0] == '^' && !memchr(sc->text, '|', sc->len)) {
+            size_t k = 1;
+            while (k < sc->len && (isalnum((unsigned char)sc->text[k]) || sc->text[k] == '-' || sc->text[k] == '_'))
+                k++;
+            size_t lit = k - 1;
+            if (lit && k < sc->len && (sc->text[k] == '?' || sc->text[k] == '*' || sc->text[k] == '{'))
+                lit--; /* the last one is optional */
+            if (lit >= 3) {
+                v->lit = strndup(sc->text + 1, lit);
+                v->litlen = v->lit ? lit : 0;
+            }
         }
         /* JIT is an optimisation only; the interpreter is used when it is unavailable. */
         (void)pcre2_jit_compile(v->re, PCRE2_JIT_COMPLETE);

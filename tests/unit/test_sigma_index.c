@@ -217,11 +217,69 @@ static void test_generated(void **state)
     assert_true(hits - before >= NRULES / 31);
 }
 
+/* Values and conditions at the edges of what the index files: each event
+ * gives what evaluating every rule gives, and the expected rules fire. */
+static void test_edges(void **state)
+{
+    (void)state;
+    static const char *const det[] = {
+        "    s:\n        A|re: '^abc|xyz'\n    condition: s\n",
+        "    s:\n        A|re|i: '^Abcd'\n    condition: s\n",
+        "    s:\n        A|re: '^abcd?e'\n    condition: s\n",
+        "    s:\n        A|re|m: '^abcd'\n    condition: s\n",
+        "    s:\n        A|re: '^abc{0}d'\n    condition: s\n",
+        "    s:\n        EventID: 5145\n    condition: s\n",
+        "    s:\n        A|cased: 'AbC'\n    condition: s\n",
+        "    s:\n        A|contains|all: ['xx1', 'yy2']\n    condition: s\n",
+        "    s:\n        A: 'abc'\n    condition: not s\n",
+        "    sa:\n        A: 'one'\n    sb:\n        B|startswith: 'two'\n    condition: 1 of s*\n",
+        "    sa:\n        A: 'one'\n    sb:\n        B|startswith: 'two'\n    condition: all of them\n",
+        "    s:\n        A|endswith: 'ab'\n    condition: s\n",
+        "    s:\n        eventid: 5140\n    condition: s\n",
+        "    k:\n        - 'needle'\n    condition: k\n",
+        "    s:\n        A: ''\n    condition: s\n",
+        "    s:\n        A: null\n    condition: s\n",
+        "    s:\n        A|base64offset|contains: 'abc'\n    condition: s\n",
+        "    s:\n        A|windash|contains: '-abc'\n    condition: s\n",
+        "    s:\n        A|startswith: 'abc'\n    f:\n        B: 'x'\n    condition: s or f\n",
+        "    s:\n        A|startswith: 'abc'\n    f:\n        B: 'x'\n    condition: s and not f\n",
+    };
+    static char yaml[65536];
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof(det) / sizeof(det[0]); i++)
+        len += (size_t)snprintf(yaml + len, sizeof(yaml) - len,
+                                "---\ntitle: edge %zu\nlogsource:\n    product: windows\n    service: security\n"
+                                "detection:\n%s",
+                                i, det[i]);
+    sigma_ruleset *keep = rs;
+    rs = sigma_ruleset_new();
+    assert_int_equal(sigma_load_string(rs, "edges.yml", yaml, len, print_err, NULL), 0);
+    assert_int_equal(sigma_rule_count(rs), sizeof(det) / sizeof(det[0]));
+    static const char *const vals[] = {"xyz",  "qxyz", "abcq", "aBCDx", "abce", "abde", "x\nabcd", "abd",
+                                       "AbC",  "abc",  "xx1 yy2", "one",  "twofold", "xab", "needle",
+                                       "",     "YWJj", "/abc", "\u2013abc", "+5145", "05145", "5145",
+                                       "5140", NULL};
+    unsigned long before = hits;
+    for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+        for (size_t j = 0; j < sizeof(vals) / sizeof(vals[0]); j += 5) {
+            sigma_field f[] = {{"A", vals[i]}, {"B", vals[j]}, {"EventID", vals[(i + j) % 24]}, {"C", vals[j]}};
+            sigma_event ev = {"windows", "security", NULL, f, 4};
+            same(&ev);
+            sigma_field g[] = {{"eventid", vals[i]}, {"EventID", vals[j]}};
+            sigma_event ev2 = {"windows", "security", NULL, g, 2};
+            same(&ev2);
+        }
+    assert_true(hits - before > 50);
+    sigma_ruleset_free(rs);
+    rs = keep;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bundled_samples),
         cmocka_unit_test(test_generated),
+        cmocka_unit_test(test_edges),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
