@@ -50,6 +50,9 @@ typedef void (*flow_release_fn)(void *ctx, flow *f);
 
 void flow_config_default(flow_config *c);
 flow_table *flow_table_new(const flow_config *c, flow_release_fn release, void *ctx);
+/* Bytes a table of max_flows takes when every entry is in use (an empty
+ * table costs almost nothing: its memory is taken as flows arrive). */
+uint64_t flow_table_bytes(uint32_t max_flows);
 void flow_table_free(flow_table *t); /* releases every flow first */
 
 /* Finds or creates the flow of p. *dir is set to the direction of p (0/1).

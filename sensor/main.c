@@ -16,6 +16,7 @@
 #include "capture.h"
 #include "config.h"
 #include "eve.h"
+#include "flow.h"
 #include "live.h"
 #include "options.h"
 #include "pcapfile.h"
@@ -515,6 +516,17 @@ int main(int argc, char **argv)
         char e[1024];
         if (!config_load(&o, cfg, e, sizeof(e))) {
             err("%s", e);
+            return EXIT_USAGE;
+        }
+        /* The flow table costs memory only as flows arrive, but one that
+         * could never fit is a configuration error, not a fault at run time. */
+        uint64_t need = flow_table_bytes(o.flow.max_flows);
+        long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+        uint64_t have = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize : 0;
+        if (have && need > have) {
+            err("config %s: flow.max-flows: %u flows take %llu MB when full, more than the %llu MB of memory of "
+                "this machine",
+                cfg, o.flow.max_flows, (unsigned long long)(need >> 20), (unsigned long long)(have >> 20));
             return EXIT_USAGE;
         }
     }

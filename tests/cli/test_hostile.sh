@@ -202,6 +202,23 @@ for w in 1 2; do
     fi
 done
 
+# --- a flow table far larger than the traffic, or than the machine -------
+printf 'flow:\n  max-flows: 10000000\n' >"$TMP/flows.yaml"
+/usr/bin/time -f "%M" -o "$TMP/rss" "$PW" -q -c "$TMP/flows.yaml" -r "$SAMPLE" -o "$TMP/flows.json" 2>"$TMP/err"
+rc=$?
+rss=$(tail -n 1 "$TMP/rss")
+if [ "$rc" -eq 0 ] && [ "$rss" -lt 200000 ] && grep -q '"event_type":"alert"' "$TMP/flows.json"; then
+    ok "flow.max-flows 10,000,000 for a 72-packet capture: peak RSS $((rss / 1024)) MB"
+else
+    bad "flow.max-flows 10,000,000: exit $rc, peak RSS ${rss} KB: $(cat "$TMP/err")"
+fi
+printf 'flow:\n  memcap: 512gb\n' >"$TMP/flows.yaml"
+"$PW" -q -c "$TMP/flows.yaml" -r "$SAMPLE" -o /dev/null 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 2 ] && one_line "flow table larger than the machine" "$TMP/err" \
+    "^pipewatch: config .*flows.yaml: flow.max-flows: [0-9]+ flows take [0-9]+ MB when full, more than the [0-9]+ MB of memory" ||
+    bad "flow table larger than the machine: exit $rc: $(cat "$TMP/err")"
+
 # --- a full disk: the output ends with a whole record ----------------------
 if [ "$(id -u)" -eq 0 ] && mkdir "$TMP/small" && mount -t tmpfs -o size=12k tmpfs "$TMP/small" 2>/dev/null; then
     "$PW" -q -r "$SAMPLE" -o "$TMP/small/eve.json" 2>"$TMP/err"
