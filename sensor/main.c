@@ -377,9 +377,11 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
         err("%s", e);
         return EXIT_INPUT;
     }
-    if (r->follow && !capture_file_follow(cf)) {
-        err("--follow: %s is read through libpcap (pcapng, standard input or a capture filter), which cannot "
-            "follow a growing file; only classic pcap files without -f can be followed", path);
+    /* standard input needs no following: a pipe is read until its writer closes it */
+    bool following = r->follow && strcmp(path, "-") != 0;
+    if (following && !capture_file_follow(cf)) {
+        err("--follow: %s is read through libpcap (pcapng or a capture filter), which cannot follow a growing "
+            "file; only classic pcap files without -f can be followed", path);
         capture_file_close(cf);
         return EXIT_USAGE;
     }
@@ -401,7 +403,7 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
         if (g_stop)
             break;
         rc = capture_file_next(cf, &pk);
-        if (rc == 0 && r->follow) {
+        if (rc == 0 && following) {
             /* nothing more yet: wait a little (a signal cuts the wait short) */
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
