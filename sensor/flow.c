@@ -1,4 +1,5 @@
-/* The flow table: chained hash on a preallocated node array, a free list,
+/* The flow table: chained hash on a node array reserved at start and touched
+ * only as flows arrive (never-used nodes are taken in order, freed ones from a free list),
  * and four idle lists (TCP without payload yet, TCP open, TCP closed, UDP)
  * each ordered by last activity, so expiry and eviction only look at list
  * heads. A fifth list keeps creation order for a deterministic flush.
