@@ -72,6 +72,7 @@ static struct guard {
 
 static struct sigaction old_bus;
 static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
+static uintptr_t guard_page = 4096; /* set before the handler is installed */
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
@@ -79,9 +80,8 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
     for (int i = 0; i < GUARDS; i++) {
         uintptr_t lo = atomic_load(&guards[i].lo), hi = atomic_load(&guards[i].hi);
         if (a >= lo && a < hi) {
-            uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-            void *at = (void *)(a & ~(page - 1));
-            if (mmap(at, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+            void *at = (void *)(a & ~(guard_page - 1));
+            if (mmap(at, guard_page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
                 atomic_store(&guards[i].hit, 1);
                 return;
             }
@@ -104,6 +104,9 @@ static int guard_install(void)
         return -1;
     if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_sigbus)
         return 0;
+    long page = sysconf(_SC_PAGESIZE);
+    if (page > 0)
+        guard_page = (uintptr_t)page;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = on_sigbus;
