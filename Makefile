@@ -51,7 +51,7 @@ BENCH_TOOL_SRC := $(sort $(wildcard tests/bench/*.c)) tests/tools/pcap-replicate
 BENCH_TOOL_BIN := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(BENCH_TOOL_SRC)))
 TOOL_BIN := $(sort $(TOOL_BIN) $(BENCH_TOOL_BIN))
 
-.PHONY: all deps test unit-tests demo sanitize fuzz bench bench-build golden samples install uninstall clean help
+.PHONY: all deps test unit-tests demo sanitize fuzz bench bench-rules bench-build golden samples install uninstall clean help
 .DEFAULT_GOAL := all
 
 all: deps-check $(BUILD)/pipewatch
@@ -168,6 +168,13 @@ BENCH_WORKERS ?= 2
 bench:
 	$(MAKE) --no-print-directory BUILD=build-bench OPT=-O2 CFLAGS="-O2 -g -DNDEBUG" bench-build
 	BUILD=build-bench BENCH_RUNS=$(BENCH_RUNS) BENCH_10X=$(BENCH_10X) BENCH_WORKERS="$(BENCH_WORKERS)" bash tests/bench/bench.sh
+	$(MAKE) --no-print-directory bench-rules
+
+# Matching cost against the rule count (10, 1,000, 10,000 generated rules; BENCH_RULES_DIR adds a real set).
+bench-rules:
+	$(MAKE) --no-print-directory BUILD=build-bench OPT=-O2 CFLAGS="-O2 -g -DNDEBUG" bench-build \
+	  build-bench/tools/sigma-rulegen build-bench/tools/pcap-hostile
+	BUILD=build-bench BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-rules.sh
 
 bench-build: deps-check $(BENCH_TOOL_BIN) $(if $(wildcard sensor/main.c),$(BUILD)/pipewatch)
 

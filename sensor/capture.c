@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "decode.h"
 
@@ -137,6 +138,13 @@ pcap_t *capture_open_file(const char *path, const char *bpf, char *err, size_t e
     }
     if (S_ISREG(st.st_mode) && st.st_size == 0) {
         snprintf(err, errlen, "%s: empty file, not a capture", path);
+        return NULL;
+    }
+    /* libpcap words every failure to open as a bad file; a file we may not
+     * read is told as such. */
+    if (!S_ISFIFO(st.st_mode) && access(path, R_OK) != 0) {
+        snprintf(err, errlen, "%s: cannot read capture: %s", path,
+                 errno == EACCES ? "permission denied" : strerror(errno));
         return NULL;
     }
     pcap_t *h = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);

@@ -195,6 +195,9 @@ void summary_print(const summary *s, FILE *out, const pw_counters *c, double sec
     fprintf(out, "  events:   %llu smb, %llu 5145, %llu 5140, %llu alerts\n", (unsigned long long)c->events_smb,
             (unsigned long long)c->events_5145, (unsigned long long)c->events_5140, (unsigned long long)c->alerts);
     print_table(out, "alerts by rule", "from", &s->alerts, top_n);
+    if (c->rule_regex_limit)
+        fprintf(out, "  rules:    %llu regex matches stopped at PCRE2's match limit (taken as no match)\n",
+                (unsigned long long)c->rule_regex_limit);
     for (uint64_t i = 0; i < s->alert_lines && i < 16; i++)
         fprintf(out, "    ! %s\n", s->alert_text[i]);
     if (s->alert_lines > 16)
