@@ -3,6 +3,9 @@
  * each ordered by last activity, so expiry and eviction only look at list
  * heads. A fifth list keeps creation order for a deterministic flush.
  *
+ * Nodes not yet used are taken in order before the free list, so the
+ * array's pages are touched only as flows arrive.
+ *
  * The release callback must flush or release f->tcp (stream_flush /
  * stream_release): the table does not know the stream engine. */
 #include "flow.h"
@@ -41,6 +44,7 @@ struct flow_table {
     uint32_t *buckets;
     uint32_t mask;
     uint32_t free_head;
+    uint32_t fresh; /* nodes [fresh, max_flows) never used yet: their pages stay untouched */
     dlist idle[L_COUNT], order;
     uint32_t last; /* flow returned by the previous lookup: its stream may have closed since */
 };
@@ -102,6 +106,9 @@ flow_table *flow_table_new(const flow_config *c, flow_release_fn release, void *
     t->mask = nb - 1;
     t->release = release;
     t->ctx = ctx;
+    /* calloc of this size maps fresh zero pages; nodes are handed out in
+     * order (fresh) before any is reused, so a page is touched only when
+     * the traffic first needs it (64k flows are 4000 pages). */
     t->nodes = calloc(t->cfg.max_flows, sizeof(fnode));
     t->buckets = malloc(sizeof(uint32_t) * nb);
     if (!t->nodes || !t->buckets) {
@@ -112,9 +119,8 @@ flow_table *flow_table_new(const flow_config *c, flow_release_fn release, void *
     }
     for (uint32_t i = 0; i < nb; i++)
         t->buckets[i] = NIL;
-    for (uint32_t i = 0; i < t->cfg.max_flows; i++)
-        t->nodes[i].hnext = i + 1 < t->cfg.max_flows ? i + 1 : NIL;
-    t->free_head = 0;
+    t->free_head = NIL;
+    t->fresh = 0;
     for (int l = 0; l < L_COUNT; l++)
         t->idle[l].head = t->idle[l].tail = NIL;
     t->order.head = t->order.tail = NIL;
@@ -254,6 +260,8 @@ const flow_stats *flow_table_stats(const flow_table *t) { return &t->st; }
  * small for the traffic: counted in memcap_drops. */
 static uint32_t node_get(flow_table *t, uint64_t now)
 {
+    if (t->free_head == NIL && t->fresh < t->cfg.max_flows)
+        return t->fresh++;
     if (t->free_head == NIL) {
         uint32_t victim = t->idle[L_EMBRYO].head;
         for (int l = 0; l < L_COUNT && victim == NIL; l++) {
