@@ -328,7 +328,7 @@ describe_seed() {
             sort | uniq -c
         echo "# SMB2 CREATE names on pipes (sample of distinct)"
         tshark -r "$SEED" -Y 'smb2.cmd==5 && smb2.flags.response==0' -T fields -e smb2.filename 2>/dev/null |
-            sort | uniq -c | sort -rn | head -40
+            sort | uniq -c | sort -rn | awk 'NR <= 40'
     } >"$out.part" && mv "$out.part" "$out"
 }
 

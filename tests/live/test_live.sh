@@ -208,6 +208,8 @@ if len(warn) != 1: bad.append("%d 'kernel is dropping' warnings" % len(warn))
 if "kernel keeps dropping" in err: bad.append("a repeated warning within the minute")
 end = re.findall(r"^pipewatch: the kernel dropped (\d+) of (\d+) packets", err, re.M)
 if end != [(str(cap["kernel_drops"]), str(cap["kernel_packets"]))]: bad.append("end-of-run line %s" % end)
+summ = re.findall(r"^  kernel:   (\d+) packets, (\d+) dropped", err, re.M)
+if summ != [(str(cap["kernel_packets"]), str(cap["kernel_drops"]))]: bad.append("summary's kernel line %s" % summ)
 if bad:
     print("FAIL drops: " + "; ".join(bad) + "\n" + err); sys.exit(1)
 print("ok   drops: %d of %d dropped, one warning (%s), per worker %s" %
