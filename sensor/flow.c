@@ -4,6 +4,9 @@
  * each ordered by last activity, so expiry and eviction only look at list
  * heads. A fifth list keeps creation order for a deterministic flush.
  *
+ * Nodes not yet used are taken in order before the free list, so the
+ * array's pages are touched only as flows arrive.
+ *
  * The release callback must flush or release f->tcp (stream_flush /
  * stream_release): the table does not know the stream engine. */
 #include "flow.h"

@@ -68,7 +68,8 @@ static void usage(FILE *out)
             "      --snaplen N          bytes captured per packet, live (default 65535)\n"
             "      --buffer-size MB     kernel capture buffer, live (default 64)\n"
             "      --no-promisc         do not put the interface in promiscuous mode\n"
-            "      --workers N          worker threads, live and offline (default 1)\n"
+            "      --workers N|auto     worker threads; auto: one per CPU (default: auto live,\n"
+            "                           1 offline)\n"
             "      --follow             keep reading a capture file as it grows (tail -f), until\n"
             "                           SIGINT or SIGTERM; one classic pcap file\n"
             "\n"
@@ -106,13 +107,6 @@ static void err(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-}
-
-static uint64_t wall_usec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static double mono_sec(void)
@@ -595,8 +589,12 @@ int main(int argc, char **argv)
             o.promisc = false;
             break;
         case OPT_WORKERS:
+            if (!strcmp(optarg, "auto")) {
+                o.workers = 0;
+                break;
+            }
             if (!parse_uint(optarg, 64, &v) || v < 1) {
-                err("--workers: '%s' is not a number from 1 to 64", optarg);
+                err("--workers: '%s' is not a number from 1 to 64, or auto", optarg);
                 return EXIT_USAGE;
             }
             o.workers = (int)v;
@@ -710,7 +708,9 @@ int main(int argc, char **argv)
 
     /* One ruleset per worker: the first is the one loaded above. */
     static sigma_ruleset *worker_rules[64];
-    if (o.workers == 0) { /* af-packet threads: auto */
+    if (o.workers == PW_WORKERS_DEFAULT) /* live: one per CPU, as af-packet threads: auto */
+        o.workers = o.n_interfaces ? 0 : 1;
+    if (o.workers == 0) { /* auto */
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         o.workers = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
     }
@@ -731,15 +731,12 @@ int main(int argc, char **argv)
     }
     pipeline_set_stats_extra(summary_json, r.sum);
     double t0 = mono_sec();
-    uint64_t w0 = wall_usec();
     int status;
     pw_counters c = {0};
     if (o.n_interfaces) {
         live_ctx lc = {&o, (const sigma_ruleset *const *)worker_rules, out, r.sum, &g_stop, &g_reopen,
                        &g_dump_stats};
-        status = live_run(&lc, &c);
-        if (o.log_stats && status != EXIT_INPUT)
-            pipeline_write_stats(out, &c, wall_usec(), wall_usec() - w0);
+        status = live_run(&lc, &c); /* writes the last stats record */
     } else if (o.workers > 1) {
         r.pool = worker_pool_new(o.workers, &o, (const sigma_ruleset *const *)worker_rules, out, r.sum);
         if (!r.pool) {

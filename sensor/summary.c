@@ -179,6 +179,11 @@ void summary_print(const summary *s, FILE *out, const pw_counters *c, double sec
     fprintf(out, "  read:     %u capture(s), %llu packets, %.1f MB in %.2f s (%.1f MB/s, %.0f packets/s)\n",
             s->captures, (unsigned long long)c->packets, mb, seconds, seconds > 0 ? mb / seconds : 0.0,
             seconds > 0 ? (double)c->packets / seconds : 0.0);
+    if (c->kernel_packets || c->kernel_drops) /* live capture */
+        fprintf(out, "  kernel:   %llu packets, %llu dropped (%.2f%%), %llu dropped by the interface\n",
+                (unsigned long long)c->kernel_packets, (unsigned long long)c->kernel_drops,
+                c->kernel_packets ? 100.0 * (double)c->kernel_drops / (double)c->kernel_packets : 0.0,
+                (unsigned long long)c->kernel_ifdrops);
     fprintf(out, "  flows:    %llu, SMB %llu (midstream %llu); SMB sessions %llu (NTLMSSP %llu, Kerberos %llu)\n",
             (unsigned long long)c->flows, (unsigned long long)c->flows_smb, (unsigned long long)c->flows_midstream,
             (unsigned long long)c->smb_sessions, (unsigned long long)c->smb_ntlm_sessions,
