@@ -8,7 +8,7 @@ void pw_options_default(pw_options *o)
     o->snaplen = 65535;
     o->buffer_size_mb = 64;
     o->promisc = true;
-    o->workers = 1;
+    o->workers = PW_WORKERS_DEFAULT;
     o->cluster_id = 99;
     o->eve_type = EVE_REGULAR;
     o->eve_append = true;

@@ -666,6 +666,7 @@ void pipeline_counters(const pipeline *p, pw_counters *c)
     c->events_flow += m->events_flow;
     c->alerts += m->alerts;
     c->rule_matches_max_exceeded += m->rule_matches_max_exceeded;
+    c->rule_regex_limit += sigma_ruleset_regex_limit_hits(p->rules);
 }
 
 static void (*stats_extra)(jbuf *j, void *ctx);
@@ -752,6 +753,7 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     jb_u64(&j, "flow", c->events_flow);
     jb_u64(&j, "alerts", c->alerts);
     jb_u64(&j, "alerts_over_match_limit", c->rule_matches_max_exceeded);
+    jb_u64(&j, "rule_regex_limit", c->rule_regex_limit);
     jb_close_object(&j);
     if (stats_extra)
         stats_extra(&j, stats_extra_ctx);
