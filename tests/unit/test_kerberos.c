@@ -287,7 +287,7 @@ static void send_tcp(pipeline *p, tcp_side *s, const uint8_t *msg, size_t n, uin
 static void run_kerberos_session(const char *path, bool with_kdc)
 {
     static const uint8_t kdc[4] = {10, 0, 0, 1}, cli[4] = {10, 0, 0, 5}, srv[4] = {10, 0, 0, 9};
-    static uint8_t rep[5000], f[9000], g[5000], msg[9000];
+    static uint8_t g[5000], msg[9000];
     pw_options o;
     pw_options_default(&o);
     o.appid_enabled = false;
@@ -299,6 +299,7 @@ static void run_kerberos_session(const char *path, bool with_kdc)
     assert_non_null(p);
     uint64_t ts = 1700000000ull * 1000000;
     if (with_kdc) {
+        static uint8_t rep[5000], f[9000];
         size_t n = kdc_rep(rep, 0x6d, "CONTOSO.LOCAL", "alice", "dc1.contoso.local", 0x5c);
         size_t fl = frame(f, kdc, cli, 88, 50000, true, 0, 0, rep, n);
         pipeline_packet(p, 1, ts, f, (uint32_t)fl, (uint32_t)fl);
