@@ -247,7 +247,7 @@ static inline void cap_sink(void *ctx, const smb_fact *f)
     cap_str(cf->user, sizeof(cf->user), f->h.who.user, &cf->user_null);
     cap_str(cf->domain, sizeof(cf->domain), f->h.who.domain, &cf->domain_null);
     cap_str(cf->ws, sizeof(cf->ws), f->h.who.workstation, NULL);
-    bool svc = f->h.kind == SMB_FACT_SERVICE_CREATE;
+    bool svc = f->h.kind == SMB_FACT_SERVICE;
     cap_str(cf->svc, sizeof(cf->svc), svc ? f->u.service.name : NULL, NULL);
     cap_str(cf->svc_display, sizeof(cf->svc_display), svc ? f->u.service.display_name : NULL, NULL);
     cap_str(cf->svc_bin, sizeof(cf->svc_bin), svc ? f->u.service.binary_path : NULL, NULL);
