@@ -10,10 +10,12 @@
 #include <yaml.h>
 
 #include "sigma_internal.h"
+#include "yaml_depth.h"
 
 struct sigma_ruleset {
     sigma_rule **rules;
     size_t n;
+    sigma_index *ix; /* built after each load; NULL or stale: every rule is scanned */
 };
 
 sigma_ruleset *sigma_ruleset_new(void) { return calloc(1, sizeof(sigma_ruleset)); }
@@ -62,6 +64,7 @@ void sigma_ruleset_free(sigma_ruleset *rs)
     for (size_t i = 0; i < rs->n; i++)
         rule_free(rs->rules[i]);
     free(rs->rules);
+    sigma_index_free(rs->ix);
     free(rs);
 }
 
@@ -506,9 +509,22 @@ static bool ruleset_add(sigma_ruleset *rs, sigma_rule *r)
     return true;
 }
 
-int sigma_load_string(sigma_ruleset *rs, const char *name, const char *yaml, size_t len, sigma_error_fn errfn,
-                      void *ctx)
+static void reindex(sigma_ruleset *rs)
 {
+    sigma_index_free(rs->ix);
+    rs->ix = sigma_index_build(rs->rules, rs->n);
+}
+
+static int load_string(sigma_ruleset *rs, const char *name, const char *yaml, size_t len, sigma_error_fn errfn,
+                       void *ctx)
+{
+    unsigned deep_line;
+    if (!yaml_depth_ok(yaml, len, YAML_MAX_DEPTH, &deep_line)) {
+        char msg[64];
+        snprintf(msg, sizeof(msg), "YAML nested deeper than %d levels", YAML_MAX_DEPTH);
+        report(errfn, ctx, name, deep_line, msg);
+        return 1;
+    }
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
         report(errfn, ctx, name, 0, "out of memory");
@@ -596,7 +612,7 @@ static int load_file(sigma_ruleset *rs, const char *path, sigma_error_fn errfn, 
         report(errfn, ctx, path, 0, "read error");
         return -1;
     }
-    int n = sigma_load_string(rs, path, buf ? buf : "", len, errfn, ctx);
+    int n = load_string(rs, path, buf ? buf : "", len, errfn, ctx);
     free(buf);
     return n;
 }
@@ -673,14 +689,40 @@ int sigma_load_path(sigma_ruleset *rs, const char *path, sigma_error_fn err, voi
         report(err, ctx, path, 0, msg);
         return -1;
     }
-    if (S_ISDIR(st.st_mode))
-        return load_dir(rs, path, 0, err, ctx);
-    return load_file(rs, path, err, ctx);
+    int n = S_ISDIR(st.st_mode) ? load_dir(rs, path, 0, err, ctx) : load_file(rs, path, err, ctx);
+    reindex(rs);
+    return n;
+}
+
+int sigma_load_string(sigma_ruleset *rs, const char *name, const char *yaml, size_t len, sigma_error_fn errfn,
+                      void *ctx)
+{
+    int n = load_string(rs, name, yaml, len, errfn, ctx);
+    reindex(rs);
+    return n;
 }
 
 /* ---- matching and accessors ------------------------------------------ */
 
 size_t sigma_rule_count(const sigma_ruleset *rs) { return rs->n; }
+
+void sigma_ruleset_on_limit(sigma_ruleset *rs, sigma_limit_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < rs->n; i++) {
+        rs->rules[i]->on_limit = fn;
+        rs->rules[i]->on_limit_ctx = ctx;
+    }
+}
+
+uint64_t sigma_ruleset_regex_limit_hits(const sigma_ruleset *rs)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; rs && i < rs->n; i++)
+        n += rs->rules[i]->regex_limit_hits;
+    return n;
+}
+
+uint64_t sigma_rule_regex_limit_hits(const sigma_rule *r) { return r->regex_limit_hits; }
 
 const sigma_rule *sigma_rule_at(const sigma_ruleset *rs, size_t i) { return i < rs->n ? rs->rules[i] : NULL; }
 
@@ -698,6 +740,18 @@ bool sigma_rule_match(const sigma_rule *r, const sigma_event *ev)
 }
 
 size_t sigma_match(const sigma_ruleset *rs, const sigma_event *ev, const sigma_rule **out, size_t max)
+{
+    if (rs->ix && sigma_index_rules(rs->ix) == rs->n)
+        return sigma_index_match(rs->ix, rs->rules, ev, out, max);
+    return sigma_match_linear(rs, ev, out, max);
+}
+
+size_t sigma_ruleset_unindexed(const sigma_ruleset *rs)
+{
+    return rs->ix && sigma_index_rules(rs->ix) == rs->n ? sigma_index_unkeyed(rs->ix) : rs->n;
+}
+
+size_t sigma_match_linear(const sigma_ruleset *rs, const sigma_event *ev, const sigma_rule **out, size_t max)
 {
     size_t hits = 0;
     for (size_t i = 0; i < rs->n; i++) {

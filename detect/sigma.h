@@ -44,13 +44,30 @@ int sigma_load_path(sigma_ruleset *rs, const char *path, sigma_error_fn err, voi
 int sigma_load_string(sigma_ruleset *rs, const char *name, const char *yaml, size_t len,
                       sigma_error_fn err, void *ctx);
 
+/* Called the first time a rule's regular expression gives up at PCRE2's
+ * match or depth limit (a pattern that backtracks without end): the value
+ * is then taken as not matching, and counted. */
+typedef void (*sigma_limit_fn)(void *ctx, const sigma_rule *r);
+void sigma_ruleset_on_limit(sigma_ruleset *rs, sigma_limit_fn fn, void *ctx);
+/* Regex matches stopped by PCRE2's limits, over every rule of the set. */
+uint64_t sigma_ruleset_regex_limit_hits(const sigma_ruleset *rs);
+uint64_t sigma_rule_regex_limit_hits(const sigma_rule *r);
+
 size_t sigma_rule_count(const sigma_ruleset *rs);
 const sigma_rule *sigma_rule_at(const sigma_ruleset *rs, size_t i);
 
 /* Matches ev against every rule whose logsource fits it. Writes up to max
  * matching rules to out in load order and returns the number of matches
- * (which may exceed max). Does not allocate. */
+ * (which may exceed max). Does not allocate. Its cost follows the rules that
+ * can apply to the event, not the size of the rule set: rules are indexed at
+ * load time by logsource and by values their conditions require. */
 size_t sigma_match(const sigma_ruleset *rs, const sigma_event *ev, const sigma_rule **out, size_t max);
+/* The same, by evaluating every rule in turn: the reference the rule index
+ * behind sigma_match is checked against (tests, benchmarks). */
+size_t sigma_match_linear(const sigma_ruleset *rs, const sigma_event *ev, const sigma_rule **out, size_t max);
+/* Rules the index cannot narrow down: evaluated for every event of their
+ * logsource (a condition such as "not x" or a keyword search implies no key). */
+size_t sigma_ruleset_unindexed(const sigma_ruleset *rs);
 /* Matches one rule (logsource included). */
 bool sigma_rule_match(const sigma_rule *r, const sigma_event *ev);
 

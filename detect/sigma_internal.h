@@ -126,6 +126,11 @@ struct sigma_rule {
     uint32_t *ofidx;
     size_t nofidx;
     pcre2_match_context *mctx; /* bounds PCRE2 backtracking for every `re` of the rule */
+    /* Regex matches of this rule stopped by PCRE2's limits (the rule is
+     * matched by one thread only; see above), and whom to tell the first time. */
+    uint64_t regex_limit_hits;
+    sigma_limit_fn on_limit;
+    void *on_limit_ctx;
 };
 
 /* Where a compile step failed. */
@@ -176,6 +181,26 @@ bool sigma_value_match(const sigma_rule *r, const sigma_value *v, const char *s,
 /* Field value by name: exact name first, then ASCII case-insensitive. NULL
  * when the field is absent (or listed with a NULL value). */
 const char *sigma_event_get(const sigma_event *ev, const char *name);
+
+/* The integer syntax numeric values compare by (sign and decimal digits). */
+bool sigma_parse_int(const char *s, size_t n, int64_t *out);
+
+/* sigma_index.c: which rules can apply to an event. Rules are grouped by
+ * logsource; within a group each rule is filed under keys that any event it
+ * matches must produce (a field's whole value, its first or last three
+ * bytes, a three-byte piece, its number), or kept aside when its condition
+ * implies none. Matching looks the event's keys up, marks the rules found in
+ * a bitmap and evaluates those in load order: the same result as evaluating
+ * every rule, at a cost in proportion to the rules that can apply. */
+typedef struct sigma_index sigma_index;
+/* NULL when out of memory (matching then scans every rule). */
+sigma_index *sigma_index_build(sigma_rule *const *rules, size_t n);
+void sigma_index_free(sigma_index *ix);
+size_t sigma_index_rules(const sigma_index *ix);
+/* Rules filed under no key (evaluated for every event of their logsource). */
+size_t sigma_index_unkeyed(const sigma_index *ix);
+size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const sigma_event *ev,
+                         const sigma_rule **out, size_t max);
 
 /* Iterative wildcard match over a token program; exposed for tests of the
  * worst case. */

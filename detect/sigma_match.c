@@ -1,5 +1,6 @@
 /* Sigma values: modifier parsing, compiling a written value into a matcher,
  * and matching one field value against it without allocating. */
+#include <ctype.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
@@ -132,6 +133,8 @@ static bool parse_int(const char *s, size_t n, int64_t *out)
     *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return true;
 }
+
+bool sigma_parse_int(const char *s, size_t n, int64_t *out) { return parse_int(s, n, out); }
 
 /* Decimal number (integer or fraction, optional exponent). strtod alone would
  * also take "inf", "nan" and hex, which are not numbers in an event field. */
@@ -605,6 +608,21 @@ bool sigma_value_compile(sigma_rule *r, const sigma_mods *m, const sigma_scalar 
                           (int)(sc->len > 80 ? 80 : sc->len), sc->text, (size_t)off, (const char *)msg);
             return false;
         }
+        /* A pattern anchored at the start by plain characters (no
+         * alternation anywhere, no multiline '^') only matches values that
+         * begin with them: kept in lit for the rule index. */
+        if (!m->re_m && sc->len > 1 && sc->text[0] == '^' && !memchr(sc->text, '|', sc->len)) {
+            size_t k = 1;
+            while (k < sc->len && (isalnum((unsigned char)sc->text[k]) || sc->text[k] == '-' || sc->text[k] == '_'))
+                k++;
+            size_t lit = k - 1;
+            if (lit && k < sc->len && (sc->text[k] == '?' || sc->text[k] == '*' || sc->text[k] == '{'))
+                lit--; /* the last one is optional */
+            if (lit >= 3) {
+                v->lit = strndup(sc->text + 1, lit);
+                v->litlen = v->lit ? lit : 0;
+            }
+        }
         /* JIT is an optimisation only; the interpreter is used when it is unavailable. */
         (void)pcre2_jit_compile(v->re, PCRE2_JIT_COMPLETE);
         v->md = pcre2_match_data_create_from_pattern(v->re, NULL);
@@ -759,6 +777,14 @@ bool sigma_value_match(const sigma_rule *r, const sigma_value *v, const char *s,
         return str_match(v, s);
     case SV_RE: {
         int rc = pcre2_match(v->re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, v->md, r->mctx);
+        if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
+            rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+            /* counted, not silent: the rule is only ever matched by this
+             * thread, and the counter is not part of what matching reads */
+            sigma_rule *w = (sigma_rule *)r;
+            if (w->regex_limit_hits++ == 0 && w->on_limit)
+                w->on_limit(w->on_limit_ctx, r);
+        }
         return rc >= 0;
     }
     case SV_CIDR:

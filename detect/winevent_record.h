@@ -63,6 +63,10 @@ typedef struct win_peer {
     const char *client_ip; /* "10.0.0.5" or "fe80::1" (Windows writes IPv4 as-is, IPv6 plain) */
     uint16_t client_port;
     const char *server_ip;
+    /* The server's own name as NTLMSSP gave it (its DNS name, else its
+     * NetBIOS name), on this connection or another one to the same address;
+     * NULL when not known. */
+    const char *server_name;
 } win_peer;
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "winevent_families.h"
 #include "winevent_fields.h"
+#include "winevent_share.h"
 
 static const char EMPTY[] = "";
 static const char LOCAL_SYSTEM[] = "LocalSystem";
@@ -28,7 +29,7 @@ static const char LOCAL_SYSTEM[] = "LocalSystem";
 
 #define CAP_NAME 257 /* a service name is at most 256 characters */
 #define CAP_ACCOUNT 257
-#define CAP_COMPUTER 257
+#define CAP_COMPUTER 257 /* what winevent_computer stores at most */
 #define CAP_NUMBER 16
 
 const char *winevent_service_type_text(uint32_t type)
@@ -78,23 +79,6 @@ static const char *account_of(win_event *e, const smb_fact_service *s)
     return is_driver(s->service_type) ? EMPTY : LOCAL_SYSTEM;
 }
 
-/* The server's name from the pipe's share path (\\SRV\IPC$ -> SRV); an IPv6
- * literal loses its brackets. */
-static const char *computer(win_event *e, const smb_fact_service *s)
-{
-    const char *share = s->pipe.tree.share;
-    if (!share || share[0] != '\\' || share[1] != '\\')
-        return EMPTY;
-    const char *h = share + 2;
-    const char *sep = strchr(h, '\\');
-    size_t len = sep ? (size_t)(sep - h) : strlen(h);
-    if (len >= 2 && h[0] == '[' && h[len - 1] == ']') {
-        h++;
-        len -= 2;
-    }
-    return wf_putn(e, h, len, CAP_COMPUTER);
-}
-
 static const char *number_text(win_event *e, const char *text, uint32_t v)
 {
     if (text)
@@ -106,7 +90,6 @@ static const char *number_text(win_event *e, const char *text, uint32_t v)
 
 size_t winevent_service_7045(const smb_fact *f, const win_peer *peer, win_event *out, size_t max)
 {
-    (void)peer;
     if (max == 0 || !installed(f))
         return 0;
     const smb_fact_service *s = &f->u.service;
@@ -120,13 +103,12 @@ size_t winevent_service_7045(const smb_fact *f, const win_peer *peer, win_event 
     wf_value(e, number_text(e, winevent_service_type_text(s->service_type), s->service_type));
     wf_value(e, number_text(e, winevent_start_type_text(s->start_type), s->start_type));
     wf_value(e, account_of(e, s));
-    wf_finish(e, computer(e, s));
+    wf_finish(e, winevent_computer(e, peer, s->pipe.tree.share));
     return 1;
 }
 
 size_t winevent_service_4697(const smb_fact *f, const win_peer *peer, win_event *out, size_t max)
 {
-    (void)peer;
     if (max == 0 || !installed(f))
         return 0;
     const smb_fact_service *s = &f->u.service;
@@ -145,13 +127,12 @@ size_t winevent_service_4697(const smb_fact *f, const win_peer *peer, win_event 
     wf_dec(s->start_type, start, sizeof start);
     wf_value(e, wf_put(e, start, sizeof start));
     wf_value(e, account_of(e, s));
-    wf_finish(e, computer(e, s));
+    wf_finish(e, winevent_computer(e, peer, s->pipe.tree.share));
     return 1;
 }
 
 size_t winevent_service_7040(const smb_fact *f, const win_peer *peer, win_event *out, size_t max)
 {
-    (void)peer;
     if (max == 0 || !succeeded(f))
         return 0;
     const smb_fact_service *s = &f->u.service;
@@ -167,6 +148,6 @@ size_t winevent_service_7040(const smb_fact *f, const win_peer *peer, win_event 
     wf_value(e, EMPTY);
     wf_value(e, number_text(e, winevent_start_type_text(s->start_type), s->start_type));
     wf_value(e, wf_put(e, s->name, CAP_NAME));
-    wf_finish(e, computer(e, s));
+    wf_finish(e, winevent_computer(e, peer, s->pipe.tree.share));
     return 1;
 }

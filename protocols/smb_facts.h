@@ -46,6 +46,16 @@ typedef struct smb_identity {
     const char *workstation; /* NTLMSSP workstation (client host) name; NULL if unknown */
 } smb_identity;
 
+/* The server's own names, as its NTLMSSP CHALLENGE on this connection (or
+ * the NTLMv2 response that echoes it) gave them; each NULL when not seen. */
+typedef struct smb_server_names {
+    const char *target_name;  /* CHALLENGE TargetName: the NetBIOS domain (or server) name */
+    const char *nb_computer;  /* MsvAvNbComputerName */
+    const char *nb_domain;    /* MsvAvNbDomainName */
+    const char *dns_computer; /* MsvAvDnsComputerName: the server's FQDN */
+    const char *dns_domain;   /* MsvAvDnsDomainName */
+} smb_server_names;
+
 /* The header every fact has: the SMB operation and its outcome. */
 typedef struct smb_fact_head {
     smb_fact_kind kind;
@@ -60,6 +70,7 @@ typedef struct smb_fact_head {
     uint64_t session_id; /* SMB2 SessionId; SMB1 UID */
     uint32_t tree_id;    /* SMB2 TreeId; SMB1 TID */
     smb_identity who;
+    smb_server_names server;
 } smb_fact_head;
 
 /* The share an operation worked in. */

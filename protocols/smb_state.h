@@ -117,6 +117,7 @@ struct smb_conn {
     smb_pending *pending;
     uint32_t n_pending;
     smb_auth_stage stage;
+    ntlm_target server; /* the server's names, once NTLMSSP gave them */
     size_t *mem_used; /* the shared budget (smb_conn_set_budget), NULL: none */
     size_t mem_cap;
     smb_file *rpc_file; /* smb_rpc.c: the pipe whose parser is running */
@@ -170,6 +171,13 @@ void smb_emit(smb_conn *c, const smb_fact *f);
  * and message id) gives the staged credentials to session s (when not NULL) and
  * ends the stage; returns whether it did (the stage's data stays readable). */
 bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64_t message_id);
+/* The server's names from an NTLMSSP message (a CHALLENGE, or the target
+ * info of an NTLMv2 AUTHENTICATE): names not known yet are taken, a
+ * CHALLENGE's replace what an AUTHENTICATE gave. */
+void smb_server_learn(smb_conn *c, const ntlmssp_info *ni);
+/* A SESSION_SETUP response's security blob: a CHALLENGE names the server. */
+void smb_server_from_blob(smb_conn *c, const uint8_t *blob, size_t len);
+
 /* The CREATE request's own fields (name, access, options …) into a file fact. */
 void smb_fact_create_request(smb_fact_file *f, const smb_pending *p);
 /* A successful TREE_CONNECT: remembers the tree (name and settled type). */

@@ -1,3 +1,4 @@
+#include "../detect/yaml_depth.h"
 #include "config.h"
 
 #include <errno.h>
@@ -349,6 +350,12 @@ static bool sec_smb(cfg *c, const char *k, const char *path, yaml_node_t *v)
         c->o->smb_memcap = (size_t)x;
         return true;
     }
+    if (!strcmp(k, "max-servers")) {
+        if (!get_uint(c, v, path, 1, 1000000, &x))
+            return false;
+        c->o->max_servers = (uint32_t)x;
+        return true;
+    }
     if (!strcmp(k, "max-pdu-buffer")) {
         if (!get_size(c, v, path, 1024, 16ull << 20, &x))
             return false;
@@ -613,6 +620,11 @@ static bool sec_top(cfg *c, const char *k, const char *path, yaml_node_t *v)
 
 bool config_load_string(pw_options *o, const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
+    unsigned deep_line; /* libyaml's work grows with the square of the nesting: bound it first */
+    if (!yaml_depth_ok(text, len, YAML_MAX_DEPTH, &deep_line)) {
+        snprintf(err, errlen, "%s:%u: YAML error: nested deeper than %d levels", name, deep_line, YAML_MAX_DEPTH);
+        return false;
+    }
     yaml_parser_t parser;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&parser)) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -88,25 +89,39 @@ static void fail(eve_output *o, int e)
     o->failed = true;
 }
 
-static bool write_all(eve_output *o, const char *p, size_t n)
+/* Writes whole lines: p starts at a line boundary, or carry bytes after one
+ * (the newline after a long record). When the write fails part way (a full
+ * disk), the regular file is cut back to the end of its last whole line, so
+ * a reader never sees half a record. */
+static bool write_all_carry(eve_output *o, const char *p, size_t n, size_t carry)
 {
-    while (n > 0) {
-        ssize_t w = write(o->fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            fail(o, errno);
-            return false;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(o->fd, p + done, n - done);
+        if (w > 0) {
+            done += (size_t)w;
+            continue;
         }
-        if (w == 0) {
-            fail(o, EIO);
-            return false;
-        }
-        p += w;
-        n -= (size_t)w;
+        if (w < 0 && errno == EINTR)
+            continue;
+        int e = w < 0 ? errno : EIO;
+        size_t tail = carry + done;
+        for (size_t i = done; i > 0; i--)
+            if (p[i - 1] == '\n') {
+                tail = done - i;
+                break;
+            }
+        struct stat st;
+        off_t at;
+        if (tail && fstat(o->fd, &st) == 0 && S_ISREG(st.st_mode) && (at = lseek(o->fd, 0, SEEK_CUR)) >= (off_t)tail)
+            (void)!ftruncate(o->fd, at - (off_t)tail);
+        fail(o, e);
+        return false;
     }
     return true;
 }
+
+static bool write_all(eve_output *o, const char *p, size_t n) { return write_all_carry(o, p, n, 0); }
 
 static bool flush_locked(eve_output *o)
 {
@@ -136,7 +151,7 @@ static bool write_locked(eve_output *o, const char *line, size_t len)
         if (!flush_locked(o))
             return false;
         if (len + 1 > sizeof(o->buf))
-            return write_all(o, line, len) && write_all(o, "\n", 1);
+            return write_all(o, line, len) && write_all_carry(o, "\n", 1, len);
     }
     memcpy(o->buf + o->len, line, len);
     o->len += len;

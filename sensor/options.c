@@ -8,7 +8,7 @@ void pw_options_default(pw_options *o)
     o->snaplen = 65535;
     o->buffer_size_mb = 64;
     o->promisc = true;
-    o->workers = 1;
+    o->workers = PW_WORKERS_DEFAULT;
     o->cluster_id = 99;
     o->eve_type = EVE_REGULAR;
     o->eve_append = true;
@@ -18,6 +18,7 @@ void pw_options_default(pw_options *o)
     stream_config_default(&o->stream);
     smb_limits_default(&o->smb);
     o->smb_memcap = 64u << 20;
+    o->max_servers = 1024;
     o->defrag_memcap = 16u << 20;
     o->defrag_timeout_usec = 60ull * 1000000;
     o->appid_enabled = true;

@@ -179,6 +179,11 @@ void summary_print(const summary *s, FILE *out, const pw_counters *c, double sec
     fprintf(out, "  read:     %u capture(s), %llu packets, %.1f MB in %.2f s (%.1f MB/s, %.0f packets/s)\n",
             s->captures, (unsigned long long)c->packets, mb, seconds, seconds > 0 ? mb / seconds : 0.0,
             seconds > 0 ? (double)c->packets / seconds : 0.0);
+    if (c->kernel_packets || c->kernel_drops) /* live capture */
+        fprintf(out, "  kernel:   %llu packets, %llu dropped (%.2f%%), %llu dropped by the interface\n",
+                (unsigned long long)c->kernel_packets, (unsigned long long)c->kernel_drops,
+                c->kernel_packets ? 100.0 * (double)c->kernel_drops / (double)c->kernel_packets : 0.0,
+                (unsigned long long)c->kernel_ifdrops);
     fprintf(out, "  flows:    %llu, SMB %llu (midstream %llu); SMB sessions %llu (NTLMSSP %llu, Kerberos %llu)\n",
             (unsigned long long)c->flows, (unsigned long long)c->flows_smb, (unsigned long long)c->flows_midstream,
             (unsigned long long)c->smb_sessions, (unsigned long long)c->smb_ntlm_sessions,
@@ -195,6 +200,9 @@ void summary_print(const summary *s, FILE *out, const pw_counters *c, double sec
     fprintf(out, "  events:   %llu smb, %llu 5145, %llu 5140, %llu alerts\n", (unsigned long long)c->events_smb,
             (unsigned long long)c->events_5145, (unsigned long long)c->events_5140, (unsigned long long)c->alerts);
     print_table(out, "alerts by rule", "from", &s->alerts, top_n);
+    if (c->rule_regex_limit)
+        fprintf(out, "  rules:    %llu regex matches stopped at PCRE2's match limit (taken as no match)\n",
+                (unsigned long long)c->rule_regex_limit);
     for (uint64_t i = 0; i < s->alert_lines && i < 16; i++)
         fprintf(out, "    ! %s\n", s->alert_text[i]);
     if (s->alert_lines > 16)

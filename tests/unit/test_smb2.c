@@ -960,6 +960,77 @@ static void test_file_id_reused(void **state)
     ctx_free(t);
 }
 
+/* The server's CHALLENGE names it: every fact of the connection carries
+ * the names, also those of a later Kerberos session on it. */
+static void test_challenge_names_server(void **state)
+{
+    t_ctx *t = ctx_new();
+    uint8_t tok[600];
+    memset(tok, 0, 40);
+    memcpy(tok, "NTLMSSP", 8);
+    tu_le32(tok + 8, 1);
+    b_hdr s1 = {.cmd = SMB2_SESSION_SETUP, .mid = 1};
+    send_msg(t, 0, msg, b_sess_req(msg, &s1, tok, 40));
+    size_t cl = b_ntlm_challenge(tok, "3B", "01566S-WIN16-IR", "3B", "01566s-win16-ir.threebeesco.com",
+                                 "threebeesco.com");
+    s1.flags = RSP;
+    s1.status = 0xC0000016;
+    s1.sid = 0x11;
+    send_msg(t, 1, msg, b_sess_rsp_blob(msg, &s1, tok, cl));
+    assert_int_equal(t->cap.n, 0);
+    /* AUTHENTICATE without a domain */
+    size_t tl = b_ntlm_auth(tok, "", "backdoor", "WIN10");
+    b_hdr s2 = {.cmd = SMB2_SESSION_SETUP, .mid = 2, .sid = 0x11};
+    send_msg(t, 0, msg, b_sess_req(msg, &s2, tok, tl));
+    s2.flags = RSP;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &s2, 0));
+    assert_int_equal(t->cap.n, 1);
+    cap_fact *f = &t->cap.facts[0];
+    assert_string_equal(f->server_dns, "01566s-win16-ir.threebeesco.com");
+    assert_string_equal(f->server_nb, "01566S-WIN16-IR");
+    assert_string_equal(f->server_target, "3B");
+    assert_string_equal(f->server_nb_domain, "3B");
+    assert_true(f->domain_null); /* the wire's domain stays the wire's */
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 3, .sid = 0x11};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\172.16.66.36\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 5;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    assert_int_equal(t->cap.n, 2);
+    assert_string_equal(t->cap.facts[1].server_dns, "01566s-win16-ir.threebeesco.com");
+    ctx_free(t);
+
+    /* a capture without the CHALLENGE: the NTLMv2 response's echo of it */
+    t = ctx_new();
+    tl = b_ntlm_auth_v2(tok, "atlas.lab", "administrator", "WS", "DC_ATLAS", "ATLAS", "DC_ATLAS.atlas.lab");
+    b_hdr s3 = {.cmd = SMB2_SESSION_SETUP, .mid = 7, .sid = 0x22};
+    send_msg(t, 0, msg, b_sess_req(msg, &s3, tok, tl));
+    s3.flags = RSP;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &s3, 0));
+    assert_int_equal(t->cap.n, 1);
+    f = &t->cap.facts[0];
+    assert_string_equal(f->server_dns, "DC_ATLAS.atlas.lab");
+    assert_string_equal(f->server_nb, "DC_ATLAS");
+    assert_string_equal(f->server_nb_domain, "ATLAS");
+    assert_string_equal(f->server_target, ""); /* only a CHALLENGE has one */
+    assert_string_equal(f->user, "administrator");
+    ctx_free(t);
+
+    /* Kerberos alone names no server */
+    t = ctx_new();
+    static const uint8_t krb[] = {0x60, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                  0x12, 0x01, 0x02, 0x02, 0x01, 0x00};
+    b_hdr s4 = {.cmd = SMB2_SESSION_SETUP, .mid = 1, .sid = 0x33};
+    send_msg(t, 0, msg, b_sess_req(msg, &s4, krb, sizeof krb));
+    s4.flags = RSP;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &s4, 0));
+    assert_int_equal(t->cap.n, 1);
+    assert_int_equal(t->cap.facts[0].f.h.who.auth, SMB_AUTH_KERBEROS);
+    assert_null(t->cap.facts[0].f.h.server.dns_computer);
+    assert_null(t->cap.facts[0].f.h.server.target_name);
+    ctx_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -979,6 +1050,7 @@ int main(void)
         cmocka_unit_test(test_svcctl_handles),
         cmocka_unit_test(test_pipe_not_rpc),
         cmocka_unit_test(test_file_id_reused),
+        cmocka_unit_test(test_challenge_names_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
