@@ -27,6 +27,9 @@ typedef struct win_family {
     /* Keywords of a successful and a failed event ("Audit Success", "Audit Failure") */
     const char *keyword_success;
     const char *keyword_failure;
+    /* Level as Winlogbeat names it ("information"); NULL where the
+     * events carry level 0 (LogAlways), as the Security audit events do */
+    const char *level;
 } win_family;
 
 /* One event id of a family, with its EventData field names in order. */

@@ -205,7 +205,7 @@ static bool is_ip_literal(const char *host, size_t len)
  * CHALLENGE gave (peer->server_name, from this connection or another one to
  * the same address). Without it, the host of the UNC path when the client
  * wrote a name; an address there is not the server's name and stays out. */
-static const char *computer(win_event *e, const win_peer *peer, const char *share)
+const char *winevent_computer(win_event *e, const win_peer *peer, const char *share)
 {
     if (peer && peer->server_name && peer->server_name[0])
         return wf_put(e, peer->server_name, CAP_COMPUTER);
@@ -265,7 +265,7 @@ size_t winevent_share_5145(const smb_fact *f, const win_peer *peer, win_event *o
     wf_value(e, wf_put(e, rel, cap));
     access_fields(e, file->desired_access);
     wf_value(e, NO_REASON);
-    wf_finish(e, computer(e, peer, file->tree.share));
+    wf_finish(e, winevent_computer(e, peer, file->tree.share));
     return 1;
 }
 
@@ -284,6 +284,6 @@ size_t winevent_share_5140(const smb_fact *f, const win_peer *peer, win_event *o
     /* The TREE_CONNECT request asks for no access; Windows records 5140 with
      * ReadData (0x1) for every share connection. */
     access_fields(e, 0x1);
-    wf_finish(e, computer(e, peer, share));
+    wf_finish(e, winevent_computer(e, peer, share));
     return 1;
 }

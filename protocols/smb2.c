@@ -329,7 +329,7 @@ static void req_write(smb_conn *c, const smb2_msg *m)
     uint32_t dlen = rd_le32(&r);
     if (!rd_ok(&r) || !m->have_fid)
         return;
-    smb_file *fe = smb_file_get(c, m->fid, false);
+    smb_file *fe = smb_file_infer(c, 2, m->h.session_id, m->h.tree_id, m->fid);
     if (!fe)
         return;
     smb_tree *t = smb_tree_get(c, fe->session_id, fe->tree_id, false);
@@ -359,7 +359,7 @@ static void req_ioctl(smb_conn *c, const smb2_msg *m)
     uint32_t in_len = rd_le32(&r);
     if (!rd_ok(&r) || ctl != FSCTL_PIPE_TRANSCEIVE || !m->have_fid)
         return;
-    smb_file *fe = smb_file_get(c, m->fid, false);
+    smb_file *fe = smb_file_infer(c, 2, m->h.session_id, m->h.tree_id, m->fid);
     if (fe)
         write_pipe(c, m, fe, in_off, in_len);
 }

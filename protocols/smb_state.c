@@ -156,6 +156,33 @@ void smb_tree_infer(smb_conn *c, uint8_t version, uint64_t sid, uint32_t tid)
     t->type = smb_share_settle(t->share, SMB_SHARE_UNKNOWN);
 }
 
+smb_file *smb_file_infer(smb_conn *c, uint8_t version, uint64_t sid, uint32_t tid, const uint8_t fid[16])
+{
+    smb_file *known = smb_file_get(c, fid, false);
+    if (known)
+        return known;
+    uint16_t cr = version == 2 ? 0x0005 : 0xa2;
+    smb_pending *only = NULL;
+    for (uint32_t i = 0; i < c->n_pending; i++) {
+        smb_pending *p = &c->pending[i];
+        if (p->version != version || p->command != cr || p->session_id != sid || p->tree_id != tid || p->aux)
+            continue;
+        if (only)
+            return NULL; /* two candidates: no guess */
+        only = p;
+    }
+    if (!only || !only->have_name)
+        return NULL;
+    smb_file *f = smb_file_get(c, fid, true);
+    if (!f)
+        return NULL;
+    only->aux = 1;
+    f->session_id = sid;
+    f->tree_id = tid;
+    memcpy(f->name, only->name, strlen(only->name) + 1);
+    return f;
+}
+
 smb_file *smb_file_get(smb_conn *c, const uint8_t fid[16], bool create)
 {
     smb_file *free_slot = NULL;

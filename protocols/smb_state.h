@@ -83,7 +83,7 @@ typedef struct smb_pending {
     bool have_fid;
     uint32_t desired_access, file_attributes, share_access, create_disposition, create_options;
     uint32_t aux; /* SMB1 NEGOTIATE: index of "NT LM 0.12" in the request, plus one;
-                     TREE_CONNECT: 1 once a tree id was inferred for it */
+                     TREE_CONNECT, CREATE: 1 once a tree / file id was inferred for it */
     bool have_name;
     char *name; /* last: SMB_NAME_MAX + 1 bytes of the connection's name area */
 } smb_pending;
@@ -135,6 +135,10 @@ void smb_tree_del(smb_conn *c, smb_tree *t);
  * holds one direction only) and this is its tree. */
 void smb_tree_infer(smb_conn *c, uint8_t version, uint64_t sid, uint32_t tid);
 smb_file *smb_file_get(smb_conn *c, const uint8_t fid[16], bool create);
+/* A request names a file we never saw opened: when exactly one CREATE of
+ * that session and tree is still waiting, its response was lost (or the
+ * capture holds one direction only) and this is its file. */
+smb_file *smb_file_infer(smb_conn *c, uint8_t version, uint64_t sid, uint32_t tid, const uint8_t fid[16]);
 void smb_file_del(smb_conn *c, smb_file *f);
 smb_pending *smb_pending_add(smb_conn *c, uint8_t version, uint16_t cmd, uint64_t mid, uint32_t pid);
 smb_pending *smb_pending_find(smb_conn *c, uint8_t version, uint64_t mid, uint32_t pid);

@@ -337,7 +337,7 @@ static inline void cap_sink(void *ctx, const smb_fact *f)
     cap_str(cf->server_nb, sizeof(cf->server_nb), f->h.server.nb_computer, NULL);
     cap_str(cf->server_target, sizeof(cf->server_target), f->h.server.target_name, NULL);
     cap_str(cf->server_nb_domain, sizeof(cf->server_nb_domain), f->h.server.nb_domain, NULL);
-    bool svc = f->h.kind == SMB_FACT_SERVICE_CREATE;
+    bool svc = f->h.kind == SMB_FACT_SERVICE;
     cap_str(cf->svc, sizeof(cf->svc), svc ? f->u.service.name : NULL, NULL);
     cap_str(cf->svc_display, sizeof(cf->svc_display), svc ? f->u.service.display_name : NULL, NULL);
     cap_str(cf->svc_bin, sizeof(cf->svc_bin), svc ? f->u.service.binary_path : NULL, NULL);
