@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "winevent_service.h"
 #include "winevent_share.h"
 
 typedef size_t (*winevent_builder)(const smb_fact *f, const win_peer *peer, win_event *out, size_t max);
@@ -14,6 +15,9 @@ static const struct {
 } builders[] = {
     {SMB_FACT_CREATE, winevent_share_5145},
     {SMB_FACT_TREE_CONNECT, winevent_share_5140},
+    {SMB_FACT_SERVICE, winevent_service_7045},
+    {SMB_FACT_SERVICE, winevent_service_4697},
+    {SMB_FACT_SERVICE, winevent_service_7040},
 };
 
 size_t winevent_build(const smb_fact *f, const win_peer *peer, win_event *out, size_t max)

@@ -14,10 +14,20 @@
 /* Security log, Microsoft-Windows-Security-Auditing, logsource windows/security. */
 extern const win_family WIN_FAMILY_SECURITY;
 
+/* System log, Service Control Manager, logsource windows/system. */
+extern const win_family WIN_FAMILY_SYSTEM_SCM;
+
 /* 5145: a network share object was checked to see whether client can be granted desired access. */
 extern const win_event_def WIN_EVENT_5145;
 /* 5140: a network share object was accessed. */
 extern const win_event_def WIN_EVENT_5140;
+
+/* 7045: a service was installed in the system (System log). */
+extern const win_event_def WIN_EVENT_7045;
+/* 4697: a service was installed in the system (Security log). */
+extern const win_event_def WIN_EVENT_4697;
+/* 7040: the start type of a service was changed (System log). */
+extern const win_event_def WIN_EVENT_7040;
 
 /* The definition of an event id, NULL when pipewatch does not write it. */
 const win_event_def *winevent_def(uint16_t event_id);

@@ -163,9 +163,16 @@ void wf_subject(win_event *e, const smb_fact_head *h)
         /* The account's SID never crosses the wire; Windows' NULL SID says
          * so. Under Kerberos the names are inside the encrypted ticket. */
         bool names = who->auth != SMB_AUTH_KERBEROS;
+        const char *domain = who->domain;
+        /* An AUTHENTICATE without a domain logs on to the server's own
+         * domain: Windows writes the NetBIOS domain name its CHALLENGE gave
+         * as TargetName (or, when only the AUTHENTICATE was seen, the
+         * MsvAvNbDomainName it echoes). */
+        if (!domain && who->auth == SMB_AUTH_NTLMSSP && who->user)
+            domain = h->server.target_name ? h->server.target_name : h->server.nb_domain;
         wf_value(e, NULL_SID);
         wf_value(e, names ? wf_put(e, who->user, CAP_USER) : EMPTY);
-        wf_value(e, names ? wf_put(e, who->domain, CAP_DOMAIN) : EMPTY);
+        wf_value(e, names ? wf_put(e, domain, CAP_DOMAIN) : EMPTY);
     }
     wf_value(e, wf_put(e, logon_id, sizeof logon_id));
 }

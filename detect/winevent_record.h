@@ -27,6 +27,9 @@ typedef struct win_family {
     /* Keywords of a successful and a failed event ("Audit Success", "Audit Failure") */
     const char *keyword_success;
     const char *keyword_failure;
+    /* Level as Winlogbeat names it ("information"); NULL where the
+     * events carry level 0 (LogAlways), as the Security audit events do */
+    const char *level;
 } win_family;
 
 /* One event id of a family, with its EventData field names in order. */
@@ -60,6 +63,10 @@ typedef struct win_peer {
     const char *client_ip; /* "10.0.0.5" or "fe80::1" (Windows writes IPv4 as-is, IPv6 plain) */
     uint16_t client_port;
     const char *server_ip;
+    /* The server's own name as NTLMSSP gave it (its DNS name, else its
+     * NetBIOS name), on this connection or another one to the same address;
+     * NULL when not known. */
+    const char *server_name;
 } win_peer;
 
 #endif

@@ -2,6 +2,7 @@
 #include "winevent_share.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "winevent_families.h"
 #include "winevent_fields.h"
@@ -178,18 +179,43 @@ static const char *local_path(win_event *e, const char *share)
     return EMPTY;
 }
 
-/* Server name from the share path; an IPv6 literal loses its brackets. */
-static const char *computer(win_event *e, const char *share)
+/* An address written as a host: dotted IPv4, IPv6 (with or without
+ * brackets, or in the ipv6-literal.net form). Windows never writes one as
+ * its Computer name. */
+static bool is_ip_literal(const char *host, size_t len)
 {
+    if (len == 0)
+        return false;
+    bool digits_dots = true;
+    for (size_t i = 0; i < len; i++) {
+        char ch = host[i];
+        if (ch == ':' || ch == '[')
+            return true;
+        if (!((ch >= '0' && ch <= '9') || ch == '.'))
+            digits_dots = false;
+    }
+    static const char v6net[] = ".ipv6-literal.net";
+    size_t k = sizeof v6net - 1;
+    if (len > k && strncasecmp(host + len - k, v6net, k) == 0)
+        return true;
+    return digits_dots;
+}
+
+/* Windows writes its own name as Computer: the DNS name its NTLMSSP
+ * CHALLENGE gave (peer->server_name, from this connection or another one to
+ * the same address). Without it, the host of the UNC path when the client
+ * wrote a name; an address there is not the server's name and stays out. */
+const char *winevent_computer(win_event *e, const win_peer *peer, const char *share)
+{
+    if (peer && peer->server_name && peer->server_name[0])
+        return wf_put(e, peer->server_name, CAP_COMPUTER);
     if (!share)
         return EMPTY;
     const char *host, *name;
     size_t hostlen;
     split_share(share, &host, &hostlen, &name);
-    if (hostlen >= 2 && host[0] == '[' && host[hostlen - 1] == ']') {
-        host++;
-        hostlen -= 2;
-    }
+    if (is_ip_literal(host, hostlen))
+        return EMPTY;
     return wf_putn(e, host, hostlen, CAP_COMPUTER);
 }
 
@@ -239,7 +265,7 @@ size_t winevent_share_5145(const smb_fact *f, const win_peer *peer, win_event *o
     wf_value(e, wf_put(e, rel, cap));
     access_fields(e, file->desired_access);
     wf_value(e, NO_REASON);
-    wf_finish(e, computer(e, file->tree.share));
+    wf_finish(e, winevent_computer(e, peer, file->tree.share));
     return 1;
 }
 
@@ -258,6 +284,6 @@ size_t winevent_share_5140(const smb_fact *f, const win_peer *peer, win_event *o
     /* The TREE_CONNECT request asks for no access; Windows records 5140 with
      * ReadData (0x1) for every share connection. */
     access_fields(e, 0x1);
-    wf_finish(e, computer(e, share));
+    wf_finish(e, winevent_computer(e, peer, share));
     return 1;
 }

@@ -20,6 +20,10 @@ size_t winevent_share_5140(const smb_fact *f, const win_peer *peer, win_event *o
 void winevent_share_name(const char *share, char *buf, size_t n);
 /* SMB1 names lose their leading '\'; SMB2 names are kept. */
 const char *winevent_relative_name(const char *filename);
+/* The Computer of an event on the server of share path `share`: the name
+ * NTLMSSP gave (peer->server_name), else the host of the path when it is a
+ * name, not an address; stored in e. */
+const char *winevent_computer(win_event *e, const win_peer *peer, const char *share);
 /* "%%1538 %%1541 %%4416 …" for the bits of an access mask, separated as
  * Windows separates them in the rendered XML (see docs/events.md). */
 void winevent_access_list(uint32_t mask, char *buf, size_t n);

@@ -142,6 +142,8 @@ struct dcerpc_conn {
     uint16_t *bind_order; /* context ids of the last BIND/ALTER_CONTEXT, in order */
     uint32_t n_bind_order;
     dcerpc_stats st;
+    void *attached; /* dcerpc_attach */
+    size_t attached_len;
 };
 
 void dcerpc_limits_default(dcerpc_limits *l)
@@ -276,6 +278,10 @@ void dcerpc_free(dcerpc_conn *d)
     for (int i = 0; i < 2; i++)
         buf_free(d, &d->dir[i].pdu);
     uncharge(d, tables_size(&d->lim));
+    if (d->attached) {
+        uncharge(d, d->attached_len);
+        free(d->attached);
+    }
     free(d->ctxs);
     free(d->bind_order);
     free(d->calls);
@@ -285,6 +291,21 @@ void dcerpc_free(dcerpc_conn *d)
 int dcerpc_is_rpc(const dcerpc_conn *d) { return d->is_rpc; }
 const dcerpc_stats *dcerpc_get_stats(const dcerpc_conn *d) { return &d->st; }
 size_t dcerpc_mem(const dcerpc_conn *d) { return d->mem; }
+
+void *dcerpc_attach(dcerpc_conn *d, size_t n)
+{
+    if (d->attached)
+        return n <= d->attached_len ? d->attached : NULL;
+    if (n == 0 || !charge(d, n))
+        return NULL;
+    d->attached = calloc(1, n);
+    if (!d->attached) {
+        uncharge(d, n);
+        return NULL;
+    }
+    d->attached_len = n;
+    return d->attached;
+}
 
 /* ---- contexts ---------------------------------------------------------- */
 

@@ -171,5 +171,10 @@ int dcerpc_is_rpc(const dcerpc_conn *d);
 const dcerpc_stats *dcerpc_get_stats(const dcerpc_conn *d);
 /* Bytes this parser holds now (tables and buffers). */
 size_t dcerpc_mem(const dcerpc_conn *d);
+/* State an interface decoder keeps for this association (a table of
+ * context handles ...): n zeroed bytes, charged to the parser's budget and
+ * freed with it; the same block on later calls (n must not grow). NULL when
+ * the budget or memory refuses it. */
+void *dcerpc_attach(dcerpc_conn *d, size_t n);
 
 #endif

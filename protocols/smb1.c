@@ -164,6 +164,8 @@ static void req_session_setup(smb_conn *c, const smb1_cmd *m)
             if (k == NTLMSSP_NONE && blob.len)
                 c->st.auth_unrecognised++;
             found = k == NTLMSSP_AUTHENTICATE || k == NTLMSSP_KERBEROS;
+            if (found)
+                smb_server_learn(c, ni);
         }
     } else if (w.len == 26) {
         /* NT LM 0.12 without extended security: passwords then names in clear */
@@ -192,8 +194,20 @@ static void req_session_setup(smb_conn *c, const smb1_cmd *m)
 
 static void rsp_session_setup(smb_conn *c, const smb1_cmd *m, const smb_pending *p)
 {
-    if (m->h.status == SMB_STATUS_MORE_PROCESSING)
+    if (m->h.status == SMB_STATUS_MORE_PROCESSING) {
+        /* extended security: Action, SecurityBlobLength, then the blob (the
+         * server's CHALLENGE, which names it) opens the data bytes */
+        rd_t w = m->words;
+        if (w.len == 8) {
+            rd_skip(&w, 6);
+            uint16_t blob_len = rd_le16(&w);
+            rd_t all = rd_make(m->msg, m->len);
+            rd_t blob = rd_sub(&all, m->bytes_off, blob_len);
+            if (rd_ok(&w) && rd_ok(&blob) && blob.len)
+                smb_server_from_blob(c, blob.p, blob.len);
+        }
         return;
+    }
     smb_session *s = m->h.status == 0 ? smb_session_get(c, m->h.uid, true) : NULL;
     bool staged = smb_session_take_stage(c, s, 1, m->h.mid);
     smb_fact f;

@@ -136,6 +136,7 @@ static void req_session_setup(smb_conn *c, const smb2_msg *m)
         c->st.auth_unrecognised++;
     if (k != NTLMSSP_AUTHENTICATE && k != NTLMSSP_KERBEROS)
         return;
+    smb_server_learn(c, ni);
     c->stage.used = true;
     c->stage.version = 2;
     c->stage.message_id = m->h.message_id;
@@ -145,8 +146,18 @@ static void req_session_setup(smb_conn *c, const smb2_msg *m)
 
 static void rsp_session_setup(smb_conn *c, const smb2_msg *m, const smb_pending *p)
 {
-    if (m->h.status == SMB_STATUS_MORE_PROCESSING)
+    if (m->h.status == SMB_STATUS_MORE_PROCESSING) {
+        /* the server's CHALLENGE names it */
+        rd_t r = rd_make(m->body, m->body_len);
+        rd_skip(&r, 4);
+        uint16_t off = rd_le16(&r);
+        uint16_t len = rd_le16(&r);
+        rd_t all = rd_make(m->p, m->len);
+        rd_t blob = rd_sub(&all, off, len);
+        if (rd_ok(&r) && rd_ok(&blob) && blob.len)
+            smb_server_from_blob(c, blob.p, blob.len);
         return;
+    }
     smb_session *s = smb_session_get(c, m->h.session_id, true);
     rd_t r = rd_make(m->body, m->body_len);
     rd_skip(&r, 2);
@@ -317,7 +328,7 @@ static void req_write(smb_conn *c, const smb2_msg *m)
     uint32_t dlen = rd_le32(&r);
     if (!rd_ok(&r) || !m->have_fid)
         return;
-    smb_file *fe = smb_file_get(c, m->fid, false);
+    smb_file *fe = smb_file_infer(c, 2, m->h.session_id, m->h.tree_id, m->fid);
     if (!fe)
         return;
     smb_tree *t = smb_tree_get(c, fe->session_id, fe->tree_id, false);
@@ -347,7 +358,7 @@ static void req_ioctl(smb_conn *c, const smb2_msg *m)
     uint32_t in_len = rd_le32(&r);
     if (!rd_ok(&r) || ctl != FSCTL_PIPE_TRANSCEIVE || !m->have_fid)
         return;
-    smb_file *fe = smb_file_get(c, m->fid, false);
+    smb_file *fe = smb_file_infer(c, 2, m->h.session_id, m->h.tree_id, m->fid);
     if (fe)
         write_pipe(c, m, fe, in_off, in_len);
 }

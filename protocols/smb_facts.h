@@ -20,7 +20,7 @@ typedef enum smb_fact_kind {
     SMB_FACT_CREATE,
     SMB_FACT_CLOSE,
     SMB_FACT_LOGOFF,
-    SMB_FACT_SERVICE_CREATE, /* svcctl CreateServiceW/A seen inside a pipe write */
+    SMB_FACT_SERVICE, /* a svcctl (MS-SCMR) call through a pipe, at its end */
 } smb_fact_kind;
 
 typedef enum smb_share_type {
@@ -46,6 +46,16 @@ typedef struct smb_identity {
     const char *workstation; /* NTLMSSP workstation (client host) name; NULL if unknown */
 } smb_identity;
 
+/* The server's own names, as its NTLMSSP CHALLENGE on this connection (or
+ * the NTLMv2 response that echoes it) gave them; each NULL when not seen. */
+typedef struct smb_server_names {
+    const char *target_name;  /* CHALLENGE TargetName: the NetBIOS domain (or server) name */
+    const char *nb_computer;  /* MsvAvNbComputerName */
+    const char *nb_domain;    /* MsvAvNbDomainName */
+    const char *dns_computer; /* MsvAvDnsComputerName: the server's FQDN */
+    const char *dns_domain;   /* MsvAvDnsDomainName */
+} smb_server_names;
+
 /* The header every fact has: the SMB operation and its outcome. */
 typedef struct smb_fact_head {
     smb_fact_kind kind;
@@ -60,6 +70,7 @@ typedef struct smb_fact_head {
     uint64_t session_id; /* SMB2 SessionId; SMB1 UID */
     uint32_t tree_id;    /* SMB2 TreeId; SMB1 TID */
     smb_identity who;
+    smb_server_names server;
 } smb_fact_head;
 
 /* The share an operation worked in. */
@@ -84,16 +95,36 @@ typedef struct smb_fact_file {
     bool have_file_id;
 } smb_fact_file;
 
-/* SMB_FACT_SERVICE_CREATE: svcctl CreateService* written to a pipe. */
+/* SMB_FACT_SERVICE: one svcctl call (OpenSCManager, OpenService,
+ * CreateService*, ChangeServiceConfig, StartService, ControlService,
+ * DeleteService) through a pipe, reported when the call ends, with what its
+ * response said. The header's have_response tells whether the RPC response
+ * (or a fault) came; its status stays 0 (the SMB operations that carried
+ * the call have their own facts). */
 typedef struct smb_fact_service {
     smb_fact_file pipe; /* the pipe it came through (name, file id, share) */
+    uint16_t opnum;
+    const char *operation; /* "RCreateServiceW" */
+    bool encrypted;        /* sealed (packet privacy): nothing below is known */
+    bool fault;
+    uint32_t fault_status; /* of the FAULT PDU: 0x1c010002 nca_s_op_rng_error, 5 access denied ... */
+    bool have_return;      /* the response's return value was read */
+    uint32_t return_code;  /* Win32 error: 0 success, 1073 ERROR_SERVICE_EXISTS ... */
+    /* The service: named by the request (OpenService, CreateService) or, for
+     * the calls on a service handle, by the OpenService / CreateService that
+     * returned the handle. NULL when unknown. */
     const char *name;
     const char *display_name; /* NULL when not given */
+    /* CreateService: the binary path; ChangeServiceConfig: the new one, NULL
+     * when the request keeps it */
     const char *binary_path;
+    const char *account; /* lpServiceStartName; NULL when not given (LocalSystem) */
     uint32_t desired_access;
+    /* CreateService: as given; ChangeServiceConfig: 0xffffffff when kept */
     uint32_t service_type;
     uint32_t start_type;
     bool account_present; /* lpServiceStartName given (else LocalSystem) */
+    uint32_t control;     /* ControlService: SERVICE_CONTROL_STOP (1) ... */
 } smb_fact_service;
 
 /* One fact: the header, then the payload its kind names. */
@@ -102,7 +133,7 @@ typedef struct smb_fact {
     union {
         smb_fact_tree tree;       /* TREE_CONNECT, TREE_DISCONNECT */
         smb_fact_file file;       /* CREATE, CLOSE */
-        smb_fact_service service; /* SERVICE_CREATE */
+        smb_fact_service service; /* SERVICE */
     } u;                          /* NEGOTIATE, SESSION_SETUP, LOGOFF: none */
 } smb_fact;
 
@@ -114,7 +145,7 @@ static inline const smb_fact_tree *smb_fact_tree_of(const smb_fact *f)
     case SMB_FACT_TREE_DISCONNECT: return &f->u.tree;
     case SMB_FACT_CREATE:
     case SMB_FACT_CLOSE: return &f->u.file.tree;
-    case SMB_FACT_SERVICE_CREATE: return &f->u.service.pipe.tree;
+    case SMB_FACT_SERVICE: return &f->u.service.pipe.tree;
     default: return NULL;
     }
 }
@@ -125,7 +156,7 @@ static inline const smb_fact_file *smb_fact_file_of(const smb_fact *f)
     switch (f->h.kind) {
     case SMB_FACT_CREATE:
     case SMB_FACT_CLOSE: return &f->u.file;
-    case SMB_FACT_SERVICE_CREATE: return &f->u.service.pipe;
+    case SMB_FACT_SERVICE: return &f->u.service.pipe;
     default: return NULL;
     }
 }

@@ -4,36 +4,171 @@
 
 #include "svcctl.h"
 
-/* A svcctl CreateService* request, whole: the service being installed. */
-static void svcctl_request(smb_conn *c, smb_file *fe, const dcerpc_call *call)
+/* What smb_rpc keeps per pipe beside its parser (dcerpc_attach): the SMB
+ * operation each call in flight was written with, and the svcctl context
+ * handles the responses returned, with the service each names. */
+#define PIPE_CALLS 8
+#define PIPE_HANDLES 16
+#define PIPE_HANDLE_NAME 257 /* a service name is at most 256 characters; longer UTF-8 is cut */
+
+typedef struct pipe_call {
+    bool used;
+    uint32_t call_id;
+    smb_pipe_io io;
+} pipe_call;
+
+typedef struct pipe_handle {
+    bool used;
+    uint32_t seq;
+    uint8_t handle[NDR_CONTEXT_HANDLE_SIZE];
+    char name[PIPE_HANDLE_NAME];
+} pipe_handle;
+
+typedef struct pipe_state {
+    pipe_call calls[PIPE_CALLS];
+    uint32_t next_call;
+    pipe_handle handles[PIPE_HANDLES];
+    uint32_t seq;
+} pipe_state;
+
+static pipe_state *pipe_state_of(smb_file *fe) { return fe->rpc ? dcerpc_attach(fe->rpc, sizeof(pipe_state)) : NULL; }
+
+static void call_io_remember(pipe_state *ps, uint32_t call_id, const smb_pipe_io *io)
 {
-    if (!svcctl_is_create_service(call->opnum) || call->encrypted || !call->request)
+    pipe_call *slot = NULL;
+    for (uint32_t i = 0; i < PIPE_CALLS && !slot; i++) {
+        if (!ps->calls[i].used || ps->calls[i].call_id == call_id)
+            slot = &ps->calls[i];
+    }
+    if (!slot) {
+        slot = &ps->calls[ps->next_call];
+        ps->next_call = (ps->next_call + 1) % PIPE_CALLS;
+    }
+    slot->used = true;
+    slot->call_id = call_id;
+    slot->io = *io;
+}
+
+/* The SMB operation call_id's request came with (the pipe's last write when
+ * it was not remembered); the entry is dropped. */
+static smb_pipe_io call_io_take(pipe_state *ps, const smb_file *fe, uint32_t call_id)
+{
+    for (uint32_t i = 0; ps && i < PIPE_CALLS; i++) {
+        if (ps->calls[i].used && ps->calls[i].call_id == call_id) {
+            ps->calls[i].used = false;
+            return ps->calls[i].io;
+        }
+    }
+    return fe->rpc_io;
+}
+
+static pipe_handle *handle_find(pipe_state *ps, const uint8_t h[NDR_CONTEXT_HANDLE_SIZE])
+{
+    for (uint32_t i = 0; ps && i < PIPE_HANDLES; i++) {
+        if (ps->handles[i].used && memcmp(ps->handles[i].handle, h, NDR_CONTEXT_HANDLE_SIZE) == 0)
+            return &ps->handles[i];
+    }
+    return NULL;
+}
+
+/* Handle h names service `name` (the oldest entry gives way). */
+static void handle_learn(pipe_state *ps, const uint8_t h[NDR_CONTEXT_HANDLE_SIZE], const char *name)
+{
+    if (!ps || !name[0])
         return;
-    svcctl_create_service sc;
-    if (!svcctl_decode_create_service(call->request, call->request_len, call->little_endian, call->opnum, &sc)) {
+    pipe_handle *e = handle_find(ps, h);
+    for (uint32_t i = 0; !e && i < PIPE_HANDLES; i++) {
+        if (!ps->handles[i].used)
+            e = &ps->handles[i];
+    }
+    if (!e) {
+        e = &ps->handles[0];
+        for (uint32_t i = 1; i < PIPE_HANDLES; i++) {
+            if (ps->handles[i].seq < e->seq)
+                e = &ps->handles[i];
+        }
+    }
+    e->used = true;
+    e->seq = ++ps->seq;
+    memcpy(e->handle, h, NDR_CONTEXT_HANDLE_SIZE);
+    size_t len = strlen(name);
+    if (len >= sizeof e->name) {
+        len = sizeof e->name - 1;
+        while (len > 0 && ((unsigned char)name[len] & 0xc0) == 0x80)
+            len--; /* never cut a UTF-8 sequence */
+    }
+    memcpy(e->name, name, len);
+    e->name[len] = '\0';
+}
+
+/* One svcctl call ended: a fact with what the request asked and the
+ * response answered; the handles it opened or closed update the table. */
+static void svcctl_call(smb_conn *c, smb_file *fe, const dcerpc_call *call)
+{
+    if (!call->have_request || !svcctl_is_known(call->opnum))
+        return;
+    pipe_state *ps = pipe_state_of(fe);
+    smb_pipe_io io = call_io_take(ps, fe, call->call_id);
+    svcctl_request rq;
+    svcctl_reply rp;
+    bool have_rq =
+        call->request && svcctl_decode_request(call->request, call->request_len, call->little_endian, call->opnum, &rq);
+    bool have_rp = call->response &&
+                   svcctl_decode_reply(call->response, call->response_len, call->little_endian, call->opnum, &rp);
+    if (call->request && !have_rq)
         c->st.malformed++;
+    bool ok = have_rp && rp.return_code == 0;
+    pipe_handle *on = have_rq && rq.have_handle ? handle_find(ps, rq.handle) : NULL;
+    const char *name = NULL;
+    if (have_rq && rq.service_name[0])
+        name = rq.service_name;
+    else if (on)
+        name = on->name;
+
+    if (call->opnum == SVCCTL_CLOSE_SERVICE_HANDLE) {
+        if (ok && on)
+            on->used = false;
         return;
     }
-    const smb_pipe_io *io = &fe->rpc_io;
+
     smb_fact f;
-    smb_fact_init(c, &f, SMB_FACT_SERVICE_CREATE, io->version, io->command);
+    smb_fact_init(c, &f, SMB_FACT_SERVICE, io.version, io.command);
     f.h.have_request = true;
-    f.h.message_id = io->message_id;
-    f.h.session_id = io->session_id;
-    f.h.tree_id = io->tree_id;
+    f.h.have_response = call->have_response;
+    f.h.message_id = io.message_id;
+    f.h.session_id = io.session_id;
+    f.h.tree_id = io.tree_id;
     smb_fact_service *sv = &f.u.service;
     memcpy(sv->pipe.file_id, fe->fid, 16);
     sv->pipe.have_file_id = true;
-    sv->pipe.filename = fe->name;
-    sv->name = sc.service_name;
-    sv->display_name = sc.display_name[0] ? sc.display_name : NULL;
-    sv->binary_path = sc.binary_path;
-    sv->service_type = sc.service_type;
-    sv->start_type = sc.start_type;
-    sv->account_present = sc.account_present;
-    sv->desired_access = sc.desired_access;
+    sv->pipe.filename = fe->name[0] ? fe->name : NULL;
+    sv->opnum = call->opnum;
+    sv->operation = svcctl_opnum_name(call->opnum);
+    sv->encrypted = call->encrypted;
+    sv->fault = call->fault;
+    sv->fault_status = call->fault ? call->fault_status : 0;
+    sv->have_return = have_rp;
+    sv->return_code = have_rp ? rp.return_code : 0;
+    sv->service_type = sv->start_type = SVCCTL_NO_CHANGE;
+    if (have_rq) {
+        sv->name = name;
+        sv->display_name = rq.have_display_name ? rq.display_name : NULL;
+        sv->binary_path = rq.have_binary_path ? rq.binary_path : NULL;
+        sv->account = rq.have_account ? rq.account : NULL;
+        sv->account_present = rq.have_account;
+        sv->desired_access = rq.desired_access;
+        sv->service_type = rq.service_type;
+        sv->start_type = rq.start_type;
+        sv->control = rq.control;
+    }
     smb_fact_resolve(c, &f);
     smb_emit(c, &f);
+
+    /* After the fact: rq.service_name stays valid for it until here. */
+    bool opens_service = call->opnum == SVCCTL_OPEN_SERVICE_W || call->opnum == SVCCTL_OPEN_SERVICE_A ||
+                         svcctl_is_create_service(call->opnum);
+    if (ok && rp.have_handle && have_rq && opens_service)
+        handle_learn(ps, rp.handle, rq.service_name);
 }
 
 static void on_request(void *ctx, const dcerpc_call *call)
@@ -42,16 +177,12 @@ static void on_request(void *ctx, const dcerpc_call *call)
     smb_file *fe = c->rpc_file;
     if (!fe)
         return;
-    switch (call->iface) {
-    case DCERPC_IF_SVCCTL:
-        svcctl_request(c, fe, call);
-        break;
-    default:
-        break;
-    }
+    pipe_state *ps = call->iface == DCERPC_IF_SVCCTL ? pipe_state_of(fe) : NULL;
+    if (ps)
+        call_io_remember(ps, call->call_id, &fe->rpc_io);
 }
 
-/* The end of a call: what the response says is not reported yet. */
+/* The end of a call: counted, and decoded by interface. */
 static void on_call(void *ctx, const dcerpc_call *call)
 {
     smb_conn *c = ctx;
@@ -62,6 +193,13 @@ static void on_call(void *ctx, const dcerpc_call *call)
         c->st.rpc_broken_calls++;
     if (call->encrypted)
         c->st.rpc_encrypted_calls++;
+    smb_file *fe = c->rpc_file;
+    if (!fe)
+        return;
+    switch (call->iface) {
+    case DCERPC_IF_SVCCTL: svcctl_call(c, fe, call); break;
+    default: break;
+    }
 }
 
 static void parser_gone(smb_conn *c, smb_file *fe)

@@ -193,6 +193,33 @@ void smb_tree_infer(smb_conn *c, uint8_t version, uint64_t sid, uint32_t tid)
     t->type = smb_share_settle(t->share, SMB_SHARE_UNKNOWN);
 }
 
+smb_file *smb_file_infer(smb_conn *c, uint8_t version, uint64_t sid, uint32_t tid, const uint8_t fid[16])
+{
+    smb_file *known = smb_file_get(c, fid, false);
+    if (known)
+        return known;
+    uint16_t cr = version == 2 ? 0x0005 : 0xa2;
+    smb_pending *only = NULL;
+    for (uint32_t i = 0; i < c->n_pending; i++) {
+        smb_pending *p = &c->pending[i];
+        if (p->version != version || p->command != cr || p->session_id != sid || p->tree_id != tid || p->aux)
+            continue;
+        if (only)
+            return NULL; /* two candidates: no guess */
+        only = p;
+    }
+    if (!only || !only->have_name)
+        return NULL;
+    smb_file *f = smb_file_get(c, fid, true);
+    if (!f)
+        return NULL;
+    only->aux = 1;
+    f->session_id = sid;
+    f->tree_id = tid;
+    memcpy(f->name, only->name, strlen(only->name) + 1);
+    return f;
+}
+
 smb_file *smb_file_get(smb_conn *c, const uint8_t fid[16], bool create)
 {
     smb_file *free_slot = NULL;
@@ -301,6 +328,39 @@ void smb_fact_init(const smb_conn *c, smb_fact *f, smb_fact_kind kind, uint8_t v
     f->h.command = cmd;
     f->h.dialect = smb_state_dialect(c);
     f->h.req_dir = c->req_dir;
+    const ntlm_target *t = &c->server;
+    f->h.server.target_name = t->target_name[0] ? t->target_name : NULL;
+    f->h.server.nb_computer = t->nb_computer[0] ? t->nb_computer : NULL;
+    f->h.server.nb_domain = t->nb_domain[0] ? t->nb_domain : NULL;
+    f->h.server.dns_computer = t->dns_computer[0] ? t->dns_computer : NULL;
+    f->h.server.dns_domain = t->dns_domain[0] ? t->dns_domain : NULL;
+}
+
+static void learn_name(char *dst, const char *src, bool replace)
+{
+    if (src[0] && (replace || !dst[0]))
+        memcpy(dst, src, strlen(src) + 1);
+}
+
+void smb_server_learn(smb_conn *c, const ntlmssp_info *ni)
+{
+    if (!ni->have_target)
+        return;
+    bool replace = ni->kind == NTLMSSP_CHALLENGE;
+    const ntlm_target *s = &ni->target;
+    ntlm_target *d = &c->server;
+    learn_name(d->target_name, s->target_name, replace);
+    learn_name(d->nb_computer, s->nb_computer, replace);
+    learn_name(d->nb_domain, s->nb_domain, replace);
+    learn_name(d->dns_computer, s->dns_computer, replace);
+    learn_name(d->dns_domain, s->dns_domain, replace);
+}
+
+void smb_server_from_blob(smb_conn *c, const uint8_t *blob, size_t len)
+{
+    ntlmssp_info ni;
+    if (ntlmssp_parse_blob(blob, len, &ni) == NTLMSSP_CHALLENGE)
+        smb_server_learn(c, &ni);
 }
 
 smb_fact_tree *smb_fact_tree_mut(smb_fact *f) { return (smb_fact_tree *)smb_fact_tree_of(f); }

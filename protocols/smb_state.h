@@ -82,7 +82,7 @@ typedef struct smb_pending {
     bool have_fid;
     uint32_t desired_access, file_attributes, share_access, create_disposition, create_options;
     uint32_t aux; /* SMB1 NEGOTIATE: index of "NT LM 0.12" in the request, plus one;
-                     TREE_CONNECT: 1 once a tree id was inferred for it */
+                     TREE_CONNECT, CREATE: 1 once a tree / file id was inferred for it */
     bool have_name;
     char *name; /* last: SMB_NAME_MAX + 1 bytes of the connection's name area */
 } smb_pending;
@@ -117,6 +117,7 @@ struct smb_conn {
     smb_pending *pending;
     uint32_t n_pending;
     smb_auth_stage stage;
+    ntlm_target server; /* the server's names, once NTLMSSP gave them */
     size_t *mem_used; /* the shared budget (smb_conn_set_budget), NULL: none */
     size_t mem_cap;
     smb_reclaim_fn reclaim; /* asked for room when a charge does not fit (smb_conn_set_reclaim) */
@@ -140,6 +141,10 @@ void smb_tree_del(smb_conn *c, smb_tree *t);
  * holds one direction only) and this is its tree. */
 void smb_tree_infer(smb_conn *c, uint8_t version, uint64_t sid, uint32_t tid);
 smb_file *smb_file_get(smb_conn *c, const uint8_t fid[16], bool create);
+/* A request names a file we never saw opened: when exactly one CREATE of
+ * that session and tree is still waiting, its response was lost (or the
+ * capture holds one direction only) and this is its file. */
+smb_file *smb_file_infer(smb_conn *c, uint8_t version, uint64_t sid, uint32_t tid, const uint8_t fid[16]);
 void smb_file_del(smb_conn *c, smb_file *f);
 smb_pending *smb_pending_add(smb_conn *c, uint8_t version, uint16_t cmd, uint64_t mid, uint32_t pid);
 smb_pending *smb_pending_find(smb_conn *c, uint8_t version, uint64_t mid, uint32_t pid);
@@ -177,6 +182,13 @@ void smb_emit(smb_conn *c, const smb_fact *f);
  * and message id) gives the staged credentials to session s (when not NULL) and
  * ends the stage; returns whether it did (the stage's data stays readable). */
 bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64_t message_id);
+/* The server's names from an NTLMSSP message (a CHALLENGE, or the target
+ * info of an NTLMv2 AUTHENTICATE): names not known yet are taken, a
+ * CHALLENGE's replace what an AUTHENTICATE gave. */
+void smb_server_learn(smb_conn *c, const ntlmssp_info *ni);
+/* A SESSION_SETUP response's security blob: a CHALLENGE names the server. */
+void smb_server_from_blob(smb_conn *c, const uint8_t *blob, size_t len);
+
 /* The CREATE request's own fields (name, access, options …) into a file fact. */
 void smb_fact_create_request(smb_fact_file *f, const smb_pending *p);
 /* A successful TREE_CONNECT: remembers the tree (name and settled type). */

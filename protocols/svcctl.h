@@ -71,4 +71,54 @@ typedef struct svcctl_handle_reply {
 bool svcctl_decode_create_service_reply(const uint8_t *stub, size_t len, bool little_endian,
                                         svcctl_handle_reply *out);
 
+/* A field of ChangeServiceConfig left as it is. */
+#define SVCCTL_NO_CHANGE 0xffffffffu
+
+/* The request of any of the operations pipewatch follows, as far as the
+ * opnum has the field: the handle it works on (every one but OpenSCManager),
+ * the names it carries and the values it sets. */
+typedef struct svcctl_request {
+    uint16_t opnum;
+    bool have_handle;
+    uint8_t handle[NDR_CONTEXT_HANDLE_SIZE]; /* hSCManager or hService */
+    uint32_t desired_access;                 /* OpenSCManager, OpenService, CreateService */
+    /* ChangeServiceConfig: SVCCTL_NO_CHANGE where the request keeps the value */
+    uint32_t service_type, start_type, error_control;
+    uint32_t control;                      /* ControlService: SERVICE_CONTROL_STOP (1) ... */
+    uint32_t argc;                         /* StartService */
+    bool have_binary_path;                 /* CreateService: always; ChangeServiceConfig: a new
+                                              path */
+    bool have_display_name;                /* given (not NULL) */
+    bool have_account;                     /* lpServiceStartName given */
+    char machine[SVCCTL_STR_MAX + 1];      /* OpenSCManager lpMachineName ("" when NULL) */
+    char service_name[SVCCTL_STR_MAX + 1]; /* OpenService, CreateService */
+    char display_name[SVCCTL_STR_MAX + 1];
+    char binary_path[SVCCTL_STR_MAX + 1];
+    char account[SVCCTL_STR_MAX + 1];
+} svcctl_request;
+
+/* True for the opnums svcctl_decode_request reads. */
+bool svcctl_is_known(uint16_t opnum);
+/* Decodes the request stub of opnum (OpenSCManagerW/A, OpenServiceW/A,
+ * CreateService*, ChangeServiceConfigW/A, StartServiceW/A, ControlService,
+ * DeleteService, CloseServiceHandle). False for another opnum or a stub that
+ * does not hold the fields the operation is known by (the handle, the
+ * service name, the binary path ...). */
+bool svcctl_decode_request(const uint8_t *stub, size_t len, bool little_endian, uint16_t opnum, svcctl_request *out);
+
+typedef struct svcctl_reply {
+    bool have_handle; /* OpenSCManager, OpenService, CreateService: the handle
+                         returned */
+    uint8_t handle[NDR_CONTEXT_HANDLE_SIZE];
+    uint32_t return_code; /* Win32 error: 0 success, 1073 ERROR_SERVICE_EXISTS ... */
+} svcctl_reply;
+
+/* Decodes the response stub of opnum: the handle it returns, if any, and
+ * its return value (the stub's last 4 bytes for every svcctl operation). */
+bool svcctl_decode_reply(const uint8_t *stub, size_t len, bool little_endian, uint16_t opnum, svcctl_reply *out);
+
+/* Win32 errors a response names often. */
+#define SVCCTL_ERROR_ACCESS_DENIED 5u
+#define SVCCTL_ERROR_SERVICE_EXISTS 1073u
+
 #endif

@@ -349,11 +349,25 @@ static void file_fields(jbuf *j, const smb_fact_head *h, const smb_fact_file *f)
 static void service_fields(jbuf *j, const smb_fact_service *s)
 {
     jb_open_object(j, "service");
-    jb_str(j, "name", s->name ? s->name : "");
-    jb_str(j, "display_name", s->display_name ? s->display_name : "");
-    jb_str(j, "binary_path", s->binary_path ? s->binary_path : "");
-    jb_hex32(j, "service_type", s->service_type);
-    jb_u64(j, "start_type", s->start_type);
+    jb_str(j, "operation", s->operation ? s->operation : "");
+    if (s->encrypted)
+        jb_bool(j, "encrypted", true);
+    if (s->fault)
+        jb_hex32(j, "fault_status", s->fault_status);
+    if (s->have_return)
+        jb_u64(j, "return_code", s->return_code);
+    if (s->name)
+        jb_str(j, "name", s->name);
+    if (s->display_name)
+        jb_str(j, "display_name", s->display_name);
+    if (s->binary_path)
+        jb_str(j, "binary_path", s->binary_path);
+    if (s->service_type != 0xffffffffu)
+        jb_hex32(j, "service_type", s->service_type);
+    if (s->start_type != 0xffffffffu)
+        jb_u64(j, "start_type", s->start_type);
+    if (s->account)
+        jb_str(j, "account", s->account);
     jb_close_object(j);
 }
 
@@ -393,7 +407,7 @@ void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
     case SMB_FACT_TREE_DISCONNECT: tree_fields(j, &f->u.tree); break;
     case SMB_FACT_CREATE:
     case SMB_FACT_CLOSE: file_fields(j, h, &f->u.file); break;
-    case SMB_FACT_SERVICE_CREATE: service_fields(j, &f->u.service); break;
+    case SMB_FACT_SERVICE: service_fields(j, &f->u.service); break;
     default: break;
     }
     identity_fields(j, h);
@@ -406,6 +420,8 @@ void eve_winlog_object(jbuf *j, const win_event *e)
     jb_str(j, "channel", e->def->family->channel);
     jb_str(j, "provider_name", e->def->family->provider);
     jb_u64(j, "event_id", e->event_id);
+    if (e->def->family->level)
+        jb_str(j, "level", e->def->family->level);
     jb_str(j, "computer_name", e->computer_name ? e->computer_name : "");
     jb_open_array(j, "keywords");
     jb_str(j, NULL, e->keywords ? e->keywords : "");

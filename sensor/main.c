@@ -18,9 +18,11 @@
 #include "config.h"
 #include "eve.h"
 #include "flow.h"
+#include "hostnames.h"
 #include "live.h"
 #include "options.h"
 #include "pcapfile.h"
+#include "detect_eve.h"
 #include "pipeline.h"
 #include "summary.h"
 #include "workers.h"
@@ -206,6 +208,8 @@ static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent)
     for (size_t i = 0; i < o->n_rule_paths; i++)
         if (sigma_load_path(rs, o->rule_paths[i], on_rule_error, &re) < 0)
             re.count++;
+    /* references between files resolve once every file is in */
+    re.count += (unsigned)sigma_ruleset_check(rs, on_rule_error, &re);
     sigma_ruleset_on_limit(rs, on_regex_limit, NULL);
     *out = rs;
     if (re.count && !o->skip_bad_rules && !silent) {
@@ -777,6 +781,24 @@ int main(int argc, char **argv)
         return EXIT_RUNTIME;
     }
     pipeline_set_stats_extra(summary_json, r.sum);
+    /* one table of server names for all workers: a name learnt on one
+     * worker's connection reaches the events of the others */
+    o.hostnames = hostnames_new(o.max_servers);
+    if (!o.hostnames) {
+        err("out of memory");
+        return EXIT_RUNTIME;
+    }
+    /* One correlation engine for the run, whatever the workers: it takes a
+     * lock per match fed, and matches are rare next to packets. */
+    static corr_writer cw;
+    sigma_corr_limits cl = {o.corr_memcap, o.corr_max_events};
+    corr_writer_init(&cw, out, rules, o.log_alert);
+    sigma_corr *corr = sigma_corr_new(rules, &cl, corr_writer_alert, &cw, e, sizeof(e));
+    if (!corr) {
+        err("%s", e[0] ? e : "out of memory");
+        return e[0] ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    pipeline_set_correlator(sigma_corr_count(corr) ? corr : NULL);
     double t0 = mono_sec();
     int status;
     pw_counters c = {0};
@@ -811,6 +833,10 @@ int main(int argc, char **argv)
         if (o.log_stats)
             pipeline_write_stats(out, &c, pipeline_now(r.pl), pipeline_now(r.pl) - pipeline_first_ts(r.pl));
     }
+    /* windows still open at the end of input are evaluated now */
+    sigma_corr_flush(corr);
+    pipeline_set_correlator(NULL);
+    sigma_corr_free(corr);
     eve_flush(out);
     if (eve_failed(out)) {
         const char *why = eve_take_error(out);
@@ -826,6 +852,7 @@ int main(int argc, char **argv)
     if (!o.quiet && status != EXIT_INPUT)
         summary_print(r.sum, stderr, &c, secs, 10);
     pipeline_free(r.pl);
+    hostnames_free(o.hostnames);
     summary_free(r.sum);
     for (int i = 0; i < nsets; i++)
         sigma_ruleset_free(worker_rules[i]);

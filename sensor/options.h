@@ -34,6 +34,8 @@ typedef struct pw_options {
     const char *rule_paths[PW_MAX_PATHS];
     size_t n_rule_paths;
     bool skip_bad_rules;
+    size_t corr_memcap;       /* correlation.memcap: Sigma correlation state, all workers together */
+    uint32_t corr_max_events; /* correlation.max-events: matches kept per group */
 
     /* output */
     const char *eve_filename; /* NULL or "-": stdout */
@@ -47,6 +49,8 @@ typedef struct pw_options {
     stream_config stream;
     smb_limits smb;
     size_t smb_memcap;        /* SMB connection state, all flows together */
+    uint32_t max_servers;     /* servers whose own name is kept (hostnames), all workers together */
+    struct hostnames *hostnames; /* the run's table, shared by its workers; NULL: each pipeline its own */
     size_t defrag_memcap;
     uint64_t defrag_timeout_usec;
     bool appid_enabled;

@@ -9,6 +9,7 @@
 #include "appid.h"
 #include "decode.h"
 #include "flow.h"
+#include "hostnames.h"
 #include "json.h"
 #include "stream.h"
 
@@ -30,6 +31,7 @@ typedef struct flow_app {
     uint8_t probes;
     int8_t client_dir; /* learned from the SMB request flag; -1 until then */
     bool alerted;
+    bool named;       /* the server's name from this connection was given to the hostnames table */
     bool smb_refused; /* over the SMB memcap: the flow is counted, not parsed */
     bool smb_evicted; /* its SMB state was given up to make room for a newer connection */
     char app_name[32];
@@ -56,6 +58,9 @@ struct pipeline {
     uint64_t pkt_no;      /* number of the current packet in the input (pcap_cnt) */
     uint64_t next_no;     /* set by pipeline_number_next for the next packet */
     flow_app *smb_lru_head, *smb_lru_tail;
+    hostnames *hosts;  /* the run's (o->hostnames) or the pipeline's own */
+    bool own_hosts;
+    char computer[HOSTNAMES_NAME_MAX + 1];
     pipeline_fact_fn on_fact;
     pipeline_alert_fn on_alert;
     void *observer;
@@ -104,6 +109,10 @@ static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, eve_hdr
     h->vlan_id = f->vlan_id;
 }
 
+static sigma_corr *correlator;
+
+void pipeline_set_correlator(sigma_corr *c) { correlator = c; }
+
 static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const win_event *ev, const endpoints *e,
                          const eve_hdr *h)
 {
@@ -114,6 +123,11 @@ static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const w
         n = MAX_MATCHES;
     }
     for (size_t i = 0; i < n; i++) {
+        size_t ri = sigma_rule_index(m[i]);
+        if (sigma_corr_wants(correlator, ri))
+            sigma_corr_feed(correlator, ri, &ev->sigma, p->now, a->f->flow_id);
+        if (!sigma_rule_alerts(m[i]))
+            continue; /* it counts for a correlation only */
         p->c.alerts++;
         a->alerted = true;
         if (p->on_alert) {
@@ -143,6 +157,28 @@ static void count_session(pipeline *p, const smb_fact *f)
         p->c.smb_kerberos_sessions++;
 }
 
+/* The server's own name: what NTLMSSP told on this connection (the DNS
+ * name, else the NetBIOS one), handed to the table once for the other
+ * connections to that address; else what the table learnt from them. NULL
+ * when no connection to the server has named it yet. */
+static const char *server_name(pipeline *p, flow_app *a, const smb_fact *fact, const char *server_ip)
+{
+    const smb_server_names *n = &fact->h.server;
+    const char *own = n->dns_computer ? n->dns_computer : n->nb_computer;
+    if (own) {
+        if (!a->named) {
+            bool evicted;
+            hostnames_result r = hostnames_learn(p->hosts, server_ip, own, &evicted);
+            a->named = true;
+            p->c.smb_servers_named += r == HOSTNAMES_NEW;
+            p->c.smb_server_renames += r == HOSTNAMES_CHANGED;
+            p->c.smb_server_evictions += evicted;
+        }
+        return own;
+    }
+    return hostnames_lookup(p->hosts, server_ip, p->computer, sizeof p->computer) ? p->computer : NULL;
+}
+
 static void on_fact(void *ctx, const smb_fact *fact)
 {
     flow_app *a = ctx;
@@ -168,7 +204,7 @@ static void on_fact(void *ctx, const smb_fact *fact)
         p->c.events_smb++;
     }
 
-    win_peer peer = {e.client, e.cport, e.server};
+    win_peer peer = {e.client, e.cport, e.server, server_name(p, a, fact, e.server)};
     size_t nev = winevent_build(fact, &peer, p->ev, WINEVENT_MAX_PER_FACT);
     for (size_t i = 0; i < nev; i++) {
         const win_event *ev = &p->ev[i];
@@ -474,8 +510,13 @@ pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, eve_outp
     p->streams = stream_engine_new(&o->stream);
     if (o->appid_enabled)
         p->ndpi = appid_new(o->appid_max_packets);
+    p->hosts = o->hostnames;
+    if (!p->hosts) {
+        p->hosts = hostnames_new(o->max_servers);
+        p->own_hosts = true;
+    }
     jb_init(&p->jb, p->line, sizeof(p->line));
-    if (!p->dec || !p->flows || !p->streams || (o->appid_enabled && !p->ndpi)) {
+    if (!p->dec || !p->flows || !p->streams || (o->appid_enabled && !p->ndpi) || !p->hosts) {
         pipeline_free(p);
         return NULL;
     }
@@ -491,6 +532,8 @@ void pipeline_free(pipeline *p)
     stream_engine_free(p->streams);
     decoder_free(p->dec);
     appid_free(p->ndpi);
+    if (p->own_hosts)
+        hostnames_free(p->hosts);
     free(p);
 }
 
@@ -530,6 +573,7 @@ static void maybe_expire(pipeline *p)
 {
     if (p->now - p->last_expire >= 1000000) {
         flow_table_expire(p->flows, p->now);
+        sigma_corr_tick(correlator, p->now);
         p->last_expire = p->now;
     }
     if (p->o->log_stats && p->o->stats_interval_usec && p->now - p->last_stats >= p->o->stats_interval_usec) {
@@ -639,6 +683,9 @@ void pipeline_counters(const pipeline *p, pw_counters *c)
     c->smb_orphan_responses += m->smb_orphan_responses;
     c->smb_memcap_drops += m->smb_memcap_drops;
     c->smb_memcap_evictions += m->smb_memcap_evictions;
+    c->smb_servers_named += m->smb_servers_named;
+    c->smb_server_renames += m->smb_server_renames;
+    c->smb_server_evictions += m->smb_server_evictions;
     c->smb_pdu_memcap_drops += m->smb_pdu_memcap_drops;
     c->smb_auth_unrecognised += m->smb_auth_unrecognised;
     for (int i = 0; i < 7; i++)
@@ -719,6 +766,9 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     jb_u64(&j, "state_limit_drops", c->smb_limit_drops);
     jb_u64(&j, "memcap_drops", c->smb_memcap_drops);
     jb_u64(&j, "memcap_evictions", c->smb_memcap_evictions);
+    jb_u64(&j, "servers_named", c->smb_servers_named);
+    jb_u64(&j, "server_renames", c->smb_server_renames);
+    jb_u64(&j, "server_name_evictions", c->smb_server_evictions);
     jb_u64(&j, "pdu_memcap_drops", c->smb_pdu_memcap_drops);
     static const char *dialects[7] = {"unknown", "NT LM 0.12", "2.02", "2.10", "3.00", "3.02", "3.11"};
     jb_open_object(&j, "flows_by_dialect");

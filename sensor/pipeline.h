@@ -27,7 +27,7 @@ typedef struct pw_counters {
     uint64_t smb_sessions, smb_ntlm_sessions, smb_kerberos_sessions, smb_encrypted_msgs, smb_compressed_msgs,
         smb_encrypted_flows, smb_resyncs, smb_malformed, smb_limit_drops, smb_orphan_responses, smb_memcap_drops,
         smb_pdu_memcap_drops, smb_auth_unrecognised,
-        smb_memcap_evictions;
+        smb_memcap_evictions, smb_servers_named, smb_server_renames, smb_server_evictions;
     uint64_t smb_by_dialect[7]; /* unknown, SMB1, 2.02, 2.10, 3.00, 3.02, 3.11 */
     uint64_t events_smb, events_5145, events_5140, events_flow, alerts;
     uint64_t rule_matches_max_exceeded;
@@ -62,6 +62,10 @@ uint64_t pipeline_first_ts(const pipeline *p);
 void pipeline_counters(const pipeline *p, pw_counters *c);
 /* Writes a "stats" EVE record of counters c at time ts. */
 void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec);
+/* The run's one Sigma correlation engine (NULL: none), shared by every
+ * pipeline: each match of a rule a correlation names is fed to it, and it
+ * is told the time once a second. Set before the pipelines start. */
+void pipeline_set_correlator(sigma_corr *c);
 /* Adds members of the caller's own (the run's summary tables) to every stats record. */
 void pipeline_set_stats_extra(void (*fn)(jbuf *j, void *ctx), void *ctx);
 

@@ -26,7 +26,7 @@ static int nflows;
 static const char *kind_name(smb_fact_kind k)
 {
     static const char *n[] = {"?",      "NEGOTIATE", "SESSION_SETUP", "TREE_CONNECT",  "TREE_DISCONNECT",
-                              "CREATE", "CLOSE",     "LOGOFF",        "SERVICE_CREATE"};
+                              "CREATE", "CLOSE",     "LOGOFF",        "SERVICE"};
     return (unsigned)k < 9 ? n[k] : "?";
 }
 
@@ -60,10 +60,11 @@ static void on_fact(void *ctx, const smb_fact *fact)
         printf(" domain='%s'", f->who.domain);
     if (f->who.workstation)
         printf(" ws='%s'", f->who.workstation);
-    if (f->kind == SMB_FACT_SERVICE_CREATE) {
+    if (f->kind == SMB_FACT_SERVICE) {
         const smb_fact_service *sv = &fact->u.service;
-        printf(" svc='%s' bin='%s' stype=0x%x start=%u", sv->name, sv->binary_path ? sv->binary_path : "",
-               sv->service_type, sv->start_type);
+        printf(" op=%s rc=%u svc='%s' bin='%s' stype=0x%x start=%u", sv->operation ? sv->operation : "?",
+               sv->return_code, sv->name ? sv->name : "", sv->binary_path ? sv->binary_path : "", sv->service_type,
+               sv->start_type);
     }
     printf(" req_dir=%d\n", f->req_dir);
 }

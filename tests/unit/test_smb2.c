@@ -562,6 +562,28 @@ static size_t rpc_request(uint8_t *p, uint16_t opnum, const uint8_t *stub, size_
     return 24 + slen;
 }
 
+static size_t read_req(uint8_t *p, const b_hdr *h, uint64_t persistent, uint64_t volatile_id)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 49);
+    tu_le16(p + n, 49);
+    tu_le32(p + n + 4, 4280);
+    tu_le64(p + n + 16, persistent);
+    tu_le64(p + n + 24, volatile_id);
+    return n + 49;
+}
+
+static size_t read_rsp(uint8_t *p, const b_hdr *h, const uint8_t *data, size_t dlen)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 16);
+    tu_le16(p + n, 17);
+    p[n + 2] = 80;
+    tu_le32(p + n + 4, (uint32_t)dlen);
+    memcpy(p + 80, data, dlen);
+    return 80 + dlen;
+}
+
 static void test_svcctl_create_service(void **state)
 {
     t_ctx *t = ctx_new();
@@ -583,9 +605,31 @@ static void test_svcctl_create_service(void **state)
     rl = rpc_request(rpc, 12, stub, sl);
     w.mid = 4;
     send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    assert_int_equal(t->cap.n, 2); /* the call is reported at its end */
+    /* the answer, through a READ: ERROR_SERVICE_EXISTS */
+    uint8_t out[64];
+    memset(out, 0, sizeof out);
+    out[0] = 5;
+    out[2] = 2;
+    out[3] = 3;
+    out[4] = 0x10;
+    tu_le16(out + 8, 24 + 28);
+    tu_le32(out + 12, 2);
+    tu_le32(out + 16, 28);
+    out[24 + 4] = 0x77; /* the handle */
+    tu_le32(out + 24 + 24, 1073);
+    b_hdr rd = {.cmd = SMB2_READ, .mid = 40, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, read_req(msg, &rd, 0xA, 0xB));
+    rd.flags = RSP;
+    send_msg(t, 1, msg, read_rsp(msg, &rd, out, 52));
     assert_int_equal(t->cap.n, 3);
     cap_fact *f = &t->cap.facts[2];
-    assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE_CREATE);
+    assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE);
+    assert_true(f->f.h.have_response);
+    assert_int_equal(f->f.u.service.opnum, 12);
+    assert_true(f->f.u.service.have_return);
+    assert_int_equal(f->f.u.service.return_code, 1073);
+    assert_int_equal(f->f.h.message_id, 4); /* the write of the request */
     assert_string_equal(f->svc, "EvilSvc");
     assert_string_equal(f->svc_display, "Evil Display");
     assert_string_equal(f->svc_bin, "%SystemRoot%\\evil.exe");
@@ -619,28 +663,6 @@ static void test_svcctl_create_service(void **state)
     ctx_free(t);
 }
 
-static size_t read_req(uint8_t *p, const b_hdr *h, uint64_t persistent, uint64_t volatile_id)
-{
-    size_t n = b_smb2_hdr(p, h);
-    memset(p + n, 0, 49);
-    tu_le16(p + n, 49);
-    tu_le32(p + n + 4, 4280);
-    tu_le64(p + n + 16, persistent);
-    tu_le64(p + n + 24, volatile_id);
-    return n + 49;
-}
-
-static size_t read_rsp(uint8_t *p, const b_hdr *h, const uint8_t *data, size_t dlen)
-{
-    size_t n = b_smb2_hdr(p, h);
-    memset(p + n, 0, 16);
-    tu_le16(p + n, 17);
-    p[n + 2] = 80;
-    tu_le32(p + n + 4, (uint32_t)dlen);
-    memcpy(p + 80, data, dlen);
-    return 80 + dlen;
-}
-
 static size_t ioctl_msg(uint8_t *p, const b_hdr *h, bool rsp, uint64_t persistent, uint64_t volatile_id,
                         const uint8_t *data, size_t dlen)
 {
@@ -659,6 +681,126 @@ static size_t ioctl_msg(uint8_t *p, const b_hdr *h, bool rsp, uint64_t persisten
     }
     memcpy(p + 120, data, dlen);
     return 120 + dlen;
+}
+
+/* One svcctl call through IOCTL FSCTL_PIPE_TRANSCEIVE on pipe (0xA, 0xB). */
+static void svc_exchange(t_ctx *t, uint64_t mid, uint32_t call_id, uint16_t opnum, const uint8_t *stub, size_t sl,
+                         const uint8_t *rstub, size_t rl)
+{
+    static uint8_t rpc[1024];
+    size_t n = rpc_request(rpc, opnum, stub, sl);
+    tu_le32(rpc + 12, call_id);
+    b_hdr io = {.cmd = SMB2_IOCTL, .mid = mid, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, ioctl_msg(msg, &io, false, 0xA, 0xB, rpc, n));
+    memset(rpc, 0, 24);
+    rpc[0] = 5;
+    rpc[2] = 2;
+    rpc[3] = 3;
+    rpc[4] = 0x10;
+    tu_le16(rpc + 8, (uint16_t)(24 + rl));
+    tu_le32(rpc + 12, call_id);
+    tu_le32(rpc + 16, (uint32_t)rl);
+    memcpy(rpc + 24, rstub, rl);
+    io.flags = RSP;
+    send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, rpc, 24 + rl));
+}
+
+/* The handles the responses return name the service of later calls; a
+ * closed handle names nothing; a CreateService refused is reported with its
+ * return code. */
+static void test_svcctl_handles(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 1;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    b_create cr = {0x12019f, 0, 7, 1, 0, "svcctl"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    ch.flags = RSP;
+    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    uint8_t rpc[256], stub[256], rsp[64];
+    b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
+    size_t bl = rpc_bind(rpc);
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, bl));
+    assert_int_equal(t->cap.n, 2);
+
+    /* OpenServiceW "Spooler" -> handle 0x5a.. */
+    memset(stub, 0x11, 20);
+    size_t sl = ndr_str(stub, 20, "Spooler");
+    while (sl & 3)
+        stub[sl++] = 0;
+    sl += tu_le32(stub + sl, 0xF01FF);
+    memset(rsp, 0x5a, 20);
+    tu_le32(rsp + 20, 0);
+    svc_exchange(t, 10, 5, SVCCTL_OPEN_SERVICE_W, stub, sl, rsp, 24);
+    assert_int_equal(t->cap.n, 3);
+    assert_string_equal(t->cap.facts[2].svc, "Spooler");
+
+    /* StartServiceW on that handle names Spooler */
+    memset(stub, 0x5a, 20);
+    tu_le32(stub + 20, 0);
+    tu_le32(stub + 24, 0);
+    tu_le32(rsp, 0);
+    svc_exchange(t, 11, 6, SVCCTL_START_SERVICE_W, stub, 28, rsp, 4);
+    assert_int_equal(t->cap.n, 4);
+    cap_fact *f = &t->cap.facts[3];
+    assert_int_equal(f->f.u.service.opnum, SVCCTL_START_SERVICE_W);
+    assert_string_equal(f->f.u.service.operation, "RStartServiceW");
+    assert_string_equal(f->svc, "Spooler");
+    assert_int_equal(f->f.u.service.return_code, 0);
+
+    /* ChangeServiceConfigW on it: the new path, the start type kept */
+    memset(stub, 0x5a, 20);
+    sl = 20;
+    sl += tu_le32(stub + sl, 0xffffffff);
+    sl += tu_le32(stub + sl, 0xffffffff);
+    sl += tu_le32(stub + sl, 0xffffffff);
+    sl += tu_le32(stub + sl, 0x20000);
+    sl = ndr_str(stub, sl, "cmd.exe /c calc");
+    svc_exchange(t, 12, 7, SVCCTL_CHANGE_SERVICE_CONFIG_W, stub, sl, rsp, 8);
+    assert_int_equal(t->cap.n, 5);
+    f = &t->cap.facts[4];
+    assert_string_equal(f->svc, "Spooler");
+    assert_string_equal(f->svc_bin, "cmd.exe /c calc");
+    assert_int_equal(f->f.u.service.start_type, 0xffffffff);
+
+    /* CloseServiceHandle: no fact; the handle names nothing after it */
+    memset(stub, 0x5a, 20);
+    memset(rsp, 0, 24);
+    svc_exchange(t, 13, 8, SVCCTL_CLOSE_SERVICE_HANDLE, stub, 20, rsp, 24);
+    assert_int_equal(t->cap.n, 5);
+    memset(stub, 0x5a, 20);
+    svc_exchange(t, 14, 9, SVCCTL_DELETE_SERVICE, stub, 20, rsp, 4);
+    assert_int_equal(t->cap.n, 6);
+    assert_null(t->cap.facts[5].f.u.service.name);
+
+    /* a fault: no return code, the fault's status */
+    memset(stub, 0x22, 20);
+    size_t n = rpc_request(rpc, SVCCTL_DELETE_SERVICE, stub, 20);
+    tu_le32(rpc + 12, 10);
+    b_hdr io = {.cmd = SMB2_IOCTL, .mid = 15, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, ioctl_msg(msg, &io, false, 0xA, 0xB, rpc, n));
+    memset(rpc, 0, 32);
+    rpc[0] = 5;
+    rpc[2] = 3;
+    rpc[3] = 3;
+    rpc[4] = 0x10;
+    tu_le16(rpc + 8, 32);
+    tu_le32(rpc + 12, 10);
+    tu_le32(rpc + 24, 0x1c010002); /* nca_s_op_rng_error */
+    io.flags = RSP;
+    send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, rpc, 32));
+    assert_int_equal(t->cap.n, 7);
+    f = &t->cap.facts[6];
+    assert_true(f->f.u.service.fault);
+    assert_true(f->f.h.have_response);
+    assert_int_equal(f->f.u.service.fault_status, 0x1c010002);
+    assert_int_equal(f->f.h.status, 0);
+    assert_false(f->f.u.service.have_return);
+    ctx_free(t);
 }
 
 /* A CreateService request in two fragments over two WRITEs gives one fact,
@@ -691,12 +833,7 @@ static void test_svcctl_fragments_and_responses(void **state)
     rpc[3] = 2; /* last fragment */
     w.mid = 5;
     send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
-    assert_int_equal(t->cap.n, 3);
-    cap_fact *f = &t->cap.facts[2];
-    assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE_CREATE);
-    assert_string_equal(f->svc, "EvilSvc");
-    assert_string_equal(f->svc_bin, "%SystemRoot%\\evil.exe");
-    assert_int_equal(f->f.h.message_id, 5); /* the write that completed it */
+    assert_int_equal(t->cap.n, 2); /* whole, but not answered yet */
     assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 0);
 
     /* the answer comes back through a READ: the call ends */
@@ -712,6 +849,15 @@ static void test_svcctl_fragments_and_responses(void **state)
     send_msg(t, 0, msg, read_req(msg, &rd, 0xA, 0xB));
     rd.flags = RSP;
     send_msg(t, 1, msg, read_rsp(msg, &rd, out, 56));
+    assert_int_equal(t->cap.n, 3);
+    cap_fact *f = &t->cap.facts[2];
+    assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE);
+    assert_int_equal(f->f.u.service.opnum, 45);
+    assert_string_equal(f->svc, "EvilSvc");
+    assert_string_equal(f->svc_bin, "%SystemRoot%\\evil.exe");
+    assert_int_equal(f->f.h.message_id, 5); /* the write that completed it */
+    assert_true(f->f.u.service.have_return);
+    assert_int_equal(f->f.u.service.return_code, 0);
     assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 1);
     assert_int_equal(smb_conn_get_stats(t->c)->orphan_responses, 0);
 
@@ -725,6 +871,9 @@ static void test_svcctl_fragments_and_responses(void **state)
     send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, out, 56));
     assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 2);
     assert_int_equal(smb_conn_get_stats(t->c)->rpc_broken_calls, 0);
+    assert_int_equal(t->cap.n, 4); /* OpenSCManagerW (no machine, no database) */
+    assert_int_equal(t->cap.facts[3].f.u.service.opnum, 15);
+    assert_int_equal(t->cap.facts[3].f.h.message_id, 7);
 
     /* a request whose answer never comes ends with the pipe's CLOSE */
     rl = rpc_request(rpc, 16, stub, 20);
@@ -736,6 +885,16 @@ static void test_svcctl_fragments_and_responses(void **state)
     cl.flags = RSP;
     send_msg(t, 1, msg, b_close_rsp(msg, &cl));
     assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 3);
+    /* the CLOSE fact, then the unanswered OpenServiceW the CLOSE ended (its stub
+     * cut: no name) */
+    assert_int_equal(t->cap.n, 6);
+    assert_int_equal(t->cap.facts[4].f.h.kind, SMB_FACT_CLOSE);
+    f = &t->cap.facts[5];
+    assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE);
+    assert_int_equal(f->f.u.service.opnum, 16);
+    assert_false(f->f.h.have_response);
+    assert_false(f->f.u.service.have_return);
+    assert_null(f->f.u.service.name);
     ctx_free(t);
 }
 
@@ -801,6 +960,77 @@ static void test_file_id_reused(void **state)
     ctx_free(t);
 }
 
+/* The server's CHALLENGE names it: every fact of the connection carries
+ * the names, also those of a later Kerberos session on it. */
+static void test_challenge_names_server(void **state)
+{
+    t_ctx *t = ctx_new();
+    uint8_t tok[600];
+    memset(tok, 0, 40);
+    memcpy(tok, "NTLMSSP", 8);
+    tu_le32(tok + 8, 1);
+    b_hdr s1 = {.cmd = SMB2_SESSION_SETUP, .mid = 1};
+    send_msg(t, 0, msg, b_sess_req(msg, &s1, tok, 40));
+    size_t cl = b_ntlm_challenge(tok, "3B", "01566S-WIN16-IR", "3B", "01566s-win16-ir.threebeesco.com",
+                                 "threebeesco.com");
+    s1.flags = RSP;
+    s1.status = 0xC0000016;
+    s1.sid = 0x11;
+    send_msg(t, 1, msg, b_sess_rsp_blob(msg, &s1, tok, cl));
+    assert_int_equal(t->cap.n, 0);
+    /* AUTHENTICATE without a domain */
+    size_t tl = b_ntlm_auth(tok, "", "backdoor", "WIN10");
+    b_hdr s2 = {.cmd = SMB2_SESSION_SETUP, .mid = 2, .sid = 0x11};
+    send_msg(t, 0, msg, b_sess_req(msg, &s2, tok, tl));
+    s2.flags = RSP;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &s2, 0));
+    assert_int_equal(t->cap.n, 1);
+    cap_fact *f = &t->cap.facts[0];
+    assert_string_equal(f->server_dns, "01566s-win16-ir.threebeesco.com");
+    assert_string_equal(f->server_nb, "01566S-WIN16-IR");
+    assert_string_equal(f->server_target, "3B");
+    assert_string_equal(f->server_nb_domain, "3B");
+    assert_true(f->domain_null); /* the wire's domain stays the wire's */
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 3, .sid = 0x11};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\172.16.66.36\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 5;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    assert_int_equal(t->cap.n, 2);
+    assert_string_equal(t->cap.facts[1].server_dns, "01566s-win16-ir.threebeesco.com");
+    ctx_free(t);
+
+    /* a capture without the CHALLENGE: the NTLMv2 response's echo of it */
+    t = ctx_new();
+    tl = b_ntlm_auth_v2(tok, "atlas.lab", "administrator", "WS", "DC_ATLAS", "ATLAS", "DC_ATLAS.atlas.lab");
+    b_hdr s3 = {.cmd = SMB2_SESSION_SETUP, .mid = 7, .sid = 0x22};
+    send_msg(t, 0, msg, b_sess_req(msg, &s3, tok, tl));
+    s3.flags = RSP;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &s3, 0));
+    assert_int_equal(t->cap.n, 1);
+    f = &t->cap.facts[0];
+    assert_string_equal(f->server_dns, "DC_ATLAS.atlas.lab");
+    assert_string_equal(f->server_nb, "DC_ATLAS");
+    assert_string_equal(f->server_nb_domain, "ATLAS");
+    assert_string_equal(f->server_target, ""); /* only a CHALLENGE has one */
+    assert_string_equal(f->user, "administrator");
+    ctx_free(t);
+
+    /* Kerberos alone names no server */
+    t = ctx_new();
+    static const uint8_t krb[] = {0x60, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                  0x12, 0x01, 0x02, 0x02, 0x01, 0x00};
+    b_hdr s4 = {.cmd = SMB2_SESSION_SETUP, .mid = 1, .sid = 0x33};
+    send_msg(t, 0, msg, b_sess_req(msg, &s4, krb, sizeof krb));
+    s4.flags = RSP;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &s4, 0));
+    assert_int_equal(t->cap.n, 1);
+    assert_int_equal(t->cap.facts[0].f.h.who.auth, SMB_AUTH_KERBEROS);
+    assert_null(t->cap.facts[0].f.h.server.dns_computer);
+    assert_null(t->cap.facts[0].f.h.server.target_name);
+    ctx_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -817,8 +1047,10 @@ int main(void)
         cmocka_unit_test(test_tree_connect_extension),
         cmocka_unit_test(test_svcctl_create_service),
         cmocka_unit_test(test_svcctl_fragments_and_responses),
+        cmocka_unit_test(test_svcctl_handles),
         cmocka_unit_test(test_pipe_not_rpc),
         cmocka_unit_test(test_file_id_reused),
+        cmocka_unit_test(test_challenge_names_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

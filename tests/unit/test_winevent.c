@@ -164,7 +164,7 @@ static void assert_field(const win_event *e, size_t i, const char *name, const c
 static void test_full_5145(void **state)
 {
     smb_fact f = create_fact();
-    win_peer peer = {"10.23.42.22", 56663, "10.23.42.10"};
+    win_peer peer = {"10.23.42.22", 56663, "10.23.42.10", NULL};
     static win_event e;
     assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_int_equal(e.event_id, 5145);
@@ -209,7 +209,7 @@ static void test_5145_admin_share_smb1_root(void **state)
     f.u.file.filename = "\\";
     f.u.file.desired_access = 0x100080;
     f.h.session_id = 0x800;
-    win_peer peer = {"fe80::31ea:6c3c:f40d:1973", 49160, "fe80::1"};
+    win_peer peer = {"fe80::31ea:6c3c:f40d:1973", 49160, "fe80::1", NULL};
     static win_event e;
     assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\ADMIN$");
@@ -220,7 +220,8 @@ static void test_5145_admin_share_smb1_root(void **state)
     assert_string_equal(winevent_get(&e, "IpAddress"), "fe80::31ea:6c3c:f40d:1973");
     assert_string_equal(winevent_get(&e, "IpPort"), "49160");
     assert_string_equal(winevent_get(&e, "SubjectLogonId"), "0x800");
-    assert_string_equal(winevent_get(&e, "Computer"), "10.0.2.17");
+    /* an address is not the server's name: Windows never writes one */
+    assert_string_equal(winevent_get(&e, "Computer"), "");
 
     f.u.file.tree.share = "\\\\[fe80::1]\\d$";
     f.u.file.filename = "\\Windows\\Temp\\x.exe";
@@ -228,8 +229,71 @@ static void test_5145_admin_share_smb1_root(void **state)
     assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\D$");
     assert_string_equal(winevent_get(&e, "ShareLocalPath"), "\\??\\D:\\");
     assert_string_equal(winevent_get(&e, "RelativeTargetName"), "Windows\\Temp\\x.exe");
-    assert_string_equal(winevent_get(&e, "Computer"), "fe80::1");
-    assert_string_equal(e.computer_name, "fe80::1");
+    assert_string_equal(winevent_get(&e, "Computer"), "");
+    assert_string_equal(e.computer_name, "");
+}
+
+/* Computer is the server's own name (from NTLMSSP, via peer->server_name)
+ * whatever the client typed; without it, a host name typed in the path, never
+ * an address. */
+static void test_computer_name(void **state)
+{
+    smb_fact f = create_fact();
+    static win_event e;
+    f.u.file.tree.share = "\\\\172.16.66.36\\IPC$";
+    win_peer peer = {"172.16.66.1", 50000, "172.16.66.36", "01566s-win16-ir.threebeesco.com"};
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "Computer"), "01566s-win16-ir.threebeesco.com");
+    f.u.file.tree.share = "\\\\alias\\IPC$";
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
+    assert_string_equal(e.computer_name, "01566s-win16-ir.threebeesco.com");
+    peer.server_name = NULL;
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
+    assert_string_equal(e.computer_name, "alias");
+    static const char *const literals[] = {"\\\\172.16.66.36\\IPC$", "\\\\[fe80::1]\\IPC$", "\\\\fe80::1\\C$",
+                                           "\\\\fe80--1.ipv6-literal.net\\C$"};
+    for (size_t i = 0; i < sizeof literals / sizeof literals[0]; i++) {
+        f.u.file.tree.share = literals[i];
+        assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
+        assert_string_equal(e.computer_name, "");
+    }
+    f.u.file.tree.share = "\\\\1srv.corp\\IPC$"; /* digits first, still a name */
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
+    assert_string_equal(e.computer_name, "1srv.corp");
+    /* 5140 too */
+    f.h.kind = SMB_FACT_TREE_CONNECT;
+    f.u.tree.share = "\\\\172.16.66.36\\IPC$";
+    peer.server_name = "srv.corp.lan";
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
+    assert_int_equal(e.event_id, 5140);
+    assert_string_equal(winevent_get(&e, "Computer"), "srv.corp.lan");
+}
+
+/* An AUTHENTICATE without a domain: Windows logs the server's NetBIOS domain,
+ * the CHALLENGE's TargetName (or the NTLMv2 echo's MsvAvNbDomainName). */
+static void test_empty_domain_resolved(void **state)
+{
+    smb_fact f = create_fact();
+    static win_event e;
+    f.h.who.domain = NULL;
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "SubjectDomainName"), "");
+    f.h.server.nb_domain = "ATLAS";
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "SubjectDomainName"), "ATLAS");
+    f.h.server.target_name = "3B";
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "SubjectDomainName"), "3B");
+    f.h.who.domain = "WORKGROUP"; /* the client's own domain wins */
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "SubjectDomainName"), "WORKGROUP");
+    f.h.who.domain = NULL;
+    f.h.who.auth = SMB_AUTH_ANONYMOUS;
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "SubjectDomainName"), "NT AUTHORITY");
+    f.h.who.auth = SMB_AUTH_KERBEROS; /* the names are in the ticket */
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "SubjectDomainName"), "");
 }
 
 static void test_5145_generic_mask_is_mapped(void **state)
@@ -317,7 +381,7 @@ static void test_5140(void **state)
     f.h.who.auth = SMB_AUTH_NTLMSSP;
     f.h.who.user = "admmig";
     f.h.who.domain = "OFFSEC";
-    win_peer peer = {"10.23.42.22", 56661, "10.23.42.10"};
+    win_peer peer = {"10.23.42.22", 56661, "10.23.42.10", NULL};
     static win_event e;
     assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_int_equal(e.event_id, 5140);
@@ -360,7 +424,8 @@ static void test_other_facts_give_nothing(void **state)
     assert_int_equal(winevent_build(&f, NULL, &e, 1), 0);
     f.h.kind = SMB_FACT_SESSION_SETUP;
     assert_int_equal(winevent_build(&f, NULL, &e, 1), 0);
-    f.h.kind = SMB_FACT_SERVICE_CREATE;
+    f.h.kind = SMB_FACT_SERVICE;
+    memset(&f.u.service, 0, sizeof f.u.service); /* CloseServiceHandle, unanswered */
     assert_int_equal(winevent_build(&f, NULL, &e, 1), 0);
     assert_int_equal(winevent_build(NULL, NULL, &e, 1), 0);
 }
@@ -381,7 +446,7 @@ static void test_storage_bounded(void **state)
     f.u.file.tree.share = longshare;
     f.h.who.user = longuser;
     f.h.who.domain = longdomain;
-    win_peer peer = {longip, 1, NULL};
+    win_peer peer = {longip, 1, NULL, NULL};
     /* Guard bytes after the event catch any write past storage. */
     static struct {
         win_event e;
@@ -435,7 +500,7 @@ static void test_families_as_data(void **state)
 {
     size_t ndefs;
     const win_event_def *const *defs = winevent_defs(&ndefs);
-    assert_int_equal(ndefs, 2);
+    assert_int_equal(ndefs, 5);
     assert_ptr_equal(winevent_def(5145), &WIN_EVENT_5145);
     assert_ptr_equal(winevent_def(5140), &WIN_EVENT_5140);
     assert_null(winevent_def(4624));
@@ -469,7 +534,8 @@ static void test_families_as_data(void **state)
     /* kinds that stand for no event */
     facts[0].h.kind = SMB_FACT_CLOSE;
     assert_int_equal(winevent_build(&facts[0], NULL, ev, WINEVENT_MAX_PER_FACT), 0);
-    facts[0].h.kind = SMB_FACT_SERVICE_CREATE;
+    facts[0].h.kind = SMB_FACT_SERVICE;
+    memset(&facts[0].u.service, 0, sizeof facts[0].u.service);
     assert_int_equal(winevent_build(&facts[0], NULL, ev, WINEVENT_MAX_PER_FACT), 0);
     /* a failure takes the family's failure keyword */
     facts[0] = create_fact();
@@ -498,6 +564,8 @@ int main(void)
         cmocka_unit_test(test_other_facts_give_nothing),
         cmocka_unit_test(test_storage_bounded),
         cmocka_unit_test(test_truncation_keeps_utf8_whole),
+        cmocka_unit_test(test_computer_name),
+        cmocka_unit_test(test_empty_domain_resolved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
