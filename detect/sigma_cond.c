@@ -352,6 +352,20 @@ static bool fieldsel_match(const sigma_rule *r, const sigma_fieldsel *f, const s
         return f->all && group_ok;
     }
     const char *s = sigma_event_get(ev, f->field);
+    /* s may point into part below, so part lives as long as s */
+    // cppcheck-suppress variableScope
+    char part[16];
+    if (s && f->time)
+        s = sigma_time_part_of(s, f->time, part, sizeof(part)) ? part : NULL;
+    if (f->neq) {
+        /* The field must be there to differ from a value. */
+        if (!s)
+            return false;
+        for (; v < end; v++)
+            if (sigma_value_match(r, v, s, ev))
+                return false;
+        return true;
+    }
     if (!f->all) {
         for (; v < end; v++)
             if (sigma_value_match(r, v, s, ev))

@@ -226,7 +226,9 @@ static bool value_keys(ix_class *c, const char *field, const sigma_value *v, kse
 static bool fieldsel_keys(ix_class *c, const sigma_rule *r, const sigma_fieldsel *fs, kset *out)
 {
     memset(out, 0, sizeof(*out));
-    if (!fs->field || fs->all) {
+    /* neq and the time modifiers match values other than those written:
+     * nothing of the field's value can be filed for them */
+    if (!fs->field || fs->all || fs->neq || fs->time) {
         out->top = true;
         return true;
     }
@@ -370,6 +372,8 @@ sigma_index *sigma_index_build(sigma_rule *const *rules, size_t n)
         goto oom;
     for (size_t i = 0; i < n; i++) {
         const sigma_rule *r = rules[i];
+        if (r->kind != SR_DETECTION)
+            continue; /* correlations and filters never match an event alone */
         size_t ci = 0;
         while (ci < ix->nclasses &&
                !(same_ls(ix->classes[ci].product, r->product) && same_ls(ix->classes[ci].service, r->service) &&
@@ -508,7 +512,8 @@ size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const 
         while (bits) {
             size_t i = w * 64 + (size_t)__builtin_ctzll(bits);
             bits &= bits - 1;
-            if (!sigma_cond_eval(rules[i], ev)) /* its logsource fits: its class was looked at */
+            /* its logsource fits: its class was looked at */
+            if (!sigma_cond_eval(rules[i], ev) || !sigma_filters_pass(rules[i], ev))
                 continue;
             if (hits < max)
                 out[hits] = rules[i];

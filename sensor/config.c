@@ -415,6 +415,24 @@ static bool sec_stats(cfg *c, const char *k, const char *path, yaml_node_t *v)
     return UNKNOWN(c, v, path);
 }
 
+static bool sec_correlation(cfg *c, const char *k, const char *path, yaml_node_t *v)
+{
+    unsigned long long x;
+    if (!strcmp(k, "memcap")) {
+        if (!get_size(c, v, path, 64 * 1024, 1ull << 34, &x))
+            return false;
+        c->o->corr_memcap = (size_t)x;
+        return true;
+    }
+    if (!strcmp(k, "max-events")) {
+        if (!get_uint(c, v, path, 1, 1024, &x))
+            return false;
+        c->o->corr_max_events = (uint32_t)x;
+        return true;
+    }
+    return UNKNOWN(c, v, path);
+}
+
 static bool set_types(cfg *c, yaml_node_t *v, const char *path)
 {
     if (v->type != YAML_SEQUENCE_NODE)
@@ -603,6 +621,8 @@ static bool sec_top(cfg *c, const char *k, const char *path, yaml_node_t *v)
         return each_key(c, v, path, sec_pcap_file);
     if (!strcmp(k, "stats"))
         return each_key(c, v, path, sec_stats);
+    if (!strcmp(k, "correlation"))
+        return each_key(c, v, path, sec_correlation);
     if (!strcmp(k, "flow"))
         return each_key(c, v, path, sec_flow);
     if (!strcmp(k, "flow-timeouts"))

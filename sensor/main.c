@@ -21,6 +21,7 @@
 #include "live.h"
 #include "options.h"
 #include "pcapfile.h"
+#include "detect_eve.h"
 #include "pipeline.h"
 #include "summary.h"
 #include "workers.h"
@@ -206,6 +207,8 @@ static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent)
     for (size_t i = 0; i < o->n_rule_paths; i++)
         if (sigma_load_path(rs, o->rule_paths[i], on_rule_error, &re) < 0)
             re.count++;
+    /* references between files resolve once every file is in */
+    re.count += (unsigned)sigma_ruleset_check(rs, on_rule_error, &re);
     sigma_ruleset_on_limit(rs, on_regex_limit, NULL);
     *out = rs;
     if (re.count && !o->skip_bad_rules && !silent) {
@@ -738,6 +741,17 @@ int main(int argc, char **argv)
         err("out of memory");
         return EXIT_RUNTIME;
     }
+    /* One correlation engine for the run, whatever the workers: it takes a
+     * lock per match fed, and matches are rare next to packets. */
+    static corr_writer cw;
+    sigma_corr_limits cl = {o.corr_memcap, o.corr_max_events};
+    corr_writer_init(&cw, out, rules, o.log_alert);
+    sigma_corr *corr = sigma_corr_new(rules, &cl, corr_writer_alert, &cw, e, sizeof(e));
+    if (!corr) {
+        err("%s", e[0] ? e : "out of memory");
+        return e[0] ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    pipeline_set_correlator(sigma_corr_count(corr) ? corr : NULL);
     double t0 = mono_sec();
     int status;
     pw_counters c = {0};
@@ -772,6 +786,10 @@ int main(int argc, char **argv)
         if (o.log_stats)
             pipeline_write_stats(out, &c, pipeline_now(r.pl), pipeline_now(r.pl) - pipeline_first_ts(r.pl));
     }
+    /* windows still open at the end of input are evaluated now */
+    sigma_corr_flush(corr);
+    pipeline_set_correlator(NULL);
+    sigma_corr_free(corr);
     eve_flush(out);
     if (eve_failed(out)) {
         const char *why = eve_take_error(out);

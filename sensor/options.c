@@ -27,6 +27,8 @@ void pw_options_default(pw_options *o)
     o->smb_ports[1] = 139;
     o->n_smb_ports = 2;
     o->progress = true;
+    o->corr_memcap = 4u << 20;
+    o->corr_max_events = 64;
 }
 
 void pw_options_for_worker(pw_options *o, int n)

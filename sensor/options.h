@@ -34,6 +34,8 @@ typedef struct pw_options {
     const char *rule_paths[PW_MAX_PATHS];
     size_t n_rule_paths;
     bool skip_bad_rules;
+    size_t corr_memcap;       /* correlation.memcap: Sigma correlation state, all workers together */
+    uint32_t corr_max_events; /* correlation.max-events: matches kept per group */
 
     /* output */
     const char *eve_filename; /* NULL or "-": stdout */

@@ -109,6 +109,10 @@ static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, eve_hdr
     h->vlan_id = f->vlan_id;
 }
 
+static sigma_corr *correlator;
+
+void pipeline_set_correlator(sigma_corr *c) { correlator = c; }
+
 static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const win_event *ev, const endpoints *e,
                          const eve_hdr *h)
 {
@@ -119,6 +123,11 @@ static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const w
         n = MAX_MATCHES;
     }
     for (size_t i = 0; i < n; i++) {
+        size_t ri = sigma_rule_index(m[i]);
+        if (sigma_corr_wants(correlator, ri))
+            sigma_corr_feed(correlator, ri, &ev->sigma, p->now, a->f->flow_id);
+        if (!sigma_rule_alerts(m[i]))
+            continue; /* it counts for a correlation only */
         p->c.alerts++;
         a->alerted = true;
         if (p->on_alert) {
@@ -544,6 +553,7 @@ static void maybe_expire(pipeline *p)
 {
     if (p->now - p->last_expire >= 1000000) {
         flow_table_expire(p->flows, p->now);
+        sigma_corr_tick(correlator, p->now);
         p->last_expire = p->now;
     }
     if (p->o->log_stats && p->o->stats_interval_usec && p->now - p->last_stats >= p->o->stats_interval_usec) {

@@ -780,8 +780,8 @@ static void test_error_missing(void **state)
     assert_int_equal(e.line, 1);
     assert_true(strstr(e.reason, "not supported") != NULL);
     e = load_fail("title: c\nname: c\ncorrelation:\n  type: event_count\n");
-    assert_int_equal(e.line, 3);
-    assert_string_equal(e.reason, "Sigma correlation rules are not supported (single events only)");
+    assert_int_equal(e.line, 4);
+    assert_string_equal(e.reason, "correlation names no 'rules'");
     e = load_fail("title: x\nlevel: severe\ndetection:\n  s:\n    A: 1\n  condition: s\n");
     assert_string_equal(e.reason, "unknown level 'severe'");
 }
