@@ -120,6 +120,14 @@ struct smb_conn {
     ntlm_target server; /* the server's names, once NTLMSSP gave them */
     size_t *mem_used; /* the shared budget (smb_conn_set_budget), NULL: none */
     size_t mem_cap;
+    smb_reclaim_fn reclaim; /* asked for room when a charge does not fit (smb_conn_set_reclaim) */
+    void *reclaim_ctx;
+    /* Name slots ever written, per table, and what they cost: a slot's page
+     * stays resident once touched, so the charge is kept until the end. A new
+     * tree or file takes the lowest free slot and a new request the next
+     * entry, so the slots touched are always the first hwm of each table. */
+    uint32_t hwm_trees, hwm_files, hwm_pending;
+    size_t slot_mem;
     smb_file *rpc_file; /* smb_rpc.c: the pipe whose parser is running */
     smb_pipe_read reads[SMB_PIPE_READS];
     uint32_t next_read;
@@ -141,6 +149,9 @@ void smb_file_del(smb_conn *c, smb_file *f);
 smb_pending *smb_pending_add(smb_conn *c, uint8_t version, uint16_t cmd, uint64_t mid, uint32_t pid);
 smb_pending *smb_pending_find(smb_conn *c, uint8_t version, uint64_t mid, uint32_t pid);
 void smb_pending_del(smb_conn *c, smb_pending *p);
+/* Takes n bytes from the shared budget (asking the owner for room once when
+ * they do not fit); false when they still do not. */
+bool smb_state_charge(smb_conn *c, size_t n);
 
 /* The dialect negotiated, or inferred from the traffic; 0 if unknown. */
 uint16_t smb_state_dialect(const smb_conn *c);

@@ -293,6 +293,25 @@ static void smb_detach(pipeline *p, flow_app *a)
     p->smb_mem -= p->smb_conn_cost;
 }
 
+/* A connection's name slots or buffers need room in a spent SMB memcap: the
+ * least recently active other connections give up their state, as for a new
+ * connection, so the traffic being parsed now is the traffic kept. */
+static void smb_reclaim(void *ctx, size_t need)
+{
+    flow_app *a = ctx;
+    pipeline *p = a->pl;
+    for (int i = 0; i < 4 && p->smb_mem + need > p->o->smb_memcap; i++) {
+        flow_app *old = p->smb_lru_head;
+        if (old == a)
+            old = a->lru_next;
+        if (!old)
+            break;
+        smb_detach(p, old);
+        old->smb_refused = old->smb_evicted = true;
+        p->c.smb_memcap_evictions++;
+    }
+}
+
 /* SMB state is made at the first byte of the connection, not at its SYN, so
  * a SYN flood costs flow entries only; the SMB memcap bounds the rest. When
  * it is spent, the least recently active connections give up their state
@@ -325,6 +344,7 @@ static bool smb_ready(flow_app *a)
     }
     p->smb_mem += p->smb_conn_cost;
     smb_conn_set_budget(a->smb, &p->smb_mem, p->o->smb_memcap);
+    smb_conn_set_reclaim(a->smb, smb_reclaim, a);
     lru_append(p, a);
     return true;
 }
