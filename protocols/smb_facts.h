@@ -45,6 +45,10 @@ typedef struct smb_identity {
     const char *user;        /* NTLMSSP user name ("" for an anonymous logon); NULL if unknown or Kerberos */
     const char *domain;      /* NTLMSSP domain name; NULL if unknown or Kerberos */
     const char *workstation; /* NTLMSSP workstation (client host) name; NULL if unknown */
+    uint64_t krb_ticket;     /* Kerberos: the id of the ticket the AP-REQ presented (kerberos.h); 0 if none */
+    /* user and domain were not on this connection: the sensor took them
+     * from the KDC's reply that issued the session's ticket (cname, crealm) */
+    bool from_kdc;
 } smb_identity;
 
 /* The server's own names, as its NTLMSSP CHALLENGE on this connection (or

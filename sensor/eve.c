@@ -407,6 +407,12 @@ static void identity_fields(jbuf *j, const smb_fact_head *h)
     } else if (w->auth == SMB_AUTH_KERBEROS) {
         jb_open_object(j, "kerberos");
         jb_bool(j, "ticket", true);
+        if (w->from_kdc) {
+            /* not on this connection: the KDC's reply that issued its ticket */
+            jb_str(j, "cname", w->user ? w->user : "");
+            jb_str(j, "crealm", w->domain ? w->domain : "");
+            jb_str(j, "identity_from", "kdc_reply");
+        }
         jb_close_object(j);
     }
 }
