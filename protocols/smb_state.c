@@ -4,6 +4,8 @@
 #include <strings.h>
 #include <sys/mman.h>
 
+#include "kerberos.h"
+
 smb_conn *smb_state_new(const smb_limits *l, smb_sink sink)
 {
     smb_limits lim = *l;
@@ -356,6 +358,12 @@ void smb_server_learn(smb_conn *c, const ntlmssp_info *ni)
     learn_name(d->dns_domain, s->dns_domain, replace);
 }
 
+void smb_stage_kerberos(smb_conn *c, const uint8_t *blob, size_t len)
+{
+    krb_ticket_ref ref;
+    c->stage.krb_ticket = krb_find_ap_req(blob, len, &ref) ? ref.id : 0;
+}
+
 void smb_server_from_blob(smb_conn *c, const uint8_t *blob, size_t len)
 {
     ntlmssp_info ni;
@@ -371,6 +379,7 @@ bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64
         return false;
     if (s) {
         s->auth = c->stage.auth;
+        s->krb_ticket = c->stage.auth == SMB_AUTH_KERBEROS ? c->stage.krb_ticket : 0;
         memcpy(s->user, c->stage.ntlm.user, sizeof(s->user));
         memcpy(s->domain, c->stage.ntlm.domain, sizeof(s->domain));
         memcpy(s->workstation, c->stage.ntlm.workstation, sizeof(s->workstation));
@@ -437,8 +446,10 @@ void smb_fact_identity(smb_fact *f, smb_auth auth, const char *user, const char 
 void smb_fact_who(smb_conn *c, smb_fact *f)
 {
     const smb_session *s = smb_session_get(c, f->h.session_id, false);
-    if (s)
+    if (s) {
         smb_fact_identity(f, s->auth, s->user, s->domain, s->workstation);
+        f->h.who.krb_ticket = s->auth == SMB_AUTH_KERBEROS ? s->krb_ticket : 0;
+    }
 }
 
 void smb_fact_resolve(smb_conn *c, smb_fact *f)

@@ -25,6 +25,7 @@ typedef struct smb_session {
     bool used;
     uint64_t id;
     smb_auth auth;
+    uint64_t krb_ticket; /* id of the Kerberos ticket of its AP-REQ, 0: none */
     char user[NTLM_NAME_MAX + 1];
     char domain[NTLM_NAME_MAX + 1];
     char workstation[NTLM_NAME_MAX + 1];
@@ -98,6 +99,7 @@ typedef struct smb_auth_stage {
     uint64_t message_id;
     uint64_t session_id;
     smb_auth auth;
+    uint64_t krb_ticket;
     ntlmssp_info ntlm;
 } smb_auth_stage;
 
@@ -186,6 +188,9 @@ bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64
  * info of an NTLMv2 AUTHENTICATE): names not known yet are taken, a
  * CHALLENGE's replace what an AUTHENTICATE gave. */
 void smb_server_learn(smb_conn *c, const ntlmssp_info *ni);
+/* A SESSION_SETUP request's Kerberos token: the id of the ticket it presents
+ * goes to the stage (0 when none could be read). */
+void smb_stage_kerberos(smb_conn *c, const uint8_t *blob, size_t len);
 /* A SESSION_SETUP response's security blob: a CHALLENGE names the server. */
 void smb_server_from_blob(smb_conn *c, const uint8_t *blob, size_t len);
 

@@ -455,6 +455,28 @@ static void service_fields(jbuf *j, const smb_fact_service *s)
     jb_close_object(j);
 }
 
+static void task_fields(jbuf *j, const smb_fact_task *t)
+{
+    jb_open_object(j, "task");
+    jb_str(j, "interface", t->atsvc ? "atsvc" : "ITaskSchedulerService");
+    jb_str(j, "operation", t->operation ? t->operation : "");
+    if (t->encrypted)
+        jb_bool(j, "encrypted", true);
+    if (t->fault)
+        jb_hex32(j, "fault_status", t->fault_status);
+    if (t->have_return)
+        jb_hex32(j, "return_code", t->return_code);
+    if (t->name)
+        jb_str(j, "name", t->name);
+    if (t->command)
+        jb_str(j, "command", t->command);
+    if (t->xml)
+        jb_u64(j, "xml_length", strlen(t->xml));
+    if (t->bind_identity)
+        jb_bool(j, "bind_identity", true);
+    jb_close_object(j);
+}
+
 static void identity_fields(jbuf *j, const smb_fact_head *h)
 {
     const smb_identity *w = &h->who;
@@ -469,6 +491,12 @@ static void identity_fields(jbuf *j, const smb_fact_head *h)
     } else if (w->auth == SMB_AUTH_KERBEROS) {
         jb_open_object(j, "kerberos");
         jb_bool(j, "ticket", true);
+        if (w->from_kdc) {
+            /* not on this connection: the KDC's reply that issued its ticket */
+            jb_str(j, "cname", w->user ? w->user : "");
+            jb_str(j, "crealm", w->domain ? w->domain : "");
+            jb_str(j, "identity_from", "kdc_reply");
+        }
         jb_close_object(j);
     }
 }
@@ -492,6 +520,7 @@ void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
     case SMB_FACT_CREATE:
     case SMB_FACT_CLOSE: file_fields(j, h, &f->u.file); break;
     case SMB_FACT_SERVICE: service_fields(j, &f->u.service); break;
+    case SMB_FACT_TASK: task_fields(j, &f->u.task); break;
     default: break;
     }
     identity_fields(j, h);

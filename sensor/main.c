@@ -786,7 +786,8 @@ int main(int argc, char **argv)
     /* one table of server names for all workers: a name learnt on one
      * worker's connection reaches the events of the others */
     o.hostnames = hostnames_new(o.max_servers);
-    if (!o.hostnames) {
+    o.tickets = hostnames_new(o.max_tickets);
+    if (!o.hostnames || !o.tickets) {
         err("out of memory");
         return EXIT_RUNTIME;
     }
@@ -862,6 +863,7 @@ int main(int argc, char **argv)
         status = EXIT_RUNTIME;
     pipeline_free(r.pl);
     hostnames_free(o.hostnames);
+    hostnames_free(o.tickets);
     summary_free(r.sum);
     for (int i = 0; i < nsets; i++)
         sigma_ruleset_free(worker_rules[i]);

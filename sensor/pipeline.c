@@ -3,8 +3,10 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../detect/winevent.h"
+#include "../protocols/kerberos.h"
 #include "../protocols/smb_conn.h"
 #include "appid.h"
 #include "decode.h"
@@ -59,8 +61,10 @@ struct pipeline {
     uint64_t next_no;     /* set by pipeline_number_next for the next packet */
     flow_app *smb_lru_head, *smb_lru_tail;
     hostnames *hosts;  /* the run's (o->hostnames) or the pipeline's own */
-    bool own_hosts;
+    hostnames *tickets; /* Kerberos tickets -> client principal, the same way */
+    bool own_hosts, own_tickets;
     char computer[HOSTNAMES_NAME_MAX + 1];
+    char principal[HOSTNAMES_NAME_MAX + 1];
     pipeline_fact_fn on_fact;
     pipeline_alert_fn on_alert;
     void *observer;
@@ -179,6 +183,61 @@ static const char *server_name(pipeline *p, flow_app *a, const smb_fact *fact, c
     return hostnames_lookup(p->hosts, server_ip, p->computer, sizeof p->computer) ? p->computer : NULL;
 }
 
+/* Windows' default "maximum lifetime for service ticket" (600 minutes):
+ * the ticket's own end time is in its encrypted part. */
+#define KDC_TICKET_LIFETIME_USEC (600ull * 60 * 1000000)
+
+static bool ticket_key(const char *client_ip, uint64_t id, char *key, size_t n)
+{
+    int w = snprintf(key, n, "%s/%016llx", client_ip, (unsigned long long)id);
+    return w > 0 && (size_t)w < n;
+}
+
+/* A KDC's reply (port 88, UDP or TCP, read from the one packet: a TCP reply
+ * whose ticket starts in a later segment is not read): who the cifs/ ticket
+ * it carries was issued to, kept by client address and ticket. */
+static void kdc_packet(pipeline *p, const decoded_pkt *pkt)
+{
+    krb_kdc_rep rep;
+    if (!krb_parse_kdc_rep(pkt->payload, pkt->payload_len, &rep) || strncasecmp(rep.ticket.sname, "cifs/", 5) != 0)
+        return;
+    char client[64], key[HOSTNAMES_ADDR_MAX + 1], who[HOSTNAMES_NAME_MAX + 1];
+    eve_format_ip(pkt->ipver, pkt->dst, client, sizeof client);
+    int w = snprintf(who, sizeof who, "%s@%s", rep.cname, rep.crealm);
+    if (!ticket_key(client, rep.ticket.id, key, sizeof key) || w <= 0 || (size_t)w >= sizeof who)
+        return;
+    bool evicted;
+    if (hostnames_learn_at(p->tickets, key, who, p->now, &evicted) == HOSTNAMES_NEW)
+        p->c.kdc_tickets++;
+    p->c.kdc_ticket_evictions += evicted;
+}
+
+/* A Kerberos session's user: the client the KDC issued the session's ticket
+ * to, when the sensor saw that reply and the ticket is still within its
+ * lifetime. Fills *copy (fact with the names) and returns it, else fact. */
+static const smb_fact *kdc_identity(pipeline *p, const smb_fact *fact, const char *client_ip, smb_fact *copy,
+                                    char *buf, size_t n)
+{
+    const smb_identity *w = &fact->h.who;
+    if (w->auth != SMB_AUTH_KERBEROS || !w->krb_ticket)
+        return fact;
+    char key[HOSTNAMES_ADDR_MAX + 1];
+    uint64_t when;
+    if (!ticket_key(client_ip, w->krb_ticket, key, sizeof key) ||
+        !hostnames_lookup_at(p->tickets, key, buf, n, &when) || p->now - when > KDC_TICKET_LIFETIME_USEC)
+        return fact;
+    char *at = strrchr(buf, '@');
+    if (!at || at == buf || !at[1])
+        return fact;
+    *at = '\0';
+    *copy = *fact;
+    copy->h.who.user = buf;
+    copy->h.who.domain = at + 1;
+    copy->h.who.from_kdc = true;
+    p->c.kdc_identities++;
+    return copy;
+}
+
 static void on_fact(void *ctx, const smb_fact *fact)
 {
     flow_app *a = ctx;
@@ -190,6 +249,8 @@ static void on_fact(void *ctx, const smb_fact *fact)
     a->tx_id++;
     if (fact->h.req_dir >= 0)
         a->client_dir = (int8_t)fact->h.req_dir;
+    smb_fact inferred;
+    fact = kdc_identity(p, fact, e.client, &inferred, p->principal, sizeof p->principal);
 
     if (fact->h.kind == SMB_FACT_SESSION_SETUP && fact->h.have_response)
         count_session(p, fact);
@@ -515,8 +576,14 @@ pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, eve_outp
         p->hosts = hostnames_new(o->max_servers);
         p->own_hosts = true;
     }
+    p->tickets = o->tickets;
+    if (!p->tickets) {
+        p->tickets = hostnames_new(o->max_tickets);
+        p->own_tickets = true;
+    }
     jb_init(&p->jb, p->line, sizeof(p->line));
-    if (!p->dec || !p->flows || !p->streams || (o->appid_enabled && !p->ndpi) || !p->hosts) {
+    if (!p->dec || !p->flows || !p->streams || (o->appid_enabled && !p->ndpi) || !p->hosts ||
+        !p->tickets) {
         pipeline_free(p);
         return NULL;
     }
@@ -534,6 +601,8 @@ void pipeline_free(pipeline *p)
     appid_free(p->ndpi);
     if (p->own_hosts)
         hostnames_free(p->hosts);
+    if (p->own_tickets)
+        hostnames_free(p->tickets);
     free(p);
 }
 
@@ -605,6 +674,8 @@ bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t 
     if (r == DECODE_OK && (pkt.proto == IPPROTO_TCP || pkt.proto == IPPROTO_UDP)) {
         int dir = 0;
         flow *f = flow_lookup(p->flows, &pkt, &dir);
+        if (pkt.sport == 88 && pkt.payload_len)
+            kdc_packet(p, &pkt);
         if (f) {
             flow_app *a = f->app ? f->app : app_new(p, f);
             if (a) {
@@ -686,6 +757,9 @@ void pipeline_counters(const pipeline *p, pw_counters *c)
     c->smb_servers_named += m->smb_servers_named;
     c->smb_server_renames += m->smb_server_renames;
     c->smb_server_evictions += m->smb_server_evictions;
+    c->kdc_tickets += m->kdc_tickets;
+    c->kdc_ticket_evictions += m->kdc_ticket_evictions;
+    c->kdc_identities += m->kdc_identities;
     c->smb_pdu_memcap_drops += m->smb_pdu_memcap_drops;
     c->smb_auth_unrecognised += m->smb_auth_unrecognised;
     for (int i = 0; i < 7; i++)
@@ -769,6 +843,9 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     jb_u64(&j, "servers_named", c->smb_servers_named);
     jb_u64(&j, "server_renames", c->smb_server_renames);
     jb_u64(&j, "server_name_evictions", c->smb_server_evictions);
+    jb_u64(&j, "kdc_tickets", c->kdc_tickets);
+    jb_u64(&j, "kdc_ticket_evictions", c->kdc_ticket_evictions);
+    jb_u64(&j, "kdc_identities", c->kdc_identities);
     jb_u64(&j, "pdu_memcap_drops", c->smb_pdu_memcap_drops);
     static const char *dialects[7] = {"unknown", "NT LM 0.12", "2.02", "2.10", "3.00", "3.02", "3.11"};
     jb_open_object(&j, "flows_by_dialect");
