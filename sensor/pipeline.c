@@ -862,6 +862,13 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     jb_u64(&j, "alerts_over_match_limit", c->rule_matches_max_exceeded);
     jb_u64(&j, "rule_regex_limit", c->rule_regex_limit);
     jb_close_object(&j);
+    eve_unwritten_info u = eve_unwritten(out);
+    if (u.records || u.reopen_failures) { /* only after an output that could not be reopened */
+        jb_open_object(&j, "output");
+        jb_u64(&j, "unwritten_records", u.records);
+        jb_u64(&j, "reopen_failures", u.reopen_failures);
+        jb_close_object(&j);
+    }
     if (stats_extra)
         stats_extra(&j, stats_extra_ctx);
     jb_close_object(&j);
