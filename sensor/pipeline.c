@@ -66,10 +66,16 @@ struct pipeline {
 
 /* ---------------------------------------------------------------- output */
 
+/* A record that did not fit its line is written with the members that fit,
+ * closed and marked "truncated" (see json.h), and counted. */
 static void emit(pipeline *p)
 {
     size_t len;
     const char *line = jb_line(&p->jb, &len);
+    if (jb_truncated(&p->jb))
+        p->c.records_truncated++;
+    if (len == 0)
+        return;
     if (!eve_write(p->out, line, len))
         p->output_failed = true;
 }
@@ -623,6 +629,7 @@ void pipeline_counters(const pipeline *p, pw_counters *c)
     c->events_flow += m->events_flow;
     c->alerts += m->alerts;
     c->rule_matches_max_exceeded += m->rule_matches_max_exceeded;
+    c->records_truncated += m->records_truncated;
 }
 
 static void (*stats_extra)(jbuf *j, void *ctx);
@@ -706,6 +713,8 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     jb_u64(&j, "flow", c->events_flow);
     jb_u64(&j, "alerts", c->alerts);
     jb_u64(&j, "alerts_over_match_limit", c->rule_matches_max_exceeded);
+    if (c->records_truncated)
+        jb_u64(&j, "truncated_records", c->records_truncated);
     jb_close_object(&j);
     if (stats_extra)
         stats_extra(&j, stats_extra_ctx);

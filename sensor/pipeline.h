@@ -31,6 +31,7 @@ typedef struct pw_counters {
     uint64_t smb_by_dialect[7]; /* unknown, SMB1, 2.02, 2.10, 3.00, 3.02, 3.11 */
     uint64_t events_smb, events_5145, events_5140, events_flow, alerts;
     uint64_t rule_matches_max_exceeded;
+    uint64_t records_truncated; /* records that lost members to the line size */
 } pw_counters;
 
 /* A callback for each alert, for summaries (may be NULL). */
