@@ -123,12 +123,18 @@ static double mono_sec(void)
 typedef struct rule_errors {
     unsigned count;
     bool silent;
+    char first[PATH_MAX + 320]; /* "FILE:LINE: reason" of the first error */
 } rule_errors;
 
 static void on_rule_error(void *ctx, const char *file, unsigned line, const char *reason)
 {
     rule_errors *re = ctx;
-    re->count++;
+    if (re->count++ == 0) {
+        if (line)
+            snprintf(re->first, sizeof(re->first), "%s:%u: %s", file, line, reason);
+        else
+            snprintf(re->first, sizeof(re->first), "%s: %s", file, reason);
+    }
     if (re->silent)
         return;
     if (line)
@@ -167,27 +173,53 @@ static const char *default_rules_dir(char *buf, size_t n)
 }
 
 /* Loads the rules; silent for the extra copies that workers get (a ruleset's
- * regex match data is not shared between threads). */
-static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent)
+ * regex match data is not shared between threads). re receives the errors. */
+static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent, rule_errors *re_out)
 {
+    *out = NULL;
+    rule_errors *re = re_out;
+    memset(re, 0, sizeof(*re));
+    re->silent = silent;
     sigma_ruleset *rs = sigma_ruleset_new();
     if (!rs) {
-        err("out of memory");
+        if (!silent)
+            err("out of memory");
         return EXIT_RUNTIME;
     }
-    rule_errors re = {0, silent};
     if (o->n_rule_paths == 0) {
         char dbuf[PATH_MAX + 32];
         const char *d = default_rules_dir(dbuf, sizeof(dbuf));
-        if (d && sigma_load_path(rs, d, on_rule_error, &re) < 0)
-            re.count++;
+        if (d && sigma_load_path(rs, d, on_rule_error, re) < 0)
+            re->count++;
     }
     for (size_t i = 0; i < o->n_rule_paths; i++)
-        if (sigma_load_path(rs, o->rule_paths[i], on_rule_error, &re) < 0)
-            re.count++;
+        if (sigma_load_path(rs, o->rule_paths[i], on_rule_error, re) < 0)
+            re->count++;
     *out = rs;
-    if (re.count && !o->skip_bad_rules && !silent) {
-        err("%u rule error(s); fix the rules or start with --skip-bad-rules", re.count);
+    if (re->count && !o->skip_bad_rules && !silent) {
+        err("%u rule error(s); fix the rules or start with --skip-bad-rules", re->count);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* Each worker loads its own copy of the rules; a copy that does not come
+ * out as the first did (a rule file changed or became unreadable in
+ * between, memory ran out) would leave that worker's flows without rules,
+ * silently: that stops the start instead, naming the rule file. */
+static int load_worker_rules(const pw_options *o, sigma_ruleset **sets, int n, const rule_errors *first)
+{
+    for (int i = 1; i < n; i++) {
+        rule_errors re;
+        int rc = load_rules(o, &sets[i], true, &re);
+        if (rc == EXIT_OK && sigma_rule_count(sets[i]) == sigma_rule_count(sets[0]) && re.count == first->count)
+            continue;
+        if (re.count > first->count || (re.count && strcmp(re.first, first->first) != 0))
+            err("rule %s (worker %d's copy of the rules); not starting", re.first, i);
+        else
+            err("rules %s: worker %d's copy has %zu rules, the first %zu (%s); not starting",
+                o->n_rule_paths ? o->rule_paths[0] : "(bundled)", i, sets[i] ? sigma_rule_count(sets[i]) : 0,
+                sigma_rule_count(sets[0]), rc == EXIT_RUNTIME ? "out of memory" : "rule files changed while loading");
         return EXIT_USAGE;
     }
     return EXIT_OK;
@@ -539,7 +571,8 @@ int main(int argc, char **argv)
     }
 
     sigma_ruleset *rules = NULL;
-    int rc = load_rules(&o, &rules, false);
+    rule_errors rerr;
+    int rc = load_rules(&o, &rules, false, &rerr);
     if (list || test) {
         if (list)
             list_rules(rules);
@@ -563,11 +596,28 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    /* One ruleset per worker: the first is the one loaded above. All are
+     * loaded before the output is opened and capture starts. */
+    static sigma_ruleset *worker_rules[64];
+    if (o.workers == 0) { /* af-packet threads: auto */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        o.workers = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
+    }
+    int nsets = o.workers > 1 ? o.workers : 1;
+    worker_rules[0] = rules;
+    rc = load_worker_rules(&o, worker_rules, nsets, &rerr);
+    if (rc != EXIT_OK) {
+        for (int i = 0; i < nsets; i++)
+            sigma_ruleset_free(worker_rules[i]);
+        return rc;
+    }
+
     char e[700];
     eve_output *out = eve_open(o.eve_filename, o.eve_type, o.eve_append, e, sizeof(e));
     if (!out) {
         err("%s", e);
-        sigma_ruleset_free(rules);
+        for (int i = 0; i < nsets; i++)
+            sigma_ruleset_free(worker_rules[i]);
         return EXIT_USAGE;
     }
 
@@ -581,16 +631,6 @@ int main(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    /* One ruleset per worker: the first is the one loaded above. */
-    static sigma_ruleset *worker_rules[64];
-    if (o.workers == 0) { /* af-packet threads: auto */
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        o.workers = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
-    }
-    int nsets = o.workers > 1 ? o.workers : 1;
-    worker_rules[0] = rules;
-    for (int i = 1; i < nsets; i++)
-        load_rules(&o, &worker_rules[i], true);
     run r = {.o = &o, .out = out, .sum = summary_new()};
     if (!r.sum) {
         err("out of memory");
