@@ -65,8 +65,9 @@ FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
 REGRESS_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz-regress/%)
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
-TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
-TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+# failmalloc.c is a preloaded library (fault injection for tests/cli), not a program.
+TOOL_SRC := $(filter-out tests/tools/failmalloc.c,$(sort $(wildcard tests/tools/*.c)))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%) $(BUILD)/tools/failmalloc.so
 # Benchmark tools need only libpcap: built without the library so they work on any tree.
 BENCH_TOOL_SRC := $(sort $(wildcard tests/bench/*.c)) tests/tools/pcap-replicate.c
 BENCH_TOOL_BIN := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(BENCH_TOOL_SRC)))
@@ -129,6 +130,10 @@ $(BUILD)/fuzz-regress/$(1): tests/fuzz/$(1).c tests/fuzz/driver.c $$(LIBS_$(2))
 	$$(CC) $$(ALL_CFLAGS) -Wno-unused-parameter $$< tests/fuzz/driver.c -o $$@ $$(LIBS_$(2)) $$(ALL_LDFLAGS) $$(DEP_LIBS)
 endef
 $(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(t),$(call module_floor,$(t:fuzz_%=%)))))
+
+$(BUILD)/tools/failmalloc.so: tests/tools/failmalloc.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared $< -o $@
 
 $(BUILD)/tools/pcap-replicate: tests/tools/pcap-replicate.c
 	@mkdir -p $(dir $@)

@@ -10,6 +10,7 @@
 #include "../protocols/reader.h"
 
 #define RING_BYTES (4u << 20)
+#define MAX_FRAME 262144u /* bytes of a frame kept (larger captures are cut) */
 
 typedef struct rec_hdr {
     uint64_t ts;
@@ -29,6 +30,7 @@ typedef struct worker {
     pw_options opts; /* the run's, with this worker's share of the caps */
     pipeline *pl;
     uint8_t *ring;
+    uint8_t *frame; /* a frame that wraps around the end of the ring, put together */
     /* Reader and worker each publish their position once per batch, and on
      * separate cache lines: a store per frame to a shared line cost more than
      * the frame's processing. */
@@ -100,9 +102,7 @@ static void commit(worker *w, uint64_t end)
 static void *worker_main(void *arg)
 {
     worker *w = arg;
-    uint8_t *frame = malloc(262144 + 8);
-    if (!frame)
-        abort();
+    uint8_t *frame = w->frame;
     uint64_t tail = atomic_load_explicit(&w->tail, memory_order_relaxed);
     uint64_t consumed = 0;
     unsigned batch = 0;
@@ -146,7 +146,6 @@ static void *worker_main(void *arg)
         pipeline_packet(w->pl, h.linktype, h.ts, data, h.caplen, h.wirelen);
         tail += rec_size(h.caplen);
     }
-    free(frame);
     return NULL;
 }
 
@@ -164,11 +163,15 @@ worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *co
     for (int i = 0; i < n; i++) {
         worker *w = &wp->w[i];
         w->ring = malloc(RING_BYTES);
+        /* Memory is had here, before any thread starts, so that a shortage
+         * is one clean failure of the start rather than a worker's abort. */
+        w->frame = i > 0 ? malloc(MAX_FRAME + 8) : NULL;
         w->opts = *o;
         pw_options_for_worker(&w->opts, n);
         w->pl = pipeline_new(&w->opts, rules[i], out);
-        if (!w->ring || !w->pl) {
+        if (!w->ring || !w->pl || (i > 0 && !w->frame)) {
             free(w->ring);
+            free(w->frame);
             pipeline_free(w->pl);
             break;
         }
@@ -177,6 +180,7 @@ worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *co
         /* worker 0 is the reading thread itself: N workers use N threads */
         if (i > 0 && pthread_create(&w->thread, NULL, worker_main, w) != 0) {
             free(w->ring);
+            free(w->frame);
             pipeline_free(w->pl);
             break;
         }
@@ -269,8 +273,8 @@ static worker *route(worker_pool *wp, int linktype, uint64_t ts_usec, const uint
 void worker_pool_packet(worker_pool *wp, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
                         uint32_t wirelen)
 {
-    if (caplen > 262144)
-        caplen = 262144;
+    if (caplen > MAX_FRAME)
+        caplen = MAX_FRAME;
     worker *w = route(wp, linktype, ts_usec, data, caplen, wirelen);
     if (!w)
         return;
@@ -379,6 +383,7 @@ void worker_pool_free(worker_pool *wp)
     for (int i = 0; i < wp->n; i++) {
         pipeline_free(wp->w[i].pl);
         free(wp->w[i].ring);
+        free(wp->w[i].frame);
     }
     free(wp->w);
     free(wp);

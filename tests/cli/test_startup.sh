@@ -1,7 +1,8 @@
 #!/bin/sh
 # Start-up faults stop the run before capture with one clear line and a
 # documented exit status: a worker whose copy of the rules does not load as
-# the first did (exit 2, naming the rule file).
+# the first did (exit 2, naming the rule file), a worker that cannot get its
+# memory (exit 1, no abort).
 . tests/pcap/lib.sh
 SAMPLE=pcaps/psexec-renamed.pcap
 RULE=conf/rules/suspicious-psexec-execution.yml
@@ -46,4 +47,13 @@ else
     echo "ok   a FIFO rule read by two workers: $n alerts"
 fi
 
+# A worker's 256 KiB frame buffer that cannot be had: one line, exit 1, no abort.
+# (A preloaded malloc that fails that size; not under the sanitizers, which own malloc.)
+if [ -f "$TOOLS/failmalloc.so" ] && LD_PRELOAD="$TOOLS/failmalloc.so" "$PW" -V >/dev/null 2>&1; then
+    PW_FAIL_MALLOC_SIZE=262152 LD_PRELOAD="$TOOLS/failmalloc.so" timeout 30 "$PW" -q --workers 2 -r "$SAMPLE" \
+        -o "$TMP/out2.json" 2>"$TMP/stderr"
+    one_line "worker memory" 1 $? "^pipewatch: cannot start 2 workers: out of memory"
+else
+    echo "skip worker memory: $TOOLS/failmalloc.so cannot be preloaded here"
+fi
 finish
