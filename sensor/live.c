@@ -150,11 +150,7 @@ static void sum_snapshots(worker *ws, int n, pw_counters *c)
     memset(c, 0, sizeof(*c));
     for (int i = 0; i < n; i++) {
         pthread_mutex_lock(&ws[i].lock);
-        const pw_counters *s = &ws[i].snap;
-        const uint64_t *src = (const uint64_t *)s;
-        uint64_t *dst = (uint64_t *)c;
-        for (size_t k = 0; k < sizeof(*c) / sizeof(uint64_t); k++)
-            dst[k] += src[k];
+        pw_counters_add(c, &ws[i].snap);
         pthread_mutex_unlock(&ws[i].lock);
     }
 }

@@ -173,10 +173,9 @@ static void on_fact(void *ctx, const smb_fact *fact)
     win_peer peer = {e.client, e.cport, e.server};
     if (!winevent_from_fact(fact, &peer, &p->ev))
         return;
-    if (p->ev.event_id == 5145)
-        p->c.events_5145++;
-    else if (p->ev.event_id == 5140)
-        p->c.events_5140++;
+    int slot = pw_winlog_slot(p->ev.event_id);
+    if (slot >= 0)
+        p->c.events_winlog[slot]++;
     if (p->o->log_winlog) {
         eve_begin(&p->jb, &h, "winlog");
         eve_winlog_object(&p->jb, &p->ev);
@@ -189,26 +188,6 @@ static void on_fact(void *ctx, const smb_fact *fact)
 }
 
 /* ------------------------------------------------------------- app layer */
-
-static int dialect_slot(uint16_t d)
-{
-    switch (d) {
-    case 0x0001:
-        return 1;
-    case 0x0202:
-        return 2;
-    case 0x0210:
-        return 3;
-    case 0x0300:
-        return 4;
-    case 0x0302:
-        return 5;
-    case 0x0311:
-        return 6;
-    default:
-        return 0;
-    }
-}
 
 static void lru_unlink(pipeline *p, flow_app *a)
 {
@@ -250,7 +229,7 @@ static void smb_detach(pipeline *p, flow_app *a)
     p->c.smb_orphan_responses += ss->orphan_responses;
     p->c.smb_pdu_memcap_drops += ss->pdu_memcap_drops;
     p->c.smb_auth_unrecognised += ss->auth_unrecognised;
-    p->c.smb_by_dialect[dialect_slot(smb_conn_dialect(a->smb))]++;
+    p->c.smb_by_dialect[pw_dialect_slot(smb_conn_dialect(a->smb))]++;
     lru_unlink(p, a);
     smb_conn_free(a->smb);
     a->smb = NULL;
@@ -579,57 +558,30 @@ void pipeline_finish(pipeline *p)
 uint64_t pipeline_now(const pipeline *p) { return p->now; }
 uint64_t pipeline_first_ts(const pipeline *p) { return p->first_ts; }
 
+/* The pipeline's own counters, with those its stages keep, added to c. */
 void pipeline_counters(const pipeline *p, pw_counters *c)
 {
     const decode_stats *d = decoder_stats(p->dec);
     const flow_stats *fs = flow_table_stats(p->flows);
     const stream_stats *ss = stream_engine_stats(p->streams);
-    const pw_counters *m = &p->c;
-    c->packets += m->packets;
-    c->bytes += m->bytes;
-    c->decode_not_ip += d->not_ip;
-    c->decode_truncated += d->truncated;
-    c->decode_malformed += d->malformed;
-    c->decode_unsupported += m->decode_unsupported;
-    c->frags_reassembled += d->frags_reassembled;
-    c->frags_dropped += d->frags_dropped;
-    c->ipv6_frags += d->ipv6_frags;
-    c->flows += m->flows;
-    c->flows_smb += m->flows_smb;
-    c->flows_midstream += m->flows_midstream;
-    c->flows_timed_out += fs->timed_out;
-    c->flows_evicted += fs->evicted;
-    c->flow_memcap_drops += fs->memcap_drops;
-    c->tcp_segments += ss->segments;
-    c->tcp_out_of_order += ss->out_of_order;
-    c->tcp_retransmitted += ss->retransmitted;
-    c->tcp_overlaps += ss->overlaps;
-    c->tcp_gaps += ss->gaps;
-    c->tcp_gap_bytes += ss->gap_bytes;
-    c->stream_memcap_drops += ss->memcap_drops;
-    c->smb_sessions += m->smb_sessions;
-    c->smb_ntlm_sessions += m->smb_ntlm_sessions;
-    c->smb_kerberos_sessions += m->smb_kerberos_sessions;
-    c->smb_encrypted_msgs += m->smb_encrypted_msgs;
-    c->smb_compressed_msgs += m->smb_compressed_msgs;
-    c->smb_encrypted_flows += m->smb_encrypted_flows;
-    c->smb_resyncs += m->smb_resyncs;
-    c->smb_malformed += m->smb_malformed;
-    c->smb_limit_drops += m->smb_limit_drops;
-    c->smb_orphan_responses += m->smb_orphan_responses;
-    c->smb_memcap_drops += m->smb_memcap_drops;
-    c->smb_memcap_evictions += m->smb_memcap_evictions;
-    c->smb_pdu_memcap_drops += m->smb_pdu_memcap_drops;
-    c->smb_auth_unrecognised += m->smb_auth_unrecognised;
-    for (int i = 0; i < 7; i++)
-        c->smb_by_dialect[i] += m->smb_by_dialect[i];
-    c->events_smb += m->events_smb;
-    c->events_5145 += m->events_5145;
-    c->events_5140 += m->events_5140;
-    c->events_flow += m->events_flow;
-    c->alerts += m->alerts;
-    c->rule_matches_max_exceeded += m->rule_matches_max_exceeded;
-    c->records_truncated += m->records_truncated;
+    pw_counters m = p->c;
+    m.decode_not_ip = d->not_ip;
+    m.decode_truncated = d->truncated;
+    m.decode_malformed = d->malformed;
+    m.frags_reassembled = d->frags_reassembled;
+    m.frags_dropped = d->frags_dropped;
+    m.ipv6_frags = d->ipv6_frags;
+    m.flows_timed_out = fs->timed_out;
+    m.flows_evicted = fs->evicted;
+    m.flow_memcap_drops = fs->memcap_drops;
+    m.tcp_segments = ss->segments;
+    m.tcp_out_of_order = ss->out_of_order;
+    m.tcp_retransmitted = ss->retransmitted;
+    m.tcp_overlaps = ss->overlaps;
+    m.tcp_gaps = ss->gaps;
+    m.tcp_gap_bytes = ss->gap_bytes;
+    m.stream_memcap_drops = ss->memcap_drops;
+    pw_counters_add(c, &m);
 }
 
 static void (*stats_extra)(jbuf *j, void *ctx);
@@ -652,70 +604,7 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     eve_begin(&j, &h, "stats");
     jb_open_object(&j, "stats");
     jb_u64(&j, "uptime", uptime_usec / 1000000);
-    jb_open_object(&j, "capture");
-    jb_u64(&j, "packets", c->packets);
-    jb_u64(&j, "bytes", c->bytes);
-    jb_u64(&j, "kernel_packets", c->kernel_packets);
-    jb_u64(&j, "kernel_drops", c->kernel_drops);
-    jb_u64(&j, "kernel_ifdrops", c->kernel_ifdrops);
-    jb_close_object(&j);
-    jb_open_object(&j, "decoder");
-    jb_u64(&j, "not_ip", c->decode_not_ip);
-    jb_u64(&j, "truncated", c->decode_truncated);
-    jb_u64(&j, "malformed", c->decode_malformed);
-    jb_u64(&j, "unsupported_linktype", c->decode_unsupported);
-    jb_u64(&j, "ipv4_frags_reassembled", c->frags_reassembled);
-    jb_u64(&j, "ipv4_frags_dropped", c->frags_dropped);
-    jb_u64(&j, "ipv6_frags_skipped", c->ipv6_frags);
-    jb_close_object(&j);
-    jb_open_object(&j, "flow");
-    jb_u64(&j, "total", c->flows);
-    jb_u64(&j, "smb", c->flows_smb);
-    jb_u64(&j, "midstream", c->flows_midstream);
-    jb_u64(&j, "timed_out", c->flows_timed_out);
-    jb_u64(&j, "evicted", c->flows_evicted);
-    jb_u64(&j, "memcap_drops", c->flow_memcap_drops);
-    jb_close_object(&j);
-    jb_open_object(&j, "tcp");
-    jb_u64(&j, "segments", c->tcp_segments);
-    jb_u64(&j, "out_of_order", c->tcp_out_of_order);
-    jb_u64(&j, "retransmitted", c->tcp_retransmitted);
-    jb_u64(&j, "overlaps", c->tcp_overlaps);
-    jb_u64(&j, "gaps", c->tcp_gaps);
-    jb_u64(&j, "gap_bytes", c->tcp_gap_bytes);
-    jb_u64(&j, "reassembly_memcap_drops", c->stream_memcap_drops);
-    jb_close_object(&j);
-    jb_open_object(&j, "smb");
-    jb_u64(&j, "sessions", c->smb_sessions);
-    jb_u64(&j, "ntlmssp_sessions", c->smb_ntlm_sessions);
-    jb_u64(&j, "kerberos_sessions", c->smb_kerberos_sessions);
-    jb_u64(&j, "auth_unrecognised", c->smb_auth_unrecognised);
-    jb_u64(&j, "encrypted_flows", c->smb_encrypted_flows);
-    jb_u64(&j, "encrypted_messages", c->smb_encrypted_msgs);
-    jb_u64(&j, "compressed_messages", c->smb_compressed_msgs);
-    jb_u64(&j, "resyncs", c->smb_resyncs);
-    jb_u64(&j, "malformed", c->smb_malformed);
-    jb_u64(&j, "orphan_responses", c->smb_orphan_responses);
-    jb_u64(&j, "state_limit_drops", c->smb_limit_drops);
-    jb_u64(&j, "memcap_drops", c->smb_memcap_drops);
-    jb_u64(&j, "memcap_evictions", c->smb_memcap_evictions);
-    jb_u64(&j, "pdu_memcap_drops", c->smb_pdu_memcap_drops);
-    static const char *dialects[7] = {"unknown", "NT LM 0.12", "2.02", "2.10", "3.00", "3.02", "3.11"};
-    jb_open_object(&j, "flows_by_dialect");
-    for (int i = 0; i < 7; i++)
-        jb_u64(&j, dialects[i], c->smb_by_dialect[i]);
-    jb_close_object(&j);
-    jb_close_object(&j);
-    jb_open_object(&j, "events");
-    jb_u64(&j, "smb", c->events_smb);
-    jb_u64(&j, "winlog_5145", c->events_5145);
-    jb_u64(&j, "winlog_5140", c->events_5140);
-    jb_u64(&j, "flow", c->events_flow);
-    jb_u64(&j, "alerts", c->alerts);
-    jb_u64(&j, "alerts_over_match_limit", c->rule_matches_max_exceeded);
-    if (c->records_truncated)
-        jb_u64(&j, "truncated_records", c->records_truncated);
-    jb_close_object(&j);
+    pw_counters_json(&j, c);
     if (stats_extra)
         stats_extra(&j, stats_extra_ctx);
     jb_close_object(&j);

@@ -9,30 +9,13 @@
 #include <stdio.h>
 
 #include "../detect/sigma.h"
+#include "counters.h"
 #include "eve.h"
 #include "json.h"
 #include "options.h"
 
 typedef struct pipeline pipeline;
 
-/* Everything a run counts; summed over workers for the final stats. */
-typedef struct pw_counters {
-    uint64_t packets, bytes;
-    uint64_t kernel_packets, kernel_drops, kernel_ifdrops; /* live capture (pcap_stats) */
-    uint64_t decode_not_ip, decode_truncated, decode_malformed, decode_unsupported;
-    uint64_t frags_reassembled, frags_dropped, ipv6_frags;
-    uint64_t flows, flows_smb, flows_timed_out, flows_evicted, flow_memcap_drops, flows_midstream;
-    uint64_t tcp_segments, tcp_out_of_order, tcp_retransmitted, tcp_overlaps, tcp_gaps, tcp_gap_bytes,
-        stream_memcap_drops;
-    uint64_t smb_sessions, smb_ntlm_sessions, smb_kerberos_sessions, smb_encrypted_msgs, smb_compressed_msgs,
-        smb_encrypted_flows, smb_resyncs, smb_malformed, smb_limit_drops, smb_orphan_responses, smb_memcap_drops,
-        smb_pdu_memcap_drops, smb_auth_unrecognised,
-        smb_memcap_evictions;
-    uint64_t smb_by_dialect[7]; /* unknown, SMB1, 2.02, 2.10, 3.00, 3.02, 3.11 */
-    uint64_t events_smb, events_5145, events_5140, events_flow, alerts;
-    uint64_t rule_matches_max_exceeded;
-    uint64_t records_truncated; /* records that lost members to the line size */
-} pw_counters;
 
 /* A callback for each alert, for summaries (may be NULL). */
 typedef void (*pipeline_alert_fn)(void *ctx, const sigma_rule *r, const char *share, const char *name,
