@@ -26,6 +26,7 @@ typedef struct flow_app {
     appid_flow *ndpi;
     smb_conn *smb;
     uint64_t tx_id;
+    uint64_t last_no; /* pcap_cnt of the flow's latest packet */
     uint8_t state;
     uint8_t probes;
     int8_t client_dir; /* learned from the SMB request flag; -1 until then */
@@ -35,6 +36,17 @@ typedef struct flow_app {
     char app_name[32];
     struct flow_app *lru_prev, *lru_next; /* connections with SMB state, least recently active first */
 } flow_app;
+
+/* Flows released during a lookup (a full table evicting one for the packet
+ * being looked up) wait here, moved out of the table, until the lookup has
+ * returned: their end of flow then runs as a stage of its own, never inside
+ * the flow table. A lookup releases at most one flow. */
+#define RELEASE_QUEUE 4
+
+typedef struct released {
+    flow f; /* the flow as it left the table (its entry is already reused) */
+    const char *reason;
+} released;
 
 struct pipeline {
     const pw_options *o;
@@ -56,6 +68,9 @@ struct pipeline {
     uint64_t pkt_no;      /* number of the current packet in the input (pcap_cnt) */
     uint64_t next_no;     /* set by pipeline_number_next for the next packet */
     flow_app *smb_lru_head, *smb_lru_tail;
+    bool in_lookup;       /* flow_lookup is running: releases are queued */
+    released rq[RELEASE_QUEUE];
+    size_t rq_len;
     pipeline_fact_fn on_fact;
     pipeline_alert_fn on_alert;
     void *observer;
@@ -388,11 +403,15 @@ static void write_flow_record(pipeline *p, flow *f, flow_app *a, const char *rea
     p->c.events_flow++;
 }
 
-/* A flow leaves the table: deliver what the reassembler still holds, let the
- * parser report requests that never got an answer, then log the flow. */
-static void on_flow_release(void *ctx, flow *f)
+static const char *release_reason(const pipeline *p, const flow *f)
 {
-    pipeline *p = ctx;
+    return p->finishing ? "shutdown" : f->tcp.closed ? "closed" : "timeout";
+}
+
+/* The end of a flow: deliver what the reassembler still holds, let the
+ * parser report requests that never got an answer, then log the flow. */
+static void end_flow(pipeline *p, flow *f, const char *reason)
+{
     flow_app *a = f->app;
     if (!a) {
         stream_release(p->streams, &f->tcp);
@@ -410,11 +429,45 @@ static void on_flow_release(void *ctx, flow *f)
         smb_conn_flush(a->smb); /* its last facts come before the flow record */
     settle_app_name(p, a);
     if (p->o->log_flow)
-        write_flow_record(p, f, a, p->finishing ? "shutdown" : f->tcp.closed ? "closed" : "timeout");
+        write_flow_record(p, f, a, reason);
     if (a->smb)
         smb_detach(p, a);
     free(a);
     f->app = NULL;
+}
+
+/* The flow table lets a flow go (timeout, close, eviction, end of input).
+ * Inside a lookup the flow is queued; otherwise (expiry and the final flush,
+ * which run between packets) it ends at once. */
+static void on_flow_release(void *ctx, flow *f)
+{
+    pipeline *p = ctx;
+    if (p->in_lookup && p->rq_len < RELEASE_QUEUE) {
+        released *r = &p->rq[p->rq_len++];
+        r->f = *f;
+        r->reason = release_reason(p, f);
+        if (r->f.app)
+            ((flow_app *)r->f.app)->f = &r->f;
+        f->app = NULL;
+        memset(&f->tcp, 0, sizeof(f->tcp)); /* its held segments moved with the copy */
+        return;
+    }
+    end_flow(p, f, release_reason(p, f));
+}
+
+/* Ends the flows the last lookup released. Their records carry the number of
+ * their own latest packet, not that of the packet whose lookup let them go. */
+static void drain_released(pipeline *p)
+{
+    uint64_t pkt_no = p->pkt_no;
+    for (size_t i = 0; i < p->rq_len; i++) {
+        released *r = &p->rq[i];
+        const flow_app *a = r->f.app;
+        p->pkt_no = a ? a->last_no : 0;
+        end_flow(p, &r->f, r->reason);
+    }
+    p->rq_len = 0;
+    p->pkt_no = pkt_no;
 }
 
 /* ------------------------------------------------------------- lifecycle */
@@ -519,10 +572,15 @@ bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t 
     decode_result r = decode_packet(p->dec, linktype, data, caplen, ts_usec, &pkt);
     if (r == DECODE_OK && (pkt.proto == IPPROTO_TCP || pkt.proto == IPPROTO_UDP)) {
         int dir = 0;
+        p->in_lookup = true;
         flow *f = flow_lookup(p->flows, &pkt, &dir);
+        p->in_lookup = false;
+        if (p->rq_len)
+            drain_released(p);
         if (f) {
             flow_app *a = f->app ? f->app : app_new(p, f);
             if (a) {
+                a->last_no = p->pkt_no;
                 if (a->state == APP_UNDECIDED || a->ndpi)
                     classify(p, a, &pkt);
                 if (a->state == APP_SMB) {
