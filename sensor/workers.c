@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../protocols/reader.h"
+#include "decode.h"
 
 #define RING_BYTES (4u << 20)
 #define MAX_FRAME 262144u /* bytes of a frame kept (larger captures are cut) */
@@ -195,54 +196,11 @@ worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *co
     return wp;
 }
 
-/* Link and network headers just far enough to find the IP addresses. */
-unsigned worker_hash(int linktype, const uint8_t *data, uint32_t caplen, unsigned n)
+unsigned worker_hash_addrs(int ipver, const uint8_t *a, const uint8_t *b, unsigned n)
 {
     if (n <= 1)
         return 0;
-    rd_t r = rd_make(data, caplen);
-    uint16_t ethertype = 0;
-    switch (linktype) {
-    case 1: /* Ethernet */
-        rd_skip(&r, 12);
-        ethertype = rd_be16(&r);
-        for (int i = 0; i < 4 && (ethertype == 0x8100 || ethertype == 0x88a8 || ethertype == 0x9100); i++) {
-            rd_skip(&r, 2);
-            ethertype = rd_be16(&r);
-        }
-        break;
-    case 113: /* Linux SLL */
-        rd_skip(&r, 14);
-        ethertype = rd_be16(&r);
-        break;
-    case 276: /* Linux SLL2 */
-        ethertype = rd_be16(&r);
-        rd_skip(&r, 18);
-        break;
-    case 0:
-    case 108: /* BSD loopback: the version nibble tells */
-        rd_skip(&r, 4);
-        break;
-    default: /* raw IP */
-        break;
-    }
-    if (!rd_ok(&r) || rd_left(&r) < 20)
-        return 0;
-    const uint8_t *ip = r.p + r.off;
-    int ver = ethertype == 0x86dd ? 6 : ethertype == 0x0800 ? 4 : ip[0] >> 4;
-    const uint8_t *a, *b;
-    size_t alen;
-    if (ver == 4) {
-        a = ip + 12;
-        b = ip + 16;
-        alen = 4;
-    } else if (ver == 6 && rd_left(&r) >= 40) {
-        a = ip + 8;
-        b = ip + 24;
-        alen = 16;
-    } else {
-        return 0;
-    }
+    size_t alen = ipver == 6 ? 16 : 4;
     /* Symmetric: the sum of the two address hashes does not depend on direction. */
     uint32_t ha = 2166136261u, hb = 2166136261u;
     for (size_t i = 0; i < alen; i++) {
@@ -254,6 +212,30 @@ unsigned worker_hash(int linktype, const uint8_t *data, uint32_t caplen, unsigne
     h *= 0x45d9f3bu;
     h ^= h >> 16;
     return h % n;
+}
+
+/* The link layer peeled as decode peels it, then the IP addresses. */
+unsigned worker_hash(int linktype, const uint8_t *data, uint32_t caplen, unsigned n)
+{
+    if (n <= 1)
+        return 0;
+    link_info li;
+    if (decode_link(linktype, data, caplen, &li) != LINK_OK)
+        return 0;
+    rd_t r = rd_make(data + li.off, caplen - li.off);
+    const uint8_t *a, *b;
+    if (li.ipver == 4) {
+        rd_skip(&r, 12);
+        a = rd_bytes(&r, 4);
+        b = rd_bytes(&r, 4);
+    } else {
+        rd_skip(&r, 8);
+        a = rd_bytes(&r, 16);
+        b = rd_bytes(&r, 16);
+    }
+    if (!rd_ok(&r))
+        return 0;
+    return worker_hash_addrs(li.ipver, a, b, n);
 }
 
 /* The worker that owns the frame; NULL when that is worker 0, the reading

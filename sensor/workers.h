@@ -43,7 +43,10 @@ uint64_t worker_pool_first_ts(const worker_pool *wp);
 uint64_t worker_pool_now(const worker_pool *wp);
 void worker_pool_free(worker_pool *wp);
 
-/* The worker index of a frame: a symmetric hash of its IP addresses. */
+/* The worker index of a frame: a symmetric hash of its IP addresses, found
+ * with the link-layer peel decode uses (decode_link). */
 unsigned worker_hash(int linktype, const uint8_t *data, uint32_t caplen, unsigned n);
+/* The same hash of two addresses (4 bytes each for IPv4, 16 for IPv6). */
+unsigned worker_hash_addrs(int ipver, const uint8_t *a, const uint8_t *b, unsigned n);
 
 #endif
