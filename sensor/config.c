@@ -11,6 +11,9 @@
 
 #include <yaml.h>
 
+#include "layout.h"
+#include "output.h"
+
 /* Strings handed to pw_options live here until config_release(). */
 static char **g_strings;
 static size_t g_nstrings, g_capstrings;
@@ -195,6 +198,7 @@ typedef struct key_row {
 static bool set_rule_files(cfg *c, yaml_node_t *v, const char *path);
 static bool set_types(cfg *c, yaml_node_t *v, const char *path);
 static bool set_filetype(cfg *c, yaml_node_t *v, const char *path);
+static bool set_layout(cfg *c, yaml_node_t *v, const char *path);
 static bool set_eve_enabled(cfg *c, yaml_node_t *v, const char *path);
 static bool set_smb_enabled(cfg *c, yaml_node_t *v, const char *path);
 static bool set_ports(cfg *c, yaml_node_t *v, const char *path);
@@ -213,6 +217,7 @@ static const key_row keys[] = {
     BOOL("outputs.eve-log.append", eve_append),
     CUSTOM("outputs.eve-log.types", set_types),
     CUSTOM("outputs.eve-log.filetype", set_filetype),
+    CUSTOM("outputs.eve-log.layout", set_layout),
 
     LIST("af-packet"),
     CUSTOM("af-packet.interface", set_interface),
@@ -471,16 +476,28 @@ static bool set_eve_enabled(cfg *c, yaml_node_t *v, const char *path)
 static bool set_filetype(cfg *c, yaml_node_t *v, const char *path)
 {
     const char *s = NULL;
-    if (!want_scalar(c, v, path, &s))
+    if (!get_string(c, v, path, &s))
         return false;
-    if (!strcmp(s, "regular") || !strcmp(s, "file"))
-        c->o->eve_type = EVE_REGULAR;
-    else if (!strcmp(s, "unix_stream"))
-        c->o->eve_type = EVE_UNIX_STREAM;
-    else if (!strcmp(s, "unix_dgram"))
-        c->o->eve_type = EVE_UNIX_DGRAM;
-    else
-        return fail(c, v, path, "'%s' is not one of regular, unix_stream, unix_dgram", s);
+    if (!output_dest_known(s)) {
+        char msg[320];
+        snprintf(msg, sizeof(msg), "'%%s' is not one of %s", output_dest_names());
+        return fail(c, v, path, msg, s);
+    }
+    c->o->eve_filetype = s;
+    return true;
+}
+
+static bool set_layout(cfg *c, yaml_node_t *v, const char *path)
+{
+    const char *s = NULL;
+    if (!get_string(c, v, path, &s))
+        return false;
+    if (!layout_find(s)) {
+        char msg[320];
+        snprintf(msg, sizeof(msg), "'%%s' is not one of %s", layout_names());
+        return fail(c, v, path, msg, s);
+    }
+    c->o->layout = s;
     return true;
 }
 

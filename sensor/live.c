@@ -243,7 +243,7 @@ int live_run(live_ctx *lc, pw_counters *total)
         nanosleep(&nap, NULL);
         if (*lc->reopen) {
             *lc->reopen = 0;
-            const char *e = eve_reopen(lc->out) ? NULL : eve_take_error(lc->out);
+            const char *e = output_reopen(lc->out) ? NULL : output_take_error(lc->out);
             if (e)
                 fprintf(stderr, "pipewatch: %s\n", e);
         }
@@ -256,8 +256,8 @@ int live_run(live_ctx *lc, pw_counters *total)
             sum_snapshots(ws, nworkers, &c);
             pipeline_write_stats(lc->out, &c, now, now - start);
         }
-        eve_flush(lc->out);
-        if (eve_failed(lc->out))
+        output_flush(lc->out);
+        if (output_failed(lc->out))
             break;
     }
     *lc->stop = 1;

@@ -14,7 +14,7 @@
 #include "../detect/sigma.h"
 #include "capture.h"
 #include "config.h"
-#include "eve.h"
+#include "output.h"
 #include "live.h"
 #include "options.h"
 #include "pcapfile.h"
@@ -327,7 +327,7 @@ static const char *find_config_arg(int argc, char **argv)
 
 typedef struct run {
     pw_options *o;
-    eve_output *out;
+    pw_output *out;
     pipeline *pl;      /* one worker: the reading thread runs the pipeline */
     worker_pool *pool; /* --workers N > 1 */
     summary *sum;
@@ -337,7 +337,7 @@ static void handle_signals_offline(run *r)
 {
     if (g_reopen) {
         g_reopen = 0;
-        const char *e = eve_reopen(r->out) ? NULL : eve_take_error(r->out);
+        const char *e = output_reopen(r->out) ? NULL : output_take_error(r->out);
         if (e)
             err("%s", e);
     }
@@ -440,7 +440,7 @@ static int run_offline(run *r)
         int s = replay_file(r, *f, &first_ts);
         if (s != EXIT_OK && status == EXIT_OK)
             status = s;
-        if (eve_failed(r->out))
+        if (output_failed(r->out))
             break;
     }
     capture_free_paths(files);
@@ -613,7 +613,10 @@ int main(int argc, char **argv)
     }
 
     char e[700];
-    eve_output *out = eve_open(o.eve_filename, o.eve_type, o.eve_append, e, sizeof(e));
+    const layout_ops *layout = layout_find(o.layout);
+    pw_output *out = layout ? output_open(o.eve_filename, o.eve_filetype, layout, o.eve_append, e, sizeof(e)) : NULL;
+    if (!layout)
+        snprintf(e, sizeof(e), "unknown layout '%s' (known: %s)", o.layout, layout_names());
     if (!out) {
         err("%s", e);
         for (int i = 0; i < nsets; i++)
@@ -674,14 +677,14 @@ int main(int argc, char **argv)
         if (o.log_stats)
             pipeline_write_stats(out, &c, pipeline_now(r.pl), pipeline_now(r.pl) - pipeline_first_ts(r.pl));
     }
-    eve_flush(out);
-    if (eve_failed(out)) {
-        const char *why = eve_take_error(out);
+    output_flush(out);
+    if (output_failed(out)) {
+        const char *why = output_take_error(out);
         if (why)
             err("%s", why);
         status = EXIT_RUNTIME;
     }
-    if (!eve_close(out) && status == EXIT_OK) {
+    if (!output_close(out) && status == EXIT_OK) {
         err("cannot close the output %s", o.eve_filename ? o.eve_filename : "<stdout>");
         status = EXIT_RUNTIME;
     }

@@ -10,7 +10,8 @@ void pw_options_default(pw_options *o)
     o->promisc = true;
     o->workers = 1;
     o->cluster_id = 99;
-    o->eve_type = EVE_REGULAR;
+    o->eve_filetype = "regular";
+    o->layout = "eve";
     o->eve_append = true;
     o->log_smb = o->log_winlog = o->log_alert = o->log_flow = o->log_stats = true;
     o->stats_interval_usec = 0;

@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 #include "../protocols/smb_conn.h"
-#include "eve.h"
 #include "flow.h"
 #include "stream.h"
 
@@ -35,7 +34,8 @@ typedef struct pw_options {
 
     /* output */
     const char *eve_filename; /* NULL or "-": stdout */
-    eve_filetype eve_type;
+    const char *eve_filetype; /* the destination kind (output.c): "regular", "unix_stream", "unix_dgram" */
+    const char *layout;       /* how records look (layout.c): "eve" */
     bool eve_append;
     bool log_smb, log_winlog, log_alert, log_flow, log_stats;
     uint64_t stats_interval_usec; /* 0: only at the end */

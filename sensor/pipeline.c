@@ -51,7 +51,7 @@ typedef struct released {
 struct pipeline {
     const pw_options *o;
     const sigma_ruleset *rules;
-    eve_output *out;
+    pw_output *out;
     decoder *dec;
     flow_table *flows;
     stream_engine *streams;
@@ -74,6 +74,7 @@ struct pipeline {
     pipeline_fact_fn on_fact;
     pipeline_alert_fn on_alert;
     void *observer;
+    const layout_ops *layout;
     jbuf jb;
     char line[LINE_BUFSZ];
     win_event ev;
@@ -81,17 +82,19 @@ struct pipeline {
 
 /* ---------------------------------------------------------------- output */
 
-/* A record that did not fit its line is written with the members that fit,
- * closed and marked "truncated" (see json.h), and counted. */
-static void emit(pipeline *p)
+/* One record, laid out by the output's layout and written. A record that
+ * did not fit its line is written with the members that fit, closed and
+ * marked "truncated" (see json.h), and counted. */
+static void emit(pipeline *p, const pw_record *r)
 {
+    p->layout->build(&p->jb, r);
     size_t len;
     const char *line = jb_line(&p->jb, &len);
     if (jb_truncated(&p->jb))
         p->c.records_truncated++;
     if (len == 0)
         return;
-    if (!eve_write(p->out, line, len))
+    if (!output_write(p->out, line, len))
         p->output_failed = true;
 }
 
@@ -105,13 +108,13 @@ typedef struct endpoints {
 static void endpoints_of(const flow *f, int client_dir, endpoints *e)
 {
     int c = client_dir == 1 ? 1 : 0;
-    eve_format_ip(f->ipver, f->addr[c], e->client, sizeof(e->client));
-    eve_format_ip(f->ipver, f->addr[!c], e->server, sizeof(e->server));
+    rec_format_ip(f->ipver, f->addr[c], e->client, sizeof(e->client));
+    rec_format_ip(f->ipver, f->addr[!c], e->server, sizeof(e->server));
     e->cport = f->port[c];
     e->sport = f->port[!c];
 }
 
-static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, eve_hdr *h)
+static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, rec_hdr *h)
 {
     memset(h, 0, sizeof(*h));
     h->ts_usec = p->now;
@@ -125,7 +128,7 @@ static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, eve_hdr
     h->vlan_id = f->vlan_id;
 }
 
-static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const endpoints *e, const eve_hdr *h)
+static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const endpoints *e, const rec_hdr *h)
 {
     const sigma_rule *m[MAX_MATCHES];
     size_t n = sigma_match(p->rules, &p->ev.sigma, m, MAX_MATCHES);
@@ -140,12 +143,8 @@ static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const e
             p->on_alert(p->observer, m[i], fact->share, fact->filename, e->client);
         if (!p->o->log_alert)
             continue;
-        eve_begin(&p->jb, h, "alert");
-        eve_alert_object(&p->jb, m[i]);
-        eve_winlog_object(&p->jb, &p->ev);
-        eve_smb_object(&p->jb, fact, a->tx_id);
-        jb_close_object(&p->jb);
-        emit(p);
+        pw_record r = {.kind = REC_ALERT, .hdr = *h, .fact = fact, .tx_id = a->tx_id, .ev = &p->ev, .rule = m[i]};
+        emit(p, &r);
     }
 }
 
@@ -165,7 +164,7 @@ static void on_fact(void *ctx, const smb_fact *fact)
     flow_app *a = ctx;
     pipeline *p = a->pl;
     endpoints e;
-    eve_hdr h;
+    rec_hdr h;
     endpoints_of(a->f, fact->req_dir, &e);
     hdr_of(p, a->f, &e, &h);
     a->tx_id++;
@@ -178,10 +177,8 @@ static void on_fact(void *ctx, const smb_fact *fact)
         p->on_fact(p->observer, fact, e.client);
 
     if (p->o->log_smb) {
-        eve_begin(&p->jb, &h, "smb");
-        eve_smb_object(&p->jb, fact, a->tx_id);
-        jb_close_object(&p->jb);
-        emit(p);
+        pw_record r = {.kind = REC_SMB, .hdr = h, .fact = fact, .tx_id = a->tx_id};
+        emit(p, &r);
         p->c.events_smb++;
     }
 
@@ -192,11 +189,8 @@ static void on_fact(void *ctx, const smb_fact *fact)
     if (slot >= 0)
         p->c.events_winlog[slot]++;
     if (p->o->log_winlog) {
-        eve_begin(&p->jb, &h, "winlog");
-        eve_winlog_object(&p->jb, &p->ev);
-        eve_smb_object(&p->jb, fact, a->tx_id);
-        jb_close_object(&p->jb);
-        emit(p);
+        pw_record r = {.kind = REC_WINLOG, .hdr = h, .fact = fact, .tx_id = a->tx_id, .ev = &p->ev};
+        emit(p, &r);
     }
     if (p->rules)
         write_alerts(p, a, fact, &e, &h);
@@ -355,51 +349,32 @@ static void write_flow_record(pipeline *p, flow *f, flow_app *a, const char *rea
     const smb_conn_stats *ss = a->smb ? smb_conn_get_stats(a->smb) : NULL;
     int cdir = a->client_dir == 1 ? 1 : 0;
     endpoints e;
-    eve_hdr h;
+    pw_record r = {.kind = REC_FLOW};
     endpoints_of(f, cdir, &e);
-    hdr_of(p, f, &e, &h);
-    h.pcap_cnt = 0;
-    h.ts_usec = f->last_ts;
-    eve_begin(&p->jb, &h, "flow");
-    if (a->state == APP_SMB)
-        jb_str(&p->jb, "app_proto", a->smb_evicted   ? "smb (memcap: evicted)"
-                                    : a->smb_refused ? "smb (memcap: not parsed)"
-                                                     : "smb");
-    jb_open_object(&p->jb, "flow");
-    jb_u64(&p->jb, "pkts_toserver", f->pkts[cdir]);
-    jb_u64(&p->jb, "pkts_toclient", f->pkts[!cdir]);
-    jb_u64(&p->jb, "bytes_toserver", f->bytes[cdir]);
-    jb_u64(&p->jb, "bytes_toclient", f->bytes[!cdir]);
-    jb_timestamp(&p->jb, "start", f->first_ts);
-    jb_timestamp(&p->jb, "end", f->last_ts);
-    jb_u64(&p->jb, "age", (f->last_ts - f->first_ts) / 1000000);
-    if (f->proto == IPPROTO_TCP)
-        jb_str(&p->jb, "state", f->tcp.closed ? "closed" : "established");
-    jb_str(&p->jb, "reason", reason);
-    jb_bool(&p->jb, "alerted", a->alerted);
-    jb_bool(&p->jb, "midstream", f->midstream);
-    jb_close_object(&p->jb);
-    jb_open_object(&p->jb, "ndpi");
-    jb_str(&p->jb, "app_protocol", a->app_name[0] ? a->app_name : "Unknown");
-    jb_close_object(&p->jb);
-    if (ss) {
-        jb_open_object(&p->jb, "smb");
-        const char *d = smb_dialect_name(smb_conn_dialect(a->smb));
-        jb_str(&p->jb, "dialect", d ? d : "unknown");
-        jb_u64(&p->jb, "smb1_messages", ss->smb1_msgs);
-        jb_u64(&p->jb, "smb2_messages", ss->smb2_msgs);
-        jb_u64(&p->jb, "encrypted_messages", ss->encrypted_msgs);
-        jb_u64(&p->jb, "compressed_messages", ss->compressed_msgs);
-        jb_bool(&p->jb, "encrypted", ss->encrypted_msgs > 0);
-        jb_u64(&p->jb, "gaps", ss->gaps);
-        jb_u64(&p->jb, "resyncs", ss->resyncs);
-        jb_u64(&p->jb, "malformed", ss->malformed);
-        jb_u64(&p->jb, "orphan_responses", ss->orphan_responses);
-        jb_u64(&p->jb, "limit_drops", ss->limit_drops);
-        jb_close_object(&p->jb);
-    }
-    jb_close_object(&p->jb);
-    emit(p);
+    hdr_of(p, f, &e, &r.hdr);
+    r.hdr.pcap_cnt = 0;
+    r.hdr.ts_usec = f->last_ts;
+    flow_rec fr = {
+        .app_proto = a->state != APP_SMB  ? NULL
+                     : a->smb_evicted     ? "smb (memcap: evicted)"
+                     : a->smb_refused     ? "smb (memcap: not parsed)"
+                                          : "smb",
+        .pkts_toserver = f->pkts[cdir],
+        .pkts_toclient = f->pkts[!cdir],
+        .bytes_toserver = f->bytes[cdir],
+        .bytes_toclient = f->bytes[!cdir],
+        .start_usec = f->first_ts,
+        .end_usec = f->last_ts,
+        .state = f->proto == IPPROTO_TCP ? (f->tcp.closed ? "closed" : "established") : NULL,
+        .reason = reason,
+        .alerted = a->alerted,
+        .midstream = f->midstream,
+        .app_name = a->app_name,
+        .smb = ss,
+        .smb_dialect = ss ? smb_dialect_name(smb_conn_dialect(a->smb)) : NULL,
+    };
+    r.flow = &fr;
+    emit(p, &r);
     p->c.events_flow++;
 }
 
@@ -472,7 +447,7 @@ static void drain_released(pipeline *p)
 
 /* ------------------------------------------------------------- lifecycle */
 
-pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, eve_output *out)
+pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, pw_output *out)
 {
     pipeline *p = calloc(1, sizeof(*p));
     if (!p)
@@ -480,6 +455,7 @@ pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, eve_outp
     p->o = o;
     p->rules = rules;
     p->out = out;
+    p->layout = output_layout(out);
     p->smb_conn_cost = smb_conn_footprint(&o->smb);
     p->dec = decoder_new(o->defrag_memcap, o->defrag_timeout_usec);
     p->flows = flow_table_new(&o->flow, on_flow_release, p);
@@ -610,7 +586,7 @@ void pipeline_finish(pipeline *p)
 {
     p->finishing = true;
     flow_table_flush(p->flows);
-    eve_flush(p->out);
+    output_flush(p->out);
 }
 
 uint64_t pipeline_now(const pipeline *p) { return p->now; }
@@ -651,23 +627,17 @@ void pipeline_set_stats_extra(void (*fn)(jbuf *j, void *ctx), void *ctx)
     stats_extra_ctx = ctx;
 }
 
-void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec)
+void pipeline_write_stats(pw_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec)
 {
     char line[32768];
+    stats_rec st = {c, uptime_usec, stats_extra, stats_extra_ctx};
+    pw_record r = {.kind = REC_STATS, .stats = &st};
+    r.hdr.ts_usec = ts_usec;
     jbuf j;
     jb_init(&j, line, sizeof(line));
-    eve_hdr h;
-    memset(&h, 0, sizeof(h));
-    h.ts_usec = ts_usec;
-    eve_begin(&j, &h, "stats");
-    jb_open_object(&j, "stats");
-    jb_u64(&j, "uptime", uptime_usec / 1000000);
-    pw_counters_json(&j, c);
-    if (stats_extra)
-        stats_extra(&j, stats_extra_ctx);
-    jb_close_object(&j);
-    jb_close_object(&j);
+    output_layout(out)->build(&j, &r);
     size_t len;
     const char *s = jb_line(&j, &len);
-    eve_write(out, s, len);
+    if (len)
+        output_write(out, s, len);
 }

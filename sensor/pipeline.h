@@ -10,9 +10,9 @@
 
 #include "../detect/sigma.h"
 #include "counters.h"
-#include "eve.h"
 #include "json.h"
 #include "options.h"
+#include "output.h"
 
 typedef struct pipeline pipeline;
 
@@ -23,7 +23,7 @@ typedef void (*pipeline_alert_fn)(void *ctx, const sigma_rule *r, const char *sh
 /* A callback for each SMB fact, for summaries (may be NULL). */
 typedef void (*pipeline_fact_fn)(void *ctx, const smb_fact *f, const char *client_ip);
 
-pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, eve_output *out);
+pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, pw_output *out);
 void pipeline_free(pipeline *p);
 void pipeline_set_observer(pipeline *p, pipeline_fact_fn on_fact, pipeline_alert_fn on_alert, void *ctx);
 
@@ -44,7 +44,7 @@ uint64_t pipeline_first_ts(const pipeline *p);
 /* Adds this pipeline's counters to c. */
 void pipeline_counters(const pipeline *p, pw_counters *c);
 /* Writes a "stats" EVE record of counters c at time ts. */
-void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec);
+void pipeline_write_stats(pw_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec);
 /* Adds members of the caller's own (the run's summary tables) to every stats record. */
 void pipeline_set_stats_extra(void (*fn)(jbuf *j, void *ctx), void *ctx);
 

@@ -13,13 +13,13 @@
 #define RING_BYTES (4u << 20)
 #define MAX_FRAME 262144u /* bytes of a frame kept (larger captures are cut) */
 
-typedef struct rec_hdr {
+typedef struct ring_hdr {
     uint64_t ts;
     uint64_t no; /* the frame's number in the input */
     uint32_t caplen, wirelen;
     int32_t linktype;
     uint32_t is_ref; /* the frame is not in the ring: a rec_ref follows */
-} rec_hdr;
+} ring_hdr;
 
 typedef struct rec_ref {
     const uint8_t *data;
@@ -50,7 +50,7 @@ struct worker_pool {
     bool finished;
 };
 
-static size_t rec_size(uint32_t caplen) { return sizeof(rec_hdr) + (((size_t)caplen + 7) & ~(size_t)7); }
+static size_t rec_size(uint32_t caplen) { return sizeof(ring_hdr) + (((size_t)caplen + 7) & ~(size_t)7); }
 
 static void nap(void)
 {
@@ -124,7 +124,7 @@ static void *worker_main(void *arg)
             continue;
         }
         batch++;
-        rec_hdr h;
+        ring_hdr h;
         ring_get(w->ring, tail, &h, sizeof(h));
         if (h.is_ref) {
             rec_ref ref;
@@ -150,7 +150,7 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *const *rules, eve_output *out,
+worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *const *rules, pw_output *out,
                              summary *sum)
 {
     worker_pool *wp = calloc(1, sizeof(*wp));
@@ -262,7 +262,7 @@ void worker_pool_packet(worker_pool *wp, int linktype, uint64_t ts_usec, const u
         return;
     size_t need = rec_size(caplen);
     uint64_t head = reserve(w, need);
-    rec_hdr h = {ts_usec, wp->handed, caplen, wirelen, linktype, 0};
+    ring_hdr h = {ts_usec, wp->handed, caplen, wirelen, linktype, 0};
     ring_put(w->ring, head, &h, sizeof(h));
     ring_put(w->ring, head + sizeof(h), data, caplen);
     commit(w, head + need);
@@ -274,7 +274,7 @@ void worker_pool_packet_ref(worker_pool *wp, int linktype, uint64_t ts_usec, con
     worker *w = route(wp, linktype, ts_usec, data, caplen, wirelen);
     if (!w)
         return;
-    rec_hdr h = {ts_usec, wp->handed, caplen, wirelen, linktype, 1};
+    ring_hdr h = {ts_usec, wp->handed, caplen, wirelen, linktype, 1};
     rec_ref ref = {data, end_off};
     size_t need = sizeof(h) + sizeof(ref);
     uint64_t head = reserve(w, need);

@@ -75,7 +75,7 @@ static void test_values_applied(void **state)
                     "  - /etc/pipewatch/rules\n";
     assert_true(load(&o, y, err, sizeof(err)));
     assert_string_equal(o.eve_filename, "/var/log/pipewatch/eve.json");
-    assert_int_equal(o.eve_type, EVE_UNIX_DGRAM);
+    assert_string_equal(o.eve_filetype, "unix_dgram");
     assert_true(o.log_alert && o.log_stats);
     assert_false(o.log_smb || o.log_winlog || o.log_flow);
     assert_int_equal(o.flow.tcp_timeout_usec, 120ull * 1000000);
@@ -108,6 +108,7 @@ static void test_every_key(void **state)
                     "      filename: /tmp/e.json\n"
                     "      append: no\n"
                     "      filetype: unix_stream\n"
+                    "      layout: eve\n"
                     "      types:\n"
                     "        - smb\n"
                     "        - flow: {}\n"
@@ -167,7 +168,8 @@ static void test_every_key(void **state)
     assert_true(o.skip_bad_rules);
     assert_string_equal(o.eve_filename, "/tmp/e.json");
     assert_false(o.eve_append);
-    assert_int_equal(o.eve_type, EVE_UNIX_STREAM);
+    assert_string_equal(o.eve_filetype, "unix_stream");
+    assert_string_equal(o.layout, "eve");
     assert_true(o.log_smb && o.log_flow);
     assert_false(o.log_winlog || o.log_alert || o.log_stats);
     assert_int_equal(o.n_interfaces, 1);
@@ -216,7 +218,7 @@ static void test_every_key(void **state)
     assert_true(load(&o, "af-packet:\n  - threads: 3\n", err, sizeof(err)));
     assert_int_equal(o.workers, 3);
     assert_true(load(&o, "outputs:\n  - eve-log:\n      filetype: regular\n", err, sizeof(err)));
-    assert_int_equal(o.eve_type, EVE_REGULAR);
+    assert_string_equal(o.eve_filetype, "regular");
     config_release();
 }
 
@@ -258,6 +260,11 @@ static void test_bounds(void **state)
     assert_false(load(&o, "outputs:\n  - eve-log:\n      types: smb\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:3: outputs.eve-log.types: expected a list such as [smb, winlog, alert, "
                              "flow, stats]");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      layout: ecs\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:3: outputs.eve-log.layout: 'ecs' is not one of eve");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      filetype: redis\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:3: outputs.eve-log.filetype: 'redis' is not one of regular, unix_stream, "
+                             "unix_dgram");
     assert_false(load(&o, "outputs:\n  - eve-log:\n      colour: red\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:3: outputs.eve-log.colour: unknown key");
     config_release();

@@ -5,7 +5,7 @@
 
 #include <unistd.h>
 
-#include "sensor/eve.h"
+#include "sensor/output.h"
 #include "sensor/options.h"
 #include "sensor/pipeline.h"
 
@@ -101,7 +101,7 @@ static void test_eviction_queued(void **state)
     o.appid_enabled = false;
     o.flow.max_flows = 16;
     char err[256];
-    eve_output *out = eve_open(path, EVE_REGULAR, false, err, sizeof err);
+    pw_output *out = output_open(path, "regular", NULL, false, err, sizeof err);
     assert_non_null(out);
     pipeline *p = pipeline_new(&o, NULL, out);
     assert_non_null(p);
@@ -121,7 +121,7 @@ static void test_eviction_queued(void **state)
         len = udp_frame(frame, 0x0a000003, (uint16_t)(2000 + i), 0x0a000004, 53, 10);
         assert_true(pipeline_packet(p, DLT_IPV4, ts, frame, (uint32_t)len, (uint32_t)len));
     }
-    eve_flush(out);
+    output_flush(out);
     char *text = read_all(path);
     char line[4096];
     /* The SMB flow's pending request, then its flow record: nothing else yet. */
@@ -146,14 +146,14 @@ static void test_eviction_queued(void **state)
     ts += 1000;
     len = udp_frame(frame, 0x0a000005, 3000, 0x0a000004, 53, 10);
     assert_true(pipeline_packet(p, DLT_IPV4, ts, frame, (uint32_t)len, (uint32_t)len));
-    eve_flush(out);
+    output_flush(out);
     text = read_all(path);
     assert_non_null(line_at(text, 2, line, sizeof line));
     assert_non_null(strstr(line, "\"event_type\":\"flow\""));
     assert_non_null(strstr(line, "\"src_port\":2000"));
     pipeline_finish(p);
     pipeline_free(p);
-    assert_true(eve_close(out));
+    assert_true(output_close(out));
     text = read_all(path);
     int lines = 0;
     for (const char *q = text; (q = strchr(q, '\n')); q++)
