@@ -207,7 +207,7 @@ int live_run(live_ctx *lc, pw_counters *total)
                 snprintf(err, sizeof(err), "cannot start worker %d: out of memory", i);
                 status = 1;
             } else if (lc->sum) {
-                pipeline_set_observer(w->pl, summary_on_fact, summary_on_alert, lc->sum);
+                pipeline_add_observer(w->pl, summary_observer(lc->sum));
             }
         }
     }

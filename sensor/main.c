@@ -670,7 +670,7 @@ int main(int argc, char **argv)
             err("cannot start the pipeline: out of memory");
             return EXIT_RUNTIME;
         }
-        pipeline_set_observer(r.pl, summary_on_fact, summary_on_alert, r.sum);
+        pipeline_add_observer(r.pl, summary_observer(r.sum));
         status = run_offline(&r);
         pipeline_finish(r.pl);
         pipeline_counters(r.pl, &c);

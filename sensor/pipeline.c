@@ -1,6 +1,7 @@
 #include "pipeline.h"
 
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 
 #define LINE_BUFSZ (64 * 1024)
 #define MAX_MATCHES 32
+#define MAX_EVENTS 4 /* Windows events one fact stands for, at most */
 /* TCP payload packets looked at before a flow on a port other than the SMB
  * ports is declared not SMB. */
 #define PROBE_PACKETS 4
@@ -58,6 +60,7 @@ struct pipeline {
     appid *ndpi;
     pw_counters c;
     uint64_t now;      /* time of the packet being processed */
+    uint64_t now_pkt;  /* that packet's own timestamp (now never goes back) */
     uint64_t first_ts; /* first packet time */
     uint64_t last_expire;
     uint64_t last_stats;
@@ -71,13 +74,12 @@ struct pipeline {
     bool in_lookup;       /* flow_lookup is running: releases are queued */
     released rq[RELEASE_QUEUE];
     size_t rq_len;
-    pipeline_fact_fn on_fact;
-    pipeline_alert_fn on_alert;
-    void *observer;
+    pipeline_observer observers[PIPELINE_MAX_OBSERVERS];
+    size_t n_observers;
     const layout_ops *layout;
     jbuf jb;
     char line[LINE_BUFSZ];
-    win_event ev;
+    win_event ev[MAX_EVENTS]; /* the events of the fact in the fact stages */
 };
 
 /* ---------------------------------------------------------------- output */
@@ -128,26 +130,6 @@ static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, rec_hdr
     h->vlan_id = f->vlan_id;
 }
 
-static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const endpoints *e, const rec_hdr *h)
-{
-    const sigma_rule *m[MAX_MATCHES];
-    size_t n = sigma_match(p->rules, &p->ev.sigma, m, MAX_MATCHES);
-    if (n > MAX_MATCHES) {
-        p->c.rule_matches_max_exceeded += n - MAX_MATCHES;
-        n = MAX_MATCHES;
-    }
-    for (size_t i = 0; i < n; i++) {
-        p->c.alerts++;
-        a->alerted = true;
-        if (p->on_alert)
-            p->on_alert(p->observer, m[i], fact->share, fact->filename, e->client);
-        if (!p->o->log_alert)
-            continue;
-        pw_record r = {.kind = REC_ALERT, .hdr = *h, .fact = fact, .tx_id = a->tx_id, .ev = &p->ev, .rule = m[i]};
-        emit(p, &r);
-    }
-}
-
 static void count_session(pipeline *p, const smb_fact *f)
 {
     if (f->status != 0)
@@ -159,41 +141,123 @@ static void count_session(pipeline *p, const smb_fact *f)
         p->c.smb_kerberos_sessions++;
 }
 
+/* --------------------------------------------------------- fact stages
+ * What the parser reports goes through these in order, one fact at a time:
+ * each stage reads what the ones before it left in the fact_work. */
+
+typedef struct fact_work {
+    flow_app *a;
+    const smb_fact *fact;
+    endpoints e;
+    rec_hdr h;
+    size_t nev; /* events in p->ev[] */
+    const sigma_rule *m[MAX_EVENTS][MAX_MATCHES];
+    size_t nm[MAX_EVENTS];
+} fact_work;
+
+typedef struct fact_stage {
+    const char *name;
+    void (*run)(pipeline *p, fact_work *w);
+} fact_stage;
+
+/* The fact in its flow: its number, the client's side, the sessions counted. */
+static void stage_fact(pipeline *p, fact_work *w)
+{
+    flow_app *a = w->a;
+    endpoints_of(a->f, w->fact->req_dir, &w->e);
+    hdr_of(p, a->f, &w->e, &w->h);
+    a->tx_id++;
+    if (w->fact->req_dir >= 0)
+        a->client_dir = (int8_t)w->fact->req_dir;
+    if (w->fact->kind == SMB_FACT_SESSION_SETUP && w->fact->have_response)
+        count_session(p, w->fact);
+}
+
+/* The Windows events the fact stands for. */
+static void stage_events(pipeline *p, fact_work *w)
+{
+    win_peer peer = {w->e.client, w->e.cport, w->e.server};
+    w->nev = 0;
+    if (winevent_from_fact(w->fact, &peer, &p->ev[0]))
+        w->nev = 1;
+    for (size_t i = 0; i < w->nev; i++) {
+        int slot = pw_winlog_slot(p->ev[i].event_id);
+        if (slot >= 0)
+            p->c.events_winlog[slot]++;
+    }
+}
+
+/* The Sigma rules each event matches. */
+static void stage_rules(pipeline *p, fact_work *w)
+{
+    for (size_t i = 0; i < w->nev; i++) {
+        size_t n = p->rules ? sigma_match(p->rules, &p->ev[i].sigma, w->m[i], MAX_MATCHES) : 0;
+        if (n > MAX_MATCHES) {
+            p->c.rule_matches_max_exceeded += n - MAX_MATCHES;
+            n = MAX_MATCHES;
+        }
+        w->nm[i] = n;
+        p->c.alerts += n;
+        if (n)
+            w->a->alerted = true;
+    }
+}
+
+/* Whoever watches facts and alerts besides the output (the run's summary). */
+static void stage_observers(pipeline *p, fact_work *w)
+{
+    for (size_t k = 0; k < p->n_observers; k++) {
+        const pipeline_observer *ob = &p->observers[k];
+        if (ob->on_fact)
+            ob->on_fact(ob->ctx, w->fact, w->e.client);
+        for (size_t i = 0; ob->on_alert && i < w->nev; i++)
+            for (size_t r = 0; r < w->nm[i]; r++)
+                ob->on_alert(ob->ctx, w->m[i][r], w->fact->share, w->fact->filename, w->e.client);
+    }
+}
+
+/* The records: the fact, then each event followed by its alerts. */
+static void stage_output(pipeline *p, fact_work *w)
+{
+    const flow_app *a = w->a;
+    if (p->o->log_smb) {
+        pw_record r = {.kind = REC_SMB, .hdr = w->h, .fact = w->fact, .tx_id = a->tx_id};
+        emit(p, &r);
+        p->c.events_smb++;
+    }
+    for (size_t i = 0; i < w->nev; i++) {
+        if (p->o->log_winlog) {
+            pw_record r = {.kind = REC_WINLOG, .hdr = w->h, .fact = w->fact, .tx_id = a->tx_id, .ev = &p->ev[i]};
+            emit(p, &r);
+        }
+        for (size_t k = 0; p->o->log_alert && k < w->nm[i]; k++) {
+            pw_record r = {.kind = REC_ALERT,
+                           .hdr = w->h,
+                           .fact = w->fact,
+                           .tx_id = a->tx_id,
+                           .ev = &p->ev[i],
+                           .rule = w->m[i][k]};
+            emit(p, &r);
+        }
+    }
+}
+
+static const fact_stage fact_stages[] = {
+    {"fact", stage_fact},           {"events", stage_events}, {"rules", stage_rules},
+    {"observers", stage_observers}, {"output", stage_output},
+};
+
+/* The parser's sink: one fact through the fact stages. */
 static void on_fact(void *ctx, const smb_fact *fact)
 {
     flow_app *a = ctx;
     pipeline *p = a->pl;
-    endpoints e;
-    rec_hdr h;
-    endpoints_of(a->f, fact->req_dir, &e);
-    hdr_of(p, a->f, &e, &h);
-    a->tx_id++;
-    if (fact->req_dir >= 0)
-        a->client_dir = (int8_t)fact->req_dir;
-
-    if (fact->kind == SMB_FACT_SESSION_SETUP && fact->have_response)
-        count_session(p, fact);
-    if (p->on_fact)
-        p->on_fact(p->observer, fact, e.client);
-
-    if (p->o->log_smb) {
-        pw_record r = {.kind = REC_SMB, .hdr = h, .fact = fact, .tx_id = a->tx_id};
-        emit(p, &r);
-        p->c.events_smb++;
-    }
-
-    win_peer peer = {e.client, e.cport, e.server};
-    if (!winevent_from_fact(fact, &peer, &p->ev))
-        return;
-    int slot = pw_winlog_slot(p->ev.event_id);
-    if (slot >= 0)
-        p->c.events_winlog[slot]++;
-    if (p->o->log_winlog) {
-        pw_record r = {.kind = REC_WINLOG, .hdr = h, .fact = fact, .tx_id = a->tx_id, .ev = &p->ev};
-        emit(p, &r);
-    }
-    if (p->rules)
-        write_alerts(p, a, fact, &e, &h);
+    fact_work w;
+    w.a = a;
+    w.fact = fact;
+    w.nev = 0;
+    for (size_t i = 0; i < sizeof(fact_stages) / sizeof(fact_stages[0]); i++)
+        fact_stages[i].run(p, &w);
 }
 
 /* ------------------------------------------------------------- app layer */
@@ -482,11 +546,12 @@ void pipeline_free(pipeline *p)
     free(p);
 }
 
-void pipeline_set_observer(pipeline *p, pipeline_fact_fn fact_fn, pipeline_alert_fn alert_fn, void *ctx)
+bool pipeline_add_observer(pipeline *p, pipeline_observer ob)
 {
-    p->on_fact = fact_fn;
-    p->on_alert = alert_fn;
-    p->observer = ctx;
+    if (p->n_observers == PIPELINE_MAX_OBSERVERS)
+        return false;
+    p->observers[p->n_observers++] = ob;
+    return true;
 }
 
 /* ---------------------------------------------------------------- packets */
@@ -531,6 +596,77 @@ static void maybe_expire(pipeline *p)
     }
 }
 
+/* -------------------------------------------------------- packet stages
+ * A frame goes through these in order until one has nothing more for it.
+ * Classification comes before reassembly because only the flows that a
+ * parser will read are reassembled; reassembly hands in-order bytes to the
+ * app layer (on_stream_data: the SMB memcap, then the parser), whose facts
+ * go through the fact stages above. */
+
+typedef struct packet_work {
+    int linktype;
+    const uint8_t *data;
+    uint32_t caplen;
+    decoded_pkt pkt;
+    flow *f;
+    int dir;
+    flow_app *a;
+} packet_work;
+
+typedef struct packet_stage {
+    const char *name;
+    bool (*run)(pipeline *p, packet_work *w); /* false: the frame goes no further */
+} packet_stage;
+
+static bool stage_decode(pipeline *p, packet_work *w)
+{
+    decode_result r = decode_packet(p->dec, w->linktype, w->data, w->caplen, p->now_pkt, &w->pkt);
+    if (r == DECODE_UNSUPPORTED_LINKTYPE)
+        p->c.decode_unsupported++;
+    return r == DECODE_OK && (w->pkt.proto == IPPROTO_TCP || w->pkt.proto == IPPROTO_UDP);
+}
+
+/* The flow of the packet. A flow the lookup evicts to make room ends right
+ * after it, before this packet's own work (the release queue). */
+static bool stage_flow(pipeline *p, packet_work *w)
+{
+    p->in_lookup = true;
+    w->f = flow_lookup(p->flows, &w->pkt, &w->dir);
+    p->in_lookup = false;
+    if (p->rq_len)
+        drain_released(p);
+    if (!w->f)
+        return false;
+    w->a = w->f->app ? w->f->app : app_new(p, w->f);
+    if (!w->a)
+        return false;
+    w->a->last_no = p->pkt_no;
+    return true;
+}
+
+/* Which parser, if any, reads the flow (SMB ports, the SMB probe, nDPI). */
+static bool stage_classify(pipeline *p, packet_work *w)
+{
+    if (w->a->state == APP_UNDECIDED || w->a->ndpi)
+        classify(p, w->a, &w->pkt);
+    return w->a->state == APP_SMB;
+}
+
+static bool stage_stream(pipeline *p, packet_work *w)
+{
+    stream_sink sink = {on_stream_data, on_stream_gap, w->a};
+    stream_segment(p->streams, &w->f->tcp, w->dir, w->pkt.seq, w->pkt.tcp_flags, w->pkt.payload,
+                   w->pkt.payload_len, &sink);
+    return true;
+}
+
+static const packet_stage packet_stages[] = {
+    {"decode", stage_decode},
+    {"flow", stage_flow},
+    {"classify", stage_classify},
+    {"stream", stage_stream},
+};
+
 bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
                      uint32_t wirelen)
 {
@@ -538,39 +674,33 @@ bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t 
     p->c.bytes += wirelen;
     p->pkt_no = p->next_no ? p->next_no : p->c.packets;
     p->next_no = 0;
+    p->now_pkt = ts_usec;
     if (ts_usec > p->now)
         p->now = ts_usec;
     if (!p->first_ts) {
         p->first_ts = ts_usec;
         p->last_expire = ts_usec;
     }
-    decoded_pkt pkt;
-    decode_result r = decode_packet(p->dec, linktype, data, caplen, ts_usec, &pkt);
-    if (r == DECODE_OK && (pkt.proto == IPPROTO_TCP || pkt.proto == IPPROTO_UDP)) {
-        int dir = 0;
-        p->in_lookup = true;
-        flow *f = flow_lookup(p->flows, &pkt, &dir);
-        p->in_lookup = false;
-        if (p->rq_len)
-            drain_released(p);
-        if (f) {
-            flow_app *a = f->app ? f->app : app_new(p, f);
-            if (a) {
-                a->last_no = p->pkt_no;
-                if (a->state == APP_UNDECIDED || a->ndpi)
-                    classify(p, a, &pkt);
-                if (a->state == APP_SMB) {
-                    stream_sink sink = {on_stream_data, on_stream_gap, a};
-                    stream_segment(p->streams, &f->tcp, dir, pkt.seq, pkt.tcp_flags, pkt.payload,
-                                   pkt.payload_len, &sink);
-                }
-            }
-        }
-    } else if (r == DECODE_UNSUPPORTED_LINKTYPE) {
-        p->c.decode_unsupported++;
-    }
+    packet_work w;
+    w.linktype = linktype;
+    w.data = data;
+    w.caplen = caplen;
+    for (size_t i = 0; i < sizeof(packet_stages) / sizeof(packet_stages[0]); i++)
+        if (!packet_stages[i].run(p, &w))
+            break;
     maybe_expire(p);
     return !p->output_failed;
+}
+
+const char *pipeline_stage_names(char *buf, size_t n)
+{
+    size_t k = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < sizeof(packet_stages) / sizeof(packet_stages[0]) && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? " " : "", packet_stages[i].name);
+    for (size_t i = 0; i < sizeof(fact_stages) / sizeof(fact_stages[0]) && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? " " : " | ", fact_stages[i].name);
+    return buf;
 }
 
 void pipeline_number_next(pipeline *p, uint64_t n) { p->next_no = n; }

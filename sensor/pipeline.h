@@ -1,6 +1,8 @@
-/* The pipeline wires the stages for one worker: decode -> flow table -> TCP
- * reassembly -> SMB parser -> Windows events -> Sigma -> EVE records.
- * One pipeline is single-threaded; workers each own one. */
+/* The pipeline runs the stages for one worker, as two explicit lists in
+ * pipeline.c: per packet decode -> flow -> classify -> stream, whose in-order
+ * bytes go to the app layer and the parser; per fact the parser reports,
+ * fact -> events -> rules -> observers -> output (records, laid out by the
+ * output's layout). One pipeline is single-threaded; workers each own one. */
 #ifndef PW_PIPELINE_H
 #define PW_PIPELINE_H
 
@@ -17,15 +19,23 @@
 typedef struct pipeline pipeline;
 
 
-/* A callback for each alert, for summaries (may be NULL). */
-typedef void (*pipeline_alert_fn)(void *ctx, const sigma_rule *r, const char *share, const char *name,
-                                  const char *client_ip);
-/* A callback for each SMB fact, for summaries (may be NULL). */
-typedef void (*pipeline_fact_fn)(void *ctx, const smb_fact *f, const char *client_ip);
+/* Who watches the facts and alerts of a pipeline besides its output (the
+ * run's summary, for one): called from the pipeline's "observers" stage, in
+ * the order added. Either function may be NULL. */
+typedef struct pipeline_observer {
+    void (*on_fact)(void *ctx, const smb_fact *f, const char *client_ip);
+    void (*on_alert)(void *ctx, const sigma_rule *r, const char *share, const char *name, const char *client_ip);
+    void *ctx;
+} pipeline_observer;
+
+#define PIPELINE_MAX_OBSERVERS 4
 
 pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, pw_output *out);
 void pipeline_free(pipeline *p);
-void pipeline_set_observer(pipeline *p, pipeline_fact_fn on_fact, pipeline_alert_fn on_alert, void *ctx);
+/* The stages in their order: "decode flow classify stream | fact events ...". */
+const char *pipeline_stage_names(char *buf, size_t n);
+/* False when PIPELINE_MAX_OBSERVERS are there already. */
+bool pipeline_add_observer(pipeline *p, pipeline_observer ob);
 
 /* One captured frame. Returns false when output failed (stop reading). */
 bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,

@@ -101,6 +101,12 @@ void summary_on_alert(void *ctx, const sigma_rule *r, const char *share, const c
     pthread_mutex_unlock(&s->lock);
 }
 
+pipeline_observer summary_observer(summary *s)
+{
+    pipeline_observer ob = {summary_on_fact, summary_on_alert, s};
+    return ob;
+}
+
 void summary_add_capture(summary *s) { s->captures++; }
 
 static int by_count(const void *a, const void *b)

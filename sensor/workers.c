@@ -177,7 +177,7 @@ worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *co
             break;
         }
         if (sum)
-            pipeline_set_observer(w->pl, summary_on_fact, summary_on_alert, sum);
+            pipeline_add_observer(w->pl, summary_observer(sum));
         /* worker 0 is the reading thread itself: N workers use N threads */
         if (i > 0 && pthread_create(&w->thread, NULL, worker_main, w) != 0) {
             free(w->ring);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sensor/output.h"
+#include "detect/sigma.h"
 #include "sensor/options.h"
 #include "sensor/pipeline.h"
 
@@ -162,10 +163,83 @@ static void test_eviction_queued(void **state)
     unlink(path);
 }
 
+typedef struct seen {
+    char log[256];
+} seen;
+
+static void note_fact(void *ctx, const smb_fact *f, const char *client_ip)
+{
+    seen *s = ctx;
+    size_t n = strlen(s->log);
+    snprintf(s->log + n, sizeof s->log - n, "fact:%d:%s;", (int)f->kind, client_ip);
+}
+
+static void note_alert(void *ctx, const sigma_rule *r, const char *share, const char *name, const char *client_ip)
+{
+    seen *s = ctx;
+    size_t n = strlen(s->log);
+    snprintf(s->log + n, sizeof s->log - n, "alert:%s:%s:%s;", sigma_rule_title(r), share ? share : "-", client_ip);
+}
+
+/* Observers are a list: each sees every fact and alert, in the order added. */
+static void test_observers(void **state)
+{
+    pw_options o;
+    pw_options_default(&o);
+    o.appid_enabled = false;
+    o.log_smb = o.log_winlog = o.log_alert = o.log_flow = o.log_stats = false;
+    char err[256];
+    pw_output *out = output_open("/dev/null", "regular", NULL, true, err, sizeof err);
+    assert_non_null(out);
+    sigma_ruleset *rules = sigma_ruleset_new();
+    const char *rule = "title: any share\n"
+                       "id: 6b1a2c8e-0000-4000-8000-000000000001\n"
+                       "logsource: {product: windows, service: security}\n"
+                       "detection: {sel: {EventID: 5140}, condition: sel}\n";
+    assert_int_equal(sigma_load_string(rules, "t.yml", rule, strlen(rule), NULL, NULL), 0);
+    pipeline *p = pipeline_new(&o, rules, out);
+    char names[128];
+    assert_string_equal(pipeline_stage_names(names, sizeof names),
+                        "decode flow classify stream | fact events rules observers output");
+    seen a = {{0}}, b = {{0}};
+    assert_true(pipeline_add_observer(p, (pipeline_observer){note_fact, note_alert, &a}));
+    assert_true(pipeline_add_observer(p, (pipeline_observer){NULL, note_alert, &b}));
+    assert_true(pipeline_add_observer(p, (pipeline_observer){NULL, NULL, NULL}));
+    assert_true(pipeline_add_observer(p, (pipeline_observer){NULL, NULL, NULL}));
+    assert_false(pipeline_add_observer(p, (pipeline_observer){note_fact, NULL, &b})); /* the list is full */
+
+    uint8_t frame[2048], smb[512];
+    uint64_t ts = 1700000000ull * 1000000;
+    b_hdr h = {.cmd = 3, .mid = 2, .sid = 0x11};
+    size_t n = b_nbss(smb, smb, b_tree_req(smb, &h, "\\\\srv\\IPC$"));
+    size_t len = tcp_frame(frame, 0x0a000001, 50000, 0x0a000002, 445, 1000, 0x18, smb, n);
+    pipeline_packet(p, DLT_IPV4, ts, frame, (uint32_t)len, (uint32_t)len);
+    h.flags = RSP;
+    h.tid = 9;
+    size_t m = b_nbss(smb, smb, b_tree_rsp(smb, &h, 2));
+    len = tcp_frame(frame, 0x0a000002, 445, 0x0a000001, 50000, 5000, 0x18, smb, m);
+    pipeline_packet(p, DLT_IPV4, ts + 10, frame, (uint32_t)len, (uint32_t)len);
+    char want[256];
+    snprintf(want, sizeof want, "fact:%d:10.0.0.1;alert:any share:\\\\srv\\IPC$:10.0.0.1;",
+             (int)SMB_FACT_TREE_CONNECT);
+    assert_string_equal(a.log, want);
+    assert_string_equal(b.log, "alert:any share:\\\\srv\\IPC$:10.0.0.1;");
+    pw_counters c;
+    memset(&c, 0, sizeof c);
+    pipeline_counters(p, &c);
+    assert_int_equal(c.alerts, 1);
+    assert_int_equal(pw_winlog_count(&c, 5140), 1);
+    pipeline_finish(p);
+    pipeline_free(p);
+    sigma_ruleset_free(rules);
+    assert_true(output_close(out));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eviction_queued),
+        cmocka_unit_test(test_observers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
