@@ -11,6 +11,20 @@ static char empty_line[1] = "";
 
 #define TRUNC_MARK ",\"truncated\":true"
 
+/* Bytes held back for closing what is open: one bracket per container and
+ * the marker, plus the terminating NUL. */
+static inline size_t held_back(int depth)
+{
+    return depth > 0 ? (size_t)depth + sizeof(TRUNC_MARK) : 1;
+}
+
+static inline void set_depth(jbuf *j, int depth)
+{
+    j->depth = depth;
+    size_t h = held_back(depth);
+    j->limit = j->cap > h ? j->cap - h : 0;
+}
+
 void jb_init(jbuf *j, char *buf, size_t cap)
 {
     j->buf = buf;
@@ -24,44 +38,50 @@ void jb_reset(jbuf *j)
     j->overflow = j->cap == 0;
     j->need_comma = false;
     j->root_object = false;
-    j->depth = 0;
+    set_depth(j, 0);
     j->skipped = 0;
     j->dropped = 0;
     if (j->cap > 0)
         j->buf[0] = '\0';
 }
 
-/* Bytes held back for closing what is open: one bracket per container and
- * the marker, plus the terminating NUL. */
-static size_t held_back(int depth)
+/* Room for n more bytes of a member that opens extra_depth (0 or 1)
+ * containers; marks the line when there is none. */
+static inline bool room(jbuf *j, size_t n, int extra_depth)
 {
-    return depth > 0 ? (size_t)depth + sizeof(TRUNC_MARK) : 1;
+    if (j->overflow)
+        return false;
+    /* opening the first container holds back the marker too */
+    size_t more = extra_depth ? (j->depth ? 1 : sizeof(TRUNC_MARK)) : 0;
+    if (j->len + n + more > j->limit) {
+        j->overflow = true;
+        return false;
+    }
+    return true;
 }
 
 /* Appends raw bytes of a member; false (and the line marked) when they do
  * not fit with what is held back. extra_depth: containers this append opens. */
-static bool put_open(jbuf *j, const char *s, size_t n, int extra_depth)
+static inline bool put_open(jbuf *j, const char *s, size_t n, int extra_depth)
 {
-    if (j->overflow)
+    if (!room(j, n, extra_depth))
         return false;
-    size_t need = n + held_back(j->depth + extra_depth);
-    if (need > j->cap - j->len) {
-        j->overflow = true;
-        return false;
-    }
     memcpy(j->buf + j->len, s, n);
     j->len += n;
     return true;
 }
 
-static bool put(jbuf *j, const char *s, size_t n)
+static inline bool put(jbuf *j, const char *s, size_t n)
 {
     return put_open(j, s, n, 0);
 }
 
-static bool putc1(jbuf *j, char c)
+static inline bool putc1(jbuf *j, char c)
 {
-    return put(j, &c, 1);
+    if (!room(j, 1, 0))
+        return false;
+    j->buf[j->len++] = c;
+    return true;
 }
 
 static const char hexdig[] = "0123456789abcdef";
@@ -224,7 +244,7 @@ static void open_with(jbuf *j, const char *key, char c)
     if (j->depth == 0)
         j->root_object = c == '{';
     j->need_comma = false;
-    j->depth++;
+    set_depth(j, j->depth + 1);
 }
 
 void jb_open_object(jbuf *j, const char *key)
@@ -255,7 +275,7 @@ static void close_with(jbuf *j, char c)
     j->buf[j->len++] = c;
     j->buf[j->len] = '\0';
     j->need_comma = true;
-    j->depth--;
+    set_depth(j, j->depth - 1);
 }
 
 void jb_close_object(jbuf *j)

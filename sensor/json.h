@@ -18,6 +18,7 @@
 typedef struct jbuf {
     char *buf;
     size_t cap, len;
+    size_t limit;    /* text may grow to this length: the rest is held back for closing */
     bool overflow;   /* a member did not fit: the rest of the line is dropped */
     bool need_comma; /* next member needs a leading comma */
     bool root_object; /* the outermost container is an object (it gets the marker) */

@@ -80,6 +80,8 @@ struct pipeline {
     jbuf jb;
     char line[LINE_BUFSZ];
     win_event ev[MAX_EVENTS]; /* the events of the fact in the fact stages */
+    const sigma_rule *m[MAX_EVENTS][MAX_MATCHES]; /* the rules each matched */
+    size_t nm[MAX_EVENTS];
 };
 
 /* ---------------------------------------------------------------- output */
@@ -150,15 +152,10 @@ typedef struct fact_work {
     const smb_fact *fact;
     endpoints e;
     rec_hdr h;
-    size_t nev; /* events in p->ev[] */
-    const sigma_rule *m[MAX_EVENTS][MAX_MATCHES];
-    size_t nm[MAX_EVENTS];
+    size_t nev; /* events in p->ev[], their matches in p->m[], p->nm[] */
 } fact_work;
 
-typedef struct fact_stage {
-    const char *name;
-    void (*run)(pipeline *p, fact_work *w);
-} fact_stage;
+/* Each stage is stage_<name>(pipeline *, fact_work *). */
 
 /* The fact in its flow: its number, the client's side, the sessions counted. */
 static void stage_fact(pipeline *p, fact_work *w)
@@ -191,12 +188,12 @@ static void stage_events(pipeline *p, fact_work *w)
 static void stage_rules(pipeline *p, fact_work *w)
 {
     for (size_t i = 0; i < w->nev; i++) {
-        size_t n = p->rules ? sigma_match(p->rules, &p->ev[i].sigma, w->m[i], MAX_MATCHES) : 0;
+        size_t n = p->rules ? sigma_match(p->rules, &p->ev[i].sigma, p->m[i], MAX_MATCHES) : 0;
         if (n > MAX_MATCHES) {
             p->c.rule_matches_max_exceeded += n - MAX_MATCHES;
             n = MAX_MATCHES;
         }
-        w->nm[i] = n;
+        p->nm[i] = n;
         p->c.alerts += n;
         if (n)
             w->a->alerted = true;
@@ -211,8 +208,8 @@ static void stage_observers(pipeline *p, fact_work *w)
         if (ob->on_fact)
             ob->on_fact(ob->ctx, w->fact, w->e.client);
         for (size_t i = 0; ob->on_alert && i < w->nev; i++)
-            for (size_t r = 0; r < w->nm[i]; r++)
-                ob->on_alert(ob->ctx, w->m[i][r], w->fact->share, w->fact->filename, w->e.client);
+            for (size_t r = 0; r < p->nm[i]; r++)
+                ob->on_alert(ob->ctx, p->m[i][r], w->fact->share, w->fact->filename, w->e.client);
     }
 }
 
@@ -230,34 +227,30 @@ static void stage_output(pipeline *p, fact_work *w)
             pw_record r = {.kind = REC_WINLOG, .hdr = w->h, .fact = w->fact, .tx_id = a->tx_id, .ev = &p->ev[i]};
             emit(p, &r);
         }
-        for (size_t k = 0; p->o->log_alert && k < w->nm[i]; k++) {
+        for (size_t k = 0; p->o->log_alert && k < p->nm[i]; k++) {
             pw_record r = {.kind = REC_ALERT,
                            .hdr = w->h,
                            .fact = w->fact,
                            .tx_id = a->tx_id,
                            .ev = &p->ev[i],
-                           .rule = w->m[i][k]};
+                           .rule = p->m[i][k]};
             emit(p, &r);
         }
     }
 }
 
-static const fact_stage fact_stages[] = {
-    {"fact", stage_fact},           {"events", stage_events}, {"rules", stage_rules},
-    {"observers", stage_observers}, {"output", stage_output},
-};
+/* The fact stages, in order. */
+#define FACT_STAGES(X) X(fact) X(events) X(rules) X(observers) X(output)
 
 /* The parser's sink: one fact through the fact stages. */
 static void on_fact(void *ctx, const smb_fact *fact)
 {
     flow_app *a = ctx;
     pipeline *p = a->pl;
-    fact_work w;
-    w.a = a;
-    w.fact = fact;
-    w.nev = 0;
-    for (size_t i = 0; i < sizeof(fact_stages) / sizeof(fact_stages[0]); i++)
-        fact_stages[i].run(p, &w);
+    fact_work w = {.a = a, .fact = fact};
+#define RUN_FACT_STAGE(name) stage_##name(p, &w);
+    FACT_STAGES(RUN_FACT_STAGE)
+#undef RUN_FACT_STAGE
 }
 
 /* ------------------------------------------------------------- app layer */
@@ -607,23 +600,21 @@ typedef struct packet_work {
     int linktype;
     const uint8_t *data;
     uint32_t caplen;
-    decoded_pkt pkt;
+    decoded_pkt *pkt; /* filled by decode */
     flow *f;
     int dir;
     flow_app *a;
 } packet_work;
 
-typedef struct packet_stage {
-    const char *name;
-    bool (*run)(pipeline *p, packet_work *w); /* false: the frame goes no further */
-} packet_stage;
+/* Each stage is stage_<name>(pipeline *, packet_work *), false when the
+ * frame goes no further. */
 
 static bool stage_decode(pipeline *p, packet_work *w)
 {
-    decode_result r = decode_packet(p->dec, w->linktype, w->data, w->caplen, p->now_pkt, &w->pkt);
+    decode_result r = decode_packet(p->dec, w->linktype, w->data, w->caplen, p->now_pkt, w->pkt);
     if (r == DECODE_UNSUPPORTED_LINKTYPE)
         p->c.decode_unsupported++;
-    return r == DECODE_OK && (w->pkt.proto == IPPROTO_TCP || w->pkt.proto == IPPROTO_UDP);
+    return r == DECODE_OK && (w->pkt->proto == IPPROTO_TCP || w->pkt->proto == IPPROTO_UDP);
 }
 
 /* The flow of the packet. A flow the lookup evicts to make room ends right
@@ -631,7 +622,7 @@ static bool stage_decode(pipeline *p, packet_work *w)
 static bool stage_flow(pipeline *p, packet_work *w)
 {
     p->in_lookup = true;
-    w->f = flow_lookup(p->flows, &w->pkt, &w->dir);
+    w->f = flow_lookup(p->flows, w->pkt, &w->dir);
     p->in_lookup = false;
     if (p->rq_len)
         drain_released(p);
@@ -648,24 +639,21 @@ static bool stage_flow(pipeline *p, packet_work *w)
 static bool stage_classify(pipeline *p, packet_work *w)
 {
     if (w->a->state == APP_UNDECIDED || w->a->ndpi)
-        classify(p, w->a, &w->pkt);
+        classify(p, w->a, w->pkt);
     return w->a->state == APP_SMB;
 }
 
 static bool stage_stream(pipeline *p, packet_work *w)
 {
     stream_sink sink = {on_stream_data, on_stream_gap, w->a};
-    stream_segment(p->streams, &w->f->tcp, w->dir, w->pkt.seq, w->pkt.tcp_flags, w->pkt.payload,
-                   w->pkt.payload_len, &sink);
+    stream_segment(p->streams, &w->f->tcp, w->dir, w->pkt->seq, w->pkt->tcp_flags, w->pkt->payload,
+                   w->pkt->payload_len, &sink);
     return true;
 }
 
-static const packet_stage packet_stages[] = {
-    {"decode", stage_decode},
-    {"flow", stage_flow},
-    {"classify", stage_classify},
-    {"stream", stage_stream},
-};
+/* The packet stages, in order. Run as direct calls (the hot path), so the
+ * compiler sees through them; the list is also their names. */
+#define PACKET_STAGES(X) X(decode) X(flow) X(classify) X(stream)
 
 bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
                      uint32_t wirelen)
@@ -681,25 +669,30 @@ bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t 
         p->first_ts = ts_usec;
         p->last_expire = ts_usec;
     }
-    packet_work w;
-    w.linktype = linktype;
-    w.data = data;
-    w.caplen = caplen;
-    for (size_t i = 0; i < sizeof(packet_stages) / sizeof(packet_stages[0]); i++)
-        if (!packet_stages[i].run(p, &w))
-            break;
+    decoded_pkt pkt;
+    packet_work w = {.linktype = linktype, .data = data, .caplen = caplen, .pkt = &pkt};
+#define RUN_PACKET_STAGE(name)                                                                                 \
+    if (!stage_##name(p, &w))                                                                                  \
+        goto done;
+    PACKET_STAGES(RUN_PACKET_STAGE)
+#undef RUN_PACKET_STAGE
+done:
     maybe_expire(p);
     return !p->output_failed;
 }
 
 const char *pipeline_stage_names(char *buf, size_t n)
 {
+#define STAGE_NAME(name) #name,
+    static const char *const packet[] = {PACKET_STAGES(STAGE_NAME)};
+    static const char *const fact[] = {FACT_STAGES(STAGE_NAME)};
+#undef STAGE_NAME
     size_t k = 0;
     buf[0] = 0;
-    for (size_t i = 0; i < sizeof(packet_stages) / sizeof(packet_stages[0]) && k < n; i++)
-        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? " " : "", packet_stages[i].name);
-    for (size_t i = 0; i < sizeof(fact_stages) / sizeof(fact_stages[0]) && k < n; i++)
-        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? " " : " | ", fact_stages[i].name);
+    for (size_t i = 0; i < sizeof(packet) / sizeof(packet[0]) && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? " " : "", packet[i]);
+    for (size_t i = 0; i < sizeof(fact) / sizeof(fact[0]) && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? " " : " | ", fact[i]);
     return buf;
 }
 
