@@ -267,7 +267,7 @@ static void close_with(jbuf *j, char c)
     if (j->depth <= 0 || j->cap == 0)
         return;
     if (j->depth == 1 && j->dropped && j->root_object) {
-        const char *mark = j->need_comma ? TRUNC_MARK : TRUNC_MARK + 1;
+        const char *mark = j->need_comma ? TRUNC_MARK : &TRUNC_MARK[1];
         size_t n = strlen(mark);
         memcpy(j->buf + j->len, mark, n);
         j->len += n;
