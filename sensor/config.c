@@ -436,10 +436,16 @@ static bool set_smb_enabled(cfg *c, yaml_node_t *v, const char *path)
 
 static bool set_types(cfg *c, yaml_node_t *v, const char *path)
 {
-    if (v->type != YAML_SEQUENCE_NODE)
-        return fail(c, v, path, "expected a list such as [smb, winlog, alert, flow, stats]%s", "");
+    char msg[200];
+    if (v->type != YAML_SEQUENCE_NODE) {
+        snprintf(msg, sizeof(msg), "expected a list such as [%s]%%s", rec_kind_names());
+        return fail(c, v, path, msg, "");
+    }
     pw_options *o = c->o;
-    o->log_smb = o->log_winlog = o->log_alert = o->log_flow = false;
+    /* stats records stay as they are unless listed: they have a section of their own */
+    for (int k = 0; k < REC_KINDS; k++)
+        if (k != REC_STATS)
+            *pw_options_log(o, k) = false;
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
         yaml_node_t *n = yaml_document_get_node(c->doc, *it);
         const char *s = scalar(n);
@@ -447,18 +453,12 @@ static bool set_types(cfg *c, yaml_node_t *v, const char *path)
             s = scalar(yaml_document_get_node(c->doc, n->data.mapping.pairs.start->key));
         if (!s)
             return fail(c, n, path, "expected a record type name%s", "");
-        if (!strcmp(s, "smb"))
-            o->log_smb = true;
-        else if (!strcmp(s, "winlog"))
-            o->log_winlog = true;
-        else if (!strcmp(s, "alert"))
-            o->log_alert = true;
-        else if (!strcmp(s, "flow"))
-            o->log_flow = true;
-        else if (!strcmp(s, "stats"))
-            o->log_stats = true;
-        else
-            return fail(c, n, path, "unknown record type '%s' (known: smb, winlog, alert, flow, stats)", s);
+        rec_kind k;
+        if (!rec_kind_parse(s, &k)) {
+            snprintf(msg, sizeof(msg), "unknown record type '%%s' (known: %s)", rec_kind_names());
+            return fail(c, n, path, msg, s);
+        }
+        *pw_options_log(o, k) = true;
     }
     return true;
 }

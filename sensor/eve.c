@@ -289,8 +289,7 @@ static void stats_record(jbuf *j, const stats_rec *st)
 
 static void eve_build(jbuf *j, const pw_record *r)
 {
-    static const char *const types[] = {"smb", "winlog", "alert", "flow", "stats"};
-    eve_begin(j, &r->hdr, types[r->kind]);
+    eve_begin(j, &r->hdr, rec_kind_name(r->kind));
     switch (r->kind) {
     case REC_SMB:
         eve_smb_object(j, r->fact, r->tx_id);
@@ -309,6 +308,8 @@ static void eve_build(jbuf *j, const pw_record *r)
         break;
     case REC_STATS:
         stats_record(j, r->stats);
+        break;
+    default:
         break;
     }
     jb_close_object(j);

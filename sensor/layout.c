@@ -1,16 +1,8 @@
 /* The layouts by name: a new one is its file and one row here. */
 #include "layout.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-
-void rec_format_ip(uint8_t ipver, const uint8_t *addr, char *out, size_t n)
-{
-    if (!inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, addr, out, (socklen_t)n))
-        snprintf(out, n, "?");
-}
 
 static const layout_ops *const layouts[] = {
     &layout_eve,

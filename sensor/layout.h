@@ -1,5 +1,5 @@
 /* Layouts: how a record looks (EVE JSON today). A layout turns one record,
- * given as plain data (pw_record), into the text of one line in a jbuf; it
+ * given as plain data (record.h), into the text of one line in a jbuf; it
  * knows nothing of where the text goes (dest.h).
  *
  * A new layout is a file with its layout_ops and one row in layouts[]
@@ -7,61 +7,8 @@
 #ifndef PW_LAYOUT_H
 #define PW_LAYOUT_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
-#include "../detect/sigma.h"
-#include "../detect/winevent.h"
-#include "../protocols/smb_conn.h"
-#include "../protocols/smb_facts.h"
-#include "counters.h"
 #include "json.h"
-
-typedef enum rec_kind { REC_SMB, REC_WINLOG, REC_ALERT, REC_FLOW, REC_STATS } rec_kind;
-
-/* What every record of a flow starts with. */
-typedef struct rec_hdr {
-    uint64_t ts_usec;
-    uint64_t flow_id;  /* 0: omitted */
-    uint64_t pcap_cnt; /* 0: omitted */
-    const char *src_ip, *dest_ip; /* NULL: omitted with the ports */
-    uint16_t src_port, dest_port;
-    const char *proto; /* "TCP" */
-    uint16_t vlan_id;  /* 0: omitted */
-} rec_hdr;
-
-/* A flow that ended, as the client and server saw it. */
-typedef struct flow_rec {
-    const char *app_proto; /* "smb", "smb (memcap: evicted)" …; NULL: omitted */
-    uint64_t pkts_toserver, pkts_toclient, bytes_toserver, bytes_toclient;
-    uint64_t start_usec, end_usec;
-    const char *state; /* "closed", "established"; NULL (UDP): omitted */
-    const char *reason;
-    bool alerted, midstream;
-    const char *app_name;          /* nDPI's name of the protocol */
-    const smb_conn_stats *smb;     /* NULL: the flow had no SMB state */
-    const char *smb_dialect;
-} flow_rec;
-
-/* The counters of the run so far. */
-typedef struct stats_rec {
-    const pw_counters *c;
-    uint64_t uptime_usec;
-    void (*extra)(jbuf *j, void *ctx); /* more members of the stats object (the summary's tables); may be NULL */
-    void *extra_ctx;
-} stats_rec;
-
-/* One record: its kind, its header and what it is made of. */
-typedef struct pw_record {
-    rec_kind kind;
-    rec_hdr hdr;
-    const smb_fact *fact; /* smb, winlog, alert */
-    uint64_t tx_id;       /* the fact's number in its flow */
-    const win_event *ev;  /* winlog, alert */
-    const sigma_rule *rule; /* alert */
-    const flow_rec *flow;   /* flow */
-    const stats_rec *stats; /* stats */
-} pw_record;
+#include "record.h"
 
 typedef struct layout_ops {
     const char *name;
@@ -70,9 +17,6 @@ typedef struct layout_ops {
 } layout_ops;
 
 extern const layout_ops layout_eve; /* eve.c: Suricata's EVE JSON */
-
-/* Text of an address of 4 or 16 bytes (ipver 4 or 6), for rec_hdr. */
-void rec_format_ip(uint8_t ipver, const uint8_t *addr, char *out, size_t n);
 
 /* The layout of that name (outputs.eve-log.layout), NULL when there is none. */
 const layout_ops *layout_find(const char *name);

@@ -249,24 +249,17 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 static bool parse_types(pw_options *o, const char *list)
 {
-    o->log_smb = o->log_winlog = o->log_alert = o->log_flow = o->log_stats = false;
+    for (int k = 0; k < REC_KINDS; k++)
+        *pw_options_log(o, k) = false;
     char buf[256];
     snprintf(buf, sizeof(buf), "%s", list);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (!strcmp(t, "smb"))
-            o->log_smb = true;
-        else if (!strcmp(t, "winlog"))
-            o->log_winlog = true;
-        else if (!strcmp(t, "alert"))
-            o->log_alert = true;
-        else if (!strcmp(t, "flow"))
-            o->log_flow = true;
-        else if (!strcmp(t, "stats"))
-            o->log_stats = true;
-        else {
-            err("--types: unknown record type '%s' (known: smb, winlog, alert, flow, stats)", t);
+        rec_kind k;
+        if (!rec_kind_parse(t, &k)) {
+            err("--types: unknown record type '%s' (known: %s)", t, rec_kind_names());
             return false;
         }
+        *pw_options_log(o, k) = true;
     }
     return true;
 }

@@ -62,6 +62,9 @@ typedef struct pw_options {
 
 void pw_options_default(pw_options *o);
 
+/* The switch that turns records of kind k (layout.h's rec_kind) on or off. */
+bool *pw_options_log(pw_options *o, int kind);
+
 /* Turns o into the options of one of n workers: the memcaps and the flow
  * table, configured for the whole sensor, are shared out among them. */
 void pw_options_for_worker(pw_options *o, int n);

@@ -141,6 +141,12 @@ static void test_kinds(void **state)
     assert_ptr_equal(layout_find("eve"), &layout_eve);
     assert_null(layout_find("ecs"));
     assert_string_equal(layout_names(), "eve");
+    rec_kind k = REC_SMB;
+    assert_true(rec_kind_parse("flow", &k));
+    assert_int_equal(k, REC_FLOW);
+    assert_false(rec_kind_parse("dns", &k));
+    assert_string_equal(rec_kind_name(REC_WINLOG), "winlog");
+    assert_string_equal(rec_kind_names(), "smb, winlog, alert, flow, stats");
 }
 
 int main(void)
