@@ -39,10 +39,10 @@ typedef struct flow_app {
     struct flow_app *lru_prev, *lru_next; /* connections with SMB state, least recently active first */
 } flow_app;
 
-/* Flows released during a lookup (a full table evicting one for the packet
- * being looked up) wait here, moved out of the table, until the lookup has
- * returned: their end of flow then runs as a stage of its own, never inside
- * the flow table. A lookup releases at most one flow. */
+/* Flows released during a lookup wait here, moved out of the table, until
+ * the lookup has returned: their end of flow then runs after it, never
+ * inside the flow table. A lookup releases at most two flows: a closed flow
+ * whose ports a new SYN reuses, and the flow a full table evicts for it. */
 #define RELEASE_QUEUE 4
 
 typedef struct released {
