@@ -144,9 +144,17 @@ static bool file_reopen(dest *d, char *err, size_t errlen)
         return true;
     d->w.len = 0;
     int fd = open_file(d->path, true, err, errlen);
-    if (fd < 0)
+    if (fd < 0) {
+        /* The old file is let go all the same: SIGHUP asks for it, and
+         * records written into a file that was removed would be lost
+         * without being counted. */
+        if (d->w.fd >= 0)
+            close(d->w.fd);
+        d->w.fd = -1;
         return false;
-    close(d->w.fd);
+    }
+    if (d->w.fd >= 0)
+        close(d->w.fd);
     d->w.fd = fd;
     return true;
 }
@@ -154,7 +162,7 @@ static bool file_reopen(dest *d, char *err, size_t errlen)
 static bool file_close(dest *d, int *e)
 {
     bool ok = true;
-    if (!d->is_stdout && close(d->w.fd) != 0) {
+    if (!d->is_stdout && d->w.fd >= 0 && close(d->w.fd) != 0) {
         *e = errno;
         ok = false;
     }

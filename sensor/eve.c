@@ -337,6 +337,12 @@ static void stats_record(jbuf *j, const stats_rec *st)
     jb_open_object(j, "stats");
     jb_u64(j, "uptime", st->uptime_usec / 1000000);
     pw_counters_json(j, st->c);
+    if (st->unwritten_records || st->reopen_failures) {
+        jb_open_object(j, "output");
+        jb_u64(j, "unwritten_records", st->unwritten_records);
+        jb_u64(j, "reopen_failures", st->reopen_failures);
+        jb_close_object(j);
+    }
     if (st->extra)
         st->extra(j, st->extra_ctx);
     jb_close_object(j);

@@ -427,7 +427,9 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
             break;
         rc = capture_file_next(cf, &pk);
         if (rc == 0 && following) {
-            /* nothing more yet: wait a little (a signal cuts the wait short) */
+            /* nothing more yet: what was seen goes out (as live), then wait a
+             * little (a signal cuts the wait short) */
+            output_flush(r->out);
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
             if (g_reopen)
@@ -880,6 +882,7 @@ int main(int argc, char **argv)
             err("%s", why);
         status = EXIT_RUNTIME;
     }
+    output_unwritten_info lost = output_unwritten(out);
     if (!output_close(out) && status == EXIT_OK) {
         err("cannot close the output %s", o.eve_filename ? o.eve_filename : "<stdout>");
         status = EXIT_RUNTIME;
@@ -887,6 +890,12 @@ int main(int argc, char **argv)
     double secs = mono_sec() - t0;
     if (!o.quiet && status != EXIT_INPUT)
         summary_print(r.sum, stderr, &c, secs, 10);
+    /* An output that could not be reopened after SIGHUP: what it missed. */
+    if (lost.detached || (lost.records && !o.quiet))
+        err("output %s: %llu records could not be written while it could not be reopened%s", o.eve_filename,
+            (unsigned long long)lost.records, lost.detached ? "; it was still closed at the end" : "");
+    if (lost.detached && status == EXIT_OK)
+        status = EXIT_RUNTIME;
     pipeline_free(r.pl);
     hostnames_free(o.hostnames);
     hostnames_free(o.tickets);

@@ -30,7 +30,12 @@ const layout_ops *output_layout(const pw_output *o);
 /* One record (no line end: the destination frames it). False once writing failed. */
 bool output_write(pw_output *o, const char *rec, size_t len);
 bool output_flush(pw_output *o);
-/* Reopens a file after log rotation (other destinations: nothing to do). */
+/* Reopens a file after log rotation (other destinations: nothing to do).
+ * When it cannot be opened, the old file is let go all the same and the
+ * output is detached: writes count records instead of failing, the open is
+ * retried at each call and at writes and flushes with a delay growing from
+ * 1 to 30 s, and the run goes on. Returns false when the file is not open
+ * afterwards (output_take_error tells why, once). */
 bool output_reopen(pw_output *o);
 /* Flushes and closes; false when any write failed. */
 bool output_close(pw_output *o);
@@ -39,5 +44,12 @@ const char *output_error(const pw_output *o); /* "cannot write events to X: reas
 /* The error, the first time it is asked for after a failure, else NULL. */
 const char *output_take_error(pw_output *o);
 uint64_t output_lines(const pw_output *o);
+
+typedef struct output_unwritten_info {
+    uint64_t records;         /* records not written while the file could not be reopened */
+    uint64_t reopen_failures; /* opens that failed after a SIGHUP, retries included */
+    bool detached;            /* not open now */
+} output_unwritten_info;
+output_unwritten_info output_unwritten(pw_output *o);
 
 #endif

@@ -897,7 +897,8 @@ void pipeline_set_stats_extra(void (*fn)(jbuf *j, void *ctx), void *ctx)
 void pipeline_write_stats(pw_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec)
 {
     char line[32768];
-    stats_rec st = {c, uptime_usec, stats_extra, stats_extra_ctx};
+    output_unwritten_info u = output_unwritten(out);
+    stats_rec st = {c, uptime_usec, u.records, u.reopen_failures, stats_extra, stats_extra_ctx};
     pw_record r = {.kind = REC_STATS, .stats = &st};
     r.hdr.ts_usec = ts_usec;
     jbuf j;

@@ -60,6 +60,9 @@ typedef struct flow_rec {
 typedef struct stats_rec {
     const pw_counters *c;
     uint64_t uptime_usec;
+    /* Records an output that could not be reopened after SIGHUP did not
+     * write, and the reopens that failed: shown when either is not 0. */
+    uint64_t unwritten_records, reopen_failures;
     void (*extra)(jbuf *j, void *ctx); /* more members of the stats object (the summary's tables); may be NULL */
     void *extra_ctx;
 } stats_rec;
