@@ -228,6 +228,20 @@ void eve_winlog_object(jbuf *j, const win_event *e)
     jb_open_object(j, "event_data");
     for (size_t i = 0; i < e->ndata; i++)
         jb_str(j, e->fields[i].name, e->fields[i].value ? e->fields[i].value : "");
+    /* Winlogbeat's security module adds the rights by name, as an array */
+    const char *names = winevent_get(e, "AccessListDescription");
+    if (names && names[0]) {
+        jb_open_array(j, "AccessListDescription");
+        for (const char *p = names; *p;) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            char one[128];
+            snprintf(one, sizeof one, "%.*s", (int)len, p);
+            jb_str(j, NULL, one);
+            p += len + (nl ? 1 : 0);
+        }
+        jb_close_array(j);
+    }
     jb_close_object(j);
     jb_close_object(j);
 }
