@@ -454,3 +454,14 @@ bool sigma_cond_eval(const sigma_rule *r, const sigma_event *ev)
     }
     return sp == 1 && st[0];
 }
+
+/* Beside the condition, so that the matchers (the full scan and the index)
+ * need nothing of the loader. */
+bool sigma_filters_pass(const sigma_rule *r, const sigma_event *ev)
+{
+    /* Each filter's condition is joined to the rule's with AND. */
+    for (size_t i = 0; i < r->nfilters; i++)
+        if (!sigma_cond_eval(r->filters[i], ev))
+            return false;
+    return true;
+}
