@@ -433,12 +433,30 @@ static bool sec_correlation(cfg *c, const char *k, const char *path, yaml_node_t
     return UNKNOWN(c, v, path);
 }
 
+static bool sec_incidents(cfg *c, const char *k, const char *path, yaml_node_t *v)
+{
+    unsigned long long x;
+    if (!strcmp(k, "memcap")) {
+        if (!get_size(c, v, path, 256 * 1024, 1ull << 34, &x))
+            return false;
+        c->o->incident_memcap = (size_t)x;
+        return true;
+    }
+    if (!strcmp(k, "timeout")) {
+        if (!get_uint(c, v, path, 1, 86400, &x))
+            return false;
+        c->o->incident_gap_usec = SEC(x);
+        return true;
+    }
+    return UNKNOWN(c, v, path);
+}
+
 static bool set_types(cfg *c, yaml_node_t *v, const char *path)
 {
     if (v->type != YAML_SEQUENCE_NODE)
         return fail(c, v, path, "expected a list such as [smb, winlog, alert, flow, stats]%s", "");
     pw_options *o = c->o;
-    o->log_smb = o->log_winlog = o->log_alert = o->log_flow = false;
+    o->log_smb = o->log_winlog = o->log_alert = o->log_flow = o->log_incident = false;
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
         yaml_node_t *n = yaml_document_get_node(c->doc, *it);
         const char *s = scalar(n);
@@ -456,8 +474,10 @@ static bool set_types(cfg *c, yaml_node_t *v, const char *path)
             o->log_flow = true;
         else if (!strcmp(s, "stats"))
             o->log_stats = true;
+        else if (!strcmp(s, "incident"))
+            o->log_incident = true;
         else
-            return fail(c, n, path, "unknown record type '%s' (known: smb, winlog, alert, flow, stats)", s);
+            return fail(c, n, path, "unknown record type '%s' (known: smb, winlog, alert, flow, stats, incident)", s);
     }
     return true;
 }
@@ -470,7 +490,8 @@ static bool sec_eve(cfg *c, const char *k, const char *path, yaml_node_t *v)
         if (!get_bool(c, v, path, &on))
             return false;
         if (!on)
-            c->o->log_smb = c->o->log_winlog = c->o->log_alert = c->o->log_flow = c->o->log_stats = false;
+            c->o->log_smb = c->o->log_winlog = c->o->log_alert = c->o->log_flow = c->o->log_stats =
+                c->o->log_incident = false;
         return true;
     }
     if (!strcmp(k, "filename"))
@@ -623,6 +644,8 @@ static bool sec_top(cfg *c, const char *k, const char *path, yaml_node_t *v)
         return each_key(c, v, path, sec_stats);
     if (!strcmp(k, "correlation"))
         return each_key(c, v, path, sec_correlation);
+    if (!strcmp(k, "incidents"))
+        return each_key(c, v, path, sec_incidents);
     if (!strcmp(k, "flow"))
         return each_key(c, v, path, sec_flow);
     if (!strcmp(k, "flow-timeouts"))

@@ -23,6 +23,7 @@
 #include "pcapfile.h"
 #include "detect_eve.h"
 #include "pipeline.h"
+#include "report.h"
 #include "summary.h"
 #include "workers.h"
 
@@ -95,6 +96,10 @@ static void usage(FILE *out)
             "  -q, --quiet              print nothing but errors\n"
             "  -h, --help               this help\n"
             "  -V, --version            print the version and exit\n"
+            "\n"
+            "Report:\n"
+            "  pipewatch report EVE.json -o report.html   one self-contained HTML page of the incidents,\n"
+            "                           alerts and end-of-run tables of an EVE file\n"
             "\n"
             "Exit status: 0 success; 1 runtime fault (output not writable, capture damaged midway,\n"
             "interface lost); 2 bad option, configuration or rule; 3 capture cannot be read.\n");
@@ -242,7 +247,7 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 static bool parse_types(pw_options *o, const char *list)
 {
-    o->log_smb = o->log_winlog = o->log_alert = o->log_flow = o->log_stats = false;
+    o->log_smb = o->log_winlog = o->log_alert = o->log_flow = o->log_stats = o->log_incident = false;
     char buf[256];
     snprintf(buf, sizeof(buf), "%s", list);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -256,8 +261,10 @@ static bool parse_types(pw_options *o, const char *list)
             o->log_flow = true;
         else if (!strcmp(t, "stats"))
             o->log_stats = true;
+        else if (!strcmp(t, "incident"))
+            o->log_incident = true;
         else {
-            err("--types: unknown record type '%s' (known: smb, winlog, alert, flow, stats)", t);
+            err("--types: unknown record type '%s' (known: smb, winlog, alert, flow, stats, incident)", t);
             return false;
         }
     }
@@ -502,6 +509,8 @@ static int run_offline(run *r)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "report"))
+        return report_main(argc - 1, argv + 1);
     static pw_options o;
     pw_options_default(&o);
     o.quiet = false;
@@ -752,6 +761,21 @@ int main(int argc, char **argv)
         return e[0] ? EXIT_USAGE : EXIT_RUNTIME;
     }
     pipeline_set_correlator(sigma_corr_count(corr) ? corr : NULL);
+    /* One incident stage for the run too: the connections of one run may
+     * reach different workers (live, the fanout hash includes ports). */
+    static incident_writer iw;
+    incident_writer_init(&iw, out, o.log_incident, o.log_alert);
+    incident_limits il = {o.incident_memcap, o.incident_gap_usec};
+    incident_stage *inc = NULL;
+    if (o.log_incident || o.log_alert) {
+        incident_sink isink = {incident_writer_write, &iw};
+        inc = incident_new(&il, isink);
+        if (!inc) {
+            err("out of memory");
+            return EXIT_RUNTIME;
+        }
+    }
+    pipeline_set_incidents(inc);
     double t0 = mono_sec();
     int status;
     pw_counters c = {0};
@@ -767,6 +791,7 @@ int main(int argc, char **argv)
         }
         status = run_offline(&r);
         worker_pool_finish(r.pool);
+        pipeline_finish_shared();
         worker_pool_counters(r.pool, &c);
         if (o.log_stats)
             pipeline_write_stats(out, &c, worker_pool_now(r.pool),
@@ -782,6 +807,7 @@ int main(int argc, char **argv)
         pipeline_set_observer(r.pl, summary_on_fact, summary_on_alert, r.sum);
         status = run_offline(&r);
         pipeline_finish(r.pl);
+        pipeline_finish_shared();
         pipeline_counters(r.pl, &c);
         if (o.log_stats)
             pipeline_write_stats(out, &c, pipeline_now(r.pl), pipeline_now(r.pl) - pipeline_first_ts(r.pl));
@@ -790,6 +816,10 @@ int main(int argc, char **argv)
     sigma_corr_flush(corr);
     pipeline_set_correlator(NULL);
     sigma_corr_free(corr);
+    /* runs still open at the end of input are reported now */
+    incident_flush(inc);
+    pipeline_set_incidents(NULL);
+    incident_free(inc);
     eve_flush(out);
     if (eve_failed(out)) {
         const char *why = eve_take_error(out);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../detect/incident.h"
 #include "../detect/winevent.h"
 #include "../protocols/smb_conn.h"
 #include "appid.h"
@@ -110,8 +111,16 @@ static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, eve_hdr
 }
 
 static sigma_corr *correlator;
+static incident_stage *incidents;
 
 void pipeline_set_correlator(sigma_corr *c) { correlator = c; }
+void pipeline_set_incidents(incident_stage *s) { incidents = s; }
+
+void pipeline_finish_shared(void)
+{
+    sigma_corr_flush(correlator);
+    incident_flush(incidents);
+}
 
 static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const win_event *ev, const endpoints *e,
                          const eve_hdr *h)
@@ -129,6 +138,13 @@ static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const w
         if (!sigma_rule_alerts(m[i]))
             continue; /* it counts for a correlation only */
         p->c.alerts++;
+        if (incidents) {
+            incident_obs o = {.kind = IO_ALERT, .client_ip = e->client, .server_ip = e->server,
+                              .client_port = e->cport, .server_port = e->sport,
+                              .flow_id = a->f->flow_id, .ts_usec = p->now, .signature = sigma_rule_title(m[i]),
+                              .signature_id = sigma_rule_signature_id(m[i])};
+            incident_observe(incidents, &o);
+        }
         a->alerted = true;
         if (p->on_alert) {
             const smb_fact_tree *t = smb_fact_tree_of(fact);
@@ -195,6 +211,16 @@ static void on_fact(void *ctx, const smb_fact *fact)
         count_session(p, fact);
     if (p->on_fact)
         p->on_fact(p->observer, fact, e.client);
+    incident_obs io;
+    if (incidents && incident_obs_of_fact(fact, &io)) {
+        io.client_ip = e.client;
+        io.server_ip = e.server;
+        io.client_port = e.cport;
+        io.server_port = e.sport;
+        io.flow_id = a->f->flow_id;
+        io.ts_usec = p->now;
+        incident_observe(incidents, &io);
+    }
 
     if (p->o->log_smb) {
         eve_begin(&p->jb, &h, "smb");
@@ -208,6 +234,10 @@ static void on_fact(void *ctx, const smb_fact *fact)
     size_t nev = winevent_build(fact, &peer, p->ev, WINEVENT_MAX_PER_FACT);
     for (size_t i = 0; i < nev; i++) {
         const win_event *ev = &p->ev[i];
+        if (incidents) {
+            incident_input ii = {ev, e.client, e.server, a->f->flow_id, p->now};
+            incident_event(incidents, &ii);
+        }
         if (ev->event_id == 5145)
             p->c.events_5145++;
         else if (ev->event_id == 5140)
@@ -293,6 +323,19 @@ static void smb_detach(pipeline *p, flow_app *a)
     p->smb_mem -= p->smb_conn_cost;
 }
 
+/* The bytes of an admin-share write, for the hash of the file an incident lists. */
+static void on_write(void *ctx, const smb_write_data *w)
+{
+    flow_app *a = ctx;
+    endpoints e;
+    endpoints_of(a->f, a->client_dir, &e);
+    incident_obs o = {.kind = IO_WRITE, .client_ip = e.client, .server_ip = e.server, .client_port = e.cport,
+                      .server_port = e.sport, .flow_id = a->f->flow_id,
+                      .ts_usec = a->pl->now, .share = w->share, .name = w->filename, .file_id = w->file_id,
+                      .offset = w->offset, .data = w->data, .len = w->len, .missing = w->missing};
+    incident_observe(incidents, &o);
+}
+
 /* SMB state is made at the first byte of the connection, not at its SYN, so
  * a SYN flood costs flow entries only; the SMB memcap bounds the rest. When
  * it is spent, the least recently active connections give up their state
@@ -325,6 +368,8 @@ static bool smb_ready(flow_app *a)
     }
     p->smb_mem += p->smb_conn_cost;
     smb_conn_set_budget(a->smb, &p->smb_mem, p->o->smb_memcap);
+    if (incidents)
+        smb_conn_set_write_hook(a->smb, on_write);
     lru_append(p, a);
     return true;
 }
@@ -554,6 +599,7 @@ static void maybe_expire(pipeline *p)
     if (p->now - p->last_expire >= 1000000) {
         flow_table_expire(p->flows, p->now);
         sigma_corr_tick(correlator, p->now);
+        incident_tick(incidents, p->now);
         p->last_expire = p->now;
     }
     if (p->o->log_stats && p->o->stats_interval_usec && p->now - p->last_stats >= p->o->stats_interval_usec) {
@@ -765,6 +811,18 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     jb_u64(&j, "alerts_over_match_limit", c->rule_matches_max_exceeded);
     jb_u64(&j, "rule_regex_limit", c->rule_regex_limit);
     jb_close_object(&j);
+    if (incidents) {
+        incident_stats is = incident_get_stats(incidents);
+        jb_open_object(&j, "incidents");
+        jb_u64(&j, "opened", is.opened);
+        jb_u64(&j, "reported", is.reported);
+        jb_u64(&j, "dropped", is.dropped);
+        jb_u64(&j, "evicted", is.evicted);
+        jb_u64(&j, "open_peak", is.open_peak);
+        jb_u64(&j, "max_open", is.max_open);
+        jb_u64(&j, "write_bytes_not_held", is.held_bytes_dropped);
+        jb_close_object(&j);
+    }
     if (stats_extra)
         stats_extra(&j, stats_extra_ctx);
     jb_close_object(&j);
