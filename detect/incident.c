@@ -517,6 +517,48 @@ incident_stats incident_get_stats(incident_stage *s)
     return st;
 }
 
+/* The text of the first <tag>...</tag> of xml, entities decoded, appended to out. */
+static void xml_text(const char *xml, const char *tag, char *out, size_t cap)
+{
+    char open[32], close[32];
+    snprintf(open, sizeof(open), "<%s>", tag);
+    snprintf(close, sizeof(close), "</%s>", tag);
+    const char *a = strstr(xml, open), *b;
+    if (!a || !(b = strstr(a += strlen(open), close)))
+        return;
+    static const struct {
+        const char *ent;
+        char c;
+    } ents[] = {{"&gt;", '>'}, {"&lt;", '<'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
+    size_t o = strlen(out);
+    if (o && o + 1 < cap)
+        out[o++] = ' ';
+    while (a < b && o + 1 < cap) {
+        char c = *a++;
+        for (size_t i = 0; c == '&' && i < sizeof(ents) / sizeof(ents[0]); i++) {
+            size_t n = strlen(ents[i].ent);
+            if ((size_t)(b - a + 1) >= n && strncmp(a - 1, ents[i].ent, n) == 0) {
+                c = ents[i].c;
+                a += n - 1;
+                break;
+            }
+        }
+        out[o++] = c;
+    }
+    out[o] = 0;
+}
+
+/* A registered task's command: its Exec action's Command and Arguments. */
+static bool task_command(const char *xml, char *out, size_t cap)
+{
+    out[0] = 0;
+    xml_text(xml, "Command", out, cap);
+    if (!out[0])
+        return false;
+    xml_text(xml, "Arguments", out, cap);
+    return true;
+}
+
 bool incident_obs_of_fact(const smb_fact *f, incident_obs *o)
 {
     memset(o, 0, sizeof(*o));
@@ -535,6 +577,18 @@ bool incident_obs_of_fact(const smb_fact *f, incident_obs *o)
         o->share = f->u.file.tree.share;
         o->name = f->u.file.filename;
         o->file_id = f->u.file.have_file_id ? f->u.file.file_id : NULL;
+        return true;
+    case SMB_FACT_TASK:
+        /* a task made: RegisterTask (its XML's Exec action) or NetrJobAdd (its command) */
+        if (!f->u.task.operation ||
+            (strcmp(f->u.task.operation, "SchRpcRegisterTask") && strcmp(f->u.task.operation, "NetrJobAdd")))
+            return false;
+        o->kind = IO_TASK;
+        o->share = f->u.task.pipe.tree.share;
+        o->name = f->u.task.name;
+        o->command = f->u.task.command;
+        if (!o->command && f->u.task.xml && task_command(f->u.task.xml, o->text, sizeof(o->text)))
+            o->command = o->text;
         return true;
     case SMB_FACT_SERVICE:
         o->kind = IO_SERVICE;

@@ -80,6 +80,7 @@ typedef struct incident_obs {
     const uint8_t *data;
     size_t len;
     size_t missing; /* WRITE: bytes of this write that were not seen */
+    char text[INCIDENT_TEXT_MAX]; /* room for a command taken out of a task's XML */
 } incident_obs;
 
 /* A file written to an admin share, hashed as it was written. */

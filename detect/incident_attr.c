@@ -326,10 +326,23 @@ void incident_attribute(incident *in)
         return;
     }
 
-    /* atexec: a task registered, or the at service's pipe with the output file in ADMIN$\Temp */
+    /* atexec: a task whose command writes its output to %windir%\Temp\<name>.tmp (read back over
+     * ADMIN$), or the at service's pipe; any other task registered remotely */
+    bool atexec_like = false;
+    for (uint32_t i = 0; i < in->ntasks; i++)
+        atexec_like |= ci_find(in->tasks[i].command, "\\Temp\\") && ci_find(in->tasks[i].command, ".tmp 2>&1");
+    if (in->ntasks && !atexec_like && !has_pipe(in, "atsvc")) {
+        in->tool = "scheduled-task-exec";
+        evidence(in, "task %s registered remotely with command %s", in->tasks[0].name, in->tasks[0].command);
+        common_gaps(in, false);
+        return;
+    }
     if (in->ntasks || has_pipe(in, "atsvc")) {
         in->tool = "atexec";
-        if (in->ntasks)
+        if (atexec_like)
+            evidence(in, "task %s runs a command into %%windir%%\\Temp\\*.tmp 2>&1, as impacket's atexec.py does",
+                     in->tasks[0].name);
+        else if (in->ntasks)
             evidence(in, "task %s registered", in->tasks[0].name);
         if (has_pipe(in, "atsvc"))
             evidence(in, "pipe atsvc: the task scheduler's ATSVC interface");

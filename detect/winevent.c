@@ -6,6 +6,7 @@
 
 #include "winevent_service.h"
 #include "winevent_share.h"
+#include "winevent_task.h"
 
 typedef size_t (*winevent_builder)(const smb_fact *f, const win_peer *peer, win_event *out, size_t max);
 
@@ -18,6 +19,7 @@ static const struct {
     {SMB_FACT_SERVICE, winevent_service_7045},
     {SMB_FACT_SERVICE, winevent_service_4697},
     {SMB_FACT_SERVICE, winevent_service_7040},
+    {SMB_FACT_TASK, winevent_task_4698},
 };
 
 size_t winevent_build(const smb_fact *f, const win_peer *peer, win_event *out, size_t max)

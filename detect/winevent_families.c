@@ -41,12 +41,17 @@ static const char *const fields_4697[] = {
     "ServiceFileName", "ServiceType",     "ServiceStartType",  "ServiceAccount",
 };
 
+static const char *const fields_4698[] = {"SubjectUserSid", "SubjectUserName", "SubjectDomainName",
+                                          "SubjectLogonId", "TaskName",        "TaskContent"};
+
 static const char *const fields_7040[] = {"param1", "param2", "param3", "param4"};
 
 const win_event_def WIN_EVENT_7045 = {7045, "7045", &WIN_FAMILY_SYSTEM_SCM, fields_7045,
                                       sizeof fields_7045 / sizeof fields_7045[0]};
 const win_event_def WIN_EVENT_4697 = {4697, "4697", &WIN_FAMILY_SECURITY, fields_4697,
                                       sizeof fields_4697 / sizeof fields_4697[0]};
+const win_event_def WIN_EVENT_4698 = {4698, "4698", &WIN_FAMILY_SECURITY, fields_4698,
+                                      sizeof fields_4698 / sizeof fields_4698[0]};
 const win_event_def WIN_EVENT_7040 = {7040, "7040", &WIN_FAMILY_SYSTEM_SCM, fields_7040,
                                       sizeof fields_7040 / sizeof fields_7040[0]};
 const win_event_def WIN_EVENT_5145 = {5145, "5145", &WIN_FAMILY_SECURITY, fields_5145,
@@ -55,7 +60,7 @@ const win_event_def WIN_EVENT_5140 = {5140, "5140", &WIN_FAMILY_SECURITY, fields
                                       sizeof fields_5140 / sizeof fields_5140[0]};
 
 static const win_event_def *const all_defs[] = {&WIN_EVENT_5145, &WIN_EVENT_5140, &WIN_EVENT_7045, &WIN_EVENT_4697,
-                                                &WIN_EVENT_7040};
+                                                &WIN_EVENT_7040, &WIN_EVENT_4698};
 
 const win_event_def *winevent_def(uint16_t event_id)
 {

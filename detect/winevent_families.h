@@ -26,6 +26,8 @@ extern const win_event_def WIN_EVENT_5140;
 extern const win_event_def WIN_EVENT_7045;
 /* 4697: a service was installed in the system (Security log). */
 extern const win_event_def WIN_EVENT_4697;
+/* 4698: a scheduled task was created (Security log). */
+extern const win_event_def WIN_EVENT_4698;
 /* 7040: the start type of a service was changed (System log). */
 extern const win_event_def WIN_EVENT_7040;
 

@@ -162,7 +162,7 @@ void wf_subject(win_event *e, const smb_fact_head *h)
     } else {
         /* The account's SID never crosses the wire; Windows' NULL SID says
          * so. Under Kerberos the names are inside the encrypted ticket. */
-        bool names = who->auth != SMB_AUTH_KERBEROS;
+        bool names = who->auth != SMB_AUTH_KERBEROS || who->from_kdc;
         const char *domain = who->domain;
         /* An AUTHENTICATE without a domain logs on to the server's own
          * domain: Windows writes the NetBIOS domain name its CHALLENGE gave

@@ -14,7 +14,9 @@
 #include "sigma.h"
 
 #define WINEVENT_MAX_FIELDS 24
-#define WINEVENT_STORAGE 4096
+/* Room for the values of one event: a task definition (4698 TaskContent)
+ * runs to tens of KB and is kept up to 32 KB. */
+#define WINEVENT_STORAGE 40960
 
 /* One event family: where Windows logs its events and how they are keyed. */
 typedef struct win_family {

@@ -166,6 +166,7 @@ static void req_session_setup(smb_conn *c, const smb1_cmd *m)
             found = k == NTLMSSP_AUTHENTICATE || k == NTLMSSP_KERBEROS;
             if (found)
                 smb_server_learn(c, ni);
+            smb_stage_kerberos(c, k == NTLMSSP_KERBEROS ? blob.p : NULL, blob.len);
         }
     } else if (w.len == 26) {
         /* NT LM 0.12 without extended security: passwords then names in clear */

@@ -137,6 +137,7 @@ static void req_session_setup(smb_conn *c, const smb2_msg *m)
     if (k != NTLMSSP_AUTHENTICATE && k != NTLMSSP_KERBEROS)
         return;
     smb_server_learn(c, ni);
+    smb_stage_kerberos(c, k == NTLMSSP_KERBEROS ? blob.p : NULL, blob.len);
     c->stage.used = true;
     c->stage.version = 2;
     c->stage.message_id = m->h.message_id;

@@ -87,6 +87,12 @@ void smb_conn_set_budget(smb_conn *c, size_t *used, size_t cap)
     c->mem_cap = cap;
 }
 
+void smb_conn_set_reclaim(smb_conn *c, smb_reclaim_fn fn, void *ctx)
+{
+    c->reclaim = fn;
+    c->reclaim_ctx = ctx;
+}
+
 static void sync_counters(smb_conn *c)
 {
     c->st.pdu_memcap_drops = c->fr[0].ctr.memcap_drops + c->fr[1].ctr.memcap_drops;
@@ -124,10 +130,17 @@ void smb_conn_flush(smb_conn *c)
 
 size_t smb_conn_footprint(const smb_limits *l)
 {
-    /* The tables are touched at creation; the name slots only when used. */
+    /* The tables are touched at creation; the name slots only when used, and
+     * charged then (smb_state.c). */
     return sizeof(smb_conn) + (size_t)l->max_sessions * sizeof(smb_session) +
            (size_t)l->max_trees * sizeof(smb_tree) + (size_t)l->max_files * sizeof(smb_file) +
            (size_t)l->max_pending * sizeof(smb_pending) + 4096;
+}
+
+size_t smb_conn_full_cost(const smb_limits *l)
+{
+    size_t slots = (size_t)l->max_trees + l->max_files + l->max_pending;
+    return smb_conn_footprint(l) + slots * SMB_NAME_SLOT;
 }
 
 const smb_conn_stats *smb_conn_get_stats(const smb_conn *c) { return &c->st; }

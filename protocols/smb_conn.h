@@ -30,6 +30,12 @@ void smb_conn_set_budget(smb_conn *c, size_t *used, size_t cap);
 /* Hands the bytes of each WRITE to an administrative-share file to fn (with
  * the sink's ctx) as they pass; NULL stops it. */
 void smb_conn_set_write_hook(smb_conn *c, smb_write_fn fn);
+/* The name slots of trees, files and pending requests are charged to the same
+ * budget as they are first written; when one does not fit, fn(ctx, need) is
+ * called once so the owner can free other connections' state, and the entry
+ * is dropped (limit_drops) if there is still no room. Set both before the
+ * first byte. */
+void smb_conn_set_reclaim(smb_conn *c, smb_reclaim_fn fn, void *ctx);
 
 /* In-order bytes of direction dir (0 or 1). */
 void smb_conn_data(smb_conn *c, int dir, const uint8_t *data, size_t len);
@@ -39,8 +45,13 @@ void smb_conn_gap(smb_conn *c, int dir, uint64_t len);
 void smb_conn_flush(smb_conn *c);
 
 const smb_conn_stats *smb_conn_get_stats(const smb_conn *c);
-/* Resident bytes one connection costs at these limits (for the sensor's SMB memcap). */
+/* Resident bytes one connection costs when it starts at these limits (for
+ * the sensor's SMB memcap); its name slots are charged later, as written. */
 size_t smb_conn_footprint(const smb_limits *l);
+/* What one connection costs with every table entry and name slot in use
+ * (without its message and DCE/RPC buffers): a memcap below it cannot hold
+ * one connection at its limits. */
+size_t smb_conn_full_cost(const smb_limits *l);
 /* The dialect negotiated (or inferred from traffic), 0 if unknown. */
 uint16_t smb_conn_dialect(const smb_conn *c);
 

@@ -21,6 +21,7 @@ typedef enum smb_fact_kind {
     SMB_FACT_CLOSE,
     SMB_FACT_LOGOFF,
     SMB_FACT_SERVICE, /* a svcctl (MS-SCMR) call through a pipe, at its end */
+    SMB_FACT_TASK,    /* a task scheduler call (ITaskSchedulerService, ATSVC) through a pipe, at its end */
 } smb_fact_kind;
 
 typedef enum smb_share_type {
@@ -44,6 +45,10 @@ typedef struct smb_identity {
     const char *user;        /* NTLMSSP user name ("" for an anonymous logon); NULL if unknown or Kerberos */
     const char *domain;      /* NTLMSSP domain name; NULL if unknown or Kerberos */
     const char *workstation; /* NTLMSSP workstation (client host) name; NULL if unknown */
+    uint64_t krb_ticket;     /* Kerberos: the id of the ticket the AP-REQ presented (kerberos.h); 0 if none */
+    /* user and domain were not on this connection: the sensor took them
+     * from the KDC's reply that issued the session's ticket (cname, crealm) */
+    bool from_kdc;
 } smb_identity;
 
 /* The server's own names, as its NTLMSSP CHALLENGE on this connection (or
@@ -127,6 +132,29 @@ typedef struct smb_fact_service {
     uint32_t control;     /* ControlService: SERVICE_CONTROL_STOP (1) ... */
 } smb_fact_service;
 
+/* SMB_FACT_TASK: SchRpcRegisterTask, SchRpcRun, SchRpcDelete
+ * (ITaskSchedulerService) or NetrJobAdd (ATSVC) through a pipe, reported
+ * when the call ends, like SMB_FACT_SERVICE. When the pipe's DCE/RPC bind
+ * carried its own NTLMSSP logon, the header's identity is that one. */
+typedef struct smb_fact_task {
+    smb_fact_file pipe;
+    bool atsvc; /* the ATSVC interface (NetrJobAdd), else ITaskSchedulerService */
+    uint16_t opnum;
+    const char *operation; /* "SchRpcRegisterTask", "NetrJobAdd" */
+    bool encrypted;
+    bool fault;
+    uint32_t fault_status;
+    bool have_return;
+    uint32_t return_code; /* HRESULT (TSCH) or NET_API_STATUS (ATSVC) */
+    /* The task: the request's path, else the path the response gave it
+     * (RegisterTask), else "At<JobId>" (NetrJobAdd); NULL when unknown */
+    const char *name;
+    const char *xml;      /* RegisterTask: the task definition (bounded; NULL otherwise) */
+    const char *command;  /* NetrJobAdd: the command */
+    uint32_t flags;       /* RegisterTask, Delete: the flags; NetrJobAdd: AT_INFO Flags */
+    bool bind_identity;   /* who: from the bind's own NTLMSSP AUTHENTICATE */
+} smb_fact_task;
+
 /* One fact: the header, then the payload its kind names. */
 typedef struct smb_fact {
     smb_fact_head h;
@@ -134,6 +162,7 @@ typedef struct smb_fact {
         smb_fact_tree tree;       /* TREE_CONNECT, TREE_DISCONNECT */
         smb_fact_file file;       /* CREATE, CLOSE */
         smb_fact_service service; /* SERVICE */
+        smb_fact_task task;       /* TASK */
     } u;                          /* NEGOTIATE, SESSION_SETUP, LOGOFF: none */
 } smb_fact;
 
@@ -146,6 +175,7 @@ static inline const smb_fact_tree *smb_fact_tree_of(const smb_fact *f)
     case SMB_FACT_CREATE:
     case SMB_FACT_CLOSE: return &f->u.file.tree;
     case SMB_FACT_SERVICE: return &f->u.service.pipe.tree;
+    case SMB_FACT_TASK: return &f->u.task.pipe.tree;
     default: return NULL;
     }
 }
@@ -157,6 +187,7 @@ static inline const smb_fact_file *smb_fact_file_of(const smb_fact *f)
     case SMB_FACT_CREATE:
     case SMB_FACT_CLOSE: return &f->u.file;
     case SMB_FACT_SERVICE: return &f->u.service.pipe;
+    case SMB_FACT_TASK: return &f->u.task.pipe;
     default: return NULL;
     }
 }

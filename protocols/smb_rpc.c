@@ -1,8 +1,11 @@
 #include "smb_rpc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "ntlmssp.h"
 #include "svcctl.h"
+#include "tsch.h"
 
 /* What smb_rpc keeps per pipe beside its parser (dcerpc_attach): the SMB
  * operation each call in flight was written with, and the svcctl context
@@ -24,12 +27,27 @@ typedef struct pipe_handle {
     char name[PIPE_HANDLE_NAME];
 } pipe_handle;
 
+/* The logon the DCE/RPC bind carried itself (an NTLMSSP AUTHENTICATE in
+ * the verifier of AUTH3, ALTER_CONTEXT or BIND). */
+typedef struct pipe_logon {
+    bool have;
+    bool anonymous;
+    char user[NTLM_NAME_MAX + 1];
+    char domain[NTLM_NAME_MAX + 1];
+    char workstation[NTLM_NAME_MAX + 1];
+} pipe_logon;
+
 typedef struct pipe_state {
     pipe_call calls[PIPE_CALLS];
     uint32_t next_call;
     pipe_handle handles[PIPE_HANDLES];
     uint32_t seq;
+    pipe_logon logon;
 } pipe_state;
+
+/* Longest task XML kept for an event (UTF-8 bytes): task definitions run to
+ * tens of KB; the buffer is taken from the SMB budget for the call only. */
+#define TASK_XML_MAX 32768
 
 static pipe_state *pipe_state_of(smb_file *fe) { return fe->rpc ? dcerpc_attach(fe->rpc, sizeof(pipe_state)) : NULL; }
 
@@ -101,6 +119,34 @@ static void handle_learn(pipe_state *ps, const uint8_t h[NDR_CONTEXT_HANDLE_SIZE
     e->name[len] = '\0';
 }
 
+/* The header of a fact for a call of pipe fe written with io; the identity
+ * of the bind's own logon when it had one. */
+static void rpc_fact_begin(smb_conn *c, smb_file *fe, const smb_pipe_io *io, const dcerpc_call *call,
+                           smb_fact_kind kind, smb_fact *f)
+{
+    smb_fact_init(c, f, kind, io->version, io->command);
+    f->h.have_request = true;
+    f->h.have_response = call->have_response;
+    f->h.message_id = io->message_id;
+    f->h.session_id = io->session_id;
+    f->h.tree_id = io->tree_id;
+    smb_fact_file *pipe = (smb_fact_file *)smb_fact_file_of(f);
+    memcpy(pipe->file_id, fe->fid, 16);
+    pipe->have_file_id = true;
+    pipe->filename = fe->name[0] ? fe->name : NULL;
+}
+
+/* Sets the share and identity; true when the identity is the bind's own. */
+static bool rpc_fact_resolve(smb_conn *c, const pipe_state *ps, smb_fact *f)
+{
+    smb_fact_resolve(c, f);
+    if (!ps || !ps->logon.have)
+        return false;
+    smb_fact_identity(f, ps->logon.anonymous ? SMB_AUTH_ANONYMOUS : SMB_AUTH_NTLMSSP, ps->logon.user,
+                      ps->logon.domain, ps->logon.workstation);
+    return true;
+}
+
 /* One svcctl call ended: a fact with what the request asked and the
  * response answered; the handles it opened or closed update the table. */
 static void svcctl_call(smb_conn *c, smb_file *fe, const dcerpc_call *call)
@@ -132,16 +178,8 @@ static void svcctl_call(smb_conn *c, smb_file *fe, const dcerpc_call *call)
     }
 
     smb_fact f;
-    smb_fact_init(c, &f, SMB_FACT_SERVICE, io.version, io.command);
-    f.h.have_request = true;
-    f.h.have_response = call->have_response;
-    f.h.message_id = io.message_id;
-    f.h.session_id = io.session_id;
-    f.h.tree_id = io.tree_id;
+    rpc_fact_begin(c, fe, &io, call, SMB_FACT_SERVICE, &f);
     smb_fact_service *sv = &f.u.service;
-    memcpy(sv->pipe.file_id, fe->fid, 16);
-    sv->pipe.have_file_id = true;
-    sv->pipe.filename = fe->name[0] ? fe->name : NULL;
     sv->opnum = call->opnum;
     sv->operation = svcctl_opnum_name(call->opnum);
     sv->encrypted = call->encrypted;
@@ -161,7 +199,7 @@ static void svcctl_call(smb_conn *c, smb_file *fe, const dcerpc_call *call)
         sv->start_type = rq.start_type;
         sv->control = rq.control;
     }
-    smb_fact_resolve(c, &f);
+    rpc_fact_resolve(c, ps, &f);
     smb_emit(c, &f);
 
     /* After the fact: rq.service_name stays valid for it until here. */
@@ -171,13 +209,136 @@ static void svcctl_call(smb_conn *c, smb_file *fe, const dcerpc_call *call)
         handle_learn(ps, rp.handle, rq.service_name);
 }
 
+/* Bytes from the SMB budget for a buffer of one call; false when refused. */
+static bool budget_take(smb_conn *c, size_t n)
+{
+    if (!c->mem_used)
+        return true;
+    if (n > c->mem_cap || *c->mem_used > c->mem_cap - n) {
+        c->st.rpc_memcap_drops++;
+        return false;
+    }
+    *c->mem_used += n;
+    return true;
+}
+
+static void budget_give(smb_conn *c, size_t n)
+{
+    if (c->mem_used)
+        *c->mem_used -= n;
+}
+
+/* One task scheduler call ended (ITaskSchedulerService or ATSVC). */
+static void task_call(smb_conn *c, smb_file *fe, const dcerpc_call *call, bool atsvc)
+{
+    uint16_t op = call->opnum;
+    bool known = atsvc ? op == ATSVC_JOB_ADD : (op == TSCH_REGISTER_TASK || op == TSCH_RUN || op == TSCH_DELETE);
+    if (!call->have_request || !known)
+        return;
+    pipe_state *ps = pipe_state_of(fe);
+    smb_pipe_io io = call_io_take(ps, fe, call->call_id);
+    smb_fact f;
+    rpc_fact_begin(c, fe, &io, call, SMB_FACT_TASK, &f);
+    smb_fact_task *tk = &f.u.task;
+    tk->atsvc = atsvc;
+    tk->opnum = op;
+    tk->operation = atsvc ? atsvc_opnum_name(op) : tsch_opnum_name(op);
+    tk->encrypted = call->encrypted;
+    tk->fault = call->fault;
+    tk->fault_status = call->fault ? call->fault_status : 0;
+
+    char *xml = NULL;
+    tsch_request rq;
+    tsch_reply rp;
+    atsvc_job_add job;
+    atsvc_job_add_reply jr;
+    char at_name[24];
+    if (atsvc) {
+        if (call->request && atsvc_decode_job_add(call->request, call->request_len, call->little_endian, &job)) {
+            tk->command = job.command;
+            tk->flags = job.flags;
+        } else if (call->request) {
+            c->st.malformed++;
+        }
+        if (call->response &&
+            atsvc_decode_job_add_reply(call->response, call->response_len, call->little_endian, &jr)) {
+            tk->have_return = true;
+            tk->return_code = jr.return_code;
+            if (jr.return_code == 0) {
+                /* the scheduler names an AT job after its id */
+                memcpy(at_name, "\\At", 4);
+                size_t w = 3;
+                char digits[12];
+                size_t k = 0;
+                uint32_t v = jr.job_id;
+                do {
+                    digits[k++] = (char)('0' + v % 10);
+                    v /= 10;
+                } while (v);
+                while (k)
+                    at_name[w++] = digits[--k];
+                at_name[w] = '\0';
+                tk->name = at_name;
+            }
+        }
+    } else {
+        bool want_xml = op == TSCH_REGISTER_TASK && call->request && budget_take(c, TASK_XML_MAX);
+        if (want_xml)
+            xml = malloc(TASK_XML_MAX);
+        if (want_xml && !xml)
+            budget_give(c, TASK_XML_MAX);
+        if (call->request && tsch_decode_request(call->request, call->request_len, call->little_endian, op, &rq, xml,
+                                                 xml ? TASK_XML_MAX : 0)) {
+            tk->name = rq.have_path && rq.path[0] ? rq.path : NULL;
+            tk->xml = xml;
+            tk->flags = rq.flags;
+        } else if (call->request) {
+            c->st.malformed++;
+        }
+        if (call->response && tsch_decode_reply(call->response, call->response_len, call->little_endian, op, &rp)) {
+            tk->have_return = true;
+            tk->return_code = rp.return_code;
+            if (!tk->name && rp.have_actual_path && rp.actual_path[0])
+                tk->name = rp.actual_path;
+        }
+    }
+    tk->bind_identity = rpc_fact_resolve(c, ps, &f);
+    smb_emit(c, &f);
+    if (xml) {
+        free(xml);
+        budget_give(c, TASK_XML_MAX);
+    }
+}
+
+/* The bind's own security token: an NTLMSSP AUTHENTICATE names who the
+ * calls of this pipe run as. */
+static void on_auth(void *ctx, const dcerpc_auth *a)
+{
+    smb_conn *c = ctx;
+    smb_file *fe = c->rpc_file;
+    if (!fe || !a->token || (a->auth_type != 10 && a->auth_type != 9))
+        return;
+    ntlmssp_info ni;
+    if (ntlmssp_parse_blob(a->token, a->token_len, &ni) != NTLMSSP_AUTHENTICATE)
+        return;
+    pipe_state *ps = pipe_state_of(fe);
+    if (!ps)
+        return;
+    ps->logon.have = true;
+    ps->logon.anonymous = ni.anonymous != 0;
+    memcpy(ps->logon.user, ni.user, sizeof ps->logon.user);
+    memcpy(ps->logon.domain, ni.domain, sizeof ps->logon.domain);
+    memcpy(ps->logon.workstation, ni.workstation, sizeof ps->logon.workstation);
+}
+
 static void on_request(void *ctx, const dcerpc_call *call)
 {
     smb_conn *c = ctx;
     smb_file *fe = c->rpc_file;
     if (!fe)
         return;
-    pipe_state *ps = call->iface == DCERPC_IF_SVCCTL ? pipe_state_of(fe) : NULL;
+    bool follow = call->iface == DCERPC_IF_SVCCTL || call->iface == DCERPC_IF_TSCH || call->iface == DCERPC_IF_ATSVC;
+    pipe_state *ps = follow ? pipe_state_of(fe) : NULL;
     if (ps)
         call_io_remember(ps, call->call_id, &fe->rpc_io);
 }
@@ -198,6 +359,8 @@ static void on_call(void *ctx, const dcerpc_call *call)
         return;
     switch (call->iface) {
     case DCERPC_IF_SVCCTL: svcctl_call(c, fe, call); break;
+    case DCERPC_IF_TSCH: task_call(c, fe, call, false); break;
+    case DCERPC_IF_ATSVC: task_call(c, fe, call, true); break;
     default: break;
     }
 }
@@ -220,7 +383,7 @@ static dcerpc_conn *parser_of(smb_conn *c, smb_file *fe)
         dcerpc_limits_default(&l);
         if (c->lim.max_rpc_buffer)
             l.max_stub = c->lim.max_rpc_buffer;
-        dcerpc_sink sink = {.request = on_request, .call = on_call, .ctx = c};
+        dcerpc_sink sink = {.request = on_request, .call = on_call, .auth = on_auth, .ctx = c};
         fe->rpc = dcerpc_new(&l, sink, c->mem_used, c->mem_cap);
         if (!fe->rpc) {
             c->st.rpc_memcap_drops++;

@@ -4,6 +4,8 @@
 #include <strings.h>
 #include <sys/mman.h>
 
+#include "kerberos.h"
+
 smb_conn *smb_state_new(const smb_limits *l, smb_sink sink)
 {
     smb_limits lim = *l;
@@ -57,7 +59,44 @@ void smb_state_free(smb_conn *c)
 {
     for (uint32_t i = 0; i < c->lim.max_files; i++)
         dcerpc_free(c->files[i].rpc);
+    if (c->mem_used)
+        *c->mem_used -= c->slot_mem;
     munmap(c, c->map_len);
+}
+
+static bool budget_fits(const smb_conn *c, size_t n)
+{
+    return n <= c->mem_cap && *c->mem_used <= c->mem_cap - n;
+}
+
+bool smb_state_charge(smb_conn *c, size_t n)
+{
+    if (!c->mem_used)
+        return true;
+    if (!budget_fits(c, n) && c->reclaim)
+        c->reclaim(c->reclaim_ctx, n);
+    if (!budget_fits(c, n))
+        return false;
+    *c->mem_used += n;
+    return true;
+}
+
+/* Slot index of a table is about to be written: the slots up to it are
+ * charged unless they were before. False (counted as a limit drop) when the
+ * budget cannot hold them. */
+static bool slot_take(smb_conn *c, uint32_t *hwm, uint32_t index)
+{
+    if (index < *hwm)
+        return true;
+    size_t n = (size_t)(index + 1 - *hwm) * SMB_NAME_SLOT;
+    if (!smb_state_charge(c, n)) {
+        c->st.limit_drops++;
+        return false;
+    }
+    if (c->mem_used)
+        c->slot_mem += n;
+    *hwm = index + 1;
+    return true;
 }
 
 /* ---- tables ---------------------------------------------------------- */
@@ -112,6 +151,8 @@ smb_tree *smb_tree_get(smb_conn *c, uint64_t sid, uint32_t tid, bool create)
         c->st.limit_drops++;
         return NULL;
     }
+    if (!slot_take(c, &c->hwm_trees, (uint32_t)(free_slot - c->trees)))
+        return NULL;
     char *share = free_slot->share;
     memset(free_slot, 0, sizeof(*free_slot));
     free_slot->share = share;
@@ -197,6 +238,8 @@ smb_file *smb_file_get(smb_conn *c, const uint8_t fid[16], bool create)
         c->st.limit_drops++;
         return NULL;
     }
+    if (!slot_take(c, &c->hwm_files, (uint32_t)(free_slot - c->files)))
+        return NULL;
     char *name = free_slot->name;
     memset(free_slot, 0, sizeof(*free_slot));
     free_slot->name = name;
@@ -224,6 +267,8 @@ smb_pending *smb_pending_add(smb_conn *c, uint8_t version, uint16_t cmd, uint64_
             c->st.limit_drops++;
             return NULL;
         }
+        if (!slot_take(c, &c->hwm_pending, c->n_pending))
+            return NULL;
         p = &c->pending[c->n_pending++];
     }
     memset(p, 0, offsetof(smb_pending, name));
@@ -313,6 +358,12 @@ void smb_server_learn(smb_conn *c, const ntlmssp_info *ni)
     learn_name(d->dns_domain, s->dns_domain, replace);
 }
 
+void smb_stage_kerberos(smb_conn *c, const uint8_t *blob, size_t len)
+{
+    krb_ticket_ref ref;
+    c->stage.krb_ticket = krb_find_ap_req(blob, len, &ref) ? ref.id : 0;
+}
+
 void smb_server_from_blob(smb_conn *c, const uint8_t *blob, size_t len)
 {
     ntlmssp_info ni;
@@ -328,6 +379,7 @@ bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64
         return false;
     if (s) {
         s->auth = c->stage.auth;
+        s->krb_ticket = c->stage.auth == SMB_AUTH_KERBEROS ? c->stage.krb_ticket : 0;
         memcpy(s->user, c->stage.ntlm.user, sizeof(s->user));
         memcpy(s->domain, c->stage.ntlm.domain, sizeof(s->domain));
         memcpy(s->workstation, c->stage.ntlm.workstation, sizeof(s->workstation));
@@ -400,8 +452,10 @@ void smb_fact_identity(smb_fact *f, smb_auth auth, const char *user, const char 
 void smb_fact_who(smb_conn *c, smb_fact *f)
 {
     const smb_session *s = smb_session_get(c, f->h.session_id, false);
-    if (s)
+    if (s) {
         smb_fact_identity(f, s->auth, s->user, s->domain, s->workstation);
+        f->h.who.krb_ticket = s->auth == SMB_AUTH_KERBEROS ? s->krb_ticket : 0;
+    }
 }
 
 void smb_fact_resolve(smb_conn *c, smb_fact *f)

@@ -25,6 +25,7 @@ typedef struct smb_session {
     bool used;
     uint64_t id;
     smb_auth auth;
+    uint64_t krb_ticket; /* id of the Kerberos ticket of its AP-REQ, 0: none */
     char user[NTLM_NAME_MAX + 1];
     char domain[NTLM_NAME_MAX + 1];
     char workstation[NTLM_NAME_MAX + 1];
@@ -98,6 +99,7 @@ typedef struct smb_auth_stage {
     uint64_t message_id;
     uint64_t session_id;
     smb_auth auth;
+    uint64_t krb_ticket;
     ntlmssp_info ntlm;
 } smb_auth_stage;
 
@@ -121,6 +123,14 @@ struct smb_conn {
     ntlm_target server; /* the server's names, once NTLMSSP gave them */
     size_t *mem_used; /* the shared budget (smb_conn_set_budget), NULL: none */
     size_t mem_cap;
+    smb_reclaim_fn reclaim; /* asked for room when a charge does not fit (smb_conn_set_reclaim) */
+    void *reclaim_ctx;
+    /* Name slots ever written, per table, and what they cost: a slot's page
+     * stays resident once touched, so the charge is kept until the end. A new
+     * tree or file takes the lowest free slot and a new request the next
+     * entry, so the slots touched are always the first hwm of each table. */
+    uint32_t hwm_trees, hwm_files, hwm_pending;
+    size_t slot_mem;
     smb_file *rpc_file; /* smb_rpc.c: the pipe whose parser is running */
     smb_pipe_read reads[SMB_PIPE_READS];
     uint32_t next_read;
@@ -142,6 +152,9 @@ void smb_file_del(smb_conn *c, smb_file *f);
 smb_pending *smb_pending_add(smb_conn *c, uint8_t version, uint16_t cmd, uint64_t mid, uint32_t pid);
 smb_pending *smb_pending_find(smb_conn *c, uint8_t version, uint64_t mid, uint32_t pid);
 void smb_pending_del(smb_conn *c, smb_pending *p);
+/* Takes n bytes from the shared budget (asking the owner for room once when
+ * they do not fit); false when they still do not. */
+bool smb_state_charge(smb_conn *c, size_t n);
 
 /* The dialect negotiated, or inferred from the traffic; 0 if unknown. */
 uint16_t smb_state_dialect(const smb_conn *c);
@@ -176,6 +189,9 @@ bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64
  * info of an NTLMv2 AUTHENTICATE): names not known yet are taken, a
  * CHALLENGE's replace what an AUTHENTICATE gave. */
 void smb_server_learn(smb_conn *c, const ntlmssp_info *ni);
+/* A SESSION_SETUP request's Kerberos token: the id of the ticket it presents
+ * goes to the stage (0 when none could be read). */
+void smb_stage_kerberos(smb_conn *c, const uint8_t *blob, size_t len);
 /* A SESSION_SETUP response's security blob: a CHALLENGE names the server. */
 void smb_server_from_blob(smb_conn *c, const uint8_t *blob, size_t len);
 

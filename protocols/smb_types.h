@@ -28,7 +28,8 @@ typedef struct smb_conn_stats {
     uint64_t bytes_skipped;     /* bytes passed over without parsing (payloads, garbage) */
     uint64_t malformed;         /* PDUs that failed to parse */
     uint64_t orphan_responses;  /* responses whose request was not seen */
-    uint64_t limit_drops;       /* sessions/trees/files/pending entries not tracked: limits */
+    uint64_t limit_drops;       /* sessions/trees/files/pending entries not tracked: limits, or the
+                                   shared budget spent for their name slots */
     uint64_t auth_unrecognised; /* SESSION_SETUP blobs neither NTLMSSP, Kerberos nor SPNEGO */
     uint64_t pdu_memcap_drops;  /* messages not buffered: the shared budget was spent */
     uint64_t facts;             /* facts emitted */
@@ -40,5 +41,9 @@ typedef struct smb_conn_stats {
 } smb_conn_stats;
 
 typedef struct smb_conn smb_conn;
+
+/* Called when a charge to the shared budget would pass its cap: the owner
+ * may free other connections' state to make room for need more bytes. */
+typedef void (*smb_reclaim_fn)(void *ctx, size_t need);
 
 #endif

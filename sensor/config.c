@@ -350,10 +350,10 @@ static bool sec_smb(cfg *c, const char *k, const char *path, yaml_node_t *v)
         c->o->smb_memcap = (size_t)x;
         return true;
     }
-    if (!strcmp(k, "max-servers")) {
+    if (!strcmp(k, "max-servers") || !strcmp(k, "max-tickets")) {
         if (!get_uint(c, v, path, 1, 1000000, &x))
             return false;
-        c->o->max_servers = (uint32_t)x;
+        *(k[4] == 's' ? &c->o->max_servers : &c->o->max_tickets) = (uint32_t)x;
         return true;
     }
     if (!strcmp(k, "max-pdu-buffer")) {

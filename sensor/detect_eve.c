@@ -94,6 +94,7 @@ static const struct {
     {"csexec", "Remote execution with CSExec"},
     {"metasploit-psexec", "Remote execution with Metasploit psexec"},
     {"unknown-service-exec", "Remote execution through a new service (tool not known)"},
+    {"scheduled-task-exec", "Remote execution through a scheduled task (tool not known)"},
 };
 
 const char *incident_tool_signature(const char *tool, uint32_t *sid)

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../protocols/smb_conn.h"
@@ -26,8 +27,16 @@ struct eve_output {
     bool append;
     bool failed;
     bool reported; /* the failure was told (eve_take_error) */
+    /* A regular file that could not be reopened (SIGHUP): the run goes on,
+     * records are counted instead of written, the reopen is retried at each
+     * SIGHUP and, with a growing delay, as records or flushes come. */
+    bool detached;
+    uint64_t unwritten; /* records not written while detached, over the run */
+    uint64_t detached_unwritten; /* of those, in the current detachment */
+    uint64_t reopen_failures;
+    uint64_t retry_at_ms, retry_delay_ms;
     char path[512];
-    char error[640];
+    char error[1024];
     uint64_t lines;
     size_t len;
     char buf[EVE_BUFSZ];
@@ -89,6 +98,60 @@ static void fail(eve_output *o, int e)
     o->failed = true;
 }
 
+static uint64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+#define EVE_RETRY_FIRST_MS 1000
+#define EVE_RETRY_MAX_MS 30000
+
+/* Opens the path again, appending; false (and the reason in o->error) when it
+ * cannot be opened. */
+static bool attach(eve_output *o)
+{
+    char err[600];
+    bool saved = o->append;
+    o->append = true;
+    int fd = open_target(o, err, sizeof(err));
+    o->append = saved;
+    if (fd < 0) {
+        o->reopen_failures++;
+        if (!o->detached)
+            snprintf(o->error, sizeof(o->error),
+                     "%s; capture goes on, records are counted as not written (stats: output.unwritten_records) "
+                     "and the file is opened again at each SIGHUP and every few seconds",
+                     err);
+        return false;
+    }
+    if (o->fd >= 0)
+        close(o->fd);
+    o->fd = fd;
+    if (o->detached) {
+        fprintf(stderr, "pipewatch: output %s opened again; %llu records could not be written before\n", o->path,
+                (unsigned long long)o->detached_unwritten);
+        o->detached = false;
+        o->reported = false;
+        o->detached_unwritten = 0;
+    }
+    return true;
+}
+
+/* While detached: one more try once the delay has passed. */
+static bool retry_due(eve_output *o)
+{
+    uint64_t now = mono_ms();
+    if (now < o->retry_at_ms)
+        return false;
+    if (attach(o))
+        return true;
+    o->retry_delay_ms = o->retry_delay_ms * 2 > EVE_RETRY_MAX_MS ? EVE_RETRY_MAX_MS : o->retry_delay_ms * 2;
+    o->retry_at_ms = now + o->retry_delay_ms;
+    return false;
+}
+
 /* Writes whole lines: p starts at a line boundary, or carry bytes after one
  * (the newline after a long record). When the write fails part way (a full
  * disk), the regular file is cut back to the end of its last whole line, so
@@ -125,6 +188,8 @@ static bool write_all(eve_output *o, const char *p, size_t n) { return write_all
 
 static bool flush_locked(eve_output *o)
 {
+    if (o->detached)
+        retry_due(o);
     if (o->failed) {
         o->len = 0;
         return false;
@@ -138,6 +203,11 @@ static bool write_locked(eve_output *o, const char *line, size_t len)
 {
     if (o->failed)
         return false;
+    if (o->detached && !retry_due(o)) {
+        o->unwritten++;
+        o->detached_unwritten++;
+        return true;
+    }
     o->lines++;
     if (o->type == EVE_UNIX_DGRAM) {
         /* One datagram per record, no newline: that is what a datagram reader expects. */
@@ -177,22 +247,25 @@ bool eve_write(eve_output *o, const char *line, size_t len)
 
 static bool reopen_locked(eve_output *o)
 {
-    if (o->is_stdout || o->type != EVE_REGULAR)
+    if (o->is_stdout || o->type != EVE_REGULAR || o->failed)
+        return !o->failed;
+    if (!o->detached)
+        flush_locked(o);
+    if (attach(o))
         return true;
-    flush_locked(o);
-    char err[600];
-    bool saved = o->append;
-    o->append = true;
-    int fd = open_target(o, err, sizeof(err));
-    o->append = saved;
-    if (fd < 0) {
-        snprintf(o->error, sizeof(o->error), "%s", err);
-        o->failed = true;
-        return false;
+    /* The old file is let go all the same: SIGHUP asks for it (log rotation
+     * compresses or removes it next), and records written into a file that
+     * was removed would be lost without being counted. */
+    if (!o->detached) {
+        if (o->fd >= 0)
+            close(o->fd);
+        o->fd = -1;
+        o->detached = true;
+        o->len = 0;
     }
-    close(o->fd);
-    o->fd = fd;
-    return true;
+    o->retry_delay_ms = EVE_RETRY_FIRST_MS;
+    o->retry_at_ms = mono_ms() + o->retry_delay_ms;
+    return false;
 }
 
 bool eve_reopen(eve_output *o)
@@ -207,8 +280,10 @@ bool eve_close(eve_output *o)
 {
     if (!o)
         return true;
+    if (o->detached)
+        o->retry_at_ms = 0; /* a last try, for the final records */
     bool ok = flush_locked(o) && !o->failed;
-    if (!o->is_stdout && close(o->fd) != 0 && ok) {
+    if (!o->is_stdout && o->fd >= 0 && close(o->fd) != 0 && ok) {
         fail(o, errno);
         ok = false;
     }
@@ -223,12 +298,21 @@ const char *eve_error(const eve_output *o) { return o->error; }
 const char *eve_take_error(eve_output *o)
 {
     pthread_mutex_lock(&o->lock);
-    const char *e = o->failed && !o->reported ? o->error : NULL;
-    o->reported = o->failed;
+    bool down = o->failed || o->detached;
+    const char *e = down && !o->reported ? o->error : NULL;
+    o->reported = down;
     pthread_mutex_unlock(&o->lock);
     return e;
 }
 uint64_t eve_lines(const eve_output *o) { return o->lines; }
+
+eve_unwritten_info eve_unwritten(eve_output *o)
+{
+    pthread_mutex_lock(&o->lock);
+    eve_unwritten_info u = {o->unwritten, o->reopen_failures, o->detached};
+    pthread_mutex_unlock(&o->lock);
+    return u;
+}
 
 void eve_format_ip(uint8_t ipver, const uint8_t *addr, char *out, size_t n)
 {
@@ -371,6 +455,28 @@ static void service_fields(jbuf *j, const smb_fact_service *s)
     jb_close_object(j);
 }
 
+static void task_fields(jbuf *j, const smb_fact_task *t)
+{
+    jb_open_object(j, "task");
+    jb_str(j, "interface", t->atsvc ? "atsvc" : "ITaskSchedulerService");
+    jb_str(j, "operation", t->operation ? t->operation : "");
+    if (t->encrypted)
+        jb_bool(j, "encrypted", true);
+    if (t->fault)
+        jb_hex32(j, "fault_status", t->fault_status);
+    if (t->have_return)
+        jb_hex32(j, "return_code", t->return_code);
+    if (t->name)
+        jb_str(j, "name", t->name);
+    if (t->command)
+        jb_str(j, "command", t->command);
+    if (t->xml)
+        jb_u64(j, "xml_length", strlen(t->xml));
+    if (t->bind_identity)
+        jb_bool(j, "bind_identity", true);
+    jb_close_object(j);
+}
+
 static void identity_fields(jbuf *j, const smb_fact_head *h)
 {
     const smb_identity *w = &h->who;
@@ -385,6 +491,12 @@ static void identity_fields(jbuf *j, const smb_fact_head *h)
     } else if (w->auth == SMB_AUTH_KERBEROS) {
         jb_open_object(j, "kerberos");
         jb_bool(j, "ticket", true);
+        if (w->from_kdc) {
+            /* not on this connection: the KDC's reply that issued its ticket */
+            jb_str(j, "cname", w->user ? w->user : "");
+            jb_str(j, "crealm", w->domain ? w->domain : "");
+            jb_str(j, "identity_from", "kdc_reply");
+        }
         jb_close_object(j);
     }
 }
@@ -408,6 +520,7 @@ void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
     case SMB_FACT_CREATE:
     case SMB_FACT_CLOSE: file_fields(j, h, &f->u.file); break;
     case SMB_FACT_SERVICE: service_fields(j, &f->u.service); break;
+    case SMB_FACT_TASK: task_fields(j, &f->u.task); break;
     default: break;
     }
     identity_fields(j, h);

@@ -29,7 +29,11 @@ eve_output *eve_open(const char *path, eve_filetype type, bool append, char *err
 /* Appends one line (a newline is added). Returns false once writing failed. */
 bool eve_write(eve_output *o, const char *line, size_t len);
 bool eve_flush(eve_output *o);
-/* Reopens a regular file (log rotation). */
+/* Reopens a regular file (log rotation). When it cannot be opened, the old
+ * file is closed and the output is detached: writes count records instead of
+ * failing, the open is retried at each call and at writes and flushes with a
+ * delay growing from 1 to 30 s, and the run goes on. Returns false when the
+ * file is not open afterwards (eve_take_error tells why, once). */
 bool eve_reopen(eve_output *o);
 /* Flushes and closes; returns false when any write failed. */
 bool eve_close(eve_output *o);
@@ -39,6 +43,12 @@ const char *eve_error(const eve_output *o); /* "cannot write to X: reason" */
  * fault is told to the operator once, whoever notices it first. */
 const char *eve_take_error(eve_output *o);
 uint64_t eve_lines(const eve_output *o);
+typedef struct eve_unwritten_info {
+    uint64_t records;         /* records not written while the file could not be reopened */
+    uint64_t reopen_failures; /* opens that failed after a SIGHUP, retries included */
+    bool detached;            /* not open now */
+} eve_unwritten_info;
+eve_unwritten_info eve_unwritten(eve_output *o);
 
 /* The fields every record starts with. */
 typedef struct eve_hdr {

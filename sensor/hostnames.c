@@ -9,6 +9,7 @@
 typedef struct host_entry {
     uint32_t hnext;            /* next entry of the same bucket, NIL at the end */
     uint32_t prev, next;       /* least recently used first */
+    uint64_t when;             /* learnt (or renamed) at */
     char addr[HOSTNAMES_ADDR_MAX + 1];
     char name[HOSTNAMES_NAME_MAX + 1];
 } host_entry;
@@ -157,6 +158,11 @@ static bool same_name(const host_entry *x, const char *name)
 
 hostnames_result hostnames_learn(hostnames *t, const char *addr, const char *name, bool *evicted)
 {
+    return hostnames_learn_at(t, addr, name, 0, evicted);
+}
+
+hostnames_result hostnames_learn_at(hostnames *t, const char *addr, const char *name, uint64_t when, bool *evicted)
+{
     if (evicted)
         *evicted = false;
     if (!t || !addr || !name || !addr[0] || !name[0] || strlen(addr) > HOSTNAMES_ADDR_MAX)
@@ -169,6 +175,7 @@ hostnames_result hostnames_learn(hostnames *t, const char *addr, const char *nam
         r = same_name(&t->e[i], name) ? HOSTNAMES_SAME : HOSTNAMES_CHANGED;
         if (r == HOSTNAMES_CHANGED)
             set_name(&t->e[i], name);
+        t->e[i].when = when;
         touch(t, i);
     } else {
         if (t->free_next < t->max) {
@@ -185,6 +192,7 @@ hostnames_result hostnames_learn(hostnames *t, const char *addr, const char *nam
         host_entry *x = &t->e[i];
         memcpy(x->addr, addr, strlen(addr) + 1);
         set_name(x, name);
+        x->when = when;
         x->hnext = t->buckets[b];
         t->buckets[b] = i;
         lru_append(t, i);
@@ -195,6 +203,11 @@ hostnames_result hostnames_learn(hostnames *t, const char *addr, const char *nam
 }
 
 bool hostnames_lookup(hostnames *t, const char *addr, char *buf, size_t n)
+{
+    return hostnames_lookup_at(t, addr, buf, n, NULL);
+}
+
+bool hostnames_lookup_at(hostnames *t, const char *addr, char *buf, size_t n, uint64_t *when)
 {
     if (n == 0)
         return false;
@@ -208,6 +221,8 @@ bool hostnames_lookup(hostnames *t, const char *addr, char *buf, size_t n)
         size_t len = utf8_cut(x->name, strlen(x->name), n - 1);
         memcpy(buf, x->name, len);
         buf[len] = '\0';
+        if (when)
+            *when = x->when;
         touch(t, i);
     }
     pthread_mutex_unlock(&t->lock);

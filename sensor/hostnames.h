@@ -41,6 +41,11 @@ hostnames_result hostnames_learn(hostnames *t, const char *addr, const char *nam
 /* Copies the name of server addr into buf (NUL-terminated, cut to n-1
  * bytes); false, and buf "", when the server has none. */
 bool hostnames_lookup(hostnames *t, const char *addr, char *buf, size_t n);
+/* The same with the time the entry was learnt (or last renamed). The table
+ * also serves other keys than addresses (Kerberos tickets by client and
+ * ticket id): any text of at most HOSTNAMES_ADDR_MAX bytes. */
+hostnames_result hostnames_learn_at(hostnames *t, const char *key, const char *name, uint64_t when, bool *evicted);
+bool hostnames_lookup_at(hostnames *t, const char *key, char *buf, size_t n, uint64_t *when);
 /* Servers in the table now. */
 uint32_t hostnames_count(hostnames *t);
 

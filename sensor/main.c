@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../detect/sigma.h"
+#include "../protocols/smb_conn.h"
 #include "capture.h"
 #include "config.h"
 #include "eve.h"
@@ -409,7 +410,9 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
             break;
         rc = capture_file_next(cf, &pk);
         if (rc == 0 && following) {
-            /* nothing more yet: wait a little (a signal cuts the wait short) */
+            /* nothing more yet: what was seen goes out (as live), then wait a
+             * little (a signal cuts the wait short) */
+            eve_flush(r->out);
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
             if (g_reopen)
@@ -505,6 +508,53 @@ static int run_offline(run *r)
     }
     capture_free_paths(files);
     return status;
+}
+
+/* The worker count a run will use: --workers, else one per CPU live, one offline. */
+static int workers_resolved(const pw_options *o)
+{
+    int n = o->workers;
+    if (n == PW_WORKERS_DEFAULT) /* live: one per CPU, as af-packet threads: auto */
+        n = o->n_interfaces ? 0 : 1;
+    if (n == 0) { /* auto */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
+    }
+    return n;
+}
+
+/* One SMB connection at its max-* limits must fit in the SMB memcap (each
+ * worker's share of it), else every connection would pass the memcap as it
+ * fills and the sensor would be blind: a configuration error, naming the
+ * limit that costs the most. */
+static bool smb_limits_fit(const pw_options *o, const char *cfg)
+{
+    int n = workers_resolved(o);
+    size_t cap = o->smb_memcap / (size_t)(n > 1 ? n : 1);
+    size_t need = smb_conn_full_cost(&o->smb);
+    if (need <= cap)
+        return true;
+    static const char *const keys[4] = {"max-sessions", "max-trees", "max-files", "max-pending"};
+    int worst = 0;
+    size_t worst_cost = 0;
+    for (int i = 0; i < 4; i++) {
+        smb_limits l = o->smb;
+        uint32_t *v[4] = {&l.max_sessions, &l.max_trees, &l.max_files, &l.max_pending};
+        *v[i] = 1;
+        size_t cost = need - smb_conn_full_cost(&l);
+        if (cost > worst_cost) {
+            worst_cost = cost;
+            worst = i;
+        }
+    }
+    const uint32_t vals[4] = {o->smb.max_sessions, o->smb.max_trees, o->smb.max_files, o->smb.max_pending};
+    char per[64] = "";
+    if (n > 1)
+        snprintf(per, sizeof(per), " (%zu KB for each of %d workers)", cap >> 10, n);
+    err("config %s: app-layer.protocols.smb.%s: %u makes one SMB connection take %zu KB at its limits, more "
+        "than the %zu KB of app-layer.protocols.smb.memcap%s",
+        cfg ? cfg : "(defaults)", keys[worst], vals[worst], need >> 10, o->smb_memcap >> 10, per);
+    return false;
 }
 
 int main(int argc, char **argv)
@@ -684,6 +734,10 @@ int main(int argc, char **argv)
         sigma_ruleset_free(rules);
         return EXIT_USAGE;
     }
+    if (!smb_limits_fit(&o, cfg)) {
+        sigma_ruleset_free(rules);
+        return EXIT_USAGE;
+    }
     /* The output must not be one of the captures: opening it would cut the
      * capture before it is read. A capture in a replayed directory that is
      * the output is skipped instead (run_offline). */
@@ -721,12 +775,7 @@ int main(int argc, char **argv)
 
     /* One ruleset per worker: the first is the one loaded above. */
     static sigma_ruleset *worker_rules[64];
-    if (o.workers == PW_WORKERS_DEFAULT) /* live: one per CPU, as af-packet threads: auto */
-        o.workers = o.n_interfaces ? 0 : 1;
-    if (o.workers == 0) { /* auto */
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        o.workers = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
-    }
+    o.workers = workers_resolved(&o);
     int nsets = o.workers > 1 ? o.workers : 1;
     worker_rules[0] = rules;
     for (int i = 1; i < nsets; i++)
@@ -746,7 +795,8 @@ int main(int argc, char **argv)
     /* one table of server names for all workers: a name learnt on one
      * worker's connection reaches the events of the others */
     o.hostnames = hostnames_new(o.max_servers);
-    if (!o.hostnames) {
+    o.tickets = hostnames_new(o.max_tickets);
+    if (!o.hostnames || !o.tickets) {
         err("out of memory");
         return EXIT_RUNTIME;
     }
@@ -764,10 +814,11 @@ int main(int argc, char **argv)
     /* One incident stage for the run too: the connections of one run may
      * reach different workers (live, the fanout hash includes ports). */
     static incident_writer iw;
-    incident_writer_init(&iw, out, o.log_incident, o.log_alert);
+    /* the incident type carries the incident records and their alerts */
+    incident_writer_init(&iw, out, o.log_incident, o.log_incident && o.log_alert);
     incident_limits il = {o.incident_memcap, o.incident_gap_usec};
     incident_stage *inc = NULL;
-    if (o.log_incident || o.log_alert) {
+    if (o.log_incident) {
         incident_sink isink = {incident_writer_write, &iw};
         inc = incident_new(&il, isink);
         if (!inc) {
@@ -827,6 +878,7 @@ int main(int argc, char **argv)
             err("%s", why);
         status = EXIT_RUNTIME;
     }
+    eve_unwritten_info lost = eve_unwritten(out);
     if (!eve_close(out) && status == EXIT_OK) {
         err("cannot close the output %s", o.eve_filename ? o.eve_filename : "<stdout>");
         status = EXIT_RUNTIME;
@@ -834,8 +886,15 @@ int main(int argc, char **argv)
     double secs = mono_sec() - t0;
     if (!o.quiet && status != EXIT_INPUT)
         summary_print(r.sum, stderr, &c, secs, 10);
+    /* An output that could not be reopened after SIGHUP: what it missed. */
+    if (lost.detached || (lost.records && !o.quiet))
+        err("output %s: %llu records could not be written while it could not be reopened%s", o.eve_filename,
+            (unsigned long long)lost.records, lost.detached ? "; it was still closed at the end" : "");
+    if (lost.detached && status == EXIT_OK)
+        status = EXIT_RUNTIME;
     pipeline_free(r.pl);
     hostnames_free(o.hostnames);
+    hostnames_free(o.tickets);
     summary_free(r.sum);
     for (int i = 0; i < nsets; i++)
         sigma_ruleset_free(worker_rules[i]);

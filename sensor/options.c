@@ -20,6 +20,7 @@ void pw_options_default(pw_options *o)
     smb_limits_default(&o->smb);
     o->smb_memcap = 64u << 20;
     o->max_servers = 1024;
+    o->max_tickets = 4096;
     o->defrag_memcap = 16u << 20;
     o->defrag_timeout_usec = 60ull * 1000000;
     o->appid_enabled = true;

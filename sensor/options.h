@@ -54,6 +54,8 @@ typedef struct pw_options {
     size_t smb_memcap;        /* SMB connection state, all flows together */
     uint32_t max_servers;     /* servers whose own name is kept (hostnames), all workers together */
     struct hostnames *hostnames; /* the run's table, shared by its workers; NULL: each pipeline its own */
+    uint32_t max_tickets;     /* Kerberos cifs/ tickets whose client is kept (from KDC replies) */
+    struct hostnames *tickets; /* the run's table of them, shared like hostnames */
     size_t defrag_memcap;
     uint64_t defrag_timeout_usec;
     bool appid_enabled;

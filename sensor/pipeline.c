@@ -3,9 +3,11 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../detect/incident.h"
 #include "../detect/winevent.h"
+#include "../protocols/kerberos.h"
 #include "../protocols/smb_conn.h"
 #include "appid.h"
 #include "decode.h"
@@ -60,8 +62,10 @@ struct pipeline {
     uint64_t next_no;     /* set by pipeline_number_next for the next packet */
     flow_app *smb_lru_head, *smb_lru_tail;
     hostnames *hosts;  /* the run's (o->hostnames) or the pipeline's own */
-    bool own_hosts;
+    hostnames *tickets; /* Kerberos tickets -> client principal, the same way */
+    bool own_hosts, own_tickets;
     char computer[HOSTNAMES_NAME_MAX + 1];
+    char principal[HOSTNAMES_NAME_MAX + 1];
     pipeline_fact_fn on_fact;
     pipeline_alert_fn on_alert;
     void *observer;
@@ -195,6 +199,61 @@ static const char *server_name(pipeline *p, flow_app *a, const smb_fact *fact, c
     return hostnames_lookup(p->hosts, server_ip, p->computer, sizeof p->computer) ? p->computer : NULL;
 }
 
+/* Windows' default "maximum lifetime for service ticket" (600 minutes):
+ * the ticket's own end time is in its encrypted part. */
+#define KDC_TICKET_LIFETIME_USEC (600ull * 60 * 1000000)
+
+static bool ticket_key(const char *client_ip, uint64_t id, char *key, size_t n)
+{
+    int w = snprintf(key, n, "%s/%016llx", client_ip, (unsigned long long)id);
+    return w > 0 && (size_t)w < n;
+}
+
+/* A KDC's reply (port 88, UDP or TCP, read from the one packet: a TCP reply
+ * whose ticket starts in a later segment is not read): who the cifs/ ticket
+ * it carries was issued to, kept by client address and ticket. */
+static void kdc_packet(pipeline *p, const decoded_pkt *pkt)
+{
+    krb_kdc_rep rep;
+    if (!krb_parse_kdc_rep(pkt->payload, pkt->payload_len, &rep) || strncasecmp(rep.ticket.sname, "cifs/", 5) != 0)
+        return;
+    char client[64], key[HOSTNAMES_ADDR_MAX + 1], who[HOSTNAMES_NAME_MAX + 1];
+    eve_format_ip(pkt->ipver, pkt->dst, client, sizeof client);
+    int w = snprintf(who, sizeof who, "%s@%s", rep.cname, rep.crealm);
+    if (!ticket_key(client, rep.ticket.id, key, sizeof key) || w <= 0 || (size_t)w >= sizeof who)
+        return;
+    bool evicted;
+    if (hostnames_learn_at(p->tickets, key, who, p->now, &evicted) == HOSTNAMES_NEW)
+        p->c.kdc_tickets++;
+    p->c.kdc_ticket_evictions += evicted;
+}
+
+/* A Kerberos session's user: the client the KDC issued the session's ticket
+ * to, when the sensor saw that reply and the ticket is still within its
+ * lifetime. Fills *copy (fact with the names) and returns it, else fact. */
+static const smb_fact *kdc_identity(pipeline *p, const smb_fact *fact, const char *client_ip, smb_fact *copy,
+                                    char *buf, size_t n)
+{
+    const smb_identity *w = &fact->h.who;
+    if (w->auth != SMB_AUTH_KERBEROS || !w->krb_ticket)
+        return fact;
+    char key[HOSTNAMES_ADDR_MAX + 1];
+    uint64_t when;
+    if (!ticket_key(client_ip, w->krb_ticket, key, sizeof key) ||
+        !hostnames_lookup_at(p->tickets, key, buf, n, &when) || p->now - when > KDC_TICKET_LIFETIME_USEC)
+        return fact;
+    char *at = strrchr(buf, '@');
+    if (!at || at == buf || !at[1])
+        return fact;
+    *at = '\0';
+    *copy = *fact;
+    copy->h.who.user = buf;
+    copy->h.who.domain = at + 1;
+    copy->h.who.from_kdc = true;
+    p->c.kdc_identities++;
+    return copy;
+}
+
 static void on_fact(void *ctx, const smb_fact *fact)
 {
     flow_app *a = ctx;
@@ -206,6 +265,8 @@ static void on_fact(void *ctx, const smb_fact *fact)
     a->tx_id++;
     if (fact->h.req_dir >= 0)
         a->client_dir = (int8_t)fact->h.req_dir;
+    smb_fact inferred;
+    fact = kdc_identity(p, fact, e.client, &inferred, p->principal, sizeof p->principal);
 
     if (fact->h.kind == SMB_FACT_SESSION_SETUP && fact->h.have_response)
         count_session(p, fact);
@@ -336,6 +397,25 @@ static void on_write(void *ctx, const smb_write_data *w)
     incident_observe(incidents, &o);
 }
 
+/* A connection's name slots or buffers need room in a spent SMB memcap: the
+ * least recently active other connections give up their state, as for a new
+ * connection, so the traffic being parsed now is the traffic kept. */
+static void smb_reclaim(void *ctx, size_t need)
+{
+    flow_app *a = ctx;
+    pipeline *p = a->pl;
+    for (int i = 0; i < 4 && p->smb_mem + need > p->o->smb_memcap; i++) {
+        flow_app *old = p->smb_lru_head;
+        if (old == a)
+            old = a->lru_next;
+        if (!old)
+            break;
+        smb_detach(p, old);
+        old->smb_refused = old->smb_evicted = true;
+        p->c.smb_memcap_evictions++;
+    }
+}
+
 /* SMB state is made at the first byte of the connection, not at its SYN, so
  * a SYN flood costs flow entries only; the SMB memcap bounds the rest. When
  * it is spent, the least recently active connections give up their state
@@ -368,6 +448,7 @@ static bool smb_ready(flow_app *a)
     }
     p->smb_mem += p->smb_conn_cost;
     smb_conn_set_budget(a->smb, &p->smb_mem, p->o->smb_memcap);
+    smb_conn_set_reclaim(a->smb, smb_reclaim, a);
     if (incidents)
         smb_conn_set_write_hook(a->smb, on_write);
     lru_append(p, a);
@@ -540,8 +621,14 @@ pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, eve_outp
         p->hosts = hostnames_new(o->max_servers);
         p->own_hosts = true;
     }
+    p->tickets = o->tickets;
+    if (!p->tickets) {
+        p->tickets = hostnames_new(o->max_tickets);
+        p->own_tickets = true;
+    }
     jb_init(&p->jb, p->line, sizeof(p->line));
-    if (!p->dec || !p->flows || !p->streams || (o->appid_enabled && !p->ndpi) || !p->hosts) {
+    if (!p->dec || !p->flows || !p->streams || (o->appid_enabled && !p->ndpi) || !p->hosts ||
+        !p->tickets) {
         pipeline_free(p);
         return NULL;
     }
@@ -559,6 +646,8 @@ void pipeline_free(pipeline *p)
     appid_free(p->ndpi);
     if (p->own_hosts)
         hostnames_free(p->hosts);
+    if (p->own_tickets)
+        hostnames_free(p->tickets);
     free(p);
 }
 
@@ -631,6 +720,8 @@ bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t 
     if (r == DECODE_OK && (pkt.proto == IPPROTO_TCP || pkt.proto == IPPROTO_UDP)) {
         int dir = 0;
         flow *f = flow_lookup(p->flows, &pkt, &dir);
+        if (pkt.sport == 88 && pkt.payload_len)
+            kdc_packet(p, &pkt);
         if (f) {
             flow_app *a = f->app ? f->app : app_new(p, f);
             if (a) {
@@ -712,6 +803,9 @@ void pipeline_counters(const pipeline *p, pw_counters *c)
     c->smb_servers_named += m->smb_servers_named;
     c->smb_server_renames += m->smb_server_renames;
     c->smb_server_evictions += m->smb_server_evictions;
+    c->kdc_tickets += m->kdc_tickets;
+    c->kdc_ticket_evictions += m->kdc_ticket_evictions;
+    c->kdc_identities += m->kdc_identities;
     c->smb_pdu_memcap_drops += m->smb_pdu_memcap_drops;
     c->smb_auth_unrecognised += m->smb_auth_unrecognised;
     for (int i = 0; i < 7; i++)
@@ -795,6 +889,9 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
     jb_u64(&j, "servers_named", c->smb_servers_named);
     jb_u64(&j, "server_renames", c->smb_server_renames);
     jb_u64(&j, "server_name_evictions", c->smb_server_evictions);
+    jb_u64(&j, "kdc_tickets", c->kdc_tickets);
+    jb_u64(&j, "kdc_ticket_evictions", c->kdc_ticket_evictions);
+    jb_u64(&j, "kdc_identities", c->kdc_identities);
     jb_u64(&j, "pdu_memcap_drops", c->smb_pdu_memcap_drops);
     static const char *dialects[7] = {"unknown", "NT LM 0.12", "2.02", "2.10", "3.00", "3.02", "3.11"};
     jb_open_object(&j, "flows_by_dialect");
@@ -821,6 +918,13 @@ void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_use
         jb_u64(&j, "open_peak", is.open_peak);
         jb_u64(&j, "max_open", is.max_open);
         jb_u64(&j, "write_bytes_not_held", is.held_bytes_dropped);
+        jb_close_object(&j);
+    }
+    eve_unwritten_info u = eve_unwritten(out);
+    if (u.records || u.reopen_failures) { /* only after an output that could not be reopened */
+        jb_open_object(&j, "output");
+        jb_u64(&j, "unwritten_records", u.records);
+        jb_u64(&j, "reopen_failures", u.reopen_failures);
         jb_close_object(&j);
     }
     if (stats_extra)

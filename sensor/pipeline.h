@@ -27,7 +27,8 @@ typedef struct pw_counters {
     uint64_t smb_sessions, smb_ntlm_sessions, smb_kerberos_sessions, smb_encrypted_msgs, smb_compressed_msgs,
         smb_encrypted_flows, smb_resyncs, smb_malformed, smb_limit_drops, smb_orphan_responses, smb_memcap_drops,
         smb_pdu_memcap_drops, smb_auth_unrecognised,
-        smb_memcap_evictions, smb_servers_named, smb_server_renames, smb_server_evictions;
+        smb_memcap_evictions, smb_servers_named, smb_server_renames, smb_server_evictions,
+        kdc_tickets, kdc_ticket_evictions, kdc_identities;
     uint64_t smb_by_dialect[7]; /* unknown, SMB1, 2.02, 2.10, 3.00, 3.02, 3.11 */
     uint64_t events_smb, events_5145, events_5140, events_flow, alerts;
     uint64_t rule_matches_max_exceeded;

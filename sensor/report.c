@@ -102,17 +102,14 @@ static bool want_record(const char *line)
                               strstr(line, "\"event_type\":\"stats\""));
 }
 
-/* A record as script data: "</" could end the script element. */
+/* A record as script data: "</script" or "<!--" in a value could end or
+ * confuse the script element. Outside strings JSON has no '<', so every '<'
+ * becomes the escape \u003c, which JSON.parse reads back as '<'. */
 static bool put_record(FILE *out, const char *line, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (line[i] == '<' && i + 1 < len && line[i + 1] == '/') {
-            if (fputs("<\\/", out) == EOF)
-                return false;
-            i++;
-        } else if (fputc(line[i], out) == EOF)
+    for (size_t i = 0; i < len; i++)
+        if ((line[i] == '<' ? fputs("\\u003c", out) : fputc(line[i], out)) == EOF)
             return false;
-    }
     return true;
 }
 

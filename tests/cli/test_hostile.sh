@@ -223,6 +223,37 @@ rc=$?
     "^pipewatch: config .*flows.yaml: flow.max-flows: [0-9]+ flows take [0-9]+ MB when full, more than the [0-9]+ MB of memory" ||
     bad "flow table larger than the machine: exit $rc: $(cat "$TMP/err")"
 
+# --- SMB limits that one connection cannot fit in the SMB memcap -----------
+# Inside the documented range (up to 1,000,000) each of these made every SMB
+# connection pass the memcap at its start: no alert, exit 0.
+for kv in max-pending:1000000 max-sessions:1000000 max-trees:1000000 max-files:1000000; do
+    key=${kv%%:*} val=${kv#*:}
+    printf 'app-layer:\n  protocols:\n    smb:\n      %s: %s\n' "$key" "$val" >"$TMP/smb.yaml"
+    rm -f "$TMP/smb.json"
+    "$PW" -q -c "$TMP/smb.yaml" -r "$SAMPLE" -o "$TMP/smb.json" 2>"$TMP/err"
+    rc=$?
+    if [ "$rc" -eq 2 ] && [ ! -e "$TMP/smb.json" ]; then
+        one_line "smb.$key: $val" "$TMP/err" \
+            "^pipewatch: config .*smb.yaml: app-layer.protocols.smb.$key: $val makes one SMB connection take [0-9]+ KB at its limits, more than the 65536 KB of app-layer.protocols.smb.memcap$"
+    else
+        bad "smb.$key: $val: exit $rc (expected 2, no output file): $(cat "$TMP/err")"
+    fi
+done
+# each worker has its share of the memcap: 50,000 files fit 64 MB, not 8 MB
+printf 'app-layer:\n  protocols:\n    smb:\n      max-files: 50000\n' >"$TMP/smb.yaml"
+"$PW" -q --workers 8 -c "$TMP/smb.yaml" -r "$SAMPLE" -o /dev/null 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 2 ] && one_line "smb.max-files: 50000 with 8 workers" "$TMP/err" \
+    "smb.max-files: 50000 makes .* \(8192 KB for each of 8 workers\)$" ||
+    bad "smb.max-files: 50000 with 8 workers: exit $rc: $(cat "$TMP/err")"
+# a large limit that fits is a ceiling: the run detects as with the defaults
+printf 'app-layer:\n  protocols:\n    smb:\n      max-pending: 20000\n      max-files: 20000\n' >"$TMP/smb.yaml"
+"$PW" -q -c "$TMP/smb.yaml" -r "$SAMPLE" -o "$TMP/smb.json" 2>"$TMP/err"
+rc=$?
+n=$(grep '"event_type":"alert"' "$TMP/smb.json" | grep -vc '"incident":') # the run's own alert aside
+[ "$rc" -eq 0 ] && [ "$n" -eq 3 ] && ok "smb.max-pending and max-files 20,000 (fit the memcap): $n alerts" ||
+    bad "smb limits of 20,000: exit $rc, $n alerts: $(cat "$TMP/err")"
+
 # --- a full disk: the output ends with a whole record ----------------------
 if [ "$(id -u)" -eq 0 ] && mkdir "$TMP/small" && mount -t tmpfs -o size=12k tmpfs "$TMP/small" 2>/dev/null; then
     "$PW" -q -r "$SAMPLE" -o "$TMP/small/eve.json" 2>"$TMP/err"

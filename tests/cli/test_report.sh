@@ -15,6 +15,8 @@ for s in benign-admin psexec-default psexec-renamed paexec impacket-psexec; do
     "$PW" -q -r "pcaps/$s.pcap" -o "$TMP/$s.json" || { echo "FAIL $s: exit $?"; exit 1; }
     cat "$TMP/$s.json" >>"$TMP/all.json"
 done
+# a value with markup in it (names on the wire are the client's to choose) stays text
+printf '%s\n' '{"timestamp":"2026-11-29T03:21:45.000000+0000","event_type":"alert","src_ip":"10.99.0.9","dest_ip":"10.99.0.1","alert":{"signature":"</script><b id=\"injected\">x</b><!--"}}' >>"$TMP/all.json"
 check "report written" "$PW" report "$TMP/all.json" -o "$TMP/report.html"
 check "no network reference in the page" sh -c "! grep -Eiq '(src|href)=\"(https?:)?//|@import|url\\(' '$TMP/report.html'"
 profile=$(mktemp -d "$TMP/chromium.XXXXXX")
@@ -33,8 +35,11 @@ class P(html.parser.HTMLParser):
         super().__init__()
         self.tools, self.hosts, self.rendered, self.evidence, self.stack = [], [], False, 0, []
         self.tables, self.cells = {}, []
+        self.injected, self.markup_text = False, False
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if a.get("id") == "injected":
+            self.injected = True
         if tag == "body" and a.get("data-rendered") == "yes":
             self.rendered = True
         if tag == "details" and a.get("class") == "incident":
@@ -50,6 +55,8 @@ class P(html.parser.HTMLParser):
         if tag == "table" and self.stack:
             self.stack.pop()
     def handle_data(self, d):
+        if d == '</script><b id="injected">x</b><!--':
+            self.markup_text = True
         if self.stack:
             self.tables[self.stack[-1]].append(d)
 
@@ -60,6 +67,10 @@ if not p.rendered:
     bad.append("the page script did not run")
 if sorted(p.tools) != sorted(i["tool"] for i in incidents) or len(incidents) != 4:
     bad.append("incidents in the DOM %s, in the EVE %s" % (p.tools, [i["tool"] for i in incidents]))
+if p.injected:
+    bad.append("markup from a record became an element of the page")
+if not p.markup_text:
+    bad.append("the record with markup is not shown as text")
 if p.hosts != ["10.99.0.1"]:
     bad.append("host sections %s" % p.hosts)
 if p.evidence != sum(len(i["evidence"]) for i in incidents):

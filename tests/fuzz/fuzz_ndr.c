@@ -1,4 +1,5 @@
-/* NDR primitives and the svcctl decoders on arbitrary stubs.
+/* NDR primitives and the interface decoders (svcctl, ITaskSchedulerService,
+ * ATSVC) on arbitrary stubs.
  * Input: [opnum][flags: bit 0 little-endian][stub bytes]. */
 #include <stddef.h>
 #include <stdint.h>
@@ -6,6 +7,7 @@
 
 #include "protocols/ndr.h"
 #include "protocols/svcctl.h"
+#include "protocols/tsch.h"
 
 static uint64_t sum;
 
@@ -42,6 +44,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     svcctl_handle_reply r;
     if (svcctl_decode_create_service_reply(stub, len, le, &r))
         sum += r.return_code;
+
+    /* every svcctl request and reply the sensor decodes */
+    static svcctl_request rq;
+    svcctl_reply rp;
+    const uint16_t ops[] = {0, 1, 2, 11, 12, 15, 16, 19, 23, 24, 27, 28, 31, 44, 45, opnum};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        if (svcctl_decode_request(stub, len, le, ops[i], &rq)) {
+            check_string(rq.machine, sizeof rq.machine);
+            check_string(rq.service_name, sizeof rq.service_name);
+            check_string(rq.display_name, sizeof rq.display_name);
+            check_string(rq.binary_path, sizeof rq.binary_path);
+            check_string(rq.account, sizeof rq.account);
+        }
+        if (svcctl_decode_reply(stub, len, le, ops[i], &rp))
+            sum += rp.return_code + rp.have_handle;
+    }
+
+    /* the task scheduler: RegisterTask with a small and a large XML buffer */
+    static char xml[4096];
+    static tsch_request tq;
+    static tsch_reply tr;
+    const uint16_t tops[] = {TSCH_REGISTER_TASK, TSCH_RUN, TSCH_DELETE, opnum};
+    for (size_t i = 0; i < sizeof tops / sizeof tops[0]; i++) {
+        size_t cap = (opnum & 1) ? 7 : sizeof xml;
+        if (tsch_decode_request(stub, len, le, tops[i], &tq, xml, cap)) {
+            check_string(tq.path, sizeof tq.path);
+            check_string(xml, cap);
+        }
+        if (tsch_decode_reply(stub, len, le, tops[i], &tr))
+            check_string(tr.actual_path, sizeof tr.actual_path);
+    }
+    static atsvc_job_add job;
+    if (atsvc_decode_job_add(stub, len, le, &job)) {
+        check_string(job.server, sizeof job.server);
+        check_string(job.command, sizeof job.command);
+    }
+    atsvc_job_add_reply jr;
+    if (atsvc_decode_job_add_reply(stub, len, le, &jr))
+        sum += jr.job_id;
 
     /* the primitives in an order the input chooses */
     ndr_t n = ndr_make(stub, len, le);

@@ -19,6 +19,8 @@
  *             connect to IPC$ and an open of the PSEXESVC control pipe, never closed
  * pending     COUNT connections, each with a tree connect and 64 CREATEs of named pipes
  *             never answered: requests still pending when the run ends (the flush at exit)
+ * slots       COUNT connections, each filling every name slot of the default limits:
+ *             32 tree connects and 64 creates answered, 64 more creates never answered
  *
  * Everything is Ethernet/IPv4/TCP with valid checksums-free headers (pipewatch does not verify
  * checksums, as a SPAN sensor must not: offloads leave them wrong). */
@@ -355,6 +357,26 @@ static int scenario(const char *sc, unsigned long count)
             for (unsigned k = 0; k < 64; k++) {
                 snprintf(name, sizeof(name), "svc%lu-WKS-%u-stdin", i, k);
                 create_req(&c, 2 + k, 1, name, 0, 0);
+            }
+        }
+    } else if (!strcmp(sc, "slots")) {
+        char name[64];
+        for (unsigned long i = 0; i < count; i++) {
+            conn c = mkconn((uint32_t)i);
+            handshake(&c);
+            negotiate(&c);
+            uint64_t mid = 1;
+            for (unsigned k = 0; k < 32; k++) {
+                snprintf(name, sizeof(name), "\\\\SRV%lu\\SHARE%u", i, k);
+                tree_connect(&c, mid++, k + 1, name);
+            }
+            for (unsigned k = 0; k < 64; k++) {
+                snprintf(name, sizeof(name), "file%lu-%u", i, k);
+                create(&c, mid++, 1, name, k + 1);
+            }
+            for (unsigned k = 0; k < 64; k++) {
+                snprintf(name, sizeof(name), "wait%lu-%u", i, k);
+                create_req(&c, mid++, 1, name, 0, 0);
             }
         }
     } else if (!strcmp(sc, "gaps")) {

@@ -338,9 +338,12 @@ static inline void cap_sink(void *ctx, const smb_fact *f)
     cap_str(cf->server_target, sizeof(cf->server_target), f->h.server.target_name, NULL);
     cap_str(cf->server_nb_domain, sizeof(cf->server_nb_domain), f->h.server.nb_domain, NULL);
     bool svc = f->h.kind == SMB_FACT_SERVICE;
-    cap_str(cf->svc, sizeof(cf->svc), svc ? f->u.service.name : NULL, NULL);
+    bool task = f->h.kind == SMB_FACT_TASK;
+    /* a task's name and definition (or command) go where a service's name and path go */
+    cap_str(cf->svc, sizeof(cf->svc), svc ? f->u.service.name : task ? f->u.task.name : NULL, NULL);
     cap_str(cf->svc_display, sizeof(cf->svc_display), svc ? f->u.service.display_name : NULL, NULL);
-    cap_str(cf->svc_bin, sizeof(cf->svc_bin), svc ? f->u.service.binary_path : NULL, NULL);
+    const char *tdef = task ? (f->u.task.xml ? f->u.task.xml : f->u.task.command) : NULL;
+    cap_str(cf->svc_bin, sizeof(cf->svc_bin), svc ? f->u.service.binary_path : tdef, NULL);
 }
 
 #endif

@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "detect/incident.h"
+#include "protocols/smb_facts.h"
 
 #define SEC 1000000ull
 #define MAXGOT 8
@@ -256,6 +257,51 @@ static void test_attribution_commands_and_gaps(void **state)
     incident_free(s);
 }
 
+/* atexec: the task's command comes out of the XML of SchRpcRegisterTask */
+static void test_atexec_task_from_fact(void **state)
+{
+    (void)state;
+    incident_stage *s = stage(60, 0);
+    smb_fact f;
+    memset(&f, 0, sizeof(f));
+    f.h.kind = SMB_FACT_TASK;
+    f.h.have_response = true;
+    f.u.task.pipe.tree.share = "\\\\SRV\\IPC$";
+    f.u.task.pipe.filename = "atsvc";
+    f.u.task.operation = "SchRpcRegisterTask";
+    f.u.task.name = "\\xKkwQbCe";
+    f.u.task.xml =
+        "<Task><Actions Context=\"LocalSystem\"><Exec><Command>cmd.exe</Command>"
+        "<Arguments>/C whoami &gt; %windir%\\Temp\\xKkwQbCe.tmp 2&gt;&amp;1</Arguments></Exec></Actions></Task>";
+    incident_obs o;
+    assert_true(incident_obs_of_fact(&f, &o));
+    o.client_ip = C;
+    o.server_ip = S;
+    o.ts_usec = SEC;
+    incident_observe(s, &o);
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.in[0].tool, "atexec");
+    assert_string_equal(seen.in[0].tasks[0].name, "\\xKkwQbCe");
+    assert_string_equal(seen.in[0].tasks[0].command, "cmd.exe /C whoami > %windir%\\Temp\\xKkwQbCe.tmp 2>&1");
+    assert_string_equal(seen.in[0].commands[0], seen.in[0].tasks[0].command);
+    incident_free(s);
+    /* another command registered as a task: a task run remotely, tool not known */
+    s = stage(60, 0);
+    f.u.task.xml = "<Exec><Command>C:\\Windows\\upd.exe</Command></Exec>";
+    assert_true(incident_obs_of_fact(&f, &o));
+    o.client_ip = C;
+    o.server_ip = S;
+    incident_observe(s, &o);
+    incident_flush(s);
+    assert_string_equal(seen.in[0].tool, "scheduled-task-exec");
+    assert_string_equal(seen.in[0].tasks[0].command, "C:\\Windows\\upd.exe");
+    incident_free(s);
+    /* SchRpcRun is no new task */
+    f.u.task.operation = "SchRpcRun";
+    assert_false(incident_obs_of_fact(&f, &o));
+}
+
 static uint8_t file_bytes[1000];
 
 static void write_at(incident_stage *s, uint64_t off, size_t len, size_t missing)
@@ -437,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_grouping_across_flows),
         cmocka_unit_test(test_attribution_each_tool),
         cmocka_unit_test(test_attribution_commands_and_gaps),
+        cmocka_unit_test(test_atexec_task_from_fact),
         cmocka_unit_test(test_hash_in_order_out_of_order_and_gap),
         cmocka_unit_test(test_sha256_vectors),
         cmocka_unit_test(test_flood_of_half_runs),

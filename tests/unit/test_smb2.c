@@ -1,6 +1,8 @@
 /* SMB2: header, compound rules, strings, and every command turned into facts. */
+#include "rpc_build.h"
 #include "smb_build.h"
 
+#include "protocols/dcerpc.h"
 #include "protocols/svcctl.h"
 #include "protocols/smb2.h"
 #include "protocols/utf16.h"
@@ -803,6 +805,98 @@ static void test_svcctl_handles(void **state)
     ctx_free(t);
 }
 
+static const uint8_t RB_TSCH[16] = {0x86, 0xd3, 0x59, 0x49, 0x83, 0xc9, 0x40, 0x44,
+                                    0xb4, 0x24, 0xdb, 0x36, 0x32, 0x31, 0xfd, 0x0c};
+
+/* atexec: a bind to ITaskSchedulerService whose AUTH3 carries its own
+ * NTLMSSP logon, then SchRpcRegisterTask answered S_OK: a task fact named
+ * by the request, with the XML, in the bind's identity. */
+static void test_task_register_bind_identity(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 1;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    b_create cr = {0x12019f, 0, 7, 1, 0, "atsvc"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    ch.flags = RSP;
+    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    static uint8_t pdu[4096];
+    rb b = {pdu, 0, true};
+    rb_ctx ctx = {0, RB_TSCH, 1, 0};
+    size_t pl = rb_bind(&b, DCERPC_BIND, 1, &ctx, 1);
+    b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, pdu, pl));
+    uint16_t ok = 0;
+    pl = rb_bind_ack(&b, DCERPC_BIND_ACK, 1, &ok, 1);
+    b_hdr rd = {.cmd = SMB2_READ, .mid = 4, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, read_req(msg, &rd, 0xA, 0xB));
+    rd.flags = RSP;
+    send_msg(t, 1, msg, read_rsp(msg, &rd, pdu, pl));
+    /* AUTH3: header, 4 bytes of padding, the verifier with the AUTHENTICATE */
+    uint8_t tok[512];
+    size_t tl = b_ntlm_auth(tok, "EXAMPLE", "Administrator", "ATTACKER");
+    rb_hdr(&b, DCERPC_AUTH3, 0x03, 1);
+    rb_u32(&b, 0);
+    rb_u8(&b, 10); /* NTLMSSP */
+    rb_u8(&b, 2); /* connect: the calls stay in clear */
+    rb_u8(&b, 0);
+    rb_u8(&b, 0);
+    rb_u32(&b, 1);
+    rb_bytes(&b, tok, tl);
+    tu_le16(pdu + 8, (uint16_t)b.n);
+    tu_le16(pdu + 10, (uint16_t)tl);
+    w.mid = 5;
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, pdu, b.n));
+
+    static uint8_t stub[2048];
+    rb s = {stub, 0, true};
+    const char *path = "\\CYAlyNSS";
+    const char *xml = "<Task><Actions><Exec><Command>cmd.exe</Command></Exec></Actions></Task>";
+    const char *strs[2] = {path, xml};
+    rb_u32(&s, 0x20000);
+    for (int k = 0; k < 2; k++) {
+        uint32_t n = (uint32_t)strlen(strs[k]) + 1;
+        rb_align(&s, 4);
+        rb_u32(&s, n);
+        rb_u32(&s, 0);
+        rb_u32(&s, n);
+        for (uint32_t i = 0; i < n; i++)
+            rb_u16(&s, (uint16_t)strs[k][i]);
+    }
+    rb_align(&s, 4);
+    rb_u32(&s, 6);
+    rb_u32(&s, 0);
+    rb_u32(&s, 3);
+    rb_u32(&s, 0);
+    rb_u32(&s, 0);
+    pl = rb_request(&b, 3, 2, 0, 1, stub, s.n, 0, 0);
+    b_hdr io = {.cmd = SMB2_IOCTL, .mid = 6, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, ioctl_msg(msg, &io, false, 0xA, 0xB, pdu, pl));
+    uint8_t out[16] = {0}; /* pActualPath NULL, pErrorInfo NULL, S_OK */
+    pl = rb_response(&b, 3, 2, 0, out, 12, 0, 0);
+    io.flags = RSP;
+    send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, pdu, pl));
+
+    assert_int_equal(t->cap.n, 3);
+    cap_fact *f = &t->cap.facts[2];
+    assert_int_equal(f->f.h.kind, SMB_FACT_TASK);
+    assert_false(f->f.u.task.atsvc);
+    assert_int_equal(f->f.u.task.opnum, 1);
+    assert_true(f->f.u.task.have_return);
+    assert_int_equal(f->f.u.task.return_code, 0);
+    assert_true(f->f.u.task.bind_identity);
+    assert_string_equal(f->user, "Administrator");
+    assert_string_equal(f->domain, "EXAMPLE");
+    assert_string_equal(f->ws, "ATTACKER");
+    assert_string_equal(f->svc, "\\CYAlyNSS"); /* the task name, captured by the sink */
+    assert_string_equal(f->svc_bin, xml);
+    ctx_free(t);
+}
+
 /* A CreateService request in two fragments over two WRITEs gives one fact,
  * once whole; READ and IOCTL answers end their calls (pipe responses). */
 static void test_svcctl_fragments_and_responses(void **state)
@@ -1048,6 +1142,7 @@ int main(void)
         cmocka_unit_test(test_svcctl_create_service),
         cmocka_unit_test(test_svcctl_fragments_and_responses),
         cmocka_unit_test(test_svcctl_handles),
+        cmocka_unit_test(test_task_register_bind_identity),
         cmocka_unit_test(test_pipe_not_rpc),
         cmocka_unit_test(test_file_id_reused),
         cmocka_unit_test(test_challenge_names_server),

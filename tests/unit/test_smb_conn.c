@@ -3,6 +3,7 @@
 #include "smb_build.h"
 
 #include "protocols/smb2.h"
+#include "protocols/utf16.h"
 
 static uint8_t stream[2][20000];
 static size_t slen[2];
@@ -219,6 +220,70 @@ static void test_limits(void **state)
     smb_conn_free(c);
 }
 
+typedef struct reclaimer {
+    size_t *used;
+    size_t give; /* bytes an eviction frees */
+    int calls;
+    size_t need;
+} reclaimer;
+
+/* The next call to reclaim frees n bytes held elsewhere. */
+static void offer(reclaimer *r, size_t n) { r->give = n; }
+
+static void reclaim(void *ctx, size_t need)
+{
+    reclaimer *r = ctx;
+    r->calls++;
+    r->need = need;
+    *r->used -= r->give;
+    r->give = 0;
+}
+
+/* Name slots are charged to the budget as they are first written, a slot
+ * that does not fit asks the owner for room once, and freeing the
+ * connection gives every byte back. */
+static void test_name_slots_charged(void **state)
+{
+    const size_t slot = SMB_NAME_MAX + 1;
+    capture cap;
+    smb_conn *c = conn(&cap, NULL);
+    size_t other = 100000; /* what other connections hold */
+    size_t used = other;
+    reclaimer r = {&used, 0, 0, 0};
+    smb_conn_set_budget(c, &used, other + 2 * slot);
+    smb_conn_set_reclaim(c, reclaim, &r);
+    b_create cr = {1, 0, 0, 1, 0, "pipe"};
+    for (uint64_t mid = 1; mid <= 3; mid++) {
+        b_hdr h = {.cmd = SMB2_CREATE, .mid = mid, .sid = 1, .tid = 1};
+        smb_conn_data(c, 0, msg, b_nbss(msg, msg, b_create_req(msg, &h, &cr)));
+    }
+    /* two requests fit, the third asked for room, got none and was dropped */
+    assert_int_equal(used, other + 2 * slot);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.need, slot);
+    assert_int_equal(smb_conn_get_stats(c)->limit_drops, 1);
+    /* an answered request frees its entry but its slot stays charged (its
+     * page stays resident): the next request reuses it at no cost */
+    b_hdr a = {.cmd = SMB2_CREATE, .flags = RSP, .mid = 2, .sid = 1, .tid = 1};
+    smb_conn_data(c, 1, msg, b_nbss(msg, msg, b_create_rsp(msg, &a, 1, 9, 9)));
+    assert_int_equal(used, other + 2 * slot); /* the file's name slot did not fit */
+    assert_int_equal(smb_conn_get_stats(c)->limit_drops, 2);
+    b_hdr h4 = {.cmd = SMB2_CREATE, .mid = 4, .sid = 1, .tid = 1};
+    smb_conn_data(c, 0, msg, b_nbss(msg, msg, b_create_req(msg, &h4, &cr)));
+    assert_int_equal(smb_conn_get_stats(c)->limit_drops, 2);
+    assert_int_equal(r.calls, 2);
+    /* an eviction elsewhere makes room: the tree is tracked */
+    offer(&r, other);
+    b_hdr t = {.cmd = SMB2_TREE_CONNECT, .flags = RSP, .mid = 10, .sid = 1, .tid = 7};
+    smb_conn_data(c, 1, msg, b_nbss(msg, msg, b_tree_rsp(msg, &t, 2)));
+    assert_int_equal(r.calls, 3);
+    assert_int_equal(smb_conn_get_stats(c)->limit_drops, 2);
+    assert_int_equal(used, 3 * slot);
+    smb_conn_free(c);
+    assert_int_equal(used, 0);
+    (void)state;
+}
+
 static void test_encrypted_and_compressed(void **state)
 {
     capture cap;
@@ -398,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_port139_session_request_and_keepalive),
         cmocka_unit_test(test_large_write_skipped),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_name_slots_charged),
         cmocka_unit_test(test_encrypted_and_compressed),
         cmocka_unit_test(test_flush),
         cmocka_unit_test(test_multi_protocol_negotiate),
