@@ -1,16 +1,16 @@
-/* EVE records of the cross-flow stages: a Sigma correlation's alert, written
+/* Records of the cross-flow stages: a Sigma correlation's alert, written
  * from the correlation engine's callback (any worker's thread, under the
- * engine's lock). */
+ * engine's lock), laid out by the run's layout. */
 #ifndef PW_DETECT_EVE_H
 #define PW_DETECT_EVE_H
 
 #include "../detect/incident.h"
 #include "../detect/sigma.h"
-#include "eve.h"
 #include "json.h"
+#include "output.h"
 
 typedef struct corr_writer {
-    eve_output *out;
+    pw_output *out;
     const sigma_ruleset *rules; /* the engine's ruleset: names the counted rules */
     bool log_alert;
     uint64_t alerts;
@@ -18,20 +18,20 @@ typedef struct corr_writer {
     char line[64 * 1024];
 } corr_writer;
 
-void corr_writer_init(corr_writer *w, eve_output *out, const sigma_ruleset *rules, bool log_alert);
+void corr_writer_init(corr_writer *w, pw_output *out, const sigma_ruleset *rules, bool log_alert);
 /* sigma_corr_fn: one `alert` record with a `correlation` object. */
 void corr_writer_alert(void *ctx, const sigma_corr_alert *a);
 
 /* incident_sink: an `incident` record, then one `alert` naming the tool. */
 typedef struct incident_writer {
-    eve_output *out;
+    pw_output *out;
     bool log_incident, log_alert;
     uint64_t incidents, alerts;
     jbuf jb;
     char line[64 * 1024];
 } incident_writer;
 
-void incident_writer_init(incident_writer *w, eve_output *out, bool log_incident, bool log_alert);
+void incident_writer_init(incident_writer *w, pw_output *out, bool log_incident, bool log_alert);
 void incident_writer_write(void *ctx, const incident *in);
 /* The alert signature of a tool ("Remote execution with PsExec (service renamed)") and its signature_id. */
 const char *incident_tool_signature(const char *tool, uint32_t *sid);
