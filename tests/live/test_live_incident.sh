@@ -54,7 +54,8 @@ if len(live) != 1:
     print("%d incidents live" % len(live)); sys.exit(1)
 a, b = off[0]["incident"], live[0]["incident"]
 for k in ("tool", "user", "service_name", "binary_path", "pipes", "commands"):
-    if a[k] != b[k]:
+    # lists in the order the workers happened to report them
+    if (sorted(a[k]) if isinstance(a[k], list) else a[k]) != (sorted(b[k]) if isinstance(b[k], list) else b[k]):
         print("%s: offline %r, live %r" % (k, a[k], b[k])); sys.exit(1)
 if len(b["flows"]) != 4:
     print("%d flows live" % len(b["flows"])); sys.exit(1)
