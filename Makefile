@@ -15,11 +15,11 @@ SYSCONFDIR ?= $(PREFIX)/etc/pipewatch
 DESTDIR  ?=
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || cat VERSION 2>/dev/null || echo 0.1.0)
 
-PKGS     := libpcap libndpi yaml-0.1 libpcre2-8
+PKGS     := libpcap libndpi yaml-0.1 libpcre2-8 hiredis
 TEST_PKGS := cmocka
 # Debian packages that provide the above, plus what the tests run.
-BUILD_DEBS := build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev libpcre2-dev libcmocka-dev
-TEST_DEBS  := tshark python3 tcpreplay iproute2 time cppcheck
+BUILD_DEBS := build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev libpcre2-dev libcmocka-dev libhiredis-dev
+TEST_DEBS  := tshark python3 tcpreplay iproute2 time cppcheck redis-server redis-tools
 
 OPT      ?= -O2
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -90,7 +90,7 @@ deps-check:
 deps: deps-check
 
 deps-test: deps-check
-	@sh tests/tools/deps.sh "" "$(TEST_DEBS)" tshark python3 tcpreplay ip /usr/bin/time cppcheck
+	@sh tests/tools/deps.sh "" "$(TEST_DEBS)" tshark python3 tcpreplay ip /usr/bin/time cppcheck redis-server redis-cli
 
 # --- build -------------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c

@@ -753,7 +753,9 @@ void pipeline_set_stats_extra(void (*fn)(jbuf *j, void *ctx), void *ctx)
 void pipeline_write_stats(pw_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec)
 {
     char line[32768];
-    stats_rec st = {c, uptime_usec, stats_extra, stats_extra_ctx};
+    pw_counters cc = *c;
+    cc.output_dropped = output_dropped(out); /* the destination's count, not a worker's */
+    stats_rec st = {&cc, uptime_usec, stats_extra, stats_extra_ctx};
     pw_record r = {.kind = REC_STATS, .stats = &st};
     r.hdr.ts_usec = ts_usec;
     jbuf j;
