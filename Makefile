@@ -6,6 +6,7 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (FUZZ_RUNS to stop sooner, FUZZ_TARGETS to pick)
 #   make bench      throughput against tshark and ndpiReader (see docs/performance.md)
 #   make golden     rewrite pcaps/*.eve.json after a deliberate change (read the diff!)
+#   make outputs-doc rewrite docs/outputs.md (a record of each type in each layout; read the diff!)
 #   make samples    regenerate the bundled captures (needs root, Samba, impacket)
 
 CC       ?= cc
@@ -73,7 +74,7 @@ BENCH_TOOL_SRC := $(sort $(wildcard tests/bench/*.c)) tests/tools/pcap-replicate
 BENCH_TOOL_BIN := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(BENCH_TOOL_SRC)))
 TOOL_BIN := $(sort $(TOOL_BIN) $(BENCH_TOOL_BIN))
 
-.PHONY: all deps test unit-tests demo sanitize fuzz bench bench-build golden samples install uninstall clean help
+.PHONY: all deps test unit-tests demo sanitize fuzz bench bench-build golden outputs-doc samples install uninstall clean help
 .DEFAULT_GOAL := all
 
 all: deps-check $(BUILD)/pipewatch
@@ -172,6 +173,9 @@ fuzz:
 golden: $(BUILD)/pipewatch
 	@BUILD=$(BUILD) sh tests/pcap/golden.sh
 
+outputs-doc: deps-check $(BUILD)/pipewatch
+	python3 tests/tools/outputs-doc.py $(BUILD)/pipewatch >docs/outputs.md
+
 demo: deps-check $(BUILD)/pipewatch
 	@BUILD=$(BUILD) sh tests/tools/demo.sh
 
@@ -207,6 +211,7 @@ BENCH_WORKERS ?= 2
 bench:
 	$(MAKE) --no-print-directory BUILD=build-bench OPT=-O2 CFLAGS="-O2 -g -DNDEBUG" bench-build
 	BUILD=build-bench BENCH_RUNS=$(BENCH_RUNS) BENCH_10X=$(BENCH_10X) BENCH_WORKERS="$(BENCH_WORKERS)" bash tests/bench/bench.sh
+	BUILD=build-bench BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-outputs.sh
 
 bench-build: deps-check $(BENCH_TOOL_BIN) $(if $(wildcard sensor/main.c),$(BUILD)/pipewatch)
 

@@ -4,7 +4,7 @@ UDP and TCP, a unix datagram socket in a temporary directory).
 
   outputs_net.py PIPEWATCH CAPTURE TMPDIR
 """
-import os, re, socket, subprocess, sys, threading, time
+import json, os, re, socket, subprocess, sys, threading, time
 
 PW, CAP, TMP = sys.argv[1:4]
 TYPES = "smb,winlog,alert,flow"
@@ -171,6 +171,14 @@ big = sum(1 for r in ref if len(r) > 512)
 check("gelf udp: chunks well formed (magic, id, seq < count <= 128, <= 512 bytes)", bad == 0 and chunked == big > 0,
       "%d records larger than one chunk, %d reassembled" % (big, chunked))
 check("gelf udp: every record, whole", p.returncode == 0 and sorted(msgs) == sorted(ref), "%d messages" % len(msgs))
+
+# without --layout, a GELF destination gets the gelf layout
+l = Dgram()
+p = run_pw("gelf+udp://%s" % l.addr)
+msgs, bad, chunked = gelf_reassemble(l.done())
+gelf = [json.loads(m) for m in msgs]
+check("gelf udp: GELF 1.1 by default", p.returncode == 0 and len(gelf) == len(ref) and
+      all(g.get("version") == "1.1" and "short_message" in g for g in gelf), "%d messages" % len(gelf))
 
 l = Stream()
 p = run_pw("gelf+tcp://%s" % l.addr, ["--layout", "eve"])

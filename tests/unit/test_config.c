@@ -293,8 +293,8 @@ static void test_bounds(void **state)
     assert_false(load(&o, "outputs:\n  - eve-log:\n      types: smb\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:3: outputs.eve-log.types: expected a list such as [smb, winlog, alert, "
                              "flow, stats]");
-    assert_false(load(&o, "outputs:\n  - eve-log:\n      layout: ecs\n", err, sizeof(err)));
-    assert_string_equal(err, "test.yaml:3: outputs.eve-log.layout: 'ecs' is not one of eve");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      layout: cef\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:3: outputs.eve-log.layout: 'cef' is not one of eve, ecs, splunk, gelf, logpoint");
     assert_false(load(&o, "outputs:\n  - eve-log:\n      filetype: kafka\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:3: outputs.eve-log.filetype: 'kafka' is not one of regular, unix_stream, "
                              "unix_dgram, redis, syslog, gelf");

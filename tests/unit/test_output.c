@@ -153,8 +153,10 @@ static void test_kinds(void **state)
     assert_null(output_open("kafka://h:1", "regular", NULL, false, err, sizeof err));
     assert_non_null(strstr(err, "unknown destination 'kafka://h:1'"));
     assert_ptr_equal(layout_find("eve"), &layout_eve);
-    assert_null(layout_find("ecs"));
-    assert_string_equal(layout_names(), "eve");
+    assert_ptr_equal(layout_find("ecs"), &layout_ecs);
+    assert_ptr_equal(layout_find("gelf"), &layout_gelf);
+    assert_null(layout_find("cef"));
+    assert_string_equal(layout_names(), "eve, ecs, splunk, gelf, logpoint");
     rec_kind k = REC_SMB;
     assert_true(rec_kind_parse("flow", &k));
     assert_int_equal(k, REC_FLOW);
