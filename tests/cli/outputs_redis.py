@@ -48,11 +48,11 @@ class Redis:
                 "--dir", self.dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always",
                 "--logfile", os.path.join(self.dir, "log")] + self.extra
         self.proc = subprocess.Popen(args)
-        for _ in range(200):
+        for _ in range(400):
             try:
                 self.cmd("PING")
                 return
-            except OSError:
+            except (OSError, RuntimeError):  # not listening yet, or LOADING its append-only file
                 time.sleep(0.05)
         raise SystemExit("FAIL redis-server did not start")
 

@@ -47,7 +47,10 @@ A syslog message is `<PRI>1 TIMESTAMP HOSTNAME pipewatch PID - - RECORD`:
 PRI is facility × 8 + severity, `?facility=` (a name, `local5` by default,
 or 0..23) and `?severity=` (`emerg` … `debug`, `info` by default, or 0..7);
 in the configuration `syslog: {facility: local5, level: info}`. A GELF
-destination gets the `gelf` layout unless `--layout` says otherwise.
+destination gets the `gelf` layout unless `--layout` says otherwise. A URL
+given with `-o` wins over the configuration; a plain path given with `-o`
+is a file even when the configuration says `filetype: redis`, `syslog` or
+`gelf` (`unix_stream` and `unix_dgram` still take the path as their socket).
 
 ```yaml
 outputs:
