@@ -5,6 +5,7 @@
 #   make sanitize   the unit and pcap tests built with ASan + UBSan
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (FUZZ_RUNS to stop sooner, FUZZ_TARGETS to pick)
 #   make bench      throughput against tshark and ndpiReader (see docs/performance.md)
+#   make bench-live live capture under load against tcpdump (root; see docs/performance.md)
 #   make golden     rewrite pcaps/*.eve.json after a deliberate change (read the diff!)
 #   make outputs-doc rewrite docs/outputs.md (a record of each type in each layout; read the diff!)
 #   make samples    regenerate the bundled captures (needs root, Samba, impacket)
@@ -74,13 +75,13 @@ BENCH_TOOL_SRC := $(sort $(wildcard tests/bench/*.c)) tests/tools/pcap-replicate
 BENCH_TOOL_BIN := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(BENCH_TOOL_SRC)))
 TOOL_BIN := $(sort $(TOOL_BIN) $(BENCH_TOOL_BIN))
 
-.PHONY: all deps test unit-tests demo sanitize fuzz bench bench-build golden outputs-doc samples install uninstall clean help
+.PHONY: all deps test unit-tests demo sanitize fuzz bench bench-rules bench-live bench-build golden outputs-doc samples install uninstall clean help
 .DEFAULT_GOAL := all
 
 all: deps-check $(BUILD)/pipewatch
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# //'
+	@sed -n '2,12p' Makefile | sed 's/^# //'
 
 # --- dependencies ------------------------------------------------------------
 # Installs missing Debian packages when run as root; otherwise prints the
@@ -205,13 +206,37 @@ uninstall:
 # capture once (cached in tests/bench/cache/) and times the tools. BENCH_RUNS=N runs each tool N
 # times; BENCH_10X=1 also makes and reads the 10x capture (flat-memory check); BENCH_WORKERS
 # lists the --workers counts timed besides the single-threaded run.
+# BENCH_SETS picks the captures: bulk (bulk transfers) and dense (small SMB operations);
+# BENCH_PROFILE=1 adds a callgrind profile by stage to each report.
 BENCH_RUNS ?= 3
 BENCH_10X  ?= 0
 BENCH_WORKERS ?= 2
+BENCH_SETS ?= bulk dense
+BENCH_PROFILE ?= 0
 bench:
 	$(MAKE) --no-print-directory BUILD=build-bench OPT=-O2 CFLAGS="-O2 -g -DNDEBUG" bench-build
-	BUILD=build-bench BENCH_RUNS=$(BENCH_RUNS) BENCH_10X=$(BENCH_10X) BENCH_WORKERS="$(BENCH_WORKERS)" bash tests/bench/bench.sh
+	@sh tests/tools/deps.sh "" "valgrind" valgrind
+	for set in $(BENCH_SETS); do \
+	    BUILD=build-bench BENCH_SET=$$set BENCH_RUNS=$(BENCH_RUNS) BENCH_10X=$(BENCH_10X) BENCH_PROFILE=$(BENCH_PROFILE) \
+	        BENCH_WORKERS="$(BENCH_WORKERS)" bash tests/bench/bench.sh || exit 1; \
+	done
+	$(MAKE) --no-print-directory bench-rules
 	BUILD=build-bench BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-outputs.sh
+
+# Matching cost against the rule count (10, 1,000, 10,000 generated rules; BENCH_RULES_DIR adds a real set).
+bench-rules:
+	$(MAKE) --no-print-directory BUILD=build-bench OPT=-O2 CFLAGS="-O2 -g -DNDEBUG" bench-build \
+	  build-bench/tools/sigma-rulegen build-bench/tools/pcap-hostile
+	BUILD=build-bench BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-rules.sh
+
+# Live capture (needs root): tcpreplay into a veth pair between two namespaces made by the
+# script, pipewatch and tcpdump side by side. BENCH_LIVE_OLD_REV=COMMIT also measures the
+# pipewatch of that commit; BENCH_LIVE_RATES, BENCH_LIVE_RUNS, BENCH_LIVE_WORKERS as in the script.
+BENCH_LIVE_OLD_REV ?=
+bench-live:
+	$(MAKE) --no-print-directory BUILD=build-bench OPT=-O2 CFLAGS="-O2 -g -DNDEBUG" bench-build
+	@sh tests/tools/deps.sh "" "tcpdump tcpreplay iproute2 ethtool time procps" tcpdump tcpreplay ip ethtool /usr/bin/time pgrep
+	BUILD=build-bench BENCH_LIVE_OLD_REV=$(BENCH_LIVE_OLD_REV) bash tests/bench/bench-live.sh
 
 bench-build: deps-check $(BENCH_TOOL_BIN) $(if $(wildcard sensor/main.c),$(BUILD)/pipewatch)
 

@@ -79,9 +79,14 @@ typedef struct sigma_value {
     pcre2_match_data *md;
 } sigma_value;
 
+/* The date parts the time modifiers take out of a field value. */
+enum sigma_time_part { TP_NONE = 0, TP_MINUTE, TP_HOUR, TP_DAY, TP_WEEK, TP_MONTH, TP_YEAR };
+
 typedef struct sigma_fieldsel {
-    char *field; /* NULL: keyword search over every field value */
-    bool all;    /* every value group must match, instead of any value */
+    char *field;  /* NULL: keyword search over every field value */
+    bool all;     /* every value group must match, instead of any value */
+    bool neq;     /* |neq: the field differs from every value */
+    uint8_t time; /* sigma_time_part: values are matched against that part of a date */
     uint32_t first, count;
 } sigma_fieldsel;
 
@@ -103,8 +108,64 @@ typedef struct sigma_op {
     uint32_t n; /* OP_OF: how many of them must match */
 } sigma_op;
 
+enum sigma_rule_kind { SR_DETECTION = 0, SR_CORRELATION, SR_FILTER };
+
+enum sigma_corr_type {
+    SC_EVENT_COUNT,
+    SC_VALUE_COUNT,
+    SC_TEMPORAL,
+    SC_TEMPORAL_ORDERED,
+    SC_VALUE_SUM,
+    SC_VALUE_AVG,
+    SC_VALUE_PERCENTILE,
+};
+
+enum sigma_corr_op { CO_GT, CO_GTE, CO_LT, CO_LTE, CO_EQ, CO_NEQ };
+
+#define SIGMA_CORR_MAX_COND 6
+#define SIGMA_CORR_MAX_GROUP 8
+#define SIGMA_CORR_MAX_RULES 32
+#define SIGMA_MAX_FILTERS 16 /* filters applied to one rule */
+
+typedef struct sigma_corr_alias {
+    char *alias, *rule, *field; /* in events of `rule` (a name or id), `alias` is `field` */
+} sigma_corr_alias;
+
+/* A correlation document, as loaded. */
+typedef struct sigma_corr_def {
+    uint8_t type; /* sigma_corr_type */
+    char **refs;  /* rules: as written (id or name) */
+    size_t nrefs;
+    long *ref_idx; /* the rule each names in the ruleset, -1 until resolved */
+    char **group_by;
+    size_t ngroup;
+    sigma_corr_alias *aliases;
+    size_t naliases;
+    uint64_t timespan_usec;
+    struct {
+        uint8_t op; /* sigma_corr_op */
+        double v;
+    } cond[SIGMA_CORR_MAX_COND];
+    size_t ncond;
+    char *field; /* value_* types: the field whose values are counted, summed ... */
+    bool generate;
+} sigma_corr_def;
+
 struct sigma_rule {
     char *title, *id, *status, *description, *author, *level, *file;
+    char *name;     /* `name:`, for references; "" when none */
+    size_t index;   /* place in its ruleset: the same rule has the same index in every copy */
+    uint8_t kind;   /* sigma_rule_kind */
+    bool quiet;     /* named by a correlation with generate: false ... */
+    bool generated; /* ... unless one naming it says generate: true: then it alerts alone too */
+    sigma_corr_def *corr;
+    /* SR_FILTER: the rules named (id or name), and whether each was found */
+    char **frefs;
+    size_t nfrefs;
+    bool *fref_done;
+    /* filters applied to this rule: each one's condition must hold too */
+    const struct sigma_rule *filters[SIGMA_MAX_FILTERS];
+    size_t nfilters;
     char **tags;
     size_t ntags;
     char **refs;
@@ -126,6 +187,11 @@ struct sigma_rule {
     uint32_t *ofidx;
     size_t nofidx;
     pcre2_match_context *mctx; /* bounds PCRE2 backtracking for every `re` of the rule */
+    /* Regex matches of this rule stopped by PCRE2's limits (the rule is
+     * matched by one thread only; see above), and whom to tell the first time. */
+    uint64_t regex_limit_hits;
+    sigma_limit_fn on_limit;
+    void *on_limit_ctx;
 };
 
 /* Where a compile step failed. */
@@ -147,6 +213,8 @@ typedef struct sigma_mods {
     uint8_t enc;    /* 0 none, 1 utf16le, 2 utf16be, 3 utf16 (BOM + LE) */
     uint8_t b64;    /* 0 none, 1 base64, 2 base64offset */
     bool all, cased, windash, re, re_i, re_m, re_s, cidr, exists, fieldref;
+    bool neq;
+    uint8_t time; /* sigma_time_part */
     bool cmp;
     uint8_t cmp_op;
 } sigma_mods;
@@ -176,10 +244,42 @@ bool sigma_value_match(const sigma_rule *r, const sigma_value *v, const char *s,
 /* Field value by name: exact name first, then ASCII case-insensitive. NULL
  * when the field is absent (or listed with a NULL value). */
 const char *sigma_event_get(const sigma_event *ev, const char *name);
+/* The field that renders field name by name (AccessList ->
+ * AccessListDescription, AccessMask -> AccessMaskDescription), which a
+ * rule's value may match instead; NULL for other fields. */
+const char *sigma_field_alias(const char *name);
+
+/* The integer syntax numeric values compare by (sign and decimal digits). */
+bool sigma_parse_int(const char *s, size_t n, int64_t *out);
+
+/* sigma_index.c: which rules can apply to an event. Rules are grouped by
+ * logsource; within a group each rule is filed under keys that any event it
+ * matches must produce (a field's whole value, its first or last three
+ * bytes, a three-byte piece, its number), or kept aside when its condition
+ * implies none. Matching looks the event's keys up, marks the rules found in
+ * a bitmap and evaluates those in load order: the same result as evaluating
+ * every rule, at a cost in proportion to the rules that can apply. */
+typedef struct sigma_index sigma_index;
+/* NULL when out of memory (matching then scans every rule). */
+sigma_index *sigma_index_build(sigma_rule *const *rules, size_t n);
+void sigma_index_free(sigma_index *ix);
+size_t sigma_index_rules(const sigma_index *ix);
+/* Rules filed under no key (evaluated for every event of their logsource). */
+size_t sigma_index_unkeyed(const sigma_index *ix);
+size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const sigma_event *ev,
+                         const sigma_rule **out, size_t max);
 
 /* Iterative wildcard match over a token program; exposed for tests of the
  * worst case. */
 bool sigma_glob_match(const uint16_t *tok, size_t ntok, const char *s, size_t n);
+
+/* Takes the date part `part` (sigma_time_part) out of a date written
+ * "YYYY-MM-DD[T ]hh:mm[:ss...]" (or a date alone for day/week/month/year)
+ * into a decimal string; false when the value is not such a date. */
+bool sigma_time_part_of(const char *s, uint8_t part, char *out, size_t outlen);
+
+/* Every filter applied to r lets ev through (its condition holds). */
+bool sigma_filters_pass(const sigma_rule *r, const sigma_event *ev);
 
 /* sigma_cond.c */
 /* Compiles condition strings (OR-ed together) into rule->ops. */

@@ -1,5 +1,6 @@
 /* Sigma values: modifier parsing, compiling a written value into a matcher,
  * and matching one field value against it without allocating. */
+#include <ctype.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
@@ -98,6 +99,17 @@ bool sigma_glob_match(const uint16_t *tok, size_t ntok, const char *s, size_t n)
     return glob_walk(tok, ntok, s, n, false);
 }
 
+const char *sigma_field_alias(const char *name)
+{
+    if (!name)
+        return NULL;
+    if (strcasecmp(name, "AccessList") == 0)
+        return "AccessListDescription";
+    if (strcasecmp(name, "AccessMask") == 0)
+        return "AccessMaskDescription";
+    return NULL;
+}
+
 const char *sigma_event_get(const sigma_event *ev, const char *name)
 {
     for (size_t i = 0; i < ev->nfields; i++)
@@ -133,6 +145,8 @@ static bool parse_int(const char *s, size_t n, int64_t *out)
     return true;
 }
 
+bool sigma_parse_int(const char *s, size_t n, int64_t *out) { return parse_int(s, n, out); }
+
 /* Decimal number (integer or fraction, optional exponent). strtod alone would
  * also take "inf", "nan" and hex, which are not numbers in an event field. */
 static bool parse_num(const char *s, size_t n, double *out)
@@ -159,6 +173,91 @@ static bool parse_num(const char *s, size_t n, double *out)
         return false;
     *out = d;
     return true;
+}
+
+static bool digits(const char *s, size_t n, int *out)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* Day of the week, 0 = Monday (Sakamoto's method over the Gregorian calendar). */
+static int weekday(int y, int m, int d)
+{
+    static const int t[12] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
+    if (m < 3)
+        y--;
+    int sun0 = (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7;
+    return (sun0 + 6) % 7;
+}
+
+static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static int day_of_year(int y, int m, int d)
+{
+    static const int before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    return before[m - 1] + d + (m > 2 && leap(y) ? 1 : 0);
+}
+
+/* ISO 8601 week number (1..53): the week holding the year's first Thursday is week 1. */
+static int iso_week(int y, int m, int d)
+{
+    int wd = weekday(y, m, d); /* 0 Monday */
+    int w = (day_of_year(y, m, d) - wd + 9) / 7;
+    if (w < 1) {
+        /* the last week of the previous year: 53 when that year began on a
+         * Thursday, or on a Wednesday in a leap year */
+        int py = y - 1;
+        int jan1 = weekday(py, 1, 1);
+        return (jan1 == 3 || (jan1 == 2 && leap(py))) ? 53 : 52;
+    }
+    if (w == 53) {
+        int jan1 = weekday(y, 1, 1);
+        if (!(jan1 == 3 || (jan1 == 2 && leap(y))))
+            return 1;
+    }
+    return w;
+}
+
+bool sigma_time_part_of(const char *s, uint8_t part, char *out, size_t outlen)
+{
+    size_t n = strlen(s);
+    int y, mo, d, h = 0, mi = 0;
+    if (n < 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) || !digits(s + 5, 2, &mo) ||
+        !digits(s + 8, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > 31)
+        return false;
+    bool has_time = n >= 16 && (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && digits(s + 11, 2, &h) &&
+                    digits(s + 14, 2, &mi) && h < 24 && mi < 60;
+    if ((part == TP_HOUR || part == TP_MINUTE) && !has_time)
+        return false;
+    int v;
+    switch (part) {
+    case TP_MINUTE:
+        v = mi;
+        break;
+    case TP_HOUR:
+        v = h;
+        break;
+    case TP_DAY:
+        v = d;
+        break;
+    case TP_WEEK:
+        v = iso_week(y, mo, d);
+        break;
+    case TP_MONTH:
+        v = mo;
+        break;
+    default:
+        v = y;
+        break;
+    }
+    return snprintf(out, outlen, "%d", v) < (int)outlen;
 }
 
 void sigma_err_set(sigma_err *e, unsigned line, const char *fmt, ...)
@@ -266,6 +365,21 @@ bool sigma_mods_parse(const char *s, sigma_mods *m, unsigned line, sigma_err *er
             m->exists = true;
         else if (strcmp(name, "fieldref") == 0)
             m->fieldref = true;
+        else if (strcmp(name, "neq") == 0)
+            m->neq = true;
+        else if (strcmp(name, "minute") == 0 || strcmp(name, "hour") == 0 || strcmp(name, "day") == 0 ||
+                 strcmp(name, "week") == 0 || strcmp(name, "month") == 0 || strcmp(name, "year") == 0) {
+            if (m->time) {
+                sigma_err_set(err, line, "modifier '%s' conflicts with an earlier time modifier", name);
+                return false;
+            }
+            m->time = name[0] == 'h'   ? TP_HOUR
+                      : name[0] == 'd' ? TP_DAY
+                      : name[0] == 'w' ? TP_WEEK
+                      : name[0] == 'y' ? TP_YEAR
+                      : name[1] == 'i' ? TP_MINUTE
+                                       : TP_MONTH;
+        }
         else if (strcmp(name, "gt") == 0 || strcmp(name, "gte") == 0 || strcmp(name, "lt") == 0 ||
                  strcmp(name, "lte") == 0) {
             if (m->cmp) {
@@ -312,6 +426,16 @@ bool sigma_mods_parse(const char *s, sigma_mods *m, unsigned line, sigma_err *er
     }
     if (m->exists && m->all) {
         sigma_err_set(err, line, "exists cannot be combined with all");
+        return false;
+    }
+    if (m->neq && (m->all || m->exists)) {
+        sigma_err_set(err, line, "neq cannot be combined with %s", m->all ? "all" : "exists");
+        return false;
+    }
+    if (m->time && (m->re || m->cidr || m->exists || m->fieldref || strmods)) {
+        sigma_err_set(err, line,
+                      "time modifiers (minute, hour, day, week, month, year) take a number, alone or with "
+                      "gt/gte/lt/lte/neq");
         return false;
     }
     return true;
@@ -605,6 +729,21 @@ bool sigma_value_compile(sigma_rule *r, const sigma_mods *m, const sigma_scalar 
                           (int)(sc->len > 80 ? 80 : sc->len), sc->text, (size_t)off, (const char *)msg);
             return false;
         }
+        /* A pattern anchored at the start by plain characters (no
+         * alternation anywhere, no multiline '^') only matches values that
+         * begin with them: kept in lit for the rule index. */
+        if (!m->re_m && sc->len > 1 && sc->text[0] == '^' && !memchr(sc->text, '|', sc->len)) {
+            size_t k = 1;
+            while (k < sc->len && (isalnum((unsigned char)sc->text[k]) || sc->text[k] == '-' || sc->text[k] == '_'))
+                k++;
+            size_t lit = k - 1;
+            if (lit && k < sc->len && (sc->text[k] == '?' || sc->text[k] == '*' || sc->text[k] == '{'))
+                lit--; /* the last one is optional */
+            if (lit >= 3) {
+                v->lit = strndup(sc->text + 1, lit);
+                v->litlen = v->lit ? lit : 0;
+            }
+        }
         /* JIT is an optimisation only; the interpreter is used when it is unavailable. */
         (void)pcre2_jit_compile(v->re, PCRE2_JIT_COMPLETE);
         v->md = pcre2_match_data_create_from_pattern(v->re, NULL);
@@ -759,6 +898,14 @@ bool sigma_value_match(const sigma_rule *r, const sigma_value *v, const char *s,
         return str_match(v, s);
     case SV_RE: {
         int rc = pcre2_match(v->re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, v->md, r->mctx);
+        if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT ||
+            rc == PCRE2_ERROR_JIT_STACKLIMIT) {
+            /* counted, not silent: the rule is only ever matched by this
+             * thread, and the counter is not part of what matching reads */
+            sigma_rule *w = (sigma_rule *)r;
+            if (w->regex_limit_hits++ == 0 && w->on_limit)
+                w->on_limit(w->on_limit_ctx, r);
+        }
         return rc >= 0;
     }
     case SV_CIDR:

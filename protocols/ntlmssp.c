@@ -34,6 +34,71 @@ static int ntlm_field(rd_t *r, const rd_t *msg, int unicode, char *out, size_t o
     return 1;
 }
 
+int ntlmssp_av_pairs(const uint8_t *p, size_t len, ntlm_target *t)
+{
+    rd_t r = rd_make(p, len);
+    int found = 0;
+    /* each pair is at least 4 bytes, so the walk ends after len / 4 pairs */
+    while (rd_left(&r) >= 4) {
+        uint16_t id = rd_le16(&r);
+        uint16_t vlen = rd_le16(&r);
+        const uint8_t *v = rd_bytes(&r, vlen);
+        if (id == 0 || !v) /* MsvAvEOL, or a pair cut short */
+            break;
+        char *dst = id == 1   ? t->nb_computer
+                    : id == 2 ? t->nb_domain
+                    : id == 3 ? t->dns_computer
+                    : id == 4 ? t->dns_domain
+                              : NULL;
+        if (dst && vlen) {
+            /* AV pair values are always UTF-16LE, whatever the flags say */
+            utf16_to_utf8(v, vlen, dst, NTLM_HOST_MAX + 1);
+            found |= dst[0] != '\0';
+        }
+    }
+    return found;
+}
+
+/* The CHALLENGE (type 2) after its signature and type: target name and
+ * target info. Both are optional; a field pointing outside the message is
+ * left empty rather than failing the message, whose kind is still news. */
+static void parse_challenge(rd_t *r, const rd_t *msg, ntlmssp_info *out)
+{
+    rd_t tn = *r;
+    rd_skip(r, 8); /* TargetNameFields */
+    uint32_t flags = rd_le32(r);
+    rd_skip(r, 16); /* ServerChallenge, Reserved */
+    uint16_t ti_len = rd_le16(r);
+    (void)rd_le16(r);
+    uint32_t ti_off = rd_le32(r);
+    if (!rd_ok(r))
+        return;
+    out->flags = flags;
+    int uni = (flags & NTLMSSP_NEGOTIATE_UNICODE) != 0;
+    if (!ntlm_field(&tn, msg, uni, out->target.target_name, sizeof(out->target.target_name)))
+        out->target.target_name[0] = '\0';
+    int found = out->target.target_name[0] != '\0';
+    rd_t ti = rd_sub(msg, ti_off, ti_len);
+    if (ti_len && rd_ok(&ti))
+        found |= ntlmssp_av_pairs(ti.p, ti.len, &out->target);
+    out->have_target = found;
+}
+
+/* NTLMv2_RESPONSE (MS-NLMP 2.2.2.8): NTProofStr (16 bytes), then the
+ * NTLMv2_CLIENT_CHALLENGE whose AV pairs start 28 bytes in. An NTLMv1
+ * response is 24 bytes and carries none. */
+#define NTLMV2_AV_OFFSET (16 + 28)
+
+static void parse_v2_target(const rd_t *msg, uint32_t nt_off, uint16_t nt_len, ntlmssp_info *out)
+{
+    if (nt_len <= NTLMV2_AV_OFFSET)
+        return;
+    rd_t nt = rd_sub(msg, nt_off, nt_len);
+    if (!rd_ok(&nt) || nt.p[nt.off + 16] != 1) /* RespType 1 */
+        return;
+    out->have_target = ntlmssp_av_pairs(nt.p + nt.off + NTLMV2_AV_OFFSET, nt_len - NTLMV2_AV_OFFSET, &out->target);
+}
+
 ntlmssp_kind ntlmssp_parse_message(const uint8_t *p, size_t len, ntlmssp_info *out)
 {
     rd_t msg = rd_make(p, len);
@@ -41,9 +106,13 @@ ntlmssp_kind ntlmssp_parse_message(const uint8_t *p, size_t len, ntlmssp_info *o
     const uint8_t *sig = rd_bytes(&r, 8);
     uint32_t type = rd_le32(&r);
     out->kind = NTLMSSP_NONE;
+    memset(&out->target, 0, sizeof(out->target));
+    out->have_target = 0;
     if (!sig || memcmp(sig, ntlm_sig, 8) != 0 || !rd_ok(&r))
         return NTLMSSP_NONE;
     if (type == 1 || type == 2) {
+        if (type == 2)
+            parse_challenge(&r, &msg, out);
         out->kind = (ntlmssp_kind)type;
         return out->kind;
     }
@@ -53,7 +122,8 @@ ntlmssp_kind ntlmssp_parse_message(const uint8_t *p, size_t len, ntlmssp_info *o
     uint16_t lm_len = rd_le16(&r);
     rd_skip(&r, 6);
     uint16_t nt_len = rd_le16(&r);
-    rd_skip(&r, 6);
+    rd_skip(&r, 2);
+    uint32_t nt_off = rd_le32(&r);
     rd_t names = r;
     rd_skip(&r, 8 * 3 + 8); /* Domain, User, Workstation, EncryptedRandomSessionKey */
     uint32_t flags = rd_le32(&r);
@@ -70,6 +140,7 @@ ntlmssp_kind ntlmssp_parse_message(const uint8_t *p, size_t len, ntlmssp_info *o
     out->anonymous = out->user[0] == '\0' && nt_len == 0 && lm_len <= 1;
     if (out->user[0] == '\0')
         out->anonymous = 1;
+    parse_v2_target(&msg, nt_off, nt_len, out);
     out->kind = NTLMSSP_AUTHENTICATE;
     return out->kind;
 }

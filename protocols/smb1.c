@@ -2,9 +2,10 @@
 
 #include <string.h>
 
-#include "dcerpc.h"
 #include "reader.h"
-#include "smb_int.h"
+#include "smb_ops.h"
+#include "smb_rpc.h"
+#include "smb_state.h"
 
 int smb1_parse_header(const uint8_t *msg, size_t len, smb1_hdr *h)
 {
@@ -27,7 +28,7 @@ bool smb1_is_andx(uint8_t cmd)
     switch (cmd) {
     case 0x24: /* LOCKING_ANDX */
     case 0x2d: /* OPEN_ANDX */
-    case 0x2e: /* READ_ANDX */
+    case SMB1_READ_ANDX:
     case SMB1_WRITE_ANDX:
     case SMB1_SESSION_SETUP_ANDX:
     case SMB1_LOGOFF_ANDX:
@@ -80,11 +81,17 @@ typedef struct smb1_cmd {
 static void fact_init1(smb_conn *c, smb_fact *f, smb_fact_kind kind, const smb1_cmd *m)
 {
     smb_fact_init(c, f, kind, 1, m->cmd);
-    f->message_id = m->h.mid;
-    f->session_id = m->h.uid;
-    f->tree_id = m->h.tid;
-    f->have_response = true;
-    f->status = m->h.status;
+    f->h.message_id = m->h.mid;
+    f->h.session_id = m->h.uid;
+    f->h.tree_id = m->h.tid;
+    f->h.have_response = true;
+    f->h.status = m->h.status;
+}
+
+static smb_op op_of(const smb1_cmd *m)
+{
+    smb_op op = {1, m->cmd, m->h.mid, m->h.uid, m->h.tid, m->h.status};
+    return op;
 }
 
 static void fid_bytes(uint8_t out[16], uint16_t fid)
@@ -131,11 +138,11 @@ static void rsp_negotiate(smb_conn *c, const smb1_cmd *m, smb_pending *p)
     uint16_t idx = rd_le16(&w);
     smb_fact f;
     fact_init1(c, &f, SMB_FACT_NEGOTIATE, m);
-    f.have_request = p != NULL;
+    f.h.have_request = p != NULL;
     /* 17 parameter words is the NT LM 0.12 response */
     if (rd_ok(&w) && m->h.status == 0 && ((p && p->aux && idx == p->aux - 1) || (!p && m->words.len == 34)))
         c->dialect = 0x0001;
-    f.dialect = c->dialect;
+    f.h.dialect = c->dialect;
     smb_emit(c, &f);
 }
 
@@ -157,6 +164,9 @@ static void req_session_setup(smb_conn *c, const smb1_cmd *m)
             if (k == NTLMSSP_NONE && blob.len)
                 c->st.auth_unrecognised++;
             found = k == NTLMSSP_AUTHENTICATE || k == NTLMSSP_KERBEROS;
+            if (found)
+                smb_server_learn(c, ni);
+            smb_stage_kerberos(c, k == NTLMSSP_KERBEROS ? blob.p : NULL, blob.len);
         }
     } else if (w.len == 26) {
         /* NT LM 0.12 without extended security: passwords then names in clear */
@@ -185,21 +195,28 @@ static void req_session_setup(smb_conn *c, const smb1_cmd *m)
 
 static void rsp_session_setup(smb_conn *c, const smb1_cmd *m, const smb_pending *p)
 {
-    if (m->h.status == SMB_STATUS_MORE_PROCESSING)
+    if (m->h.status == SMB_STATUS_MORE_PROCESSING) {
+        /* extended security: Action, SecurityBlobLength, then the blob (the
+         * server's CHALLENGE, which names it) opens the data bytes */
+        rd_t w = m->words;
+        if (w.len == 8) {
+            rd_skip(&w, 6);
+            uint16_t blob_len = rd_le16(&w);
+            rd_t all = rd_make(m->msg, m->len);
+            rd_t blob = rd_sub(&all, m->bytes_off, blob_len);
+            if (rd_ok(&w) && rd_ok(&blob) && blob.len)
+                smb_server_from_blob(c, blob.p, blob.len);
+        }
         return;
+    }
     smb_session *s = m->h.status == 0 ? smb_session_get(c, m->h.uid, true) : NULL;
     bool staged = smb_session_take_stage(c, s, 1, m->h.mid);
     smb_fact f;
     fact_init1(c, &f, SMB_FACT_SESSION_SETUP, m);
-    f.have_request = p != NULL;
+    f.h.have_request = p != NULL;
     smb_fact_resolve(c, &f);
-    if (!s && staged) {
-        /* a failed logon still names who tried */
-        f.auth = c->stage.auth;
-        f.user = c->stage.ntlm.user;
-        f.domain = c->stage.ntlm.domain[0] ? c->stage.ntlm.domain : NULL;
-        f.workstation = c->stage.ntlm.workstation[0] ? c->stage.ntlm.workstation : NULL;
-    }
+    if (!s && staged) /* a failed logon still names who tried */
+        smb_fact_identity(&f, c->stage.auth, c->stage.ntlm.user, c->stage.ntlm.domain, c->stage.ntlm.workstation);
     smb_emit(c, &f);
 }
 
@@ -216,36 +233,23 @@ static void req_tree_connect(smb_conn *c, const smb1_cmd *m)
         smb1_string(m->msg, m->len, m->bytes_off + pw_len, m->unicode, p->name, SMB_NAME_SLOT, &next);
 }
 
-static void rsp_tree_connect(smb_conn *c, const smb1_cmd *m, smb_pending *p)
+static void rsp_tree_connect(smb_conn *c, const smb1_cmd *m, const smb_pending *p)
 {
-    smb_fact f;
-    fact_init1(c, &f, SMB_FACT_TREE_CONNECT, m);
-    if (p) {
-        f.have_request = true;
-        f.share = p->have_name ? p->name : NULL;
+    smb_share_type type = SMB_SHARE_UNKNOWN;
+    char service[16];
+    size_t next;
+    /* the service type is always an OEM string */
+    if (m->h.status == 0 && m->bcc &&
+        smb1_string(m->msg, m->len, m->bytes_off, false, service, sizeof(service), &next)) {
+        if (strcmp(service, "IPC") == 0)
+            type = SMB_SHARE_PIPE;
+        else if (strcmp(service, "A:") == 0)
+            type = SMB_SHARE_DISK;
+        else if (strcmp(service, "LPT1:") == 0)
+            type = SMB_SHARE_PRINT;
     }
-    if (m->h.status == 0) {
-        char service[16];
-        size_t next;
-        /* the service type is always an OEM string */
-        if (m->bcc && smb1_string(m->msg, m->len, m->bytes_off, false, service, sizeof(service), &next)) {
-            if (strcmp(service, "IPC") == 0)
-                f.share_type = SMB_SHARE_PIPE;
-            else if (strcmp(service, "A:") == 0)
-                f.share_type = SMB_SHARE_DISK;
-            else if (strcmp(service, "LPT1:") == 0)
-                f.share_type = SMB_SHARE_PRINT;
-        }
-        smb_tree_connected(c, m->h.uid, m->h.tid, &f);
-    }
-    if (f.share_type == SMB_SHARE_UNKNOWN && smb_share_is_ipc(f.share))
-        f.share_type = SMB_SHARE_PIPE;
-    const char *share = f.share;
-    smb_share_type type = f.share_type;
-    smb_fact_resolve(c, &f);
-    f.share = share;
-    f.share_type = type;
-    smb_emit(c, &f);
+    smb_op op = op_of(m);
+    smb_op_tree_connect(c, &op, p, type);
 }
 
 static void req_nt_create(smb_conn *c, const smb1_cmd *m)
@@ -287,35 +291,23 @@ static void req_nt_create(smb_conn *c, const smb1_cmd *m)
     p->have_name = true;
 }
 
-static void rsp_nt_create(smb_conn *c, const smb1_cmd *m, smb_pending *p)
+static void rsp_nt_create(smb_conn *c, const smb1_cmd *m, const smb_pending *p)
 {
     if (!p)
         return;
-    smb_fact f;
-    fact_init1(c, &f, SMB_FACT_CREATE, m);
-    f.have_request = true;
-    f.session_id = p->session_id;
-    f.tree_id = p->tree_id;
-    smb_fact_create_request(&f, p);
+    uint8_t fid[16];
+    bool have_fid = false;
+    uint32_t action = 0;
     if (m->h.status == 0) {
         rd_t w = m->words;
         rd_skip(&w, 5);
-        uint16_t fid = rd_le16(&w);
-        uint32_t action = rd_le32(&w);
-        if (rd_ok(&w)) {
-            f.create_action = action;
-            fid_bytes(f.file_id, fid);
-            f.have_file_id = true;
-            smb_file *fe = smb_file_get(c, f.file_id, true);
-            if (fe) {
-                fe->session_id = f.session_id;
-                fe->tree_id = f.tree_id;
-                memcpy(fe->name, p->name, strlen(p->name) + 1);
-            }
-        }
+        uint16_t id = rd_le16(&w);
+        action = rd_le32(&w);
+        have_fid = rd_ok(&w);
+        fid_bytes(fid, id);
     }
-    smb_fact_resolve(c, &f);
-    smb_emit(c, &f);
+    smb_op op = op_of(m);
+    smb_op_create(c, &op, p, have_fid ? fid : NULL, action);
 }
 
 static void req_close(smb_conn *c, const smb1_cmd *m)
@@ -329,45 +321,64 @@ static void req_close(smb_conn *c, const smb1_cmd *m)
     }
 }
 
-static void rsp_simple(smb_conn *c, const smb1_cmd *m, smb_pending *p, smb_fact_kind kind)
+static smb_file *file_of(smb_conn *c, uint16_t fid)
 {
-    smb_fact f;
-    fact_init1(c, &f, kind, m);
-    if (p) {
-        f.have_request = true;
-        f.session_id = p->session_id;
-        f.tree_id = p->tree_id;
-        if (p->have_fid) {
-            memcpy(f.file_id, p->fid, 16);
-            f.have_file_id = true;
-        }
-    }
-    smb_file *fe = f.have_file_id ? smb_file_get(c, f.file_id, false) : NULL;
-    if (fe)
-        f.filename = fe->name;
-    smb_fact_resolve(c, &f);
-    smb_emit(c, &f);
-    if (m->h.status != 0)
-        return;
-    if (kind == SMB_FACT_CLOSE && fe)
-        smb_file_del(c, fe);
-    if (kind == SMB_FACT_TREE_DISCONNECT)
-        smb_tree_del(c, smb_tree_get(c, f.session_id, f.tree_id, false));
+    uint8_t key[16];
+    fid_bytes(key, fid);
+    return smb_file_get(c, key, false);
+}
+
+/* The part of [off, off+len) of the message that is there; false when it
+ * starts outside. *missing: what the framer skipped of it. */
+static bool pipe_bytes(const smb1_cmd *m, size_t off, size_t len, rd_t *data, size_t *missing)
+{
+    size_t have = len;
+    if (off <= m->len && have > m->len - off)
+        have = m->len - off;
+    rd_t all = rd_make(m->msg, m->len);
+    *data = rd_sub(&all, off, have);
+    *missing = len - have;
+    return rd_ok(data);
 }
 
 static void pipe_data(smb_conn *c, const smb1_cmd *m, uint16_t fid, size_t off, size_t len)
 {
-    uint8_t key[16];
-    fid_bytes(key, fid);
-    smb_file *fe = smb_file_get(c, key, false);
-    if (!fe)
+    smb_file *fe = file_of(c, fid);
+    rd_t data;
+    size_t missing;
+    if (!fe || !pipe_bytes(m, off, len, &data, &missing))
         return;
-    rd_t all = rd_make(m->msg, m->len);
-    if (off <= m->len && len > m->len - off)
-        len = m->len - off;
-    rd_t data = rd_sub(&all, off, len);
-    if (rd_ok(&data))
-        dcerpc_pipe_write(c, fe, m->h.mid, m->h.uid, m->h.tid, 1, m->cmd, data.p, data.len);
+    smb_pipe_io io = {1, m->cmd, m->h.mid, m->h.uid, m->h.tid};
+    smb_rpc_write(c, fe, &io, data.p, data.len, missing);
+}
+
+static void req_read_andx(smb_conn *c, const smb1_cmd *m)
+{
+    rd_t w = m->words;
+    rd_skip(&w, 4);
+    uint16_t fid = rd_le16(&w);
+    if (rd_ok(&w))
+        smb_rpc_read_request(c, file_of(c, fid), 1, m->h.mid, m->h.pid);
+}
+
+#define STATUS_BUFFER_OVERFLOW 0x80000005u
+
+/* READ_ANDX and TRANSACTION responses: what the server returned from a pipe. */
+static void rsp_pipe(smb_conn *c, const smb1_cmd *m)
+{
+    rd_t w = m->words;
+    if (m->cmd == SMB1_TRANSACTION && w.len < 20)
+        return; /* an interim response: the data comes later */
+    smb_file *fe = smb_rpc_read_response(c, 1, m->h.mid, m->h.pid);
+    if (!fe || (m->h.status != 0 && m->h.status != STATUS_BUFFER_OVERFLOW))
+        return;
+    rd_skip(&w, m->cmd == SMB1_READ_ANDX ? 10 : 12);
+    uint16_t len = rd_le16(&w);
+    uint16_t off = rd_le16(&w);
+    rd_t data;
+    size_t missing;
+    if (rd_ok(&w) && pipe_bytes(m, off, len, &data, &missing))
+        smb_rpc_read(c, fe, data.p, data.len, missing);
 }
 
 static void req_write_andx(smb_conn *c, const smb1_cmd *m)
@@ -394,8 +405,10 @@ static void req_transaction(smb_conn *c, const smb1_cmd *m)
     rd_skip(&w, 1);
     uint16_t sub = rd_le16(&w);
     uint16_t fid = rd_le16(&w);
-    if (rd_ok(&w) && setup_count >= 2 && sub == TRANS_TRANSACT_NMPIPE)
+    if (rd_ok(&w) && setup_count >= 2 && sub == TRANS_TRANSACT_NMPIPE) {
         pipe_data(c, m, fid, doff, dcount);
+        smb_rpc_read_request(c, file_of(c, fid), 1, m->h.mid, m->h.pid);
+    }
 }
 
 static void handle_cmd(smb_conn *c, const smb1_cmd *m)
@@ -427,9 +440,16 @@ static void handle_cmd(smb_conn *c, const smb1_cmd *m)
         case SMB1_TRANSACTION:
             req_transaction(c, m);
             break;
+        case SMB1_READ_ANDX:
+            req_read_andx(c, m);
+            break;
         default:
             break;
         }
+        return;
+    }
+    if (m->cmd == SMB1_READ_ANDX || m->cmd == SMB1_TRANSACTION) {
+        rsp_pipe(c, m);
         return;
     }
     switch (m->cmd) {
@@ -447,6 +467,7 @@ static void handle_cmd(smb_conn *c, const smb1_cmd *m)
     smb_pending *p = smb_pending_find(c, 1, m->h.mid, m->h.pid);
     if (p && p->command != m->cmd)
         p = NULL;
+    smb_op op = op_of(m);
     if (!p)
         c->st.orphan_responses++;
     switch (m->cmd) {
@@ -463,13 +484,13 @@ static void handle_cmd(smb_conn *c, const smb1_cmd *m)
         rsp_nt_create(c, m, p);
         break;
     case SMB1_CLOSE:
-        rsp_simple(c, m, p, SMB_FACT_CLOSE);
+        smb_op_close(c, &op, p);
         break;
     case SMB1_TREE_DISCONNECT:
-        rsp_simple(c, m, p, SMB_FACT_TREE_DISCONNECT);
+        smb_op_tree_disconnect(c, &op, p);
         break;
     case SMB1_LOGOFF_ANDX:
-        rsp_simple(c, m, p, SMB_FACT_LOGOFF);
+        smb_op_logoff(c, &op, p);
         break;
     default:
         break;

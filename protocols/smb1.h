@@ -1,14 +1,16 @@
 /* SMB1 (MS-CIFS, MS-SMB): header, AndX chains and the commands that carry
  * the facts: NEGOTIATE, SESSION_SETUP_ANDX, TREE_CONNECT_ANDX,
- * NT_CREATE_ANDX, CLOSE, TREE_DISCONNECT, LOGOFF_ANDX; pipe writes
- * (WRITE_ANDX, TRANSACTION TransactNmPipe) go to the DCE/RPC inspector.
- * The per-connection handling is smb1_handle (smb_int.h). */
+ * NT_CREATE_ANDX, CLOSE, TREE_DISCONNECT, LOGOFF_ANDX; pipe bytes
+ * (WRITE_ANDX, READ_ANDX, TRANSACTION TransactNmPipe) go to smb_rpc.
+ * The per-connection handling is smb1_handle. */
 #ifndef PW_SMB1_H
 #define PW_SMB1_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "smb_types.h"
 
 #define SMB1_HEADER_SIZE 32
 #define SMB1_FLAGS_REPLY 0x80
@@ -17,6 +19,7 @@
 enum {
     SMB1_CLOSE = 0x04,
     SMB1_TRANSACTION = 0x25,
+    SMB1_READ_ANDX = 0x2e,
     SMB1_WRITE_ANDX = 0x2f,
     SMB1_TREE_DISCONNECT = 0x71,
     SMB1_NEGOTIATE = 0x72,
@@ -49,5 +52,8 @@ bool smb1_is_andx(uint8_t cmd);
  * false when off is outside msg. */
 bool smb1_string(const uint8_t *msg, size_t len, size_t off, bool unicode, char *out, size_t outcap,
                  size_t *next);
+
+/* One SMB1 message (avail bytes from its signature) of connection c. */
+void smb1_handle(smb_conn *c, const uint8_t *pdu, size_t avail);
 
 #endif

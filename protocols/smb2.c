@@ -2,9 +2,10 @@
 
 #include <string.h>
 
-#include "dcerpc.h"
 #include "reader.h"
-#include "smb_int.h"
+#include "smb_ops.h"
+#include "smb_rpc.h"
+#include "smb_state.h"
 
 static const uint8_t fid_previous[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
                                          0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
@@ -72,16 +73,15 @@ typedef struct smb2_msg {
 static void fact_from_msg(smb_conn *c, smb_fact *f, smb_fact_kind kind, const smb2_msg *m)
 {
     smb_fact_init(c, f, kind, 2, m->h.command);
-    f->message_id = m->h.message_id;
-    f->session_id = m->h.session_id;
-    f->tree_id = m->h.tree_id;
+    f->h.message_id = m->h.message_id;
+    f->h.session_id = m->h.session_id;
+    f->h.tree_id = m->h.tree_id;
 }
 
-static void fact_from_pending(smb_fact *f, const smb_pending *p)
+static smb_op op_of(const smb2_msg *m)
 {
-    f->have_request = true;
-    f->session_id = p->session_id;
-    f->tree_id = p->tree_id;
+    smb_op op = {2, m->h.command, m->h.message_id, m->h.session_id, m->h.tree_id, m->h.status};
+    return op;
 }
 
 static void req_negotiate(smb_conn *c, const smb2_msg *m)
@@ -98,10 +98,10 @@ static void rsp_negotiate(smb_conn *c, const smb2_msg *m, const smb_pending *p)
     if (m->h.status == SMB_STATUS_SUCCESS && rd_ok(&r))
         c->dialect = dialect;
     fact_from_msg(c, &f, SMB_FACT_NEGOTIATE, m);
-    f.have_request = p != NULL;
-    f.have_response = true;
-    f.status = m->h.status;
-    f.dialect = rd_ok(&r) ? dialect : c->dialect;
+    f.h.have_request = p != NULL;
+    f.h.have_response = true;
+    f.h.status = m->h.status;
+    f.h.dialect = rd_ok(&r) ? dialect : c->dialect;
     smb_emit(c, &f);
 }
 
@@ -136,6 +136,8 @@ static void req_session_setup(smb_conn *c, const smb2_msg *m)
         c->st.auth_unrecognised++;
     if (k != NTLMSSP_AUTHENTICATE && k != NTLMSSP_KERBEROS)
         return;
+    smb_server_learn(c, ni);
+    smb_stage_kerberos(c, k == NTLMSSP_KERBEROS ? blob.p : NULL, blob.len);
     c->stage.used = true;
     c->stage.version = 2;
     c->stage.message_id = m->h.message_id;
@@ -145,8 +147,18 @@ static void req_session_setup(smb_conn *c, const smb2_msg *m)
 
 static void rsp_session_setup(smb_conn *c, const smb2_msg *m, const smb_pending *p)
 {
-    if (m->h.status == SMB_STATUS_MORE_PROCESSING)
+    if (m->h.status == SMB_STATUS_MORE_PROCESSING) {
+        /* the server's CHALLENGE names it */
+        rd_t r = rd_make(m->body, m->body_len);
+        rd_skip(&r, 4);
+        uint16_t off = rd_le16(&r);
+        uint16_t len = rd_le16(&r);
+        rd_t all = rd_make(m->p, m->len);
+        rd_t blob = rd_sub(&all, off, len);
+        if (rd_ok(&r) && rd_ok(&blob) && blob.len)
+            smb_server_from_blob(c, blob.p, blob.len);
         return;
+    }
     smb_session *s = smb_session_get(c, m->h.session_id, true);
     rd_t r = rd_make(m->body, m->body_len);
     rd_skip(&r, 2);
@@ -169,9 +181,9 @@ static void rsp_session_setup(smb_conn *c, const smb2_msg *m, const smb_pending 
     }
     smb_fact f;
     fact_from_msg(c, &f, SMB_FACT_SESSION_SETUP, m);
-    f.have_request = p != NULL;
-    f.have_response = true;
-    f.status = m->h.status;
+    f.h.have_request = p != NULL;
+    f.h.have_response = true;
+    f.h.status = m->h.status;
     smb_fact_resolve(c, &f);
     smb_emit(c, &f);
     if (s && m->h.status != SMB_STATUS_SUCCESS)
@@ -201,35 +213,18 @@ static void req_tree_connect(smb_conn *c, const smb2_msg *m)
     p->have_name = smb2_string(m->p, m->len, off, len, p->name, SMB_NAME_SLOT);
 }
 
-static void rsp_tree_connect(smb_conn *c, const smb2_msg *m, smb_pending *p)
+static void rsp_tree_connect(smb_conn *c, const smb2_msg *m, const smb_pending *p)
 {
-    smb_fact f;
-    fact_from_msg(c, &f, SMB_FACT_TREE_CONNECT, m);
-    f.have_response = true;
-    f.status = m->h.status;
-    if (p) {
-        fact_from_pending(&f, p);
-        f.tree_id = m->h.tree_id;
-        f.share = p->have_name ? p->name : NULL;
-    }
+    smb_share_type type = SMB_SHARE_UNKNOWN;
     if (m->h.status == SMB_STATUS_SUCCESS) {
         rd_t r = rd_make(m->body, m->body_len);
         rd_skip(&r, 2);
-        uint8_t type = rd_u8(&r);
-        if (rd_ok(&r) && type >= 1 && type <= 3)
-            f.share_type = (smb_share_type)type;
-        smb_tree_connected(c, m->h.session_id, m->h.tree_id, &f);
+        uint8_t t = rd_u8(&r);
+        if (rd_ok(&r) && t >= 1 && t <= 3)
+            type = (smb_share_type)t;
     }
-    if (f.share_type == SMB_SHARE_UNKNOWN && smb_share_is_ipc(f.share))
-        f.share_type = SMB_SHARE_PIPE;
-    smb_session *s = smb_session_get(c, f.session_id, false);
-    if (s) {
-        f.auth = s->auth;
-        f.user = s->user[0] && s->auth != SMB_AUTH_KERBEROS ? s->user : NULL;
-        f.domain = s->domain[0] ? s->domain : NULL;
-        f.workstation = s->workstation[0] ? s->workstation : NULL;
-    }
-    smb_emit(c, &f);
+    smb_op op = op_of(m);
+    smb_op_tree_connect(c, &op, p, type);
 }
 
 static void simple_request(smb_conn *c, const smb2_msg *m)
@@ -243,32 +238,6 @@ static void simple_request(smb_conn *c, const smb2_msg *m)
         memcpy(p->fid, m->fid, 16);
         p->have_fid = true;
     }
-}
-
-static void rsp_tree_disconnect(smb_conn *c, const smb2_msg *m, smb_pending *p)
-{
-    smb_fact f;
-    fact_from_msg(c, &f, SMB_FACT_TREE_DISCONNECT, m);
-    if (p)
-        fact_from_pending(&f, p);
-    f.have_response = true;
-    f.status = m->h.status;
-    smb_fact_resolve(c, &f);
-    smb_emit(c, &f);
-    if (m->h.status == SMB_STATUS_SUCCESS)
-        smb_tree_del(c, smb_tree_get(c, f.session_id, f.tree_id, false));
-}
-
-static void rsp_logoff(smb_conn *c, const smb2_msg *m, smb_pending *p)
-{
-    smb_fact f;
-    fact_from_msg(c, &f, SMB_FACT_LOGOFF, m);
-    if (p)
-        fact_from_pending(&f, p);
-    f.have_response = true;
-    f.status = m->h.status;
-    smb_fact_resolve(c, &f);
-    smb_emit(c, &f);
 }
 
 static void req_create(smb_conn *c, smb2_msg *m)
@@ -306,64 +275,50 @@ static void req_create(smb_conn *c, smb2_msg *m)
     m->have_fid = false;
 }
 
-static void rsp_create(smb_conn *c, smb2_msg *m, smb_pending *p)
+static void rsp_create(smb_conn *c, smb2_msg *m, const smb_pending *p)
 {
     if (!p)
         return; /* nothing to say without the name */
-    smb_fact f;
-    fact_from_msg(c, &f, SMB_FACT_CREATE, m);
-    fact_from_pending(&f, p);
-    f.have_response = true;
-    f.status = m->h.status;
-    smb_fact_create_request(&f, p);
+    const uint8_t *fid = NULL;
+    uint32_t action = 0;
     if (m->h.status == SMB_STATUS_SUCCESS) {
         rd_t r = rd_make(m->body, m->body_len);
         rd_skip(&r, 4);
-        f.create_action = rd_le32(&r);
+        action = rd_le32(&r);
         rd_skip(&r, 56);
-        const uint8_t *fid = rd_bytes(&r, 16);
-        if (rd_ok(&r)) {
-            memcpy(f.file_id, fid, 16);
-            f.have_file_id = true;
+        fid = rd_bytes(&r, 16);
+        if (fid) {
+            /* the next related operation works on this file */
             memcpy(m->fid, fid, 16);
             m->have_fid = true;
-            smb_file *fe = smb_file_get(c, fid, true);
-            if (fe) {
-                fe->session_id = f.session_id;
-                fe->tree_id = f.tree_id;
-                memcpy(fe->name, p->name, strlen(p->name) + 1);
-            }
-        } else {
-            f.create_action = 0;
         }
     }
-    smb_fact_resolve(c, &f);
-    smb_emit(c, &f);
+    smb_op op = op_of(m);
+    smb_op_create(c, &op, p, fid, action);
 }
 
-static void rsp_close(smb_conn *c, const smb2_msg *m, smb_pending *p)
+/* The part of [off, off+len) of the message that is there, and how much of
+ * it the framer skipped. False when it starts outside the message. */
+static bool pipe_bytes(const smb2_msg *m, uint32_t off, uint32_t len, rd_t *data, size_t *missing)
 {
-    smb_fact f;
-    fact_from_msg(c, &f, SMB_FACT_CLOSE, m);
-    if (p) {
-        fact_from_pending(&f, p);
-        if (p->have_fid) {
-            memcpy(f.file_id, p->fid, 16);
-            f.have_file_id = true;
-        }
-    }
-    f.have_response = true;
-    f.status = m->h.status;
-    smb_file *fe = f.have_file_id ? smb_file_get(c, f.file_id, false) : NULL;
-    if (fe) {
-        f.filename = fe->name;
-        if (f.tree_id == 0)
-            f.tree_id = fe->tree_id;
-    }
-    smb_fact_resolve(c, &f);
-    smb_emit(c, &f);
-    if (fe && m->h.status == SMB_STATUS_SUCCESS)
-        smb_file_del(c, fe);
+    size_t have = len;
+    if (off <= m->len && have > m->len - off)
+        have = m->len - off; /* truncated message: look at what is there */
+    rd_t all = rd_make(m->p, m->len);
+    *data = rd_sub(&all, off, have);
+    *missing = len - have;
+    return rd_ok(data);
+}
+
+/* [off, off+len) of the message, written by the client to pipe fe. */
+static void write_pipe(smb_conn *c, const smb2_msg *m, smb_file *fe, uint32_t off, uint32_t len)
+{
+    rd_t data;
+    size_t missing;
+    if (!pipe_bytes(m, off, len, &data, &missing))
+        return;
+    smb_pipe_io io = {2, m->h.command, m->h.message_id, m->h.session_id, fe->tree_id};
+    smb_rpc_write(c, fe, &io, data.p, data.len, missing);
 }
 
 static void req_write(smb_conn *c, const smb2_msg *m)
@@ -374,24 +329,23 @@ static void req_write(smb_conn *c, const smb2_msg *m)
     uint32_t dlen = rd_le32(&r);
     if (!rd_ok(&r) || !m->have_fid)
         return;
-    smb_file *fe = smb_file_get(c, m->fid, false);
+    smb_file *fe = smb_file_infer(c, 2, m->h.session_id, m->h.tree_id, m->fid);
     if (!fe)
         return;
     smb_tree *t = smb_tree_get(c, fe->session_id, fe->tree_id, false);
     bool pipe = t && (t->type == SMB_SHARE_PIPE || (t->have_name && smb_share_is_ipc(t->share)));
-    if (!pipe)
-        return;
-    rd_t all = rd_make(m->p, m->len);
-    size_t have = dlen;
-    if (doff <= m->len && have > m->len - doff)
-        have = m->len - doff; /* truncated message: look at what is there */
-    rd_t data = rd_sub(&all, doff, have);
-    if (!rd_ok(&data))
-        return;
-    dcerpc_pipe_write(c, fe, m->h.message_id, m->h.session_id, fe->tree_id, 2, SMB2_WRITE, data.p, data.len);
+    if (pipe)
+        write_pipe(c, m, fe, doff, dlen);
+}
+
+static void req_read(smb_conn *c, const smb2_msg *m)
+{
+    if (m->have_fid)
+        smb_rpc_read_request(c, smb_file_get(c, m->fid, false), 2, m->h.message_id, 0);
 }
 
 #define FSCTL_PIPE_TRANSCEIVE 0x0011C017u
+#define STATUS_BUFFER_OVERFLOW 0x80000005u
 
 /* DCE/RPC over a pipe also travels in IOCTL FSCTL_PIPE_TRANSCEIVE (the
  * Windows client's usual way to send an RPC request and read the answer). */
@@ -405,14 +359,43 @@ static void req_ioctl(smb_conn *c, const smb2_msg *m)
     uint32_t in_len = rd_le32(&r);
     if (!rd_ok(&r) || ctl != FSCTL_PIPE_TRANSCEIVE || !m->have_fid)
         return;
-    smb_file *fe = smb_file_get(c, m->fid, false);
-    if (!fe)
+    smb_file *fe = smb_file_infer(c, 2, m->h.session_id, m->h.tree_id, m->fid);
+    if (fe)
+        write_pipe(c, m, fe, in_off, in_len);
+}
+
+/* What the server returned from a pipe: READ data or IOCTL output. */
+static void rsp_pipe(smb_conn *c, const smb2_msg *m)
+{
+    if (m->h.status == SMB_STATUS_PENDING && (m->h.flags & SMB2_FLAGS_ASYNC_COMMAND))
+        return; /* interim: the data comes with the final answer */
+    bool data_status = m->h.status == SMB_STATUS_SUCCESS || m->h.status == STATUS_BUFFER_OVERFLOW;
+    rd_t r = rd_make(m->body, m->body_len);
+    smb_file *fe;
+    uint32_t off, len;
+    if (m->h.command == SMB2_READ) {
+        fe = smb_rpc_read_response(c, 2, m->h.message_id, 0);
+        rd_skip(&r, 2);
+        off = rd_u8(&r);
+        rd_skip(&r, 1);
+        len = rd_le32(&r);
+    } else {
+        rd_skip(&r, 4);
+        uint32_t ctl = rd_le32(&r);
+        const uint8_t *fid = rd_bytes(&r, 16);
+        rd_skip(&r, 8);
+        off = rd_le32(&r);
+        len = rd_le32(&r);
+        if (!rd_ok(&r) || ctl != FSCTL_PIPE_TRANSCEIVE)
+            return;
+        fe = smb_file_get(c, fid, false);
+    }
+    if (!fe || !data_status || !rd_ok(&r))
         return;
-    rd_t all = rd_make(m->p, m->len);
-    rd_t data = rd_sub(&all, in_off, in_len);
-    if (!rd_ok(&data))
-        return;
-    dcerpc_pipe_write(c, fe, m->h.message_id, m->h.session_id, fe->tree_id, 2, SMB2_IOCTL, data.p, data.len);
+    rd_t data;
+    size_t missing;
+    if (pipe_bytes(m, off, len, &data, &missing))
+        smb_rpc_read(c, fe, data.p, data.len, missing);
 }
 
 static void handle_request(smb_conn *c, smb2_msg *m)
@@ -438,6 +421,9 @@ static void handle_request(smb_conn *c, smb2_msg *m)
     case SMB2_WRITE:
         req_write(c, m);
         break;
+    case SMB2_READ:
+        req_read(c, m);
+        break;
     case SMB2_IOCTL:
         req_ioctl(c, m);
         break;
@@ -459,11 +445,16 @@ static bool is_tracked(uint16_t cmd) { return cmd <= SMB2_CLOSE; }
 
 static void handle_response(smb_conn *c, smb2_msg *m)
 {
+    if (m->h.command == SMB2_READ || m->h.command == SMB2_IOCTL) {
+        rsp_pipe(c, m);
+        return;
+    }
     if (!is_tracked(m->h.command))
         return;
     smb_pending *p = smb_pending_find(c, 2, m->h.message_id, 0);
     if (p && p->command != m->h.command)
         p = NULL;
+    smb_op op = op_of(m);
     if (!p && m->h.command == SMB2_NEGOTIATE && m->h.message_id == 0)
         p = smb1_negotiate_pending(c); /* multi-protocol negotiate answered in SMB2 */
     /* an interim answer: the real one comes later with the same MessageId */
@@ -479,19 +470,19 @@ static void handle_response(smb_conn *c, smb2_msg *m)
         rsp_session_setup(c, m, p);
         break;
     case SMB2_LOGOFF:
-        rsp_logoff(c, m, p);
+        smb_op_logoff(c, &op, p);
         break;
     case SMB2_TREE_CONNECT:
         rsp_tree_connect(c, m, p);
         break;
     case SMB2_TREE_DISCONNECT:
-        rsp_tree_disconnect(c, m, p);
+        smb_op_tree_disconnect(c, &op, p);
         break;
     case SMB2_CREATE:
         rsp_create(c, m, p);
         break;
     case SMB2_CLOSE:
-        rsp_close(c, m, p);
+        smb_op_close(c, &op, p);
         break;
     default:
         break;

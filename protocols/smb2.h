@@ -1,12 +1,14 @@
 /* SMB2/3 message layout (MS-SMB2 2.2): the 64-byte header and the commands
  * pipewatch turns into facts. The per-connection handling lives in smb2.c
- * (smb2_handle, declared in smb_int.h). */
+ * (smb2_handle). */
 #ifndef PW_SMB2_H
 #define PW_SMB2_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "smb_types.h"
 
 #define SMB2_HEADER_SIZE 64
 
@@ -55,5 +57,8 @@ size_t smb2_chain_step(size_t off, size_t avail, uint32_t next_command, bool *la
 /* UTF-16LE string at [off, off+len) of msg (offsets from the SMB2 header)
  * into out; false when it lies outside msg. */
 bool smb2_string(const uint8_t *msg, size_t msg_len, uint32_t off, uint32_t len, char *out, size_t outcap);
+
+/* One SMB2/3 message (avail bytes from its signature) of connection c. */
+void smb2_handle(smb_conn *c, const uint8_t *pdu, size_t avail);
 
 #endif

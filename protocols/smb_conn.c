@@ -1,11 +1,12 @@
 #include "smb_conn.h"
 
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/mman.h>
 
-#include "smb_int.h"
+#include "smb1.h"
+#include "smb2.h"
+#include "smb_ops.h"
+#include "smb_rpc.h"
+#include "smb_state.h"
 
 void smb_limits_default(smb_limits *l)
 {
@@ -14,6 +15,7 @@ void smb_limits_default(smb_limits *l)
     l->max_files = 64;
     l->max_pending = 64;
     l->max_pdu_buffer = 65536;
+    l->max_rpc_buffer = 262144;
 }
 
 static void on_pdu(void *ctx, const uint8_t *pdu, size_t avail, size_t full_len)
@@ -58,51 +60,11 @@ smb_conn *smb_conn_new(const smb_limits *l, smb_sink sink)
         lim = *l;
     else
         smb_limits_default(&lim);
-    if (lim.max_sessions == 0)
-        lim.max_sessions = 1;
-    if (lim.max_trees == 0)
-        lim.max_trees = 1;
-    if (lim.max_files == 0)
-        lim.max_files = 1;
-    if (lim.max_pending == 0)
-        lim.max_pending = 1;
-    size_t off_s = sizeof(smb_conn);
-    off_s = (off_s + 15) & ~(size_t)15;
-    size_t off_t = off_s + (size_t)lim.max_sessions * sizeof(smb_session);
-    off_t = (off_t + 15) & ~(size_t)15;
-    size_t off_f = off_t + (size_t)lim.max_trees * sizeof(smb_tree);
-    off_f = (off_f + 15) & ~(size_t)15;
-    size_t off_p = off_f + (size_t)lim.max_files * sizeof(smb_file);
-    off_p = (off_p + 15) & ~(size_t)15;
-    size_t off_n = off_p + (size_t)lim.max_pending * sizeof(smb_pending);
-    size_t n_names = (size_t)lim.max_trees + lim.max_files + lim.max_pending;
-    size_t total = off_n + n_names * SMB_NAME_SLOT;
-    /* Mapped, not taken from the heap: pages of name slots never written stay
-     * unbacked (the footprint counts the tables only), and a freed connection
-     * goes back to the system instead of leaving heap that the next one would
-     * have to zero whole. */
-    void *map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (map == MAP_FAILED)
+    smb_conn *c = smb_state_new(&lim, sink);
+    if (!c)
         return NULL;
-    uint8_t *mem = map;
-    smb_conn *c = (smb_conn *)mem;
-    c->map_len = total;
-    c->lim = lim;
-    c->sink = sink;
-    c->req_dir = -1;
-    c->sessions = (smb_session *)(mem + off_s);
-    c->trees = (smb_tree *)(mem + off_t);
-    c->files = (smb_file *)(mem + off_f);
-    c->pending = (smb_pending *)(mem + off_p);
-    char *names = (char *)(mem + off_n);
-    for (uint32_t i = 0; i < lim.max_trees; i++, names += SMB_NAME_SLOT)
-        c->trees[i].share = names;
-    for (uint32_t i = 0; i < lim.max_files; i++, names += SMB_NAME_SLOT)
-        c->files[i].name = names;
-    for (uint32_t i = 0; i < lim.max_pending; i++, names += SMB_NAME_SLOT)
-        c->pending[i].name = names;
     for (int d = 0; d < 2; d++)
-        nbss_init(&c->fr[d], lim.max_pdu_buffer, on_pdu, c);
+        nbss_init(&c->fr[d], c->lim.max_pdu_buffer, on_pdu, c);
     return c;
 }
 
@@ -112,13 +74,21 @@ void smb_conn_free(smb_conn *c)
         return;
     nbss_release(&c->fr[0]);
     nbss_release(&c->fr[1]);
-    munmap(c, c->map_len);
+    smb_state_free(c);
 }
 
 void smb_conn_set_budget(smb_conn *c, size_t *used, size_t cap)
 {
     for (int d = 0; d < 2; d++)
         nbss_set_budget(&c->fr[d], used, cap);
+    c->mem_used = used;
+    c->mem_cap = cap;
+}
+
+void smb_conn_set_reclaim(smb_conn *c, smb_reclaim_fn fn, void *ctx)
+{
+    c->reclaim = fn;
+    c->reclaim_ctx = ctx;
 }
 
 static void sync_counters(smb_conn *c)
@@ -150,319 +120,30 @@ void smb_conn_flush(smb_conn *c)
 {
     if (!c)
         return;
-    for (uint32_t i = 0; i < c->n_pending; i++) {
-        smb_pending *p = &c->pending[i];
-        smb_fact f;
-        if (p->version == 2 && p->command == 0x0003)
-            smb_fact_init(c, &f, SMB_FACT_TREE_CONNECT, 2, p->command);
-        else if (p->version == 2 && p->command == 0x0005)
-            smb_fact_init(c, &f, SMB_FACT_CREATE, 2, p->command);
-        else if (p->version == 1 && p->command == 0x75)
-            smb_fact_init(c, &f, SMB_FACT_TREE_CONNECT, 1, p->command);
-        else if (p->version == 1 && p->command == 0xa2)
-            smb_fact_init(c, &f, SMB_FACT_CREATE, 1, p->command);
-        else
-            continue;
-        f.have_request = true;
-        f.message_id = p->message_id;
-        f.session_id = p->session_id;
-        f.tree_id = p->tree_id;
-        if (f.kind == SMB_FACT_TREE_CONNECT) {
-            f.share = p->have_name ? p->name : NULL;
-            if (smb_share_is_ipc(f.share))
-                f.share_type = SMB_SHARE_PIPE;
-            smb_session *s = smb_session_get(c, p->session_id, false);
-            if (s) {
-                f.auth = s->auth;
-                f.user = s->user[0] ? s->user : NULL;
-                f.domain = s->domain[0] ? s->domain : NULL;
-                f.workstation = s->workstation[0] ? s->workstation : NULL;
-            }
-        } else {
-            smb_fact_resolve(c, &f);
-            smb_fact_create_request(&f, p);
-        }
-        smb_emit(c, &f);
-    }
+    for (uint32_t i = 0; i < c->n_pending; i++)
+        smb_op_unanswered(c, &c->pending[i]);
     c->n_pending = 0;
+    smb_rpc_flush(c);
 }
 
 size_t smb_conn_footprint(const smb_limits *l)
 {
-    /* The tables are touched at creation; the name slots only when used. */
+    /* The tables are touched at creation; the name slots only when used, and
+     * charged then (smb_state.c). */
     return sizeof(smb_conn) + (size_t)l->max_sessions * sizeof(smb_session) +
            (size_t)l->max_trees * sizeof(smb_tree) + (size_t)l->max_files * sizeof(smb_file) +
            (size_t)l->max_pending * sizeof(smb_pending) + 4096;
 }
 
+size_t smb_conn_full_cost(const smb_limits *l)
+{
+    size_t slots = (size_t)l->max_trees + l->max_files + l->max_pending;
+    return smb_conn_footprint(l) + slots * SMB_NAME_SLOT;
+}
+
 const smb_conn_stats *smb_conn_get_stats(const smb_conn *c) { return &c->st; }
 
-uint16_t smb_conn_dialect(const smb_conn *c)
-{
-    if (c->dialect)
-        return c->dialect;
-    if (c->st.smb1_msgs && !c->st.smb2_msgs)
-        return 0x0001;
-    return 0;
-}
-
-/* ---- tables ---------------------------------------------------------- */
-
-smb_session *smb_session_get(smb_conn *c, uint64_t id, bool create)
-{
-    smb_session *free_slot = NULL;
-    for (uint32_t i = 0; i < c->lim.max_sessions; i++) {
-        smb_session *s = &c->sessions[i];
-        if (s->used && s->id == id)
-            return s;
-        if (!s->used && !free_slot)
-            free_slot = s;
-    }
-    if (!create)
-        return NULL;
-    if (!free_slot) {
-        c->st.limit_drops++;
-        return NULL;
-    }
-    memset(free_slot, 0, sizeof(*free_slot));
-    free_slot->used = true;
-    free_slot->id = id;
-    return free_slot;
-}
-
-smb_tree *smb_tree_get(smb_conn *c, uint64_t sid, uint32_t tid, bool create)
-{
-    smb_tree *free_slot = NULL;
-    for (uint32_t i = 0; i < c->lim.max_trees; i++) {
-        smb_tree *t = &c->trees[i];
-        if (t->used && t->session_id == sid && t->tree_id == tid)
-            return t;
-        if (!t->used && !free_slot)
-            free_slot = t;
-    }
-    if (!create) {
-        /* a tree id is unique per session; midstream we may not know the
-         * session the tree was made in, so accept a lone match on the id */
-        smb_tree *only = NULL;
-        for (uint32_t i = 0; i < c->lim.max_trees; i++) {
-            smb_tree *t = &c->trees[i];
-            if (t->used && t->tree_id == tid) {
-                if (only)
-                    return NULL;
-                only = t;
-            }
-        }
-        return only;
-    }
-    if (!free_slot) {
-        c->st.limit_drops++;
-        return NULL;
-    }
-    char *share = free_slot->share;
-    memset(free_slot, 0, sizeof(*free_slot));
-    free_slot->share = share;
-    share[0] = '\0';
-    free_slot->used = true;
-    free_slot->session_id = sid;
-    free_slot->tree_id = tid;
-    return free_slot;
-}
-
-void smb_tree_del(smb_conn *c, smb_tree *t)
-{
-    (void)c;
-    if (t)
-        t->used = false;
-}
-
-void smb_tree_infer(smb_conn *c, uint8_t version, uint64_t sid, uint32_t tid)
-{
-    if (tid == 0 || smb_tree_get(c, sid, tid, false))
-        return;
-    uint16_t tc = version == 2 ? 0x0003 : 0x75;
-    smb_pending *only = NULL;
-    for (uint32_t i = 0; i < c->n_pending; i++) {
-        smb_pending *p = &c->pending[i];
-        if (p->version != version || p->command != tc || p->session_id != sid || p->aux)
-            continue;
-        if (only)
-            return; /* two candidates: no guess */
-        only = p;
-    }
-    if (!only || !only->have_name)
-        return;
-    smb_tree *t = smb_tree_get(c, sid, tid, true);
-    if (!t)
-        return;
-    only->aux = 1;
-    t->have_name = true;
-    memcpy(t->share, only->name, strlen(only->name) + 1);
-    t->type = smb_share_is_ipc(t->share) ? SMB_SHARE_PIPE : SMB_SHARE_UNKNOWN;
-}
-
-smb_file *smb_file_get(smb_conn *c, const uint8_t fid[16], bool create)
-{
-    smb_file *free_slot = NULL;
-    for (uint32_t i = 0; i < c->lim.max_files; i++) {
-        smb_file *f = &c->files[i];
-        if (f->used && memcmp(f->fid, fid, 16) == 0)
-            return f;
-        if (!f->used && !free_slot)
-            free_slot = f;
-    }
-    if (!create)
-        return NULL;
-    if (!free_slot) {
-        c->st.limit_drops++;
-        return NULL;
-    }
-    char *name = free_slot->name;
-    memset(free_slot, 0, sizeof(*free_slot));
-    free_slot->name = name;
-    name[0] = '\0';
-    free_slot->used = true;
-    memcpy(free_slot->fid, fid, 16);
-    return free_slot;
-}
-
-void smb_file_del(smb_conn *c, smb_file *f)
-{
-    (void)c;
-    if (f)
-        f->used = false;
-}
-
-smb_pending *smb_pending_add(smb_conn *c, uint8_t version, uint16_t cmd, uint64_t mid, uint32_t pid)
-{
-    smb_pending *p = smb_pending_find(c, version, mid, pid);
-    if (!p) {
-        if (c->n_pending >= c->lim.max_pending) {
-            c->st.limit_drops++;
-            return NULL;
-        }
-        p = &c->pending[c->n_pending++];
-    }
-    memset(p, 0, offsetof(smb_pending, name));
-    p->name[0] = '\0';
-    p->version = version;
-    p->command = cmd;
-    p->message_id = mid;
-    p->pid = pid;
-    return p;
-}
-
-smb_pending *smb_pending_find(smb_conn *c, uint8_t version, uint64_t mid, uint32_t pid)
-{
-    for (uint32_t i = 0; i < c->n_pending; i++) {
-        smb_pending *p = &c->pending[i];
-        if (p->version == version && p->message_id == mid && p->pid == pid)
-            return p;
-    }
-    return NULL;
-}
-
-void smb_pending_del(smb_conn *c, smb_pending *p)
-{
-    size_t i = (size_t)(p - c->pending);
-    if (i >= c->n_pending)
-        return;
-    c->n_pending--;
-    if (i != c->n_pending) {
-        /* move the last entry here, keeping each entry's own name slot */
-        smb_pending *last = &c->pending[c->n_pending];
-        char *name = p->name;
-        memcpy(name, last->name, strlen(last->name) + 1);
-        *p = *last;
-        p->name = name;
-    }
-}
-
-/* ---- facts ----------------------------------------------------------- */
-
-void smb_note_direction(smb_conn *c, bool is_response)
-{
-    c->req_dir = is_response ? 1 - c->cur_dir : c->cur_dir;
-}
-
-void smb_fact_init(const smb_conn *c, smb_fact *f, smb_fact_kind kind, uint8_t version, uint16_t cmd)
-{
-    memset(f, 0, sizeof(*f));
-    f->kind = kind;
-    f->smb_version = version;
-    f->command = cmd;
-    f->dialect = smb_conn_dialect(c);
-    f->req_dir = c->req_dir;
-}
-
-bool smb_session_take_stage(smb_conn *c, smb_session *s, uint8_t version, uint64_t message_id)
-{
-    if (!c->stage.used || c->stage.version != version || c->stage.message_id != message_id)
-        return false;
-    if (s) {
-        s->auth = c->stage.auth;
-        memcpy(s->user, c->stage.ntlm.user, sizeof(s->user));
-        memcpy(s->domain, c->stage.ntlm.domain, sizeof(s->domain));
-        memcpy(s->workstation, c->stage.ntlm.workstation, sizeof(s->workstation));
-    }
-    c->stage.used = false;
-    return true;
-}
-
-void smb_fact_create_request(smb_fact *f, const smb_pending *p)
-{
-    f->filename = p->have_name ? p->name : NULL;
-    f->desired_access = p->desired_access;
-    f->share_access = p->share_access;
-    f->file_attributes = p->file_attributes;
-    f->create_disposition = p->create_disposition;
-    f->create_options = p->create_options;
-}
-
-void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, smb_fact *f)
-{
-    smb_tree *t = smb_tree_get(c, sid, tid, true);
-    if (t) {
-        t->type = f->share_type;
-        t->have_name = f->share != NULL;
-        if (f->share)
-            memcpy(t->share, f->share, strlen(f->share) + 1);
-    }
-}
-
-bool smb_share_is_ipc(const char *share)
-{
-    if (!share)
-        return false;
-    size_t n = strlen(share);
-    return n >= 4 && strcasecmp(share + n - 4, "IPC$") == 0;
-}
-
-void smb_fact_resolve(smb_conn *c, smb_fact *f)
-{
-    smb_tree *t = smb_tree_get(c, f->session_id, f->tree_id, false);
-    if (t) {
-        f->share = t->have_name ? t->share : NULL;
-        f->share_type = t->type;
-    }
-    if (f->share_type == SMB_SHARE_UNKNOWN && smb_share_is_ipc(f->share))
-        f->share_type = SMB_SHARE_PIPE;
-    smb_session *s = smb_session_get(c, f->session_id, false);
-    if (s) {
-        f->auth = s->auth;
-        f->user = s->user[0] || s->auth == SMB_AUTH_ANONYMOUS ? s->user : NULL;
-        f->domain = s->domain[0] ? s->domain : NULL;
-        f->workstation = s->workstation[0] ? s->workstation : NULL;
-        if (s->auth == SMB_AUTH_KERBEROS)
-            f->user = NULL;
-    }
-}
-
-void smb_emit(smb_conn *c, const smb_fact *f)
-{
-    c->st.facts++;
-    if (c->sink.fact)
-        c->sink.fact(c->sink.ctx, f);
-}
+uint16_t smb_conn_dialect(const smb_conn *c) { return smb_state_dialect(c); }
 
 int smb_probe(const uint8_t *data, size_t len)
 {

@@ -14,33 +14,7 @@
 #include <stdint.h>
 
 #include "smb_facts.h"
-
-typedef struct smb_limits {
-    uint32_t max_sessions;   /* sessions tracked per connection (default 8) */
-    uint32_t max_trees;      /* tree connects tracked per connection (default 32) */
-    uint32_t max_files;      /* open files tracked per connection (default 64) */
-    uint32_t max_pending;    /* requests awaiting a response (default 64) */
-    uint32_t max_pdu_buffer; /* bytes of one PDU kept when it spans segments (default 65536);
-                                the rest of a longer PDU (READ/WRITE data) is skipped */
-} smb_limits;
-
-typedef struct smb_conn_stats {
-    uint64_t pdus[2];           /* NBSS messages seen per direction */
-    uint64_t smb1_msgs, smb2_msgs;
-    uint64_t encrypted_msgs;    /* SMB3 TRANSFORM (0xFD 'S' 'M' 'B') */
-    uint64_t compressed_msgs;   /* SMB3 COMPRESSION_TRANSFORM (0xFC 'S' 'M' 'B') */
-    uint64_t gaps;              /* gaps announced by the stream layer */
-    uint64_t resyncs;           /* times the parser found a header again after a gap/garbage */
-    uint64_t bytes_skipped;     /* bytes passed over without parsing (payloads, garbage) */
-    uint64_t malformed;         /* PDUs that failed to parse */
-    uint64_t orphan_responses;  /* responses whose request was not seen */
-    uint64_t limit_drops;       /* sessions/trees/files/pending entries not tracked: limits */
-    uint64_t auth_unrecognised; /* SESSION_SETUP blobs neither NTLMSSP, Kerberos nor SPNEGO */
-    uint64_t pdu_memcap_drops;  /* messages not buffered: the shared budget was spent */
-    uint64_t facts;             /* facts emitted */
-} smb_conn_stats;
-
-typedef struct smb_conn smb_conn;
+#include "smb_types.h"
 
 void smb_limits_default(smb_limits *l);
 
@@ -49,9 +23,16 @@ void smb_limits_default(smb_limits *l);
  * Returns NULL when out of memory. */
 smb_conn *smb_conn_new(const smb_limits *l, smb_sink sink);
 void smb_conn_free(smb_conn *c);
-/* Charges the PDU reassembly buffers of both directions to *used, never
- * past cap (the sensor's SMB memcap, shared by all connections). */
+/* Charges the PDU reassembly buffers of both directions and the DCE/RPC
+ * parsers of the pipes to *used, never past cap (the sensor's SMB memcap,
+ * shared by all connections). */
 void smb_conn_set_budget(smb_conn *c, size_t *used, size_t cap);
+/* The name slots of trees, files and pending requests are charged to the same
+ * budget as they are first written; when one does not fit, fn(ctx, need) is
+ * called once so the owner can free other connections' state, and the entry
+ * is dropped (limit_drops) if there is still no room. Set both before the
+ * first byte. */
+void smb_conn_set_reclaim(smb_conn *c, smb_reclaim_fn fn, void *ctx);
 
 /* In-order bytes of direction dir (0 or 1). */
 void smb_conn_data(smb_conn *c, int dir, const uint8_t *data, size_t len);
@@ -61,8 +42,13 @@ void smb_conn_gap(smb_conn *c, int dir, uint64_t len);
 void smb_conn_flush(smb_conn *c);
 
 const smb_conn_stats *smb_conn_get_stats(const smb_conn *c);
-/* Resident bytes one connection costs at these limits (for the sensor's SMB memcap). */
+/* Resident bytes one connection costs when it starts at these limits (for
+ * the sensor's SMB memcap); its name slots are charged later, as written. */
 size_t smb_conn_footprint(const smb_limits *l);
+/* What one connection costs with every table entry and name slot in use
+ * (without its message and DCE/RPC buffers): a memcap below it cannot hold
+ * one connection at its limits. */
+size_t smb_conn_full_cost(const smb_limits *l);
 /* The dialect negotiated (or inferred from traffic), 0 if unknown. */
 uint16_t smb_conn_dialect(const smb_conn *c);
 

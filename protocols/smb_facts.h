@@ -20,7 +20,8 @@ typedef enum smb_fact_kind {
     SMB_FACT_CREATE,
     SMB_FACT_CLOSE,
     SMB_FACT_LOGOFF,
-    SMB_FACT_SERVICE_CREATE, /* svcctl CreateServiceW/A seen inside a pipe write */
+    SMB_FACT_SERVICE, /* a svcctl (MS-SCMR) call through a pipe, at its end */
+    SMB_FACT_TASK,    /* a task scheduler call (ITaskSchedulerService, ATSVC) through a pipe, at its end */
 } smb_fact_kind;
 
 typedef enum smb_share_type {
@@ -38,7 +39,30 @@ typedef enum smb_auth {
     SMB_AUTH_OTHER,
 } smb_auth;
 
-typedef struct smb_fact {
+/* Who ran an operation: the session it ran in (from SESSION_SETUP). */
+typedef struct smb_identity {
+    smb_auth auth;
+    const char *user;        /* NTLMSSP user name ("" for an anonymous logon); NULL if unknown or Kerberos */
+    const char *domain;      /* NTLMSSP domain name; NULL if unknown or Kerberos */
+    const char *workstation; /* NTLMSSP workstation (client host) name; NULL if unknown */
+    uint64_t krb_ticket;     /* Kerberos: the id of the ticket the AP-REQ presented (kerberos.h); 0 if none */
+    /* user and domain were not on this connection: the sensor took them
+     * from the KDC's reply that issued the session's ticket (cname, crealm) */
+    bool from_kdc;
+} smb_identity;
+
+/* The server's own names, as its NTLMSSP CHALLENGE on this connection (or
+ * the NTLMv2 response that echoes it) gave them; each NULL when not seen. */
+typedef struct smb_server_names {
+    const char *target_name;  /* CHALLENGE TargetName: the NetBIOS domain (or server) name */
+    const char *nb_computer;  /* MsvAvNbComputerName */
+    const char *nb_domain;    /* MsvAvNbDomainName */
+    const char *dns_computer; /* MsvAvDnsComputerName: the server's FQDN */
+    const char *dns_domain;   /* MsvAvDnsDomainName */
+} smb_server_names;
+
+/* The header every fact has: the SMB operation and its outcome. */
+typedef struct smb_fact_head {
     smb_fact_kind kind;
     uint8_t smb_version; /* 1 for SMB1, 2 for SMB2/SMB3 */
     uint16_t command;    /* wire command: SMB2 0x0000..0x0012, SMB1 0x72, 0x73, 0x75, 0xa2 … */
@@ -50,12 +74,19 @@ typedef struct smb_fact {
     uint64_t message_id; /* SMB2 MessageId; SMB1 MID */
     uint64_t session_id; /* SMB2 SessionId; SMB1 UID */
     uint32_t tree_id;    /* SMB2 TreeId; SMB1 TID */
+    smb_identity who;
+    smb_server_names server;
+} smb_fact_head;
 
-    /* TREE_CONNECT, TREE_DISCONNECT, CREATE, CLOSE: the share of the tree as
-     * the client wrote it (`\\SRV\IPC$`), NULL when the tree connect was not seen. */
-    const char *share;
-    smb_share_type share_type; /* from the TREE_CONNECT response; IPC$ implies PIPE */
+/* The share an operation worked in. */
+typedef struct smb_fact_tree {
+    const char *share;         /* as the client wrote it (`\\SRV\IPC$`); NULL when its tree connect was not seen */
+    smb_share_type share_type; /* from the TREE_CONNECT response; IPC$ is a pipe share */
+} smb_fact_tree;
 
+/* CREATE and CLOSE: a file (or pipe) of a share. */
+typedef struct smb_fact_file {
+    smb_fact_tree tree;
     /* CREATE: the name as on the wire (SMB2: relative, no leading '\';
      * SMB1: usually with a leading '\'). CLOSE: the name of the file when known. */
     const char *filename;
@@ -67,21 +98,99 @@ typedef struct smb_fact {
     uint32_t create_action; /* from the response; 0 when unknown */
     uint8_t file_id[16];    /* SMB2 FileId (persistent+volatile); SMB1: FID in the first 2 bytes */
     bool have_file_id;
+} smb_fact_file;
 
-    /* The session this operation ran in (from SESSION_SETUP). */
-    smb_auth auth;
-    const char *user;        /* NTLMSSP user name, NULL if unknown */
-    const char *domain;      /* NTLMSSP domain name */
-    const char *workstation; /* NTLMSSP workstation (client host) name */
-
-    /* SMB_FACT_SERVICE_CREATE: svcctl CreateService parameters. */
-    const char *service_name;
-    const char *service_display_name;
-    const char *service_binary;
+/* SMB_FACT_SERVICE: one svcctl call (OpenSCManager, OpenService,
+ * CreateService*, ChangeServiceConfig, StartService, ControlService,
+ * DeleteService) through a pipe, reported when the call ends, with what its
+ * response said. The header's have_response tells whether the RPC response
+ * (or a fault) came; its status stays 0 (the SMB operations that carried
+ * the call have their own facts). */
+typedef struct smb_fact_service {
+    smb_fact_file pipe; /* the pipe it came through (name, file id, share) */
+    uint16_t opnum;
+    const char *operation; /* "RCreateServiceW" */
+    bool encrypted;        /* sealed (packet privacy): nothing below is known */
+    bool fault;
+    uint32_t fault_status; /* of the FAULT PDU: 0x1c010002 nca_s_op_rng_error, 5 access denied ... */
+    bool have_return;      /* the response's return value was read */
+    uint32_t return_code;  /* Win32 error: 0 success, 1073 ERROR_SERVICE_EXISTS ... */
+    /* The service: named by the request (OpenService, CreateService) or, for
+     * the calls on a service handle, by the OpenService / CreateService that
+     * returned the handle. NULL when unknown. */
+    const char *name;
+    const char *display_name; /* NULL when not given */
+    /* CreateService: the binary path; ChangeServiceConfig: the new one, NULL
+     * when the request keeps it */
+    const char *binary_path;
+    const char *account; /* lpServiceStartName; NULL when not given (LocalSystem) */
+    uint32_t desired_access;
+    /* CreateService: as given; ChangeServiceConfig: 0xffffffff when kept */
     uint32_t service_type;
-    uint32_t service_start_type;
-    uint32_t service_account_present;
+    uint32_t start_type;
+    bool account_present; /* lpServiceStartName given (else LocalSystem) */
+    uint32_t control;     /* ControlService: SERVICE_CONTROL_STOP (1) ... */
+} smb_fact_service;
+
+/* SMB_FACT_TASK: SchRpcRegisterTask, SchRpcRun, SchRpcDelete
+ * (ITaskSchedulerService) or NetrJobAdd (ATSVC) through a pipe, reported
+ * when the call ends, like SMB_FACT_SERVICE. When the pipe's DCE/RPC bind
+ * carried its own NTLMSSP logon, the header's identity is that one. */
+typedef struct smb_fact_task {
+    smb_fact_file pipe;
+    bool atsvc; /* the ATSVC interface (NetrJobAdd), else ITaskSchedulerService */
+    uint16_t opnum;
+    const char *operation; /* "SchRpcRegisterTask", "NetrJobAdd" */
+    bool encrypted;
+    bool fault;
+    uint32_t fault_status;
+    bool have_return;
+    uint32_t return_code; /* HRESULT (TSCH) or NET_API_STATUS (ATSVC) */
+    /* The task: the request's path, else the path the response gave it
+     * (RegisterTask), else "At<JobId>" (NetrJobAdd); NULL when unknown */
+    const char *name;
+    const char *xml;      /* RegisterTask: the task definition (bounded; NULL otherwise) */
+    const char *command;  /* NetrJobAdd: the command */
+    uint32_t flags;       /* RegisterTask, Delete: the flags; NetrJobAdd: AT_INFO Flags */
+    bool bind_identity;   /* who: from the bind's own NTLMSSP AUTHENTICATE */
+} smb_fact_task;
+
+/* One fact: the header, then the payload its kind names. */
+typedef struct smb_fact {
+    smb_fact_head h;
+    union {
+        smb_fact_tree tree;       /* TREE_CONNECT, TREE_DISCONNECT */
+        smb_fact_file file;       /* CREATE, CLOSE */
+        smb_fact_service service; /* SERVICE */
+        smb_fact_task task;       /* TASK */
+    } u;                          /* NEGOTIATE, SESSION_SETUP, LOGOFF: none */
 } smb_fact;
+
+/* The share of a fact whose kind has one (tree, file, service), else NULL. */
+static inline const smb_fact_tree *smb_fact_tree_of(const smb_fact *f)
+{
+    switch (f->h.kind) {
+    case SMB_FACT_TREE_CONNECT:
+    case SMB_FACT_TREE_DISCONNECT: return &f->u.tree;
+    case SMB_FACT_CREATE:
+    case SMB_FACT_CLOSE: return &f->u.file.tree;
+    case SMB_FACT_SERVICE: return &f->u.service.pipe.tree;
+    case SMB_FACT_TASK: return &f->u.task.pipe.tree;
+    default: return NULL;
+    }
+}
+
+/* The file of a fact whose kind has one (file, service), else NULL. */
+static inline const smb_fact_file *smb_fact_file_of(const smb_fact *f)
+{
+    switch (f->h.kind) {
+    case SMB_FACT_CREATE:
+    case SMB_FACT_CLOSE: return &f->u.file;
+    case SMB_FACT_SERVICE: return &f->u.service.pipe;
+    case SMB_FACT_TASK: return &f->u.task.pipe;
+    default: return NULL;
+    }
+}
 
 typedef struct smb_sink {
     void (*fact)(void *ctx, const smb_fact *f);

@@ -32,21 +32,27 @@ static size_t put_cp(char *out, size_t pos, size_t outcap, uint32_t cp)
     return n;
 }
 
-size_t utf16_to_utf8(const uint8_t *src, size_t nbytes, char *out, size_t outcap)
+static uint32_t unit_at(const uint8_t *src, size_t i, int big_endian)
+{
+    const uint8_t *b = src + 2 * i;
+    return big_endian ? ((uint32_t)b[0] << 8) | b[1] : (uint32_t)b[0] | ((uint32_t)b[1] << 8);
+}
+
+static size_t utf16_convert(const uint8_t *src, size_t nbytes, char *out, size_t outcap, int big_endian)
 {
     size_t pos = 0;
     if (outcap == 0)
         return 0;
     size_t units = src ? nbytes / 2 : 0;
     for (size_t i = 0; i < units; i++) {
-        uint32_t u = (uint32_t)src[2 * i] | ((uint32_t)src[2 * i + 1] << 8);
+        uint32_t u = unit_at(src, i, big_endian);
         if (u == 0)
             break;
         uint32_t cp = u;
         if (u >= 0xD800 && u <= 0xDBFF) {
             cp = 0xFFFD;
             if (i + 1 < units) {
-                uint32_t lo = (uint32_t)src[2 * i + 2] | ((uint32_t)src[2 * i + 3] << 8);
+                uint32_t lo = unit_at(src, i + 1, big_endian);
                 if (lo >= 0xDC00 && lo <= 0xDFFF) {
                     cp = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
                     i++;
@@ -62,6 +68,16 @@ size_t utf16_to_utf8(const uint8_t *src, size_t nbytes, char *out, size_t outcap
     }
     out[pos] = '\0';
     return pos;
+}
+
+size_t utf16_to_utf8(const uint8_t *src, size_t nbytes, char *out, size_t outcap)
+{
+    return utf16_convert(src, nbytes, out, outcap, 0);
+}
+
+size_t utf16be_to_utf8(const uint8_t *src, size_t nbytes, char *out, size_t outcap)
+{
+    return utf16_convert(src, nbytes, out, outcap, 1);
 }
 
 size_t oem_to_utf8(const uint8_t *src, size_t nbytes, char *out, size_t outcap)

@@ -14,6 +14,9 @@
  * boundary when it does not fit. Returns the length written. */
 size_t utf16_to_utf8(const uint8_t *src, size_t nbytes, char *out, size_t outcap);
 
+/* The same for UTF-16BE (NDR strings of a big-endian sender). */
+size_t utf16be_to_utf8(const uint8_t *src, size_t nbytes, char *out, size_t outcap);
+
 /* Same for 8-bit strings (SMB1 without Unicode, NTLM OEM): bytes >= 0x80 are
  * taken as Latin-1 so the result is always valid UTF-8. */
 size_t oem_to_utf8(const uint8_t *src, size_t nbytes, char *out, size_t outcap);

@@ -24,29 +24,43 @@ appid *appid_new(uint32_t max_packets)
     appid *a = calloc(1, sizeof(*a));
     if (!a)
         return NULL;
+    a->max_packets = max_packets ? max_packets : 1;
+    return a;
+}
+
+/* nDPI's module is made when the first flow needs it: its set-up (host and
+ * address lists, about 50 million instructions, twice that with its
+ * teardown) is most of a run's start-up, and traffic on the SMB ports never
+ * needs it. */
+static bool ensure_ndpi(appid *a)
+{
+    if (a->ndpi)
+        return true;
     a->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
-    if (!a->ndpi) {
-        free(a);
-        return NULL;
-    }
+    if (!a->ndpi)
+        return false;
     NDPI_PROTOCOL_BITMASK all;
     NDPI_BITMASK_SET_ALL(all);
     ndpi_set_protocol_detection_bitmask2(a->ndpi, &all);
     ndpi_finalize_initialization(a->ndpi);
-    a->max_packets = max_packets ? max_packets : 1;
-    return a;
+    return true;
 }
 
 void appid_free(appid *a)
 {
     if (!a)
         return;
-    ndpi_exit_detection_module(a->ndpi);
+    if (a->ndpi)
+        ndpi_exit_detection_module(a->ndpi);
     free(a);
 }
 
 appid_flow *appid_flow_new(appid *a)
 {
+    if (!ensure_ndpi(a)) {
+        a->stats.alloc_failures++;
+        return NULL;
+    }
     appid_flow *f = calloc(1, sizeof(*f));
     if (!f) {
         a->stats.alloc_failures++;

@@ -1,6 +1,7 @@
 /* Application-protocol identification with nDPI, consulted only until a flow
  * is classified (or a packet budget is spent), plus the names pipewatch puts
- * on flows. nDPI state lives only while a flow is being classified. */
+ * on flows. nDPI state lives only while a flow is being classified; nDPI's
+ * module itself is set up by the first appid_flow_new. */
 #ifndef PW_APPID_H
 #define PW_APPID_H
 

@@ -22,8 +22,13 @@ void capture_free_paths(char **list);
  * Returns NULL with err set ("FILE: reason"). */
 pcap_t *capture_open_file(const char *path, const char *bpf, char *err, size_t errlen);
 
-/* Opens a live interface: promiscuous, snaplen, kernel buffer, immediate
- * mode, a BPF filter. Returns NULL with err set ("interface X: reason"). */
+/* The longest a packet waits in a partly filled kernel block before the
+ * block is handed to the reader (TPACKET_V3 block retire timeout). */
+#define CAPTURE_BLOCK_TIMEOUT_MS 50
+
+/* Opens a live interface: promiscuous, snaplen, a kernel buffer of
+ * buffer_mb (a TPACKET_V3 ring of blocks), a BPF filter. Returns NULL with
+ * err set ("interface X: reason"). */
 pcap_t *capture_open_live(const char *iface, int snaplen, int buffer_mb, bool promisc, const char *bpf,
                           char *err, size_t errlen);
 

@@ -1,3 +1,4 @@
+#include "../detect/yaml_depth.h"
 #include "config.h"
 
 #include <errno.h>
@@ -254,6 +255,10 @@ static const key_row keys[] = {
     BOOL("stats.enabled", log_stats),
     SECONDS("stats.interval", 0, 86400, stats_interval_usec),
 
+    SECTION("correlation"),
+    SIZE("correlation.memcap", 64 * 1024, 1ull << 34, corr_memcap, D_SIZE),
+    UINT("correlation.max-events", 1, 1024, corr_max_events, D_U32),
+
     SECTION("flow"),
     /* a memcap in bytes buys one flow entry per KiB */
     SIZE_IN("flow.memcap", 1ull << 20, 1ull << 40, 1024, flow.max_flows, D_U32),
@@ -291,6 +296,9 @@ static const key_row keys[] = {
     UINT("app-layer.protocols.smb.max-pending", 1, 1000000, smb.max_pending, D_U32),
     SIZE("app-layer.protocols.smb.memcap", 1ull << 20, 1ull << 40, smb_memcap, D_SIZE),
     SIZE("app-layer.protocols.smb.max-pdu-buffer", 1024, 16ull << 20, smb.max_pdu_buffer, D_U32),
+    SIZE("app-layer.protocols.smb.max-rpc-buffer", 1024, 16ull << 20, smb.max_rpc_buffer, D_U32),
+    UINT("app-layer.protocols.smb.max-servers", 1, 1000000, max_servers, D_U32),
+    UINT("app-layer.protocols.smb.max-tickets", 1, 1000000, max_tickets, D_U32),
     SECTION("app-layer.ndpi"),
     BOOL("app-layer.ndpi.enabled", appid_enabled),
     UINT("app-layer.ndpi.max-packets", 1, 1000, appid_max_packets, D_U32),
@@ -585,6 +593,11 @@ static bool set_rule_files(cfg *c, yaml_node_t *v, const char *path)
 
 bool config_load_string(pw_options *o, const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
+    unsigned deep_line; /* libyaml's work grows with the square of the nesting: bound it first */
+    if (!yaml_depth_ok(text, len, YAML_MAX_DEPTH, &deep_line)) {
+        snprintf(err, errlen, "%s:%u: YAML error: nested deeper than %d levels", name, deep_line, YAML_MAX_DEPTH);
+        return false;
+    }
     yaml_parser_t parser;
     yaml_document_t doc;
     if (!yaml_parser_initialize(&parser)) {

@@ -78,6 +78,12 @@ extern const char *const pw_dialect_names[PW_N_DIALECTS]; /* "SMB1", ... */
     S(smb_limit_drops, "smb", "state_limit_drops", PW_SUM, PW_ALWAYS)                                          \
     S(smb_memcap_drops, "smb", "memcap_drops", PW_SUM, PW_ALWAYS)                                              \
     S(smb_memcap_evictions, "smb", "memcap_evictions", PW_SUM, PW_ALWAYS)                                      \
+    S(smb_servers_named, "smb", "servers_named", PW_SUM, PW_ALWAYS)                                            \
+    S(smb_server_renames, "smb", "server_renames", PW_SUM, PW_ALWAYS)                                          \
+    S(smb_server_evictions, "smb", "server_name_evictions", PW_SUM, PW_ALWAYS)                                 \
+    S(kdc_tickets, "smb", "kdc_tickets", PW_SUM, PW_ALWAYS)                                                    \
+    S(kdc_ticket_evictions, "smb", "kdc_ticket_evictions", PW_SUM, PW_ALWAYS)                                  \
+    S(kdc_identities, "smb", "kdc_identities", PW_SUM, PW_ALWAYS)                                              \
     S(smb_pdu_memcap_drops, "smb", "pdu_memcap_drops", PW_SUM, PW_ALWAYS)                                      \
     A(smb_by_dialect, PW_N_DIALECTS, "smb.flows_by_dialect", pw_dialect_keys, PW_SUM, PW_ALWAYS)               \
     S(events_smb, "events", "smb", PW_SUM, PW_ALWAYS)                                                          \
@@ -85,6 +91,7 @@ extern const char *const pw_dialect_names[PW_N_DIALECTS]; /* "SMB1", ... */
     S(events_flow, "events", "flow", PW_SUM, PW_ALWAYS)                                                        \
     S(alerts, "events", "alerts", PW_SUM, PW_ALWAYS)                                                           \
     S(rule_matches_max_exceeded, "events", "alerts_over_match_limit", PW_SUM, PW_ALWAYS)                       \
+    S(rule_regex_limit, "events", "rule_regex_limit", PW_SUM, PW_ALWAYS)                                       \
     S(records_truncated, "events", "truncated_records", PW_SUM, PW_NONZERO)                                    \
     S(output_dropped, "events", "output_dropped", PW_SUM, PW_NONZERO)
 

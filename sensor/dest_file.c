@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct dest {
@@ -16,10 +17,12 @@ struct dest {
     char path[512];
 };
 
-bool fd_write_all(int fd, const char *p, size_t n, int *e)
+/* Writes n bytes; *done says how many went out when it fails. */
+static bool write_counted(int fd, const char *p, size_t n, size_t *done, int *e)
 {
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
+    *done = 0;
+    while (*done < n) {
+        ssize_t w = write(fd, p + *done, n - *done);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -30,15 +33,44 @@ bool fd_write_all(int fd, const char *p, size_t n, int *e)
             *e = EIO;
             return false;
         }
-        p += w;
-        n -= (size_t)w;
+        *done += (size_t)w;
     }
     return true;
 }
 
+bool fd_write_all(int fd, const char *p, size_t n, int *e)
+{
+    size_t done;
+    return write_counted(fd, p, n, &done, e);
+}
+
+/* A write that failed part way (a full disk) left `tail` bytes of a record
+ * that is not whole at the end of the file: a regular file is cut back to
+ * its last whole line, so a reader never sees half a record. */
+static void cut_back(int fd, size_t tail)
+{
+    struct stat st;
+    off_t at;
+    if (tail && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (at = lseek(fd, 0, SEEK_CUR)) >= (off_t)tail)
+        (void)!ftruncate(fd, at - (off_t)tail);
+}
+
+/* Bytes after the last newline among the first `done` of p (p starts at a
+ * line boundary). */
+static size_t partial_tail(const char *p, size_t done)
+{
+    for (size_t i = done; i > 0; i--)
+        if (p[i - 1] == '\n')
+            return done - i;
+    return done;
+}
+
 bool fd_lines_flush(fd_lines *w, int *e)
 {
-    bool ok = fd_write_all(w->fd, w->buf, w->len, e);
+    size_t done;
+    bool ok = write_counted(w->fd, w->buf, w->len, &done, e);
+    if (!ok)
+        cut_back(w->fd, partial_tail(w->buf, done));
     w->len = 0;
     return ok;
 }
@@ -48,8 +80,18 @@ bool fd_lines_put(fd_lines *w, const char *rec, size_t len, int *e)
     if (w->len + len + 1 > sizeof(w->buf)) {
         if (!fd_lines_flush(w, e))
             return false;
-        if (len + 1 > sizeof(w->buf))
-            return fd_write_all(w->fd, rec, len, e) && fd_write_all(w->fd, "\n", 1, e);
+        if (len + 1 > sizeof(w->buf)) {
+            size_t done;
+            if (!write_counted(w->fd, rec, len, &done, e)) {
+                cut_back(w->fd, done);
+                return false;
+            }
+            if (!write_counted(w->fd, "\n", 1, &done, e)) {
+                cut_back(w->fd, len);
+                return false;
+            }
+            return true;
+        }
     }
     memcpy(w->buf + w->len, rec, len);
     w->len += len;
@@ -102,9 +144,17 @@ static bool file_reopen(dest *d, char *err, size_t errlen)
         return true;
     d->w.len = 0;
     int fd = open_file(d->path, true, err, errlen);
-    if (fd < 0)
+    if (fd < 0) {
+        /* The old file is let go all the same: SIGHUP asks for it, and
+         * records written into a file that was removed would be lost
+         * without being counted. */
+        if (d->w.fd >= 0)
+            close(d->w.fd);
+        d->w.fd = -1;
         return false;
-    close(d->w.fd);
+    }
+    if (d->w.fd >= 0)
+        close(d->w.fd);
     d->w.fd = fd;
     return true;
 }
@@ -112,7 +162,7 @@ static bool file_reopen(dest *d, char *err, size_t errlen)
 static bool file_close(dest *d, int *e)
 {
     bool ok = true;
-    if (!d->is_stdout && close(d->w.fd) != 0) {
+    if (!d->is_stdout && d->w.fd >= 0 && close(d->w.fd) != 0) {
         *e = errno;
         ok = false;
     }

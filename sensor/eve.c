@@ -63,7 +63,7 @@ static const char *create_action_name(uint32_t a)
     return a < 4 ? names[a] : NULL;
 }
 
-static void status_fields(jbuf *j, const smb_fact *f)
+static void status_fields(jbuf *j, const smb_fact_head *f)
 {
     if (!f->have_response) {
         jb_str(j, "status", "NO_RESPONSE");
@@ -76,103 +76,172 @@ static void status_fields(jbuf *j, const smb_fact *f)
     jb_str(j, "status_code", code);
 }
 
-static const char *command_name(const smb_fact *f)
+static const char *command_name(const smb_fact_head *f)
 {
     const char *n = f->smb_version == 1 ? smb1_command_name((uint8_t)f->command) : smb2_command_name(f->command);
     return n ? n : "UNKNOWN";
 }
 
+static void tree_fields(jbuf *j, const smb_fact_tree *t)
+{
+    if (t->share)
+        jb_str(j, "share", t->share);
+    jb_str(j, "share_type", share_type_name(t->share_type));
+}
+
+static void file_fields(jbuf *j, const smb_fact_head *h, const smb_fact_file *f)
+{
+    if (f->filename) {
+        jb_str(j, "filename", f->filename);
+        if (f->tree.share_type == SMB_SHARE_PIPE)
+            jb_str(j, "named_pipe", f->filename);
+    }
+    tree_fields(j, &f->tree);
+    if (h->kind == SMB_FACT_CREATE) {
+        const char *d = smb_disposition_name(f->create_disposition);
+        if (d)
+            jb_str(j, "disposition", d);
+        jb_str(j, "access", (f->create_options & 0x00001000) ? "delete on close" : "normal");
+        jb_hex32(j, "access_mask", f->desired_access);
+        jb_hex32(j, "share_access", f->share_access);
+        jb_hex32(j, "create_options", f->create_options);
+        const char *act = h->have_response && h->status == 0 ? create_action_name(f->create_action) : NULL;
+        if (act)
+            jb_str(j, "create_action", act);
+    }
+    if (f->have_file_id) {
+        char guid[37];
+        eve_format_guid(f->file_id, guid);
+        jb_str(j, "fuid", guid);
+    }
+}
+
+static void service_fields(jbuf *j, const smb_fact_service *s)
+{
+    jb_open_object(j, "service");
+    jb_str(j, "operation", s->operation ? s->operation : "");
+    if (s->encrypted)
+        jb_bool(j, "encrypted", true);
+    if (s->fault)
+        jb_hex32(j, "fault_status", s->fault_status);
+    if (s->have_return)
+        jb_u64(j, "return_code", s->return_code);
+    if (s->name)
+        jb_str(j, "name", s->name);
+    if (s->display_name)
+        jb_str(j, "display_name", s->display_name);
+    if (s->binary_path)
+        jb_str(j, "binary_path", s->binary_path);
+    if (s->service_type != 0xffffffffu)
+        jb_hex32(j, "service_type", s->service_type);
+    if (s->start_type != 0xffffffffu)
+        jb_u64(j, "start_type", s->start_type);
+    if (s->account)
+        jb_str(j, "account", s->account);
+    jb_close_object(j);
+}
+
+static void task_fields(jbuf *j, const smb_fact_task *t)
+{
+    jb_open_object(j, "task");
+    jb_str(j, "interface", t->atsvc ? "atsvc" : "ITaskSchedulerService");
+    jb_str(j, "operation", t->operation ? t->operation : "");
+    if (t->encrypted)
+        jb_bool(j, "encrypted", true);
+    if (t->fault)
+        jb_hex32(j, "fault_status", t->fault_status);
+    if (t->have_return)
+        jb_hex32(j, "return_code", t->return_code);
+    if (t->name)
+        jb_str(j, "name", t->name);
+    if (t->command)
+        jb_str(j, "command", t->command);
+    if (t->xml)
+        jb_u64(j, "xml_length", strlen(t->xml));
+    if (t->bind_identity)
+        jb_bool(j, "bind_identity", true);
+    jb_close_object(j);
+}
+
+static void identity_fields(jbuf *j, const smb_fact_head *h)
+{
+    const smb_identity *w = &h->who;
+    if (h->kind != SMB_FACT_SESSION_SETUP && !w->user && !w->domain)
+        return;
+    if (w->auth == SMB_AUTH_NTLMSSP || w->auth == SMB_AUTH_ANONYMOUS) {
+        jb_open_object(j, "ntlmssp");
+        jb_str(j, "domain", w->domain ? w->domain : "");
+        jb_str(j, "user", w->user ? w->user : "");
+        jb_str(j, "host", w->workstation ? w->workstation : "");
+        jb_close_object(j);
+    } else if (w->auth == SMB_AUTH_KERBEROS) {
+        jb_open_object(j, "kerberos");
+        jb_bool(j, "ticket", true);
+        if (w->from_kdc) {
+            /* not on this connection: the KDC's reply that issued its ticket */
+            jb_str(j, "cname", w->user ? w->user : "");
+            jb_str(j, "crealm", w->domain ? w->domain : "");
+            jb_str(j, "identity_from", "kdc_reply");
+        }
+        jb_close_object(j);
+    }
+}
+
 void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
 {
+    const smb_fact_head *h = &f->h;
     jb_open_object(j, "smb");
     jb_u64(j, "id", tx_id);
-    const char *dialect = smb_dialect_name(f->dialect);
+    const char *dialect = smb_dialect_name(h->dialect);
     jb_str(j, "dialect", dialect ? dialect : "unknown");
-    jb_str(j, "command", command_name(f));
-    status_fields(j, f);
-    jb_u64(j, "session_id", f->session_id);
-    jb_u64(j, "tree_id", f->tree_id);
-    if (!f->have_request)
+    jb_str(j, "command", command_name(h));
+    status_fields(j, h);
+    jb_u64(j, "session_id", h->session_id);
+    jb_u64(j, "tree_id", h->tree_id);
+    if (!h->have_request)
         jb_bool(j, "request_seen", false);
-
-    switch (f->kind) {
+    switch (h->kind) {
     case SMB_FACT_TREE_CONNECT:
-    case SMB_FACT_TREE_DISCONNECT:
-        if (f->share)
-            jb_str(j, "share", f->share);
-        jb_str(j, "share_type", share_type_name(f->share_type));
-        break;
+    case SMB_FACT_TREE_DISCONNECT: tree_fields(j, &f->u.tree); break;
     case SMB_FACT_CREATE:
-    case SMB_FACT_CLOSE: {
-        if (f->filename) {
-            jb_str(j, "filename", f->filename);
-            if (f->share_type == SMB_SHARE_PIPE)
-                jb_str(j, "named_pipe", f->filename);
-        }
-        if (f->share)
-            jb_str(j, "share", f->share);
-        jb_str(j, "share_type", share_type_name(f->share_type));
-        if (f->kind == SMB_FACT_CREATE) {
-            const char *d = smb_disposition_name(f->create_disposition);
-            if (d)
-                jb_str(j, "disposition", d);
-            jb_str(j, "access", (f->create_options & 0x00001000) ? "delete on close" : "normal");
-            jb_hex32(j, "access_mask", f->desired_access);
-            jb_hex32(j, "share_access", f->share_access);
-            jb_hex32(j, "create_options", f->create_options);
-            const char *act = f->have_response && f->status == 0 ? create_action_name(f->create_action) : NULL;
-            if (act)
-                jb_str(j, "create_action", act);
-        }
-        if (f->have_file_id) {
-            char guid[37];
-            eve_format_guid(f->file_id, guid);
-            jb_str(j, "fuid", guid);
-        }
-        break;
+    case SMB_FACT_CLOSE: file_fields(j, h, &f->u.file); break;
+    case SMB_FACT_SERVICE: service_fields(j, &f->u.service); break;
+    case SMB_FACT_TASK: task_fields(j, &f->u.task); break;
+    default: break;
     }
-    case SMB_FACT_SERVICE_CREATE:
-        jb_open_object(j, "service");
-        jb_str(j, "name", f->service_name ? f->service_name : "");
-        jb_str(j, "display_name", f->service_display_name ? f->service_display_name : "");
-        jb_str(j, "binary_path", f->service_binary ? f->service_binary : "");
-        jb_hex32(j, "service_type", f->service_type);
-        jb_u64(j, "start_type", f->service_start_type);
-        jb_close_object(j);
-        break;
-    default:
-        break;
-    }
-
-    if (f->kind == SMB_FACT_SESSION_SETUP || f->user || f->domain) {
-        if (f->auth == SMB_AUTH_NTLMSSP || f->auth == SMB_AUTH_ANONYMOUS) {
-            jb_open_object(j, "ntlmssp");
-            jb_str(j, "domain", f->domain ? f->domain : "");
-            jb_str(j, "user", f->user ? f->user : "");
-            jb_str(j, "host", f->workstation ? f->workstation : "");
-            jb_close_object(j);
-        } else if (f->auth == SMB_AUTH_KERBEROS) {
-            jb_open_object(j, "kerberos");
-            jb_bool(j, "ticket", true);
-            jb_close_object(j);
-        }
-    }
+    identity_fields(j, h);
     jb_close_object(j);
 }
 
 void eve_winlog_object(jbuf *j, const win_event *e)
 {
     jb_open_object(j, "winlog");
-    jb_str(j, "channel", "Security");
-    jb_str(j, "provider_name", "Microsoft-Windows-Security-Auditing");
+    jb_str(j, "channel", e->def->family->channel);
+    jb_str(j, "provider_name", e->def->family->provider);
     jb_u64(j, "event_id", e->event_id);
+    if (e->def->family->level)
+        jb_str(j, "level", e->def->family->level);
     jb_str(j, "computer_name", e->computer_name ? e->computer_name : "");
     jb_open_array(j, "keywords");
-    jb_str(j, NULL, e->audit_success ? "Audit Success" : "Audit Failure");
+    jb_str(j, NULL, e->keywords ? e->keywords : "");
     jb_close_array(j);
     jb_open_object(j, "event_data");
     for (size_t i = 0; i < e->ndata; i++)
         jb_str(j, e->fields[i].name, e->fields[i].value ? e->fields[i].value : "");
+    /* Winlogbeat's security module adds the rights by name, as an array */
+    const char *names = winevent_get(e, "AccessListDescription");
+    if (names && names[0]) {
+        jb_open_array(j, "AccessListDescription");
+        for (const char *p = names; *p;) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            char one[128];
+            snprintf(one, sizeof one, "%.*s", (int)len, p);
+            jb_str(j, NULL, one);
+            p += len + (nl ? 1 : 0);
+        }
+        jb_close_array(j);
+    }
     jb_close_object(j);
     jb_close_object(j);
 }
@@ -282,8 +351,60 @@ void eve_stats_object(jbuf *j, const stats_rec *st)
     jb_open_object(j, "stats");
     jb_u64(j, "uptime", st->uptime_usec / 1000000);
     pw_counters_json(j, st->c);
+    if (st->unwritten_records || st->reopen_failures) {
+        jb_open_object(j, "output");
+        jb_u64(j, "unwritten_records", st->unwritten_records);
+        jb_u64(j, "reopen_failures", st->reopen_failures);
+        jb_close_object(j);
+    }
     if (st->extra)
         st->extra(j, st->extra_ctx);
+    jb_close_object(j);
+}
+
+/* A measure as JSON: whole numbers as integers, else three decimals. */
+static void corr_num(jbuf *j, const char *key, double v)
+{
+    if (v >= 0 && v < 1e15 && v == (double)(uint64_t)v) {
+        jb_u64(j, key, (uint64_t)v);
+        return;
+    }
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%.3f", v);
+    jb_str(j, key, buf);
+}
+
+/* The "correlation" object of a correlation's alert: its group, its value
+ * and the events it counted. */
+static void correlation_object(jbuf *j, const sigma_corr_alert *a, const sigma_ruleset *rules)
+{
+    jb_open_object(j, "correlation");
+    jb_str(j, "type", a->type);
+    jb_open_object(j, "group");
+    for (size_t i = 0; i < a->ngroup; i++)
+        jb_str(j, a->group_names[i], a->group_values[i]);
+    jb_close_object(j);
+    corr_num(j, "value", a->value);
+    if (a->value_of)
+        jb_str(j, "value_of", a->value_of);
+    jb_timestamp(j, "first_seen", a->first_usec);
+    jb_timestamp(j, "last_seen", a->last_usec);
+    jb_u64(j, "events_count", a->events);
+    jb_bool(j, "truncated", a->truncated);
+    jb_open_array(j, "events");
+    for (size_t i = 0; i < a->nrefs; i++) {
+        const sigma_rule *r = rules ? sigma_rule_at(rules, a->refs[i].rule) : NULL;
+        jb_open_object(j, NULL);
+        jb_timestamp(j, "timestamp", a->refs[i].ts_usec);
+        if (a->refs[i].flow_id)
+            jb_u64(j, "flow_id", a->refs[i].flow_id);
+        if (r) {
+            jb_str(j, "rule", sigma_rule_title(r));
+            jb_u64(j, "signature_id", sigma_rule_signature_id(r));
+        }
+        jb_close_object(j);
+    }
+    jb_close_array(j);
     jb_close_object(j);
 }
 
@@ -300,6 +421,10 @@ static void eve_build(jbuf *j, const pw_record *r)
         break;
     case REC_ALERT:
         eve_alert_object(j, r->rule);
+        if (r->corr) {
+            correlation_object(j, r->corr, r->corr_rules);
+            break;
+        }
         eve_winlog_object(j, r->ev);
         eve_smb_object(j, r->fact, r->tx_id);
         break;

@@ -1,7 +1,11 @@
-/* The flow table: chained hash on a preallocated node array, a free list,
+/* The flow table: chained hash on a node array reserved at start and touched
+ * only as flows arrive (never-used nodes are taken in order, freed ones from a free list),
  * and four idle lists (TCP without payload yet, TCP open, TCP closed, UDP)
  * each ordered by last activity, so expiry and eviction only look at list
  * heads. A fifth list keeps creation order for a deterministic flush.
+ *
+ * Nodes not yet used are taken in order before the free list, so the
+ * array's pages are touched only as flows arrive.
  *
  * The release callback must flush or release f->tcp (stream_flush /
  * stream_release): the table does not know the stream engine. */
@@ -38,9 +42,10 @@ struct flow_table {
     flow_release_fn release;
     void *ctx;
     fnode *nodes;
-    uint32_t *buckets;
+    uint32_t *buckets; /* chain heads stored as index ^ NIL: zeroed memory is an empty table */
     uint32_t mask;
     uint32_t free_head;
+    uint32_t fresh; /* nodes from here on were never used: not on the free list, not yet touched */
     dlist idle[L_COUNT], order;
     uint32_t last; /* flow returned by the previous lookup: its stream may have closed since */
 };
@@ -102,19 +107,18 @@ flow_table *flow_table_new(const flow_config *c, flow_release_fn release, void *
     t->mask = nb - 1;
     t->release = release;
     t->ctx = ctx;
+    /* Both arrays are left as the allocator's fresh zero pages: a table
+     * costs memory for the flows it has held, not for its size. */
     t->nodes = calloc(t->cfg.max_flows, sizeof(fnode));
-    t->buckets = malloc(sizeof(uint32_t) * nb);
+    t->buckets = calloc(nb, sizeof(uint32_t));
     if (!t->nodes || !t->buckets) {
         free(t->nodes);
         free(t->buckets);
         free(t);
         return NULL;
     }
-    for (uint32_t i = 0; i < nb; i++)
-        t->buckets[i] = NIL;
-    for (uint32_t i = 0; i < t->cfg.max_flows; i++)
-        t->nodes[i].hnext = i + 1 < t->cfg.max_flows ? i + 1 : NIL;
-    t->free_head = 0;
+    t->free_head = NIL;
+    t->fresh = 0;
     for (int l = 0; l < L_COUNT; l++)
         t->idle[l].head = t->idle[l].tail = NIL;
     t->order.head = t->order.tail = NIL;
@@ -184,10 +188,15 @@ static void node_release(flow_table *t, uint32_t i)
     fnode *n = &t->nodes[i];
     if (t->release)
         t->release(t->ctx, &n->f);
-    uint32_t *pp = &t->buckets[n->bucket];
-    while (*pp != i)
-        pp = &t->nodes[*pp].hnext;
-    *pp = n->hnext;
+    uint32_t *head = &t->buckets[n->bucket];
+    if ((*head ^ NIL) == i) {
+        *head = n->hnext ^ NIL;
+    } else {
+        uint32_t j = *head ^ NIL;
+        while (t->nodes[j].hnext != i)
+            j = t->nodes[j].hnext;
+        t->nodes[j].hnext = n->hnext;
+    }
     dl_remove(t, &t->idle[n->list], i, IDLE_OFF);
     dl_remove(t, &t->order, i, ORDER_OFF);
     n->used = false;
@@ -245,6 +254,14 @@ void flow_table_free(flow_table *t)
 
 const flow_stats *flow_table_stats(const flow_table *t) { return &t->st; }
 
+uint64_t flow_table_bytes(uint32_t max_flows)
+{
+    uint64_t nb = 1;
+    while (nb < (uint64_t)max_flows * 2u)
+        nb <<= 1;
+    return (uint64_t)max_flows * sizeof(fnode) + nb * sizeof(uint32_t);
+}
+
 /* A free node; when there is none, a new flow takes the place of the least
  * recently used TCP flow that has carried no payload yet (what a SYN flood
  * fills the table with), else of the least recently used flow. Dropping
@@ -254,6 +271,8 @@ const flow_stats *flow_table_stats(const flow_table *t) { return &t->st; }
  * small for the traffic: counted in memcap_drops. */
 static uint32_t node_get(flow_table *t, uint64_t now)
 {
+    if (t->free_head == NIL && t->fresh < t->cfg.max_flows)
+        return t->fresh++;
     if (t->free_head == NIL) {
         uint32_t victim = t->idle[L_EMBRYO].head;
         for (int l = 0; l < L_COUNT && victim == NIL; l++) {
@@ -324,7 +343,7 @@ flow *flow_lookup(flow_table *t, const decoded_pkt *p, int *dir)
     }
     uint64_t h = tuple_hash(p->ipver, p->proto, p->vlan_id, p->src, p->sport, p->dst, p->dport);
     uint32_t b = (uint32_t)h & t->mask;
-    for (uint32_t i = t->buckets[b]; i != NIL; i = t->nodes[i].hnext) {
+    for (uint32_t i = t->buckets[b] ^ NIL; i != NIL; i = t->nodes[i].hnext) {
         int d = match(&t->nodes[i].f, p);
         if (d < 0)
             continue;
@@ -362,8 +381,8 @@ flow *flow_lookup(flow_table *t, const decoded_pkt *p, int *dir)
         f->flow_id = 1;
     n->used = true;
     n->bucket = b;
-    n->hnext = t->buckets[b];
-    t->buckets[b] = i;
+    n->hnext = t->buckets[b] ^ NIL;
+    t->buckets[b] = i ^ NIL;
     n->list = !tcp ? L_UDP : p->payload_wire_len ? L_OPEN : L_EMBRYO;
     n->idle.prev = n->idle.next = n->order.prev = n->order.next = NIL;
     dl_append(t, &t->idle[n->list], i, IDLE_OFF);

@@ -1,5 +1,6 @@
 /* The flow table: one entry per TCP/UDP 5-tuple, both directions in one
- * flow, bounded by a memcap (a fixed number of entries allocated up front),
+ * flow, bounded by a memcap (a fixed number of entries, reserved at start and
+ * paid for as flows arrive),
  * idle timeouts, and a deterministic flow_id. */
 #ifndef PW_FLOW_H
 #define PW_FLOW_H
@@ -28,7 +29,7 @@ typedef struct flow {
 } flow;
 
 typedef struct flow_config {
-    uint32_t max_flows;          /* entries allocated up front (memcap / sizeof(flow)) */
+    uint32_t max_flows;          /* entries reserved at start (memcap / 1 KiB) */
     uint64_t tcp_timeout_usec;   /* idle timeout of an established TCP flow */
     uint64_t tcp_closed_timeout_usec; /* after FIN/RST both ways */
     uint64_t udp_timeout_usec;
@@ -50,6 +51,9 @@ typedef void (*flow_release_fn)(void *ctx, flow *f);
 
 void flow_config_default(flow_config *c);
 flow_table *flow_table_new(const flow_config *c, flow_release_fn release, void *ctx);
+/* Bytes a table of max_flows takes when every entry is in use (an empty
+ * table costs almost nothing: its memory is taken as flows arrive). */
+uint64_t flow_table_bytes(uint32_t max_flows);
 void flow_table_free(flow_table *t); /* releases every flow first */
 
 /* Finds or creates the flow of p. *dir is set to the direction of p (0/1).

@@ -59,19 +59,20 @@ static void event_object(jbuf *j, const win_event *e, const sigma_rule *rule)
     jb_open_object(j, "event");
     jb_str(j, "kind", rule ? "alert" : "event");
     jb_str(j, "code", code);
-    jb_str(j, "provider", "Microsoft-Windows-Security-Auditing");
+    jb_str(j, "provider", win_provider(e));
     jb_str(j, "module", "security");
-    jb_str(j, "action", win_task(e->event_id));
+    const win_ecs *c = win_ecs_of(e->event_id);
+    jb_str(j, "action", c->action ? c->action : win_task(e->event_id));
     if (rule) {
         one(j, "category", "intrusion_detection");
         one(j, "type", "info");
         jb_u64(j, "severity", (uint64_t)sigma_rule_severity(rule));
     } else {
         jb_open_array(j, "category");
-        jb_str(j, NULL, "network");
-        jb_str(j, NULL, "file");
+        for (size_t i = 0; i < 2 && c->category[i]; i++)
+            jb_str(j, NULL, c->category[i]);
         jb_close_array(j);
-        one(j, "type", "access");
+        one(j, "type", c->type);
     }
     jb_str(j, "outcome", e->audit_success ? "success" : "failure");
     jb_close_object(j);
@@ -82,6 +83,8 @@ static void user_host(jbuf *j, const win_event *e)
     jb_open_object(j, "host");
     jb_str(j, "name", e->computer_name ? e->computer_name : "");
     jb_close_object(j);
+    if (!winevent_get(e, "SubjectUserName"))
+        return; /* the System log's events name no subject */
     jb_open_object(j, "user");
     jb_str(j, "name", win_field(e, "SubjectUserName"));
     jb_str(j, "domain", win_field(e, "SubjectDomainName"));
@@ -95,19 +98,19 @@ static void winlog_object(jbuf *j, const win_event *e)
     char code[8];
     snprintf(code, sizeof(code), "%u", e->event_id);
     jb_open_object(j, "winlog");
-    jb_str(j, "channel", win_channel(e->event_id));
-    jb_str(j, "provider_name", "Microsoft-Windows-Security-Auditing");
+    jb_str(j, "channel", win_channel(e));
+    jb_str(j, "provider_name", win_provider(e));
     jb_str(j, "event_id", code);
     jb_str(j, "computer_name", e->computer_name ? e->computer_name : "");
     jb_str(j, "task", win_task(e->event_id));
     jb_open_array(j, "keywords");
-    jb_str(j, NULL, e->audit_success ? "Audit Success" : "Audit Failure");
+    jb_str(j, NULL, win_keywords(e));
     jb_close_array(j);
     jb_open_object(j, "event_data");
     for (size_t i = 0; i < e->ndata; i++)
         jb_str(j, e->fields[i].name, e->fields[i].value ? e->fields[i].value : "");
     if (winevent_get(e, "AccessList"))
-        win_access_list_names(j, "AccessListDescription", winevent_get(e, "AccessList"));
+        win_access_list_names(j, "AccessListDescription", e);
     if (winevent_get(e, "AccessMask"))
         win_access_mask_names(j, "AccessMaskDescription", winevent_get(e, "AccessMask"));
     jb_close_object(j);

@@ -38,11 +38,11 @@ static void gelf_build(jbuf *j, const pw_record *r)
     jb_u64(j, "level", (uint64_t)level);
     if (e) {
         jb_u64(j, "_EventID", e->event_id);
-        jb_str(j, "_Channel", win_channel(e->event_id));
-        jb_str(j, "_SourceName", "Microsoft-Windows-Security-Auditing");
+        jb_str(j, "_Channel", win_channel(e));
+        jb_str(j, "_SourceName", win_provider(e));
         jb_str(j, "_Hostname", e->computer_name ? e->computer_name : "");
         jb_str(j, "_Category", win_task(e->event_id));
-        jb_str(j, "_Keywords", e->audit_success ? "Audit Success" : "Audit Failure");
+        jb_str(j, "_Keywords", win_keywords(e));
         jb_str(j, "_EventType", e->audit_success ? "AUDIT_SUCCESS" : "AUDIT_FAILURE");
         for (size_t i = 0; i < e->ndata; i++) {
             char key[80];

@@ -20,11 +20,11 @@ static void logpoint_build(jbuf *j, const pw_record *r)
     jb_str(j, "record_type", rec_kind_name(r->kind));
     const win_event *e = (r->kind == REC_WINLOG || r->kind == REC_ALERT) ? r->ev : NULL;
     if (e) {
-        jb_str(j, "event_source", "Microsoft-Windows-Security-Auditing");
+        jb_str(j, "event_source", win_provider(e));
         jb_u64(j, "event_id", e->event_id);
-        jb_str(j, "channel", win_channel(e->event_id));
+        jb_str(j, "channel", win_channel(e));
         jb_str(j, "event_category", win_task(e->event_id));
-        jb_str(j, "event_type", e->audit_success ? "Audit Success" : "Audit Failure");
+        jb_str(j, "event_type", win_keywords(e));
         jb_str(j, "host", e->computer_name ? e->computer_name : "");
         jb_str(j, "user", win_field(e, "SubjectUserName"));
         jb_str(j, "domain", win_field(e, "SubjectDomainName"));

@@ -19,15 +19,15 @@ static void windows_fields(jbuf *j, const pw_record *r)
     const win_event *e = r->ev;
     char code[8];
     snprintf(code, sizeof(code), "%u", e->event_id);
-    jb_str(j, "LogName", win_channel(e->event_id));
-    jb_str(j, "SourceName", "Microsoft-Windows-Security-Auditing");
+    jb_str(j, "LogName", win_channel(e));
+    jb_str(j, "SourceName", win_provider(e));
     jb_str(j, "EventCode", code);
     jb_str(j, "EventType", "0");
     jb_str(j, "Type", "Information");
     jb_str(j, "ComputerName", e->computer_name ? e->computer_name : "");
     jb_str(j, "TaskCategory", win_task(e->event_id));
     jb_str(j, "OpCode", "Info");
-    jb_str(j, "Keywords", e->audit_success ? "Audit Success" : "Audit Failure");
+    jb_str(j, "Keywords", win_keywords(e));
     jb_str(j, "Message", win_title(e->event_id));
     for (size_t i = 0; i < e->ndata; i++)
         jb_str(j, e->fields[i].name, e->fields[i].value ? e->fields[i].value : "");
@@ -51,7 +51,7 @@ static void splunk_build(jbuf *j, const pw_record *r)
                                                                                  : sensor_hostname());
     char source[64];
     if (r->kind == REC_WINLOG && windows) {
-        snprintf(source, sizeof(source), "WinEventLog:%s", win_channel(r->ev->event_id));
+        snprintf(source, sizeof(source), "WinEventLog:%s", win_channel(r->ev));
         jb_str(j, "source", source);
         jb_str(j, "sourcetype", "WinEventLog");
         jb_open_object(j, "event");

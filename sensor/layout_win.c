@@ -9,97 +9,111 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../detect/winevent_share.h"
 #include "layout.h"
 
-/* The message texts of the access codes (msobjs.dll), as Windows renders them
- * in events 4663 and 5145, and the mask bit each stands for. */
-static const struct {
-    const char *code;
-    uint32_t bit;
-    const char *name;
-} access_names[] = {
-    {"%%1537", 0x00010000u, "DELETE"},
-    {"%%1538", 0x00020000u, "READ_CONTROL"},
-    {"%%1539", 0x00040000u, "WRITE_DAC"},
-    {"%%1540", 0x00080000u, "WRITE_OWNER"},
-    {"%%1541", 0x00100000u, "SYNCHRONIZE"},
-    {"%%1542", 0x01000000u, "ACCESS_SYS_SEC"},
-    {"%%4416", 0x00000001u, "ReadData (or ListDirectory)"},
-    {"%%4417", 0x00000002u, "WriteData (or AddFile)"},
-    {"%%4418", 0x00000004u, "AppendData (or AddSubdirectory or CreatePipeInstance)"},
-    {"%%4419", 0x00000008u, "ReadEA"},
-    {"%%4420", 0x00000010u, "WriteEA"},
-    {"%%4421", 0x00000020u, "Execute/Traverse"},
-    {"%%4422", 0x00000040u, "DeleteChild"},
-    {"%%4423", 0x00000080u, "ReadAttributes"},
-    {"%%4424", 0x00000100u, "WriteAttributes"},
-};
-
-#define N_ACCESS (sizeof(access_names) / sizeof(access_names[0]))
-
-const char *win_access_name(const char *code)
-{
-    for (size_t i = 0; i < N_ACCESS; i++)
-        if (!strcmp(access_names[i].code, code))
-            return access_names[i].name;
-    return NULL;
-}
-
-void win_access_list_names(jbuf *j, const char *key, const char *list)
+/* Names one a line ("READ_CONTROL\nSYNCHRONIZE\n…") as an array member. */
+static void lines_array(jbuf *j, const char *key, const char *names)
 {
     jb_open_array(j, key);
-    for (const char *p = list ? list : ""; *p;) {
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-            p++;
-        size_t n = strcspn(p, " \t\r\n");
-        if (!n)
-            break;
-        char code[16];
-        if (n < sizeof(code)) {
-            memcpy(code, p, n);
-            code[n] = 0;
-            const char *name = win_access_name(code);
-            jb_str(j, NULL, name ? name : code);
-        }
-        p += n;
+    for (const char *p = names ? names : ""; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len)
+            jb_strn(j, NULL, p, len);
+        p += len + (nl ? 1 : 0);
     }
     jb_close_array(j);
+}
+
+void win_access_list_names(jbuf *j, const char *key, const win_event *e)
+{
+    /* the event's own rendering (detect/winevent_share.c), else made here
+     * from its AccessList with the same table */
+    const char *have = winevent_get(e, "AccessListDescription");
+    if (have) {
+        lines_array(j, key, have);
+        return;
+    }
+    char names[1024];
+    winevent_access_names(win_field(e, "AccessList"), names, sizeof(names));
+    lines_array(j, key, names);
 }
 
 void win_access_mask_names(jbuf *j, const char *key, const char *mask_text)
 {
     char *end;
     unsigned long mask = mask_text ? strtoul(mask_text, &end, 16) : 0;
-    jb_open_array(j, key);
-    /* the order of the AccessList: standard rights first, then the file's own */
-    for (size_t i = 0; i < N_ACCESS; i++)
-        if (mask & access_names[i].bit)
-            jb_str(j, NULL, access_names[i].name);
-    jb_close_array(j);
+    char list[512], names[1024];
+    winevent_access_list((uint32_t)mask, list, sizeof(list));
+    winevent_access_names(list, names, sizeof(names));
+    lines_array(j, key, names);
+}
+
+/* Per event id: the task category and first message line Windows writes,
+ * and the ECS classification (4697, 4698 as Winlogbeat's security module
+ * maps them; the others ours, in the same terms). */
+static const struct {
+    unsigned id;
+    const char *task, *title;
+    win_ecs ecs;
+} events[] = {
+    {5145, "Detailed File Share",
+     "A network share object was checked to see whether client can be granted desired access.",
+     {{"network", "file"}, "access", NULL}},
+    {5140, "File Share", "A network share object was accessed.", {{"network", "file"}, "access", NULL}},
+    {4697, "Security System Extension", "A service was installed in the system.",
+     {{"iam", NULL}, "admin", "service-installed"}},
+    {4698, "Other Object Access Events", "A scheduled task was created.",
+     {{"iam", NULL}, "creation", "scheduled-task-created"}},
+    {7045, "None", "A service was installed in the system.", {{"configuration", NULL}, "creation", "service-installed"}},
+    {7040, "None", "The start type of a service was changed.", {{"configuration", NULL}, "change", "service-start-type-changed"}},
+};
+
+#define N_EVENTS (sizeof(events) / sizeof(events[0]))
+
+static int event_slot(unsigned id)
+{
+    for (size_t i = 0; i < N_EVENTS; i++)
+        if (events[i].id == id)
+            return (int)i;
+    return -1;
 }
 
 const char *win_task(unsigned id)
 {
-    return id == 5145 ? "Detailed File Share" : id == 5140 ? "File Share" : "";
+    int i = event_slot(id);
+    return i < 0 ? "" : events[i].task;
 }
 
 const char *win_title(unsigned id)
 {
-    switch (id) {
-    case 5145:
-        return "A network share object was checked to see whether client can be granted desired access.";
-    case 5140:
-        return "A network share object was accessed.";
-    case 7045:
-        return "A service was installed in the system.";
-    default:
-        return "";
-    }
+    int i = event_slot(id);
+    return i < 0 ? "" : events[i].title;
 }
 
-const char *win_channel(unsigned id)
+const win_ecs *win_ecs_of(unsigned id)
 {
-    return id >= 7000 && id < 7100 ? "System" : "Security";
+    static const win_ecs other = {{"host", NULL}, "info", NULL};
+    int i = event_slot(id);
+    return i < 0 ? &other : &events[i].ecs;
+}
+
+const char *win_channel(const win_event *e)
+{
+    return e->def && e->def->family ? e->def->family->channel : "Security";
+}
+
+const char *win_provider(const win_event *e)
+{
+    return e->def && e->def->family ? e->def->family->provider : "Microsoft-Windows-Security-Auditing";
+}
+
+const char *win_keywords(const win_event *e)
+{
+    if (e->keywords)
+        return e->keywords;
+    return e->audit_success ? "Audit Success" : "Audit Failure";
 }
 
 const char *win_field(const win_event *e, const char *name)

@@ -13,21 +13,30 @@
 #include "json.h"
 #include "record.h"
 
-/* The text Windows shows for an AccessList code ("%%4416" -> "ReadData (or
- * ListDirectory)"); NULL for a code not in the table. */
-const char *win_access_name(const char *code);
-/* The names of an AccessList's codes, in order, as an array member (codes
- * not in the table are kept as they are). */
-void win_access_list_names(jbuf *j, const char *key, const char *access_list);
+/* The names of the event's AccessList codes (msobjs.dll: "READ_CONTROL",
+ * "ReadData (or ListDirectory)" …), in order, as an array member: the
+ * event's AccessListDescription where it has one. */
+void win_access_list_names(jbuf *j, const char *key, const win_event *e);
 /* The names of an access mask's bits (as the AccessList would render them),
  * as an array member. */
 void win_access_mask_names(jbuf *j, const char *key, const char *access_mask);
-/* "Detailed File Share" (5145), "File Share" (5140): the event's task category. */
+/* "Detailed File Share" (5145), "File Share" (5140) …: the event's task category. */
 const char *win_task(unsigned event_id);
 /* The first line of the event's message. */
 const char *win_title(unsigned event_id);
-/* "Security", or "System" for the service control manager's events. */
-const char *win_channel(unsigned event_id);
+/* The event's channel ("Security", "System"), provider and keywords, from
+ * its family (detect/winevent_families.c). */
+const char *win_channel(const win_event *e);
+const char *win_provider(const win_event *e);
+const char *win_keywords(const win_event *e);
+/* ECS event.category, event.type and event.action of an event id
+ * (Winlogbeat's security module's where it maps the id). */
+typedef struct win_ecs {
+    const char *category[2]; /* NULL-ended */
+    const char *type;
+    const char *action; /* NULL: the task category */
+} win_ecs;
+const win_ecs *win_ecs_of(unsigned event_id);
 /* The value of a field of the event, "" when it has none. */
 const char *win_field(const win_event *e, const char *name);
 

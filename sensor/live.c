@@ -16,6 +16,7 @@
 #include "capture.h"
 
 #define DEFAULT_LIVE_FILTER "tcp port 445 or tcp port 139"
+#define LIVE_FLUSH_USEC 20000
 
 typedef struct worker {
     pthread_t thread;
@@ -80,7 +81,8 @@ static void *worker_main(void *arg)
         poll(pfd, w->nh, 100);
         for (size_t i = 0; i < w->nh && !*lc->stop; i++) {
             void *args[2] = {w, &w->dlt[i]};
-            int rc = pcap_dispatch(w->h[i], 512, on_packet, (u_char *)args);
+            /* Non-blocking: what the ring holds now, at most a few blocks. */
+            int rc = pcap_dispatch(w->h[i], 4096, on_packet, (u_char *)args);
             if (rc == PCAP_ERROR) {
                 snprintf(w->err, sizeof(w->err), "interface %s: capture stopped: %s",
                          w->opts.interfaces[i], pcap_geterr(w->h[i]));
@@ -142,6 +144,102 @@ bool live_drop_privileges(const char *user, const char *group, char *err, size_t
         snprintf(err, errlen, "cannot drop privileges to %s: %s", user ? user : group, strerror(errno));
         return false;
     }
+    return true;
+}
+
+void live_drops_init(live_drops *d, int nworkers)
+{
+    memset(d, 0, sizeof(*d));
+    d->nworkers = nworkers > LIVE_MAX_WORKERS ? LIVE_MAX_WORKERS : nworkers;
+}
+
+bool live_drops_check(live_drops *d, uint64_t now_usec, const uint64_t *kernel_packets, const uint64_t *kernel_drops,
+                      char *msg, size_t n)
+{
+    uint64_t packets = 0, drops = 0;
+    for (int i = 0; i < d->nworkers; i++) {
+        packets += kernel_packets[i];
+        drops += kernel_drops[i];
+    }
+    if (drops <= d->reported)
+        return false;
+    if (d->warned && now_usec - d->last_warn_usec < LIVE_DROP_WARN_INTERVAL_USEC)
+        return false;
+    size_t len;
+    double pct = packets ? 100.0 * (double)drops / (double)packets : 0.0;
+    if (!d->warned)
+        len = (size_t)snprintf(msg, n, "warning: the kernel is dropping packets: %llu of %llu dropped (%.2f%%)",
+                               (unsigned long long)drops, (unsigned long long)packets, pct);
+    else
+        len = (size_t)snprintf(msg, n,
+                               "warning: the kernel keeps dropping packets: %llu more in the last %llu s, %llu of "
+                               "%llu in all (%.2f%%)",
+                               (unsigned long long)(drops - d->reported),
+                               (unsigned long long)((now_usec - d->last_warn_usec) / 1000000u),
+                               (unsigned long long)drops, (unsigned long long)packets, pct);
+    if (d->nworkers > 1) {
+        const char *sep = "; by worker:";
+        for (int i = 0; i < d->nworkers && len < n; i++) {
+            uint64_t more = kernel_drops[i] - d->worker_reported[i];
+            if (more) {
+                len += (size_t)snprintf(msg + len, n - len, "%s %d: %llu", sep, i, (unsigned long long)more);
+                sep = ",";
+            }
+        }
+    }
+    if (len < n)
+        snprintf(msg + len, n - len, " (capture buffer full: raise --buffer-size or --workers)");
+    for (int i = 0; i < d->nworkers; i++)
+        d->worker_reported[i] = kernel_drops[i];
+    d->reported = drops;
+    d->last_warn_usec = now_usec;
+    d->warned = true;
+    return true;
+}
+
+typedef struct live_stats_ctx {
+    worker *ws;
+    int n;
+    summary *sum;
+} live_stats_ctx;
+
+/* The members a live stats record adds: the capture counters of each worker. */
+static void live_stats_extra(jbuf *j, void *ctx)
+{
+    live_stats_ctx *sc = ctx;
+    if (sc->sum)
+        summary_json(j, sc->sum);
+    jb_open_array(j, "capture_workers");
+    for (int i = 0; i < sc->n; i++) {
+        worker *w = &sc->ws[i];
+        pthread_mutex_lock(&w->lock);
+        pw_counters c = w->snap;
+        pthread_mutex_unlock(&w->lock);
+        jb_open_object(j, NULL);
+        jb_u64(j, "worker", (uint64_t)i);
+        jb_u64(j, "packets", c.packets);
+        jb_u64(j, "bytes", c.bytes);
+        jb_u64(j, "kernel_packets", c.kernel_packets);
+        jb_u64(j, "kernel_drops", c.kernel_drops);
+        jb_u64(j, "kernel_ifdrops", c.kernel_ifdrops);
+        jb_close_object(j);
+    }
+    jb_close_array(j);
+}
+
+static bool check_drops(live_drops *d, worker *ws, int n, uint64_t now)
+{
+    uint64_t kp[LIVE_MAX_WORKERS], kd[LIVE_MAX_WORKERS];
+    for (int i = 0; i < n && i < LIVE_MAX_WORKERS; i++) {
+        pthread_mutex_lock(&ws[i].lock);
+        kp[i] = ws[i].snap.kernel_packets;
+        kd[i] = ws[i].snap.kernel_drops;
+        pthread_mutex_unlock(&ws[i].lock);
+    }
+    char msg[1024];
+    if (!live_drops_check(d, now, kp, kd, msg, sizeof(msg)))
+        return false;
+    fprintf(stderr, "pipewatch: %s\n", msg);
     return true;
 }
 
@@ -237,9 +335,14 @@ int live_run(live_ctx *lc, pw_counters *total)
         }
         started++;
     }
+    live_stats_ctx sc = {ws, nworkers, lc->sum};
+    pipeline_set_stats_extra(live_stats_extra, &sc);
+    live_drops drops;
+    live_drops_init(&drops, nworkers);
     uint64_t start = wall_usec(), last_stats = start;
     while (!*lc->stop) {
-        struct timespec nap = {0, 100 * 1000 * 1000};
+        /* Events reach the output within this nap of leaving a worker. */
+        struct timespec nap = {0, LIVE_FLUSH_USEC * 1000};
         nanosleep(&nap, NULL);
         if (*lc->reopen) {
             *lc->reopen = 0;
@@ -259,11 +362,26 @@ int live_run(live_ctx *lc, pw_counters *total)
         output_flush(lc->out);
         if (output_failed(lc->out))
             break;
+        check_drops(&drops, ws, nworkers, now); /* even with --quiet: the events are incomplete */
     }
     *lc->stop = 1;
     for (int i = 0; i < started; i++)
         pthread_join(ws[i].thread, NULL);
     sum_snapshots(ws, nworkers, total);
+    if (total->kernel_drops) {
+        fprintf(stderr, "pipewatch: the kernel dropped %llu of %llu packets (%.2f%%)",
+                (unsigned long long)total->kernel_drops, (unsigned long long)total->kernel_packets,
+                total->kernel_packets ? 100.0 * (double)total->kernel_drops / (double)total->kernel_packets : 0.0);
+        for (int i = 0; i < nworkers && nworkers > 1; i++)
+            fprintf(stderr, "%s worker %d: %llu of %llu", i ? "," : ";", i,
+                    (unsigned long long)ws[i].snap.kernel_drops, (unsigned long long)ws[i].snap.kernel_packets);
+        fputc('\n', stderr);
+    }
+    if (o->log_stats) {
+        uint64_t now = wall_usec();
+        pipeline_write_stats(lc->out, total, now, now - start);
+    }
+    pipeline_set_stats_extra(lc->sum ? summary_json : NULL, lc->sum);
     for (int i = 0; i < nworkers; i++) {
         if (ws[i].status && !status) {
             fprintf(stderr, "pipewatch: %s\n", ws[i].err);

@@ -5,6 +5,9 @@
 #define PW_LIVE_H
 
 #include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "../detect/sigma.h"
 #include "output.h"
@@ -24,9 +27,31 @@ typedef struct live_ctx {
 
 /* Runs until *stop; every pending event is flushed before it returns.
  * total receives the counters of all workers, kernel drops included.
+ * The last stats record (with each worker's capture counters) is written
+ * here, before the workers go.
  * Returns an exit status (0, or 1 when an interface failed while running,
  * 3 when an interface could not be opened). */
 int live_run(live_ctx *lc, pw_counters *total);
+
+/* Kernel drop warnings on stderr: one line as soon as the kernel starts
+ * dropping, then at most one per LIVE_DROP_WARN_INTERVAL_USEC while it keeps
+ * dropping, with the drops of each worker. */
+#define LIVE_MAX_WORKERS 64
+#define LIVE_DROP_WARN_INTERVAL_USEC (60ull * 1000000)
+
+typedef struct live_drops {
+    int nworkers;
+    bool warned;
+    uint64_t reported; /* drops in the last line */
+    uint64_t worker_reported[LIVE_MAX_WORKERS];
+    uint64_t last_warn_usec;
+} live_drops;
+
+void live_drops_init(live_drops *d, int nworkers);
+/* Given each worker's kernel counters so far (nworkers entries), returns
+ * true with a line in msg when one is due. */
+bool live_drops_check(live_drops *d, uint64_t now_usec, const uint64_t *kernel_packets, const uint64_t *kernel_drops,
+                      char *msg, size_t n);
 
 /* Drops to user (and group, or the user's primary group). Returns false with
  * err set when it cannot. */

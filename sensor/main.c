@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,16 @@
 #include <unistd.h>
 
 #include "../detect/sigma.h"
+#include "../protocols/smb_conn.h"
 #include "capture.h"
 #include "config.h"
 #include "output.h"
+#include "flow.h"
+#include "hostnames.h"
 #include "live.h"
 #include "options.h"
 #include "pcapfile.h"
+#include "detect_eve.h"
 #include "pipeline.h"
 #include "summary.h"
 #include "workers.h"
@@ -66,7 +71,10 @@ static void usage(FILE *out)
             "      --snaplen N          bytes captured per packet, live (default 65535)\n"
             "      --buffer-size MB     kernel capture buffer, live (default 64)\n"
             "      --no-promisc         do not put the interface in promiscuous mode\n"
-            "      --workers N          worker threads, live and offline (default 1)\n"
+            "      --workers N|auto     worker threads; auto: one per CPU (default: auto live,\n"
+            "                           1 offline)\n"
+            "      --follow             keep reading a capture file as it grows (tail -f), until\n"
+            "                           SIGINT or SIGTERM; one classic pcap file\n"
             "\n"
             "Rules:\n"
             "  -S, --rules PATH         Sigma rule file or directory; repeatable (default: the\n"
@@ -107,13 +115,6 @@ static void err(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-}
-
-static uint64_t wall_usec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 static double mono_sec(void)
@@ -177,12 +178,33 @@ static const char *default_rules_dir(char *buf, size_t n)
     return is_dir(buf) ? buf : NULL;
 }
 
+/* A rule's regex stopped at PCRE2's match limit: said once per rule, however
+ * many workers hold a copy of it. */
+static void on_regex_limit(void *ctx, const sigma_rule *r)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static uint32_t told[256];
+    static size_t ntold;
+    (void)ctx;
+    pthread_mutex_lock(&lock);
+    bool seen = false;
+    for (size_t i = 0; i < ntold && !seen; i++)
+        seen = told[i] == sigma_rule_signature_id(r);
+    if (!seen) {
+        if (ntold < sizeof(told) / sizeof(told[0]))
+            told[ntold++] = sigma_rule_signature_id(r);
+        err("rule %s: '%s': a regular expression stopped at PCRE2's match limit; such values count as no match "
+            "(stats: events.rule_regex_limit)",
+            sigma_rule_file(r), sigma_rule_title(r));
+    }
+    pthread_mutex_unlock(&lock);
+}
+
 /* Loads the rules; silent for the extra copies that workers get (a ruleset's
  * regex match data is not shared between threads). re receives the errors. */
-static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent, rule_errors *re_out)
+static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent, rule_errors *re)
 {
     *out = NULL;
-    rule_errors *re = re_out;
     memset(re, 0, sizeof(*re));
     re->silent = silent;
     sigma_ruleset *rs = sigma_ruleset_new();
@@ -200,6 +222,9 @@ static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent, rul
     for (size_t i = 0; i < o->n_rule_paths; i++)
         if (sigma_load_path(rs, o->rule_paths[i], on_rule_error, re) < 0)
             re->count++;
+    /* references between files resolve once every file is in */
+    re->count += (unsigned)sigma_ruleset_check(rs, on_rule_error, re);
+    sigma_ruleset_on_limit(rs, on_regex_limit, NULL);
     *out = rs;
     if (re->count && !o->skip_bad_rules && !silent) {
         err("%u rule error(s); fix the rules or start with --skip-bad-rules", re->count);
@@ -281,6 +306,7 @@ enum {
     OPT_STATS_INTERVAL,
     OPT_USER,
     OPT_LAYOUT,
+    OPT_FOLLOW,
 };
 
 static const struct option long_opts[] = {
@@ -291,6 +317,7 @@ static const struct option long_opts[] = {
     {"buffer-size", required_argument, NULL, OPT_BUFFER},
     {"no-promisc", no_argument, NULL, OPT_NO_PROMISC},
     {"workers", required_argument, NULL, OPT_WORKERS},
+    {"follow", no_argument, NULL, OPT_FOLLOW},
     {"rules", required_argument, NULL, 'S'},
     {"skip-bad-rules", no_argument, NULL, OPT_SKIP_BAD},
     {"list-rules", no_argument, NULL, OPT_LIST_RULES},
@@ -368,6 +395,10 @@ typedef struct run {
     pipeline *pl;      /* one worker: the reading thread runs the pipeline */
     worker_pool *pool; /* --workers N > 1 */
     summary *sum;
+    bool follow;       /* --follow */
+    bool out_known;    /* out_dev/out_ino: the output file, skipped in a replayed directory */
+    dev_t out_dev;
+    ino_t out_ino;
 } run;
 
 static void handle_signals_offline(run *r)
@@ -413,11 +444,20 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
         err("%s", e);
         return EXIT_INPUT;
     }
+    /* standard input needs no following: a pipe is read until its writer closes it */
+    bool following = r->follow && strcmp(path, "-") != 0;
+    if (following && !capture_file_follow(cf)) {
+        err("--follow: %s is read through libpcap (pcapng or a capture filter), which cannot follow a growing "
+            "file; only classic pcap files without -f can be followed", path);
+        capture_file_close(cf);
+        return EXIT_USAGE;
+    }
     int dlt = capture_file_linktype(cf);
     capture_pkt pk;
     int rc = 0;
     int status = EXIT_OK;
-    progress pg = {r->o->progress && !r->o->quiet && isatty(STDERR_FILENO), mono_sec(), 0, 0, path};
+    progress pg = {r->o->progress && !r->o->quiet && !r->follow && isatty(STDERR_FILENO), mono_sec(), 0, 0,
+                   path};
     struct stat st;
     if (pg.on && stat(path, &st) == 0)
         pg.size = (uint64_t)st.st_size;
@@ -426,7 +466,24 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
      * file's pages leave the resident set once every worker is past them. */
     bool by_ref = r->pool && capture_file_hold(cf);
     uint64_t next_release = 0;
-    while (!g_stop && (rc = capture_file_next(cf, &pk)) > 0) {
+    for (;;) {
+        if (g_stop)
+            break;
+        rc = capture_file_next(cf, &pk);
+        if (rc == 0 && following) {
+            /* nothing more yet: what was seen goes out (as live), then wait a
+             * little (a signal cuts the wait short) */
+            output_flush(r->out);
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            if (g_reopen)
+                handle_signals_offline(r);
+            if (output_failed(r->out))
+                break;
+            continue;
+        }
+        if (rc <= 0)
+            break;
         if (pg.on && (n & 0x3ff) == 0)
             progress_show(&pg, cf, n, false);
         if (!*first_ts)
@@ -451,8 +508,17 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
             handle_signals_offline(r);
     }
     if (!g_stop && rc < 0) {
-        err("%s: capture damaged after packet %llu: %s", path, (unsigned long long)n, capture_file_error(cf));
+        if (capture_file_cut(cf))
+            err("%s: %s; read to the new end (%llu packets)", path, capture_file_error(cf),
+                (unsigned long long)n);
+        else
+            err("%s: capture damaged after packet %llu: %s", path, (unsigned long long)n,
+                capture_file_error(cf));
         status = EXIT_RUNTIME;
+    } else if (capture_file_grown(cf)) {
+        err("%s: the capture grew while it was read (%lld bytes at open, %lld at the end); read to its size at "
+            "open; use --follow to read a capture that is still being written",
+            path, (long long)capture_file_open_size(cf), (long long)capture_file_grown(cf));
     }
     if (pg.on)
         progress_show(&pg, cf, n, true);
@@ -471,17 +537,85 @@ static int run_offline(run *r)
         err("%s", e);
         return EXIT_INPUT;
     }
+    /* The output file inside a replayed directory is not a capture. */
+    size_t kept = 0;
+    for (char **f = files; *f; f++) {
+        struct stat st;
+        if (r->out_known && stat(*f, &st) == 0 && st.st_dev == r->out_dev && st.st_ino == r->out_ino) {
+            free(*f);
+            continue;
+        }
+        files[kept++] = *f;
+    }
+    files[kept] = NULL;
+    if (kept == 0) {
+        err("%s: directory holds no capture files (only the output file)", r->o->read_files[0]);
+        capture_free_paths(files);
+        return EXIT_INPUT;
+    }
+    if (r->follow && (kept != 1 || is_dir(r->o->read_files[0]))) {
+        err("--follow: give one capture file, not %s", kept != 1 ? "several" : "a directory");
+        capture_free_paths(files);
+        return EXIT_USAGE;
+    }
     int status = EXIT_OK;
     uint64_t first_ts = 0;
     for (char **f = files; *f && !g_stop; f++) {
         int s = replay_file(r, *f, &first_ts);
         if (s != EXIT_OK && status == EXIT_OK)
             status = s;
-        if (output_failed(r->out))
+        if (output_failed(r->out) || s == EXIT_USAGE)
             break;
     }
     capture_free_paths(files);
     return status;
+}
+
+/* The worker count a run will use: --workers, else one per CPU live, one offline. */
+static int workers_resolved(const pw_options *o)
+{
+    int n = o->workers;
+    if (n == PW_WORKERS_DEFAULT) /* live: one per CPU, as af-packet threads: auto */
+        n = o->n_interfaces ? 0 : 1;
+    if (n == 0) { /* auto */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        n = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
+    }
+    return n;
+}
+
+/* One SMB connection at its max-* limits must fit in the SMB memcap (each
+ * worker's share of it), else every connection would pass the memcap as it
+ * fills and the sensor would be blind: a configuration error, naming the
+ * limit that costs the most. */
+static bool smb_limits_fit(const pw_options *o, const char *cfg)
+{
+    int n = workers_resolved(o);
+    size_t cap = o->smb_memcap / (size_t)(n > 1 ? n : 1);
+    size_t need = smb_conn_full_cost(&o->smb);
+    if (need <= cap)
+        return true;
+    static const char *const keys[4] = {"max-sessions", "max-trees", "max-files", "max-pending"};
+    int worst = 0;
+    size_t worst_cost = 0;
+    for (int i = 0; i < 4; i++) {
+        smb_limits l = o->smb;
+        uint32_t *v[4] = {&l.max_sessions, &l.max_trees, &l.max_files, &l.max_pending};
+        *v[i] = 1;
+        size_t cost = need - smb_conn_full_cost(&l);
+        if (cost > worst_cost) {
+            worst_cost = cost;
+            worst = i;
+        }
+    }
+    const uint32_t vals[4] = {o->smb.max_sessions, o->smb.max_trees, o->smb.max_files, o->smb.max_pending};
+    char per[64] = "";
+    if (n > 1)
+        snprintf(per, sizeof(per), " (%zu KB for each of %d workers)", cap >> 10, n);
+    err("config %s: app-layer.protocols.smb.%s: %u makes one SMB connection take %zu KB at its limits, more "
+        "than the %zu KB of app-layer.protocols.smb.memcap%s",
+        cfg ? cfg : "(defaults)", keys[worst], vals[worst], need >> 10, o->smb_memcap >> 10, per);
+    return false;
 }
 
 int main(int argc, char **argv)
@@ -489,13 +623,28 @@ int main(int argc, char **argv)
     static pw_options o;
     pw_options_default(&o);
     o.quiet = false;
-    bool list = false, test = false, layout_cli = false;
+    bool list = false, test = false, follow = false, layout_cli = false;
 
     const char *cfg = find_config_arg(argc, argv);
+    if (cfg && is_dir(cfg)) {
+        err("config %s: is a directory, not a configuration file", cfg);
+        return EXIT_USAGE;
+    }
     if (cfg) {
         char e[1024];
         if (!config_load(&o, cfg, e, sizeof(e))) {
             err("%s", e);
+            return EXIT_USAGE;
+        }
+        /* The flow table costs memory only as flows arrive, but one that
+         * could never fit is a configuration error, not a fault at run time. */
+        uint64_t need = flow_table_bytes(o.flow.max_flows);
+        long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+        uint64_t have = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize : 0;
+        if (have && need > have) {
+            err("config %s: flow.max-flows: %u flows take %llu MB when full, more than the %llu MB of memory of "
+                "this machine",
+                cfg, o.flow.max_flows, (unsigned long long)(need >> 20), (unsigned long long)(have >> 20));
             return EXIT_USAGE;
         }
     }
@@ -571,11 +720,18 @@ int main(int argc, char **argv)
             o.promisc = false;
             break;
         case OPT_WORKERS:
+            if (!strcmp(optarg, "auto")) {
+                o.workers = 0;
+                break;
+            }
             if (!parse_uint(optarg, 64, &v) || v < 1) {
-                err("--workers: '%s' is not a number from 1 to 64", optarg);
+                err("--workers: '%s' is not a number from 1 to 64, or auto", optarg);
                 return EXIT_USAGE;
             }
             o.workers = (int)v;
+            break;
+        case OPT_FOLLOW:
+            follow = true;
             break;
         case OPT_SKIP_BAD:
             o.skip_bad_rules = true;
@@ -642,13 +798,36 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    if (follow && o.n_interfaces) {
+        err("--follow reads a capture file (-r), not an interface");
+        sigma_ruleset_free(rules);
+        return EXIT_USAGE;
+    }
+    if (!smb_limits_fit(&o, cfg)) {
+        sigma_ruleset_free(rules);
+        return EXIT_USAGE;
+    }
+    /* The output must not be one of the captures: opening it would cut the
+     * capture before it is read. A capture in a replayed directory that is
+     * the output is skipped instead (run_offline). */
+    struct stat ost;
+    bool out_exists = o.eve_filename && strcmp(o.eve_filename, "-") != 0 && output_is_file(o.eve_filetype) &&
+                      stat(o.eve_filename, &ost) == 0 && S_ISREG(ost.st_mode);
+    for (size_t i = 0; out_exists && i < o.n_read_files; i++) {
+        struct stat rst;
+        if (stat(o.read_files[i], &rst) == 0 && S_ISREG(rst.st_mode) && rst.st_dev == ost.st_dev &&
+            rst.st_ino == ost.st_ino) {
+            err("output %s is the capture %s: refusing to overwrite the capture it reads", o.eve_filename,
+                o.read_files[i]);
+            sigma_ruleset_free(rules);
+            return EXIT_USAGE;
+        }
+    }
+
     /* One ruleset per worker: the first is the one loaded above. All are
      * loaded before the output is opened and capture starts. */
     static sigma_ruleset *worker_rules[64];
-    if (o.workers == 0) { /* af-packet threads: auto */
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        o.workers = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
-    }
+    o.workers = workers_resolved(&o);
     int nsets = o.workers > 1 ? o.workers : 1;
     worker_rules[0] = rules;
     rc = load_worker_rules(&o, worker_rules, nsets, &rerr);
@@ -689,22 +868,44 @@ int main(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    run r = {.o = &o, .out = out, .sum = summary_new()};
+    run r = {.o = &o, .out = out, .sum = summary_new(), .follow = follow};
+    if (o.eve_filename && strcmp(o.eve_filename, "-") != 0 && output_is_file(o.eve_filetype) &&
+        stat(o.eve_filename, &ost) == 0) {
+        r.out_known = true;
+        r.out_dev = ost.st_dev;
+        r.out_ino = ost.st_ino;
+    }
     if (!r.sum) {
         err("out of memory");
         return EXIT_RUNTIME;
     }
     pipeline_set_stats_extra(summary_json, r.sum);
+    /* one table of server names for all workers: a name learnt on one
+     * worker's connection reaches the events of the others */
+    o.hostnames = hostnames_new(o.max_servers);
+    o.tickets = hostnames_new(o.max_tickets);
+    if (!o.hostnames || !o.tickets) {
+        err("out of memory");
+        return EXIT_RUNTIME;
+    }
+    /* One correlation engine for the run, whatever the workers: it takes a
+     * lock per match fed, and matches are rare next to packets. */
+    static corr_writer cw;
+    sigma_corr_limits cl = {o.corr_memcap, o.corr_max_events};
+    corr_writer_init(&cw, out, rules, o.log_alert);
+    sigma_corr *corr = sigma_corr_new(rules, &cl, corr_writer_alert, &cw, e, sizeof(e));
+    if (!corr) {
+        err("%s", e[0] ? e : "out of memory");
+        return e[0] ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    pipeline_set_correlator(sigma_corr_count(corr) ? corr : NULL);
     double t0 = mono_sec();
-    uint64_t w0 = wall_usec();
     int status;
     pw_counters c = {0};
     if (o.n_interfaces) {
         live_ctx lc = {&o, (const sigma_ruleset *const *)worker_rules, out, r.sum, &g_stop, &g_reopen,
                        &g_dump_stats};
-        status = live_run(&lc, &c);
-        if (o.log_stats && status != EXIT_INPUT)
-            pipeline_write_stats(out, &c, wall_usec(), wall_usec() - w0);
+        status = live_run(&lc, &c); /* writes the last stats record */
     } else if (o.workers > 1) {
         r.pool = worker_pool_new(o.workers, &o, (const sigma_ruleset *const *)worker_rules, out, r.sum);
         if (!r.pool) {
@@ -732,6 +933,10 @@ int main(int argc, char **argv)
         if (o.log_stats)
             pipeline_write_stats(out, &c, pipeline_now(r.pl), pipeline_now(r.pl) - pipeline_first_ts(r.pl));
     }
+    /* windows still open at the end of input are evaluated now */
+    sigma_corr_flush(corr);
+    pipeline_set_correlator(NULL);
+    sigma_corr_free(corr);
     output_drain(out);
     c.output_dropped = output_dropped(out);
     if (c.output_dropped)
@@ -744,6 +949,7 @@ int main(int argc, char **argv)
             err("%s", why);
         status = EXIT_RUNTIME;
     }
+    output_unwritten_info lost = output_unwritten(out);
     if (!output_close(out) && status == EXIT_OK) {
         err("cannot close the output %s", o.eve_filename ? o.eve_filename : "<stdout>");
         status = EXIT_RUNTIME;
@@ -751,7 +957,15 @@ int main(int argc, char **argv)
     double secs = mono_sec() - t0;
     if (!o.quiet && status != EXIT_INPUT)
         summary_print(r.sum, stderr, &c, secs, 10);
+    /* An output that could not be reopened after SIGHUP: what it missed. */
+    if (lost.detached || (lost.records && !o.quiet))
+        err("output %s: %llu records could not be written while it could not be reopened%s", o.eve_filename,
+            (unsigned long long)lost.records, lost.detached ? "; it was still closed at the end" : "");
+    if (lost.detached && status == EXIT_OK)
+        status = EXIT_RUNTIME;
     pipeline_free(r.pl);
+    hostnames_free(o.hostnames);
+    hostnames_free(o.tickets);
     summary_free(r.sum);
     for (int i = 0; i < nsets; i++)
         sigma_ruleset_free(worker_rules[i]);

@@ -28,7 +28,7 @@ void pw_options_default(pw_options *o)
     o->snaplen = 65535;
     o->buffer_size_mb = 64;
     o->promisc = true;
-    o->workers = 1;
+    o->workers = PW_WORKERS_DEFAULT;
     o->cluster_id = 99;
     o->eve_filetype = "regular";
     o->layout = "eve";
@@ -50,6 +50,8 @@ void pw_options_default(pw_options *o)
     stream_config_default(&o->stream);
     smb_limits_default(&o->smb);
     o->smb_memcap = 64u << 20;
+    o->max_servers = 1024;
+    o->max_tickets = 4096;
     o->defrag_memcap = 16u << 20;
     o->defrag_timeout_usec = 60ull * 1000000;
     o->appid_enabled = true;
@@ -58,6 +60,8 @@ void pw_options_default(pw_options *o)
     o->smb_ports[1] = 139;
     o->n_smb_ports = 2;
     o->progress = true;
+    o->corr_memcap = 4u << 20;
+    o->corr_max_events = 64;
 }
 
 void pw_options_for_worker(pw_options *o, int n)

@@ -13,6 +13,7 @@
 
 #define PW_MAX_PATHS 64
 #define PW_MAX_PORTS 16
+#define PW_WORKERS_DEFAULT (-1)
 
 typedef struct pw_options {
     /* inputs */
@@ -24,13 +25,16 @@ typedef struct pw_options {
     int snaplen;
     int buffer_size_mb;       /* kernel capture buffer */
     bool promisc;
-    int workers;              /* 1 = everything on the main thread */
+    int workers;              /* 1 = everything on the main thread; 0 = auto (one per CPU);
+                                 PW_WORKERS_DEFAULT: auto live, 1 offline */
     int cluster_id;           /* AF_PACKET fanout group id */
 
     /* rules */
     const char *rule_paths[PW_MAX_PATHS];
     size_t n_rule_paths;
     bool skip_bad_rules;
+    size_t corr_memcap;       /* correlation.memcap: Sigma correlation state, all workers together */
+    uint32_t corr_max_events; /* correlation.max-events: matches kept per group */
 
     /* output */
     const char *eve_filename; /* NULL or "-": stdout */
@@ -60,6 +64,10 @@ typedef struct pw_options {
     stream_config stream;
     smb_limits smb;
     size_t smb_memcap;        /* SMB connection state, all flows together */
+    uint32_t max_servers;     /* servers whose own name is kept (hostnames), all workers together */
+    struct hostnames *hostnames; /* the run's table, shared by its workers; NULL: each pipeline its own */
+    uint32_t max_tickets;     /* Kerberos cifs/ tickets whose client is kept (from KDC replies) */
+    struct hostnames *tickets; /* the run's table of them, shared like hostnames */
     size_t defrag_memcap;
     uint64_t defrag_timeout_usec;
     bool appid_enabled;

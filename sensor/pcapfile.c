@@ -2,6 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +22,22 @@
 /* libpcap's largest snapshot length: a record claiming more is damage. */
 #define MAX_CAPLEN 262144u
 
+/* How often, in bytes read, the mapped reader asks the file for its size. */
+#define SIZE_CHECK_EVERY (1u << 20)
+
 struct capture_file {
     /* libpcap path */
     pcap_t *h;
+    char *path;
+    int64_t open_size; /* a regular file's size at open, else -1 */
+    int64_t grown;     /* the size found at the end when larger than open_size, else 0 */
     /* mapped path */
     int fd;
+    int guard;         /* slot in guards[], -1 when none */
+    int follow;        /* wait for more at the end instead of ending */
+    int cut;           /* the file shrank while it was read */
     uint64_t size, pos;
+    uint64_t checked;  /* pos at the last size check */
     const uint8_t *win;
     uint64_t win_off, win_len;
     int swapped, nsec, dlt;
@@ -40,6 +53,102 @@ static uint32_t get32(const uint8_t *p, int swapped)
     memcpy(&v, p, 4);
     return swapped ? __builtin_bswap32(v) : v;
 }
+
+/* A mapped file that shrinks under the reader (log rotation, truncate) turns
+ * every access past its new end into SIGBUS. The handler below catches the
+ * faults that fall inside a registered mapping: it puts a page of zeros in
+ * place of the missing one, marks the file as cut and lets the access go on,
+ * so whichever thread touched the page (the reader or a worker holding a
+ * frame by reference) keeps running. The reader checks the mark before it
+ * hands out each packet and ends with "truncated while it was read". A fault
+ * anywhere else goes to the previous handler, or kills the process as before. */
+#define GUARDS 8
+
+static struct guard {
+    _Atomic uintptr_t lo, hi; /* [lo, hi) mapped; 0, 0 when free */
+    atomic_int hit;
+    atomic_int used;
+} guards[GUARDS];
+
+static struct sigaction old_bus;
+static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
+static uintptr_t guard_page = 4096; /* set before the handler is installed */
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+    uintptr_t a = (uintptr_t)si->si_addr;
+    for (int i = 0; i < GUARDS; i++) {
+        uintptr_t lo = atomic_load(&guards[i].lo), hi = atomic_load(&guards[i].hi);
+        if (a >= lo && a < hi) {
+            void *at = (void *)(a & ~(guard_page - 1));
+            if (mmap(at, guard_page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+                atomic_store(&guards[i].hit, 1);
+                return;
+            }
+            break;
+        }
+    }
+    /* not ours: the previous disposition takes the repeated fault */
+    if ((old_bus.sa_flags & SA_SIGINFO) && old_bus.sa_sigaction) {
+        old_bus.sa_sigaction(sig, si, uc);
+        return;
+    }
+    sigaction(SIGBUS, &old_bus, NULL);
+}
+
+/* (Re)installs the handler when something else took SIGBUS since. */
+static int guard_install(void)
+{
+    struct sigaction cur;
+    if (sigaction(SIGBUS, NULL, &cur) != 0)
+        return -1;
+    if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_sigbus)
+        return 0;
+    long page = sysconf(_SC_PAGESIZE);
+    if (page > 0)
+        guard_page = (uintptr_t)page;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    old_bus = cur;
+    return sigaction(SIGBUS, &sa, NULL);
+}
+
+static int guard_take(void)
+{
+    pthread_mutex_lock(&guard_lock);
+    int got = -1;
+    if (guard_install() == 0)
+        for (int i = 0; i < GUARDS && got < 0; i++)
+            if (!atomic_load(&guards[i].used)) {
+                atomic_store(&guards[i].used, 1);
+                atomic_store(&guards[i].hit, 0);
+                got = i;
+            }
+    pthread_mutex_unlock(&guard_lock);
+    return got;
+}
+
+static void guard_set(int g, const void *p, uint64_t len)
+{
+    if (g < 0)
+        return;
+    atomic_store(&guards[g].lo, 0);
+    atomic_store(&guards[g].hi, p ? (uintptr_t)p + (uintptr_t)len : 0);
+    atomic_store(&guards[g].lo, (uintptr_t)p);
+}
+
+static void guard_give_back(int g)
+{
+    if (g < 0)
+        return;
+    guard_set(g, NULL, 0);
+    atomic_store(&guards[g].used, 0);
+}
+
+static int guard_hit(int g) { return g >= 0 && atomic_load(&guards[g].hit); }
 
 /* The link types the decoder knows whose file value libpcap would report
  * unchanged, plus LINKTYPE_RAW, which libpcap reports as DLT_RAW. */
@@ -97,7 +206,9 @@ static int probe_classic(capture_file *cf, const char *path)
     }
     cf->fd = fd;
     cf->size = (uint64_t)st.st_size;
+    cf->open_size = st.st_size;
     cf->pos = 24;
+    cf->checked = 24;
     cf->swapped = swapped;
     cf->nsec = nsec;
     cf->dlt = dlt;
@@ -112,13 +223,27 @@ capture_file *capture_file_open(const char *path, const char *bpf, char *err, si
         return NULL;
     }
     cf->fd = -1;
-    if ((!bpf || !*bpf) && strcmp(path, "-") != 0 && probe_classic(cf, path) == 0)
+    cf->guard = -1;
+    cf->open_size = -1;
+    cf->path = strdup(path);
+    if (!cf->path) {
+        free(cf);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    if ((!bpf || !*bpf) && strcmp(path, "-") != 0 && probe_classic(cf, path) == 0) {
+        cf->guard = guard_take();
         return cf;
+    }
     cf->h = capture_open_file(path, bpf, err, errlen);
     if (!cf->h) {
+        free(cf->path);
         free(cf);
         return NULL;
     }
+    struct stat st;
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        cf->open_size = st.st_size;
     return cf;
 }
 
@@ -138,8 +263,9 @@ int64_t capture_file_pos(const capture_file *cf)
 
 int capture_file_hold(capture_file *cf)
 {
-    if (cf->h)
+    if (cf->h || cf->follow)
         return 0;
+    guard_set(cf->guard, NULL, 0);
     if (cf->win)
         munmap((void *)cf->win, cf->win_len);
     cf->win = NULL;
@@ -147,6 +273,7 @@ int capture_file_hold(capture_file *cf)
     if (m == MAP_FAILED)
         return 0;
     madvise(m, cf->size, MADV_SEQUENTIAL);
+    guard_set(cf->guard, m, cf->size);
     cf->win = m;
     cf->win_off = 0;
     cf->win_len = cf->size;
@@ -181,6 +308,7 @@ static int cover(capture_file *cf, uint64_t lo, uint64_t hi)
         snprintf(cf->err, sizeof(cf->err), "the file changed size while it was read");
         return -1;
     }
+    guard_set(cf->guard, NULL, 0);
     if (cf->win)
         munmap((void *)cf->win, cf->win_len);
     cf->win = NULL;
@@ -195,10 +323,60 @@ static int cover(capture_file *cf, uint64_t lo, uint64_t hi)
         return -1;
     }
     madvise(m, len, MADV_SEQUENTIAL);
+    guard_set(cf->guard, m, len);
     cf->win = m;
     cf->win_off = off;
     cf->win_len = len;
     return 0;
+}
+
+/* Asks the file for its size: a file that shrank is cut (the reader stops at
+ * its new end), one that grew is taken in when following, else noted. */
+static void refresh_size(capture_file *cf)
+{
+    struct stat st;
+    cf->checked = cf->pos;
+    if (fstat(cf->fd, &st) != 0)
+        return;
+    uint64_t now = (uint64_t)st.st_size;
+    if (now < cf->size) {
+        cf->size = now;
+        cf->cut = 1;
+    } else if (now > cf->size && !cf->cut) {
+        if (cf->follow)
+            cf->size = now;
+        else
+            cf->grown = (int64_t)now;
+    }
+}
+
+static int cut_error(capture_file *cf)
+{
+    snprintf(cf->err, sizeof(cf->err),
+             "capture truncated while it was read: %lld bytes at open, %llu now",
+             (long long)cf->open_size, (unsigned long long)cf->size);
+    return -1;
+}
+
+/* libpcap's reader at its end: a cut or a grown file is told as such. */
+static int pcap_end(capture_file *cf, int rc)
+{
+    struct stat st;
+    if (cf->open_size >= 0 && stat(cf->path, &st) == 0) {
+        if (st.st_size < cf->open_size) {
+            cf->cut = 1;
+            cf->size = (uint64_t)st.st_size;
+            return cut_error(cf);
+        }
+        if (st.st_size > cf->open_size) {
+            cf->grown = st.st_size;
+            return 0; /* a record cut short by the writer is not damage */
+        }
+    }
+    if (rc == PCAP_ERROR_BREAK)
+        return 0;
+    snprintf(cf->err, sizeof(cf->err), "%s", pcap_geterr(cf->h));
+    return -1;
 }
 
 int capture_file_next(capture_file *cf, capture_pkt *p)
@@ -209,22 +387,58 @@ int capture_file_next(capture_file *cf, capture_pkt *p)
         int rc;
         while ((rc = pcap_next_ex(cf->h, &hdr, &data)) == 0) {
         }
-        if (rc == PCAP_ERROR_BREAK)
-            return 0;
-        if (rc < 0) {
-            snprintf(cf->err, sizeof(cf->err), "%s", pcap_geterr(cf->h));
-            return -1;
-        }
+        if (rc < 0)
+            return pcap_end(cf, rc);
         p->ts_usec = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
         p->caplen = hdr->caplen;
         p->len = hdr->len;
         p->data = data;
         return 1;
     }
-    if (cf->pos >= cf->size)
-        return 0;
+    if (cf->cut && cf->pos >= cf->size)
+        return cut_error(cf);
+    if (guard_hit(cf->guard) || cf->pos - cf->checked >= SIZE_CHECK_EVERY)
+        refresh_size(cf);
+    for (int tries = 0;; tries++) {
+        uint64_t left = cf->pos < cf->size ? cf->size - cf->pos : 0;
+        const char *partial = NULL;
+        if (left >= 16) {
+            uint64_t win_end = cf->win_off + cf->win_len;
+            if ((!cf->win || cf->pos < cf->win_off || cf->pos + 16 > win_end) &&
+                cover(cf, cf->pos, cf->pos + 16) < 0)
+                return -1;
+            uint32_t caplen = get32(cf->win + (cf->pos - cf->win_off) + 8, cf->swapped);
+            if (caplen > MAX_CAPLEN) {
+                snprintf(cf->err, sizeof(cf->err),
+                         "invalid packet capture length %u, bigger than maximum of %u", caplen, MAX_CAPLEN);
+                if (guard_hit(cf->guard))
+                    refresh_size(cf);
+                return cf->cut ? cut_error(cf) : -1;
+            }
+            if (left - 16 >= caplen)
+                break; /* a whole record */
+            snprintf(cf->err, sizeof(cf->err), "truncated dump file; tried to read %u captured bytes, only got %u",
+                     caplen, (unsigned)(left - 16));
+            partial = cf->err;
+        } else if (left > 0) {
+            snprintf(cf->err, sizeof(cf->err), "truncated dump file; tried to read 16 header bytes, only got %u",
+                     (unsigned)left);
+            partial = cf->err;
+        }
+        /* The end, or a record the file does not hold whole: ask the file
+         * once whether it changed before deciding. */
+        if (tries == 0) {
+            refresh_size(cf);
+            continue;
+        }
+        if (cf->cut)
+            return cut_error(cf);
+        if (cf->follow || (partial && cf->grown))
+            return 0; /* more may come, or the writer was mid-record */
+        return partial ? -1 : 0;
+    }
 #ifdef MADV_POPULATE_READ
-    if (cf->held && cf->pos >= cf->populated) {
+    if (cf->held && cf->pos >= cf->populated && cf->populated < cf->size) {
         /* map the next stretch in one call rather than a fault per page
          * (an older kernel refuses it: then the faults do the work) */
         uint64_t from = cf->populated, len = cf->size - from < WINDOW ? cf->size - from : WINDOW;
@@ -232,37 +446,44 @@ int capture_file_next(capture_file *cf, capture_pkt *p)
         cf->populated = from + len;
     }
 #endif
-    uint64_t left = cf->size - cf->pos;
-    if (left < 16) {
-        snprintf(cf->err, sizeof(cf->err), "truncated dump file; tried to read 16 header bytes, only got %u",
-                 (unsigned)left);
-        return -1;
+    uint32_t caplen;
+    const uint8_t *h;
+    for (;;) {
+        h = cf->win + (cf->pos - cf->win_off);
+        caplen = get32(h + 8, cf->swapped);
+        if (cf->pos + 16 + caplen > cf->win_off + cf->win_len && cover(cf, cf->pos, cf->pos + 16 + caplen) < 0)
+            return -1;
+        h = cf->win + (cf->pos - cf->win_off);
+        if (!guard_hit(cf->guard))
+            break;
+        /* the header came from a page the file no longer has */
+        refresh_size(cf);
+        if (cf->pos + 16 + (uint64_t)caplen > cf->size)
+            return cut_error(cf);
+        break;
     }
-    uint64_t win_end = cf->win_off + cf->win_len;
-    if ((!cf->win || cf->pos < cf->win_off || cf->pos + 16 > win_end) && cover(cf, cf->pos, cf->pos + 16) < 0)
-        return -1;
-    const uint8_t *h = cf->win + (cf->pos - cf->win_off);
-    uint32_t sec = get32(h, cf->swapped), frac = get32(h + 4, cf->swapped);
-    uint32_t caplen = get32(h + 8, cf->swapped), len = get32(h + 12, cf->swapped);
-    if (caplen > MAX_CAPLEN) {
-        snprintf(cf->err, sizeof(cf->err), "invalid packet capture length %u, bigger than maximum of %u",
-                 caplen, MAX_CAPLEN);
-        return -1;
-    }
-    if (left - 16 < caplen) {
-        snprintf(cf->err, sizeof(cf->err), "truncated dump file; tried to read %u captured bytes, only got %u",
-                 caplen, (unsigned)(left - 16));
-        return -1;
-    }
-    if (cf->pos + 16 + caplen > cf->win_off + cf->win_len && cover(cf, cf->pos, cf->pos + 16 + caplen) < 0)
-        return -1;
+    uint32_t sec = get32(h, cf->swapped), frac = get32(h + 4, cf->swapped), len = get32(h + 12, cf->swapped);
     p->ts_usec = (uint64_t)sec * 1000000u + (cf->nsec ? frac / 1000u : frac);
     p->caplen = caplen;
     p->len = len;
-    p->data = cf->win + (cf->pos + 16 - cf->win_off);
+    p->data = h + 16;
     cf->pos += 16 + (uint64_t)caplen;
     return 1;
 }
+
+int capture_file_follow(capture_file *cf)
+{
+    if (cf->h || cf->held)
+        return 0;
+    cf->follow = 1;
+    return 1;
+}
+
+int capture_file_cut(const capture_file *cf) { return cf->cut; }
+
+int64_t capture_file_grown(const capture_file *cf) { return cf->cut ? 0 : cf->grown; }
+
+int64_t capture_file_open_size(const capture_file *cf) { return cf->open_size; }
 
 void capture_file_close(capture_file *cf)
 {
@@ -270,9 +491,12 @@ void capture_file_close(capture_file *cf)
         return;
     if (cf->h)
         pcap_close(cf->h);
+    guard_set(cf->guard, NULL, 0);
     if (cf->win)
         munmap((void *)cf->win, cf->win_len);
+    guard_give_back(cf->guard);
     if (cf->fd >= 0)
         close(cf->fd);
+    free(cf->path);
     free(cf);
 }

@@ -20,9 +20,28 @@ typedef struct capture_pkt {
 /* Returns NULL with err set ("FILE: reason"). */
 capture_file *capture_file_open(const char *path, const char *bpf, char *err, size_t errlen);
 int capture_file_linktype(const capture_file *cf); /* a DLT_ value */
-/* 1: *p holds a packet; 0: end of the file; -1: the file is damaged here,
- * capture_file_error() says how. */
+/* 1: *p holds a packet; 0: end of the file (when following: nothing more
+ * yet, call again later); -1: the file is damaged here or was cut while it
+ * was read, capture_file_error() says how.
+ *
+ * A mapped file that shrinks while it is read (truncate, log rotation) does
+ * not kill the process with SIGBUS: pages it no longer has read as zeros
+ * wherever they are touched, and the reader stops at the new end with -1 and
+ * capture_file_cut() true. A file that grows is read to its size at open
+ * (capture_file_grown() then says how large it became); a record the writer
+ * has not finished there is the end, not damage. */
 int capture_file_next(capture_file *cf, capture_pkt *p);
+/* Follow the file as it grows (tail -f): at the end, or before a record the
+ * writer has not finished, capture_file_next returns 0 and a later call
+ * picks up what was appended. Only the mapped reader follows (returns 0
+ * otherwise), and a followed file cannot be held. */
+int capture_file_follow(capture_file *cf);
+/* True once the file was found shorter than before while being read. */
+int capture_file_cut(const capture_file *cf);
+/* The file's size when it was found larger at the end than at open, else 0. */
+int64_t capture_file_grown(const capture_file *cf);
+/* A regular file's size at open; -1 for standard input. */
+int64_t capture_file_open_size(const capture_file *cf);
 const char *capture_file_error(const capture_file *cf);
 /* Bytes of the file read so far (-1 when not known, as on a pipe). */
 int64_t capture_file_pos(const capture_file *cf);

@@ -4,18 +4,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../detect/winevent.h"
+#include "../protocols/kerberos.h"
 #include "../protocols/smb_conn.h"
 #include "appid.h"
 #include "decode.h"
 #include "flow.h"
+#include "hostnames.h"
 #include "json.h"
 #include "stream.h"
 
 #define LINE_BUFSZ (64 * 1024)
 #define MAX_MATCHES 32
-#define MAX_EVENTS 4 /* Windows events one fact stands for, at most */
+#define MAX_EVENTS WINEVENT_MAX_PER_FACT /* Windows events one fact stands for, at most */
 /* TCP payload packets looked at before a flow on a port other than the SMB
  * ports is declared not SMB. */
 #define PROBE_PACKETS 4
@@ -35,6 +38,7 @@ typedef struct flow_app {
     bool alerted;
     bool smb_refused; /* over the SMB memcap: the flow is counted, not parsed */
     bool smb_evicted; /* its SMB state was given up to make room for a newer connection */
+    bool named;       /* the server's name from this connection was given to the hostnames table */
     char app_name[32];
     struct flow_app *lru_prev, *lru_next; /* connections with SMB state, least recently active first */
 } flow_app;
@@ -71,6 +75,11 @@ struct pipeline {
     uint64_t pkt_no;      /* number of the current packet in the input (pcap_cnt) */
     uint64_t next_no;     /* set by pipeline_number_next for the next packet */
     flow_app *smb_lru_head, *smb_lru_tail;
+    hostnames *hosts;  /* the run's (o->hostnames) or the pipeline's own */
+    hostnames *tickets; /* Kerberos tickets -> client principal, the same way */
+    bool own_hosts, own_tickets;
+    char computer[HOSTNAMES_NAME_MAX + 1];
+    char principal[HOSTNAMES_NAME_MAX + 1];
     bool in_lookup;       /* flow_lookup is running: releases are queued */
     released rq[RELEASE_QUEUE];
     size_t rq_len;
@@ -134,14 +143,95 @@ static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, rec_hdr
 
 static void count_session(pipeline *p, const smb_fact *f)
 {
-    if (f->status != 0)
+    if (f->h.status != 0)
         return;
     p->c.smb_sessions++;
-    if (f->auth == SMB_AUTH_NTLMSSP)
+    if (f->h.who.auth == SMB_AUTH_NTLMSSP)
         p->c.smb_ntlm_sessions++;
-    else if (f->auth == SMB_AUTH_KERBEROS)
+    else if (f->h.who.auth == SMB_AUTH_KERBEROS)
         p->c.smb_kerberos_sessions++;
 }
+
+/* The server's own name: what NTLMSSP told on this connection (the DNS
+ * name, else the NetBIOS one), handed to the table once for the other
+ * connections to that address; else what the table learnt from them. NULL
+ * when no connection to the server has named it yet. */
+static const char *server_name(pipeline *p, flow_app *a, const smb_fact *fact, const char *server_ip)
+{
+    const smb_server_names *n = &fact->h.server;
+    const char *own = n->dns_computer ? n->dns_computer : n->nb_computer;
+    if (own) {
+        if (!a->named) {
+            bool evicted;
+            hostnames_result r = hostnames_learn(p->hosts, server_ip, own, &evicted);
+            a->named = true;
+            p->c.smb_servers_named += r == HOSTNAMES_NEW;
+            p->c.smb_server_renames += r == HOSTNAMES_CHANGED;
+            p->c.smb_server_evictions += evicted;
+        }
+        return own;
+    }
+    return hostnames_lookup(p->hosts, server_ip, p->computer, sizeof p->computer) ? p->computer : NULL;
+}
+
+/* Windows' default "maximum lifetime for service ticket" (600 minutes):
+ * the ticket's own end time is in its encrypted part. */
+#define KDC_TICKET_LIFETIME_USEC (600ull * 60 * 1000000)
+
+static bool ticket_key(const char *client_ip, uint64_t id, char *key, size_t n)
+{
+    int w = snprintf(key, n, "%s/%016llx", client_ip, (unsigned long long)id);
+    return w > 0 && (size_t)w < n;
+}
+
+/* A KDC's reply (port 88, UDP or TCP, read from the one packet: a TCP reply
+ * whose ticket starts in a later segment is not read): who the cifs/ ticket
+ * it carries was issued to, kept by client address and ticket. */
+static void kdc_packet(pipeline *p, const decoded_pkt *pkt)
+{
+    krb_kdc_rep rep;
+    if (!krb_parse_kdc_rep(pkt->payload, pkt->payload_len, &rep) || strncasecmp(rep.ticket.sname, "cifs/", 5) != 0)
+        return;
+    char client[64], key[HOSTNAMES_ADDR_MAX + 1], who[HOSTNAMES_NAME_MAX + 1];
+    rec_format_ip(pkt->ipver, pkt->dst, client, sizeof client);
+    int w = snprintf(who, sizeof who, "%s@%s", rep.cname, rep.crealm);
+    if (!ticket_key(client, rep.ticket.id, key, sizeof key) || w <= 0 || (size_t)w >= sizeof who)
+        return;
+    bool evicted;
+    if (hostnames_learn_at(p->tickets, key, who, p->now, &evicted) == HOSTNAMES_NEW)
+        p->c.kdc_tickets++;
+    p->c.kdc_ticket_evictions += evicted;
+}
+
+/* A Kerberos session's user: the client the KDC issued the session's ticket
+ * to, when the sensor saw that reply and the ticket is still within its
+ * lifetime. Fills *copy (fact with the names) and returns it, else fact. */
+static const smb_fact *kdc_identity(pipeline *p, const smb_fact *fact, const char *client_ip, smb_fact *copy,
+                                    char *buf, size_t n)
+{
+    const smb_identity *w = &fact->h.who;
+    if (w->auth != SMB_AUTH_KERBEROS || !w->krb_ticket)
+        return fact;
+    char key[HOSTNAMES_ADDR_MAX + 1];
+    uint64_t when;
+    if (!ticket_key(client_ip, w->krb_ticket, key, sizeof key) ||
+        !hostnames_lookup_at(p->tickets, key, buf, n, &when) || p->now - when > KDC_TICKET_LIFETIME_USEC)
+        return fact;
+    char *at = strrchr(buf, '@');
+    if (!at || at == buf || !at[1])
+        return fact;
+    *at = '\0';
+    *copy = *fact;
+    copy->h.who.user = buf;
+    copy->h.who.domain = at + 1;
+    copy->h.who.from_kdc = true;
+    p->c.kdc_identities++;
+    return copy;
+}
+
+static sigma_corr *correlator;
+
+void pipeline_set_correlator(sigma_corr *c) { correlator = c; }
 
 /* --------------------------------------------------------- fact stages
  * What the parser reports goes through these in order, one fact at a time:
@@ -152,31 +242,32 @@ typedef struct fact_work {
     const smb_fact *fact;
     endpoints e;
     rec_hdr h;
+    smb_fact inferred; /* the fact with the identity a KDC reply gave, when it did */
     size_t nev; /* events in p->ev[], their matches in p->m[], p->nm[] */
 } fact_work;
 
 /* Each stage is stage_<name>(pipeline *, fact_work *). */
 
-/* The fact in its flow: its number, the client's side, the sessions counted. */
+/* The fact in its flow: its number, the client's side, who ran it (a Kerberos
+ * session's user from the KDC's reply, when seen), the sessions counted. */
 static void stage_fact(pipeline *p, fact_work *w)
 {
     flow_app *a = w->a;
-    endpoints_of(a->f, w->fact->req_dir, &w->e);
+    endpoints_of(a->f, w->fact->h.req_dir, &w->e);
     hdr_of(p, a->f, &w->e, &w->h);
     a->tx_id++;
-    if (w->fact->req_dir >= 0)
-        a->client_dir = (int8_t)w->fact->req_dir;
-    if (w->fact->kind == SMB_FACT_SESSION_SETUP && w->fact->have_response)
+    if (w->fact->h.req_dir >= 0)
+        a->client_dir = (int8_t)w->fact->h.req_dir;
+    w->fact = kdc_identity(p, w->fact, w->e.client, &w->inferred, p->principal, sizeof p->principal);
+    if (w->fact->h.kind == SMB_FACT_SESSION_SETUP && w->fact->h.have_response)
         count_session(p, w->fact);
 }
 
 /* The Windows events the fact stands for. */
 static void stage_events(pipeline *p, fact_work *w)
 {
-    win_peer peer = {w->e.client, w->e.cport, w->e.server};
-    w->nev = 0;
-    if (winevent_from_fact(w->fact, &peer, &p->ev[0]))
-        w->nev = 1;
+    win_peer peer = {w->e.client, w->e.cport, w->e.server, server_name(p, w->a, w->fact, w->e.server)};
+    w->nev = winevent_build(w->fact, &peer, p->ev, MAX_EVENTS);
     for (size_t i = 0; i < w->nev; i++) {
         int slot = pw_winlog_slot(p->ev[i].event_id);
         if (slot >= 0)
@@ -184,7 +275,9 @@ static void stage_events(pipeline *p, fact_work *w)
     }
 }
 
-/* The Sigma rules each event matches. */
+/* The Sigma rules each event matches. A match of a rule that a correlation
+ * names is fed to the run's correlation engine; a rule that only counts for
+ * a correlation gives no alert of its own. */
 static void stage_rules(pipeline *p, fact_work *w)
 {
     for (size_t i = 0; i < w->nev; i++) {
@@ -193,6 +286,16 @@ static void stage_rules(pipeline *p, fact_work *w)
             p->c.rule_matches_max_exceeded += n - MAX_MATCHES;
             n = MAX_MATCHES;
         }
+        size_t kept = 0;
+        for (size_t k = 0; k < n; k++) {
+            const sigma_rule *r = p->m[i][k];
+            size_t ri = sigma_rule_index(r);
+            if (sigma_corr_wants(correlator, ri))
+                sigma_corr_feed(correlator, ri, &p->ev[i].sigma, p->now, w->a->f->flow_id);
+            if (sigma_rule_alerts(r))
+                p->m[i][kept++] = r;
+        }
+        n = kept;
         p->nm[i] = n;
         p->c.alerts += n;
         if (n)
@@ -207,9 +310,11 @@ static void stage_observers(pipeline *p, fact_work *w)
         const pipeline_observer *ob = &p->observers[k];
         if (ob->on_fact)
             ob->on_fact(ob->ctx, w->fact, w->e.client);
+        const smb_fact_tree *t = smb_fact_tree_of(w->fact);
+        const smb_fact_file *file = smb_fact_file_of(w->fact);
         for (size_t i = 0; ob->on_alert && i < w->nev; i++)
             for (size_t r = 0; r < p->nm[i]; r++)
-                ob->on_alert(ob->ctx, p->m[i][r], w->fact->share, w->fact->filename, w->e.client);
+                ob->on_alert(ob->ctx, p->m[i][r], t ? t->share : NULL, file ? file->filename : NULL, w->e.client);
     }
 }
 
@@ -302,6 +407,25 @@ static void smb_detach(pipeline *p, flow_app *a)
     p->smb_mem -= p->smb_conn_cost;
 }
 
+/* A connection's name slots or buffers need room in a spent SMB memcap: the
+ * least recently active other connections give up their state, as for a new
+ * connection, so the traffic being parsed now is the traffic kept. */
+static void smb_reclaim(void *ctx, size_t need)
+{
+    flow_app *a = ctx;
+    pipeline *p = a->pl;
+    for (int i = 0; i < 4 && p->smb_mem + need > p->o->smb_memcap; i++) {
+        flow_app *old = p->smb_lru_head;
+        if (old == a)
+            old = a->lru_next;
+        if (!old)
+            break;
+        smb_detach(p, old);
+        old->smb_refused = old->smb_evicted = true;
+        p->c.smb_memcap_evictions++;
+    }
+}
+
 /* SMB state is made at the first byte of the connection, not at its SYN, so
  * a SYN flood costs flow entries only; the SMB memcap bounds the rest. When
  * it is spent, the least recently active connections give up their state
@@ -334,6 +458,7 @@ static bool smb_ready(flow_app *a)
     }
     p->smb_mem += p->smb_conn_cost;
     smb_conn_set_budget(a->smb, &p->smb_mem, p->o->smb_memcap);
+    smb_conn_set_reclaim(a->smb, smb_reclaim, a);
     lru_append(p, a);
     return true;
 }
@@ -519,8 +644,19 @@ pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, pw_outpu
     p->streams = stream_engine_new(&o->stream);
     if (o->appid_enabled)
         p->ndpi = appid_new(o->appid_max_packets);
+    p->hosts = o->hostnames;
+    if (!p->hosts) {
+        p->hosts = hostnames_new(o->max_servers);
+        p->own_hosts = true;
+    }
+    p->tickets = o->tickets;
+    if (!p->tickets) {
+        p->tickets = hostnames_new(o->max_tickets);
+        p->own_tickets = true;
+    }
     jb_init(&p->jb, p->line, sizeof(p->line));
-    if (!p->dec || !p->flows || !p->streams || (o->appid_enabled && !p->ndpi)) {
+    if (!p->dec || !p->flows || !p->streams || (o->appid_enabled && !p->ndpi) || !p->hosts ||
+        !p->tickets) {
         pipeline_free(p);
         return NULL;
     }
@@ -536,6 +672,10 @@ void pipeline_free(pipeline *p)
     stream_engine_free(p->streams);
     decoder_free(p->dec);
     appid_free(p->ndpi);
+    if (p->own_hosts)
+        hostnames_free(p->hosts);
+    if (p->own_tickets)
+        hostnames_free(p->tickets);
     free(p);
 }
 
@@ -576,6 +716,7 @@ static void maybe_expire(pipeline *p)
 {
     if (p->now - p->last_expire >= 1000000) {
         flow_table_expire(p->flows, p->now);
+        sigma_corr_tick(correlator, p->now);
         p->last_expire = p->now;
     }
     if (p->o->log_stats && p->o->stats_interval_usec && p->now - p->last_stats >= p->o->stats_interval_usec) {
@@ -626,6 +767,8 @@ static bool stage_flow(pipeline *p, packet_work *w)
     p->in_lookup = false;
     if (p->rq_len)
         drain_released(p);
+    if (w->pkt->sport == 88 && w->pkt->payload_len)
+        kdc_packet(p, w->pkt); /* a KDC's reply: who a ticket was issued to */
     if (!w->f)
         return false;
     w->a = w->f->app ? w->f->app : app_new(p, w->f);
@@ -738,6 +881,7 @@ void pipeline_counters(const pipeline *p, pw_counters *c)
     m.tcp_gaps = ss->gaps;
     m.tcp_gap_bytes = ss->gap_bytes;
     m.stream_memcap_drops = ss->memcap_drops;
+    m.rule_regex_limit += sigma_ruleset_regex_limit_hits(p->rules);
     pw_counters_add(c, &m);
 }
 
@@ -755,7 +899,8 @@ void pipeline_write_stats(pw_output *out, const pw_counters *c, uint64_t ts_usec
     char line[32768];
     pw_counters cc = *c;
     cc.output_dropped = output_dropped(out); /* the destination's count, not a worker's */
-    stats_rec st = {&cc, uptime_usec, stats_extra, stats_extra_ctx};
+    output_unwritten_info u = output_unwritten(out);
+    stats_rec st = {&cc, uptime_usec, u.records, u.reopen_failures, stats_extra, stats_extra_ctx};
     pw_record r = {.kind = REC_STATS, .stats = &st};
     r.hdr.ts_usec = ts_usec;
     jbuf j;

@@ -55,6 +55,10 @@ uint64_t pipeline_first_ts(const pipeline *p);
 void pipeline_counters(const pipeline *p, pw_counters *c);
 /* Writes a "stats" EVE record of counters c at time ts. */
 void pipeline_write_stats(pw_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec);
+/* The run's one Sigma correlation engine (NULL: none), shared by every
+ * pipeline: each match of a rule a correlation names is fed to it, and it
+ * is told the time once a second. Set before the pipelines start. */
+void pipeline_set_correlator(sigma_corr *c);
 /* Adds members of the caller's own (the run's summary tables) to every stats record. */
 void pipeline_set_stats_extra(void (*fn)(jbuf *j, void *ctx), void *ctx);
 

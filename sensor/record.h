@@ -60,6 +60,9 @@ typedef struct flow_rec {
 typedef struct stats_rec {
     const pw_counters *c;
     uint64_t uptime_usec;
+    /* Records an output that could not be reopened after SIGHUP did not
+     * write, and the reopens that failed: shown when either is not 0. */
+    uint64_t unwritten_records, reopen_failures;
     void (*extra)(jbuf *j, void *ctx); /* more members of the stats object (the summary's tables); may be NULL */
     void *extra_ctx;
 } stats_rec;
@@ -74,6 +77,10 @@ typedef struct pw_record {
     const sigma_rule *rule; /* alert */
     const flow_rec *flow;   /* flow */
     const stats_rec *stats; /* stats */
+    /* An alert of a Sigma correlation (no fact, no event): what it counted,
+     * and the ruleset that names the rules of the events it counted. */
+    const sigma_corr_alert *corr;
+    const sigma_ruleset *corr_rules;
 } pw_record;
 
 /* Text of an address of 4 or 16 bytes (ipver 4 or 6), for rec_hdr. */

@@ -79,13 +79,15 @@ static void add(sum_table *t, const char *name, const char *client)
 void summary_on_fact(void *ctx, const smb_fact *f, const char *client_ip)
 {
     summary *s = ctx;
-    if (f->kind != SMB_FACT_TREE_CONNECT && f->kind != SMB_FACT_CREATE)
+    if (f->h.kind != SMB_FACT_TREE_CONNECT && f->h.kind != SMB_FACT_CREATE)
         return;
     pthread_mutex_lock(&s->lock);
-    if (f->kind == SMB_FACT_TREE_CONNECT && f->share && (!f->have_response || f->status == 0))
-        add(&s->shares, f->share, client_ip);
-    if (f->kind == SMB_FACT_CREATE && f->filename && f->share_type == SMB_SHARE_PIPE)
-        add(&s->pipes, f->filename[0] == '\\' ? f->filename + 1 : f->filename, client_ip);
+    const smb_fact_tree *t = &f->u.tree;
+    if (f->h.kind == SMB_FACT_TREE_CONNECT && t->share && (!f->h.have_response || f->h.status == 0))
+        add(&s->shares, t->share, client_ip);
+    const smb_fact_file *file = &f->u.file;
+    if (f->h.kind == SMB_FACT_CREATE && file->filename && file->tree.share_type == SMB_SHARE_PIPE)
+        add(&s->pipes, file->filename[0] == '\\' ? file->filename + 1 : file->filename, client_ip);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -183,6 +185,11 @@ void summary_print(const summary *s, FILE *out, const pw_counters *c, double sec
     fprintf(out, "  read:     %u capture(s), %llu packets, %.1f MB in %.2f s (%.1f MB/s, %.0f packets/s)\n",
             s->captures, (unsigned long long)c->packets, mb, seconds, seconds > 0 ? mb / seconds : 0.0,
             seconds > 0 ? (double)c->packets / seconds : 0.0);
+    if (c->kernel_packets || c->kernel_drops) /* live capture */
+        fprintf(out, "  kernel:   %llu packets, %llu dropped (%.2f%%), %llu dropped by the interface\n",
+                (unsigned long long)c->kernel_packets, (unsigned long long)c->kernel_drops,
+                c->kernel_packets ? 100.0 * (double)c->kernel_drops / (double)c->kernel_packets : 0.0,
+                (unsigned long long)c->kernel_ifdrops);
     fprintf(out, "  flows:    %llu, SMB %llu (midstream %llu); SMB sessions %llu (NTLMSSP %llu, Kerberos %llu)\n",
             (unsigned long long)c->flows, (unsigned long long)c->flows_smb, (unsigned long long)c->flows_midstream,
             (unsigned long long)c->smb_sessions, (unsigned long long)c->smb_ntlm_sessions,
@@ -198,6 +205,9 @@ void summary_print(const summary *s, FILE *out, const pw_counters *c, double sec
     fprintf(out, "  events:   %llu smb, %llu 5145, %llu 5140, %llu alerts\n", (unsigned long long)c->events_smb,
             (unsigned long long)pw_winlog_count(c, 5145), (unsigned long long)pw_winlog_count(c, 5140), (unsigned long long)c->alerts);
     print_table(out, "alerts by rule", "from", &s->alerts, top_n);
+    if (c->rule_regex_limit)
+        fprintf(out, "  rules:    %llu regex matches stopped at PCRE2's match limit (taken as no match)\n",
+                (unsigned long long)c->rule_regex_limit);
     for (uint64_t i = 0; i < s->alert_lines && i < 16; i++)
         fprintf(out, "    ! %s\n", s->alert_text[i]);
     if (s->alert_lines > 16)

@@ -5,6 +5,10 @@
   bench-traffic.py dns-client SERVER COUNT    send COUNT queries, wait for each answer (1 s max)
   bench-traffic.py smb-session SERVER SEED    one impacket SMB2 session: pipe opens, listings,
                                               small file I/O and, on some seeds, a PsExec-like run
+  bench-traffic.py smb-dense SERVER SEED N    N short impacket sessions, each on its own TCP
+                                              connection: a few pipe opens on IPC$, small files
+                                              created, written, read and deleted, a listing; on
+                                              every fourth a PsExec-like run without the big binary
 
 Every network wait has a timeout; errors from the server (unknown pipes, refused services) are the
 expected, realistic answers and are counted, not fatal.
@@ -177,6 +181,59 @@ def smb_session(server, seed):
     print("smb-session %d: %d ok, %d refused" % (seed, stats["ok"], stats["fail"]))
 
 
+def smb_dense(server, seed, count):
+    from impacket.smb3structs import SMB2_DIALECT_21, SMB2_DIALECT_30
+    from impacket.smbconnection import SMBConnection
+
+    rnd = random.Random(seed)
+    stats = {"ok": 0, "fail": 0}
+    pipes = ["srvsvc", "wkssvc", "lsarpc", "samr", "netlogon", "winreg", "spoolss", "svcctl", "atsvc",
+             "eventlog", "browser", "ntsvcs", "epmapper"]
+    for n in range(count):
+        dialect = SMB2_DIALECT_21 if (seed + n) % 2 == 0 else SMB2_DIALECT_30
+        user = ["Administrator", "alice", "svc_backup"][(seed + n) % 3]
+        try:
+            conn = SMBConnection("FILESRV01", server, sess_port=445, preferredDialect=dialect, timeout=20)
+            conn.login(user, PASSWORD, DOMAIN)
+        except Exception:
+            stats["fail"] += 1
+            continue
+        ipc = conn.connectTree("IPC$")
+        for _ in range(rnd.randint(3, 8)):
+            try_open(conn, ipc, rnd.choice(pipes), PIPE_ACCESS, stats)
+        if n % 4 == 0:
+            svc = rnd.choice(["xyz", "updsvc", "wmisync", "PSEXESVC"])
+            host, pid = "WKS%02d" % rnd.randint(1, 60), rnd.randint(1000, 9999)
+            try_open(conn, ipc, svc, PIPE_ACCESS, stats)
+            for suffix, access in (("stdin", GENERIC_WRITE), ("stdout", GENERIC_READ), ("stderr", GENERIC_READ)):
+                try_open(conn, ipc, "%s-%s-%d-%s" % (svc, host, pid, suffix), access, stats)
+        conn.disconnectTree(ipc)
+        data = conn.connectTree("data")
+        for k in range(rnd.randint(2, 6)):
+            name = "d%d_%d_%d.txt" % (seed, n, k)
+            try:
+                fid = conn.createFile(data, name, desiredAccess=FILE_RW | 0x00010000)
+                conn.writeFile(data, fid, bytes(rnd.getrandbits(8) for _ in range(rnd.randint(64, 2048))))
+                conn.readFile(data, fid, 0, 512)
+                conn.closeFile(data, fid)
+                conn.deleteFile("data", name)
+                stats["ok"] += 1
+            except Exception:
+                stats["fail"] += 1
+        try:
+            conn.listPath("data", "dir\\sub\\*")
+            stats["ok"] += 1
+        except Exception:
+            stats["fail"] += 1
+        conn.disconnectTree(data)
+        try:
+            conn.logoff()
+            conn.close()
+        except Exception:
+            pass
+    print("smb-dense %d: %d sessions, %d ok, %d refused" % (seed, count, stats["ok"], stats["fail"]))
+
+
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "dns-server":
         dns_server(sys.argv[2])
@@ -184,6 +241,8 @@ def main():
         dns_client(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) >= 4 and sys.argv[1] == "smb-session":
         smb_session(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) >= 5 and sys.argv[1] == "smb-dense":
+        smb_dense(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     else:
         sys.stderr.write(__doc__)
         sys.exit(2)

@@ -9,7 +9,11 @@
 # BENCH_TSHARK_DIV (1 = whole file; N > 1: tshark reads only the first 1/N of the packets and its
 # time is scaled by the packet ratio, which flatters tshark: its cost per packet grows with the state
 # it keeps), BENCH_PCAP (use this capture instead of making one),
-# BENCH_WORKERS (e.g. "2": also time pipewatch --workers N when the binary accepts it).
+# BENCH_WORKERS (e.g. "2": also time pipewatch --workers N when the binary accepts it),
+# BENCH_SET (bulk: the bulk-transfer capture; dense: the capture dense in small SMB operations made
+# by make-bench-pcap.sh --dense, report in $BUILD/bench-dense-report.md),
+# BENCH_PROFILE=1 (also a callgrind profile of pipewatch over the first 100k packets, by stage).
+# Start-up is the median wall time of pipewatch replaying a capture that holds no packet.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +26,9 @@ TSHARK_RUNS=${BENCH_TSHARK_RUNS:-$RUNS}
 CACHE=${BENCH_CACHE:-$HERE/cache}
 PIPEWATCH=$B/pipewatch
 FLOOR=$B/tools/pcap-floor
+SET=${BENCH_SET:-bulk}
 REPORT=$B/bench-report.md
+[ "$SET" = dense ] && REPORT=$B/bench-dense-report.md
 TIME=/usr/bin/time
 
 say() { echo "bench: $*" >&2; }
@@ -38,6 +44,9 @@ fi
 
 if [ -n "${BENCH_PCAP:-}" ]; then
     PCAP=$BENCH_PCAP
+elif [ "$SET" = dense ]; then
+    BUILD=$BUILD BENCH_CACHE=$CACHE bash "$HERE/make-bench-pcap.sh" --dense
+    PCAP=$CACHE/dense.pcap
 else
     gen_args=()
     [ "${BENCH_10X:-0}" = 1 ] && gen_args=(--10x)
@@ -95,6 +104,9 @@ measure "pcap-floor" "$PCAP" 1 "$FLOOR" "$PCAP"
 HAVE_PW=0
 if [ -x "$PIPEWATCH" ]; then
     HAVE_PW=1
+    # A capture file with its header and no packet: what is left is start-up and exit.
+    printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00' >"$WORK/empty.pcap"
+    MEASURE_RUNS=$((RUNS * 5)) measure "pipewatch-empty" "$WORK/empty.pcap" 1 "$PIPEWATCH" -r "$WORK/empty.pcap" --quiet -o /dev/null
     measure "pipewatch>/dev/null" "$PCAP" 1 "$PIPEWATCH" -r "$PCAP" --quiet -o /dev/null
     measure "pipewatch-o-file" "$PCAP" 1 "$PIPEWATCH" -r "$PCAP" --quiet -o "$WORK/eve.json"
     [ -s "$WORK/eve.json" ] && say "pipewatch wrote $(wc -l <"$WORK/eve.json") event lines"
@@ -163,6 +175,11 @@ PW_SECS=$(awk '$1 == "pipewatch>/dev/null" && $2 != "-" {print $2}' "$WORK/resul
     while read -r name secs rss scale file; do
         pkts=$PKTS
         bytes=$BYTES
+        if [ "$name" = pipewatch-empty ]; then
+            [ "$secs" = "-" ] || awk -v s="$secs" -v r="$rss" 'BEGIN {
+                printf "| pipewatch, start-up and exit (capture with no packet) | %.4f | | | | %.1f | |\n", s, r / 1024 }'
+            continue
+        fi
         if [ "$file" != "$PCAP" ] && [ "$file" != "$TS_FILE" ]; then
             read -r _ pkts _ bytes <<<"$("$FLOOR" "$file")"
         fi
@@ -191,6 +208,10 @@ PW_SECS=$(awk '$1 == "pipewatch>/dev/null" && $2 != "-" {print $2}' "$WORK/resul
     done <"$WORK/results"
     if [ "$HAVE_PW" = 0 ]; then
         echo "| pipewatch -r F -o /dev/null | not yet measured (binary missing) | | | | | |"
+    fi
+    if [ "${BENCH_PROFILE:-0}" = 1 ] && [ "$HAVE_PW" = 1 ]; then
+        echo
+        bash "$HERE/profile.sh" "$PIPEWATCH" "$PCAP" 100000
     fi
 } >"$REPORT"
 echo

@@ -1,8 +1,12 @@
 #!/bin/bash
-# make-bench-pcap.sh [--10x]
+# make-bench-pcap.sh [--10x | --dense]
 #
 # Makes, once, the benchmark capture tests/bench/cache/bench.pcap (>= 1.1e9 bytes and >= 1.05e6
 # packets) and, with --10x, also bench-10x.pcap (ten times as long, same concurrency).
+# With --dense: cache/dense.pcap (>= 1.05e6 packets) from a seed cache/dense-seed.pcap of many short
+# SMB sessions dense in small operations (thousands of CREATEs: pipe opens, small files written,
+# read and deleted, listings, PsExec-like pipe sequences) and no bulk transfers; same server and
+# namespaces, the clients run `bench-traffic.py smb-dense` and short smbclient sessions instead.
 #
 # 1. A seed capture (cache/seed.pcap, about SEED_MB) of real traffic: a Samba smbd and several
 #    clients, each in its own network namespace, joined by veth pairs to a bridge in the server's
@@ -35,7 +39,17 @@ RATE_MBIT=${BENCH_RATE_MBIT:-400}
 MAX_WAVES=${BENCH_MAX_WAVES:-30}
 GEN_SECONDS=${BENCH_GEN_SECONDS:-900}
 WANT_10X=0
+DENSE=0
 [ "${1:-}" = "--10x" ] && WANT_10X=1
+if [ "${1:-}" = "--dense" ]; then
+    DENSE=1
+    SEED=$CACHE/dense-seed.pcap
+    BENCH=$CACHE/dense.pcap
+    MIN_BYTES=${BENCH_DENSE_MIN_BYTES:-1}
+    SEED_MB=${BENCH_DENSE_SEED_MB:-20}
+    CLIENTS=${BENCH_CLIENTS:-6}
+    GEN_SECONDS=${BENCH_GEN_SECONDS:-300}
+fi
 
 say() { echo "make-bench-pcap: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -174,6 +188,7 @@ EOF
     local i
     for i in $(seq 1 400); do : >"$W/share/data/dir/report-$i.docx"; done
     for i in $(seq 1 150); do : >"$W/share/data/dir/sub/log-$i.txt"; done
+    head -c 3000 /dev/urandom | base64 >"$W/small"
     head -c 2097152 /dev/urandom >"$W/blob2"
     head -c 6291456 /dev/urandom >"$W/blob6"
     head -c 12582912 /dev/urandom >"$W/blob12"
@@ -206,6 +221,34 @@ EOF
     local blobs=(blob2 blob6 blob12)
     while [ "$wave" -lt "$MAX_WAVES" ] && [ $((SECONDS - start)) -lt "$GEN_SECONDS" ]; do
         local jobs=()
+        if [ "$DENSE" = 1 ]; then
+            for c in $(seq 1 "$CLIENTS"); do
+                local ns=${NS_CLI[$((c - 1))]}
+                local d=${dialects[$(((c + wave) % 4))]}
+                (
+                    local k
+                    for k in 1 2 3; do
+                        ip netns exec "$ns" timeout 60 smbclient //10.77.0.1/data -U 'Administrator%Passw0rd!' \
+                            -W CORP -m "$d" --option='client min protocol=NT1' --option='client smb encrypt=off' \
+                            -c "put $W/small s${wave}c${c}k$k.txt; ls; cd dir; ls report-1*; cd \\; allinfo s${wave}c${c}k$k.txt; get s${wave}c${c}k$k.txt /dev/null; del s${wave}c${c}k$k.txt" \
+                            >/dev/null 2>&1 || say "wave $wave client $c: smbclient $d failed"
+                    done
+                ) &
+                jobs+=($!)
+                local s
+                for s in 1 2; do
+                    ip netns exec "$ns" timeout 120 "$PY" "$HERE/bench-traffic.py" smb-dense 10.77.0.1 \
+                        $((wave * 100 + c * 10 + s)) 12 >/dev/null 2>"$W/log/dense-$wave-$c-$s.err" &
+                    jobs+=($!)
+                done
+            done
+            wait "${jobs[@]}" || true
+            wave=$((wave + 1))
+            size=$(stat -c %s "$tmp" 2>/dev/null || echo 0)
+            say "wave $wave done after $((SECONDS - start)) s, seed at $((size / 1000000)) MB"
+            [ "$size" -ge $((SEED_MB * 1000000)) ] && break
+            continue
+        fi
         for c in $(seq 1 "$CLIENTS"); do
             local ns=${NS_CLI[$((c - 1))]}
             local d=${dialects[$(((c + wave) % 4))]}
@@ -258,7 +301,9 @@ EOF
     # A seed far below its target means the clients failed (their messages are above): better no
     # benchmark than one over a capture that is mostly handshakes.
     size=$(stat -c %s "$tmp")
-    [ "$size" -ge $((SEED_MB * 1000000 / 2)) ] ||
+    local min_seed=$((SEED_MB * 1000000 / 2))
+    [ "$DENSE" = 1 ] && min_seed=2000000 # small operations: few bytes, many packets
+    [ "$size" -ge "$min_seed" ] ||
         die "seed capture only $size bytes after $wave waves (target $SEED_MB MB): not kept"
     mv "$tmp" "$SEED"
     say "seed: $(stat -c %s "$SEED") bytes in $((SECONDS - start)) s of traffic"
@@ -270,7 +315,7 @@ EOF
 count() { "$FLOOR" "$1"; } # "packets N bytes B"
 
 describe_seed() {
-    local out=$CACHE/seed.mix.txt
+    local out=${SEED%.pcap}.mix.txt
     [ -s "$out" ] && return 0
     command -v tshark >/dev/null 2>&1 || return 0
     {
@@ -283,7 +328,7 @@ describe_seed() {
             sort | uniq -c
         echo "# SMB2 CREATE names on pipes (sample of distinct)"
         tshark -r "$SEED" -Y 'smb2.cmd==5 && smb2.flags.response==0' -T fields -e smb2.filename 2>/dev/null |
-            sort | uniq -c | sort -rn | head -40
+            sort | uniq -c | sort -rn | awk 'NR <= 40'
     } >"$out.part" && mv "$out.part" "$out"
 }
 
@@ -320,10 +365,10 @@ seed_file=$(stat -c %s "$SEED")
 k_bytes=$(((MIN_BYTES + seed_file - 1) / seed_file))
 k_pkts=$(((MIN_PKTS + seed_pkts - 1) / seed_pkts))
 K=$((k_bytes > k_pkts ? k_bytes : k_pkts))
-if [ ! -s "$BENCH" ] || [ "$(cat "$CACHE/bench.k" 2>/dev/null)" != "$K" ]; then
+if [ ! -s "$BENCH" ] || [ "$(cat "${BENCH%.pcap}.k" 2>/dev/null)" != "$K" ]; then
     self_check
     replicate "$BENCH" "$K" "$K"
-    echo "$K" >"$CACHE/bench.k"
+    echo "$K" >"${BENCH%.pcap}.k"
 fi
 if [ "$WANT_10X" = 1 ] && { [ ! -s "$BENCH10" ] || [ "$(cat "$CACHE/bench-10x.k" 2>/dev/null)" != "$K" ]; }; then
     replicate "$BENCH10" $((K * 10)) "$K"

@@ -94,7 +94,8 @@ for r in records("ecs"):
     if get(r, "winlog.event_data.RelativeTargetName") in PIPES and get(r, "event.kind") == "event":
         ok = (get(r, "event.code") == "5145" and get(r, "user.name") == "Administrator" and
               get(r, "user.domain") == "SRV" and get(r, "source.ip") == "10.99.0.2" and
-              isinstance(get(r, "source.port"), int) and get(r, "host.name") == "SRV" and
+              isinstance(get(r, "source.port"), int) and get(r, "host.name") and
+              get(r, "host.name") == get(r, "winlog.computer_name") and
               get(r, "event.outcome") in ("success", "failure") and
               re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$", r["@timestamp"]) and
               "READ_CONTROL" in get(r, "winlog.event_data.AccessListDescription") and

@@ -13,8 +13,19 @@ static void on_fact(void *ctx, const smb_fact *f)
 {
     (void)ctx;
     /* Touch every string so ASan sees a bad pointer. */
-    const char *s[] = {f->share, f->filename, f->user, f->domain, f->workstation, f->service_name,
-                       f->service_display_name, f->service_binary};
+    const smb_fact_tree *t = smb_fact_tree_of(f);
+    const smb_fact_file *file = smb_fact_file_of(f);
+    bool svc = f->h.kind == SMB_FACT_SERVICE;
+    const char *s[] = {t ? t->share : NULL,
+                       file ? file->filename : NULL,
+                       f->h.who.user,
+                       f->h.who.domain,
+                       f->h.who.workstation,
+                       svc ? f->u.service.name : NULL,
+                       svc ? f->u.service.display_name : NULL,
+                       svc ? f->u.service.binary_path : NULL,
+                       svc ? f->u.service.account : NULL,
+                       svc ? f->u.service.operation : NULL};
     for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
         if (s[i])
             facts += strlen(s[i]);

@@ -6,7 +6,9 @@ usage: make-seeds.py OUTDIR CAPTURE...   (OUTDIR is usually tests/fuzz/corpus)
 Each capture gives: fuzz_decode and fuzz_pipeline inputs (its first frames),
 fuzz_stream input (its TCP segments), fuzz_smb input (the TCP payload of
 each connection on port 445/139, in the order of the capture, by direction),
-and fuzz_ntlmssp inputs (the security blobs of SMB2 SESSION_SETUPs).
+fuzz_ntlmssp inputs (the security blobs of SMB2 SESSION_SETUPs), fuzz_dcerpc
+input (the DCE/RPC PDUs carried in each connection's pipe reads and writes,
+by direction) and fuzz_ndr inputs (the stubs of its RPC requests).
 Seeds are capped at 60 KB so the fuzzer's -max_len keeps them whole.
 """
 import os
@@ -84,6 +86,41 @@ def session_blobs(payload):
     return out
 
 
+RPC_TYPES = (0, 2, 3, 11, 12, 13, 14, 15, 16)
+
+
+def rpc_pdus(payload):
+    """DCE/RPC PDUs (little-endian, whole) found in one segment's payload."""
+    out = []
+    i = 0
+    while True:
+        i = payload.find(b"\x05\x00", i)
+        if i < 0 or i + 16 > len(payload):
+            return out
+        ptype, drep = payload[i + 2], payload[i + 4]
+        frag = struct.unpack("<H", payload[i + 8:i + 10])[0]
+        if ptype in RPC_TYPES and drep == 0x10 and 16 <= frag <= len(payload) - i:
+            out.append(payload[i:i + frag])
+            i += frag
+        else:
+            i += 1
+
+
+def refragment(pdu, size):
+    """A REQUEST or RESPONSE PDU without verifier cut into fragments of size stub bytes."""
+    if pdu[2] not in (0, 2) or struct.unpack("<H", pdu[10:12])[0] or len(pdu) <= 24:
+        return [pdu]
+    head, stub, out = pdu[:24], pdu[24:], []
+    for k in range(0, len(stub), size):
+        part = stub[k:k + size]
+        flags = (pdu[3] & ~3) | (1 if k == 0 else 0) | (2 if k + size >= len(stub) else 0)
+        h = bytearray(head)
+        h[3] = flags
+        h[8:10] = struct.pack("<H", 24 + len(part))
+        out.append(bytes(h) + part)
+    return out
+
+
 def write(outdir, target, name, blob):
     d = os.path.join(outdir, target)
     os.makedirs(d, exist_ok=True)
@@ -139,6 +176,24 @@ def main():
             for j, blob in enumerate(b for _, _, _, p in segs for b in session_blobs(p)):
                 write(outdir, "fuzz_ntlmssp", "%s-%d-%d" % (name, i, j), b"\x00" + blob)
             write(outdir, "fuzz_smb", "%s-%d" % (name, i), bytes(smb))
+            rpc, frag, nstub = bytearray(), bytearray(), 0
+            for who, seq, flags, payload in segs:
+                d = 0 if who == client else 1
+                for pdu in rpc_pdus(payload):
+                    rpc += struct.pack("<H", (len(pdu) << 2) | d) + pdu
+                    for part in refragment(pdu, 7):
+                        frag += struct.pack("<H", (len(part) << 2) | d) + part
+                    if pdu[2] == 0 and len(pdu) > 24 and nstub < 8:
+                        opnum = struct.unpack("<H", pdu[22:24])[0]
+                        auth = struct.unpack("<H", pdu[10:12])[0]
+                        end = len(pdu) - (auth + 8 if auth else 0)
+                        if end > 24:
+                            write(outdir, "fuzz_ndr", "%s-%d-%d" % (name, i, nstub),
+                                  bytes([opnum & 0xFF, 1]) + pdu[24:end])
+                            nstub += 1
+            if rpc:
+                write(outdir, "fuzz_dcerpc", "%s-%d" % (name, i), bytes(rpc))
+                write(outdir, "fuzz_dcerpc", "%s-%d-frag7" % (name, i), bytes(frag))
             write(outdir, "fuzz_stream", "%s-%d" % (name, i), bytes(stream))
     return 0
 

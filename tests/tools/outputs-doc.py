@@ -204,6 +204,10 @@ for layout in ("eve", "ecs", "splunk", "gelf", "logpoint"):
         line = pick(pairs, kind)
         if line is None:
             continue
-        text = json.dumps(json.loads(line), indent=2, ensure_ascii=False).replace(json.dumps(HOST), '"SENSOR"')
+        rec = json.loads(line)
+        # the sensor's own name stands where a record is about no Windows host
+        if layout in ("splunk", "gelf") and kind not in ("winlog", "alert") and rec.get("host") == HOST:
+            rec["host"] = "SENSOR"
+        text = json.dumps(rec, indent=2, ensure_ascii=False)
         out.append("%s, %s:\n\n```json\n%s\n```\n" % (kind, EXPLAIN[kind], text))
 sys.stdout.write("\n".join(out))

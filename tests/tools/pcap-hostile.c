@@ -15,6 +15,10 @@
  * compound    COUNT requests whose NextCommand points backwards, at itself, or past the end
  * ntlmbad     COUNT SESSION_SETUPs whose NTLMSSP field offsets point outside the blob
  * spnego      COUNT SESSION_SETUPs whose security blob is SPNEGO nested 2000 levels deep
+ * pending     COUNT connections, each with a tree connect and 64 CREATEs of named pipes
+ *             never answered: requests still pending when the run ends (the flush at exit)
+ * slots       COUNT connections, each filling every name slot of the default limits:
+ *             32 tree connects and 64 creates answered, 64 more creates never answered
  *
  * Everything is Ethernet/IPv4/TCP with valid checksums-free headers (pipewatch does not verify
  * checksums, as a SPAN sensor must not: offloads leave them wrong). */
@@ -190,7 +194,14 @@ static void tree_connect(conn *c, uint64_t mid, uint32_t tree, const char *path)
     server_send(c, b, o);
 }
 
+static void create_req(conn *c, uint64_t mid, uint32_t tree, const char *name, int answered, uint64_t fid);
+
 static void create(conn *c, uint64_t mid, uint32_t tree, const char *name, uint64_t fid)
+{
+    create_req(c, mid, tree, name, 1, fid);
+}
+
+static void create_req(conn *c, uint64_t mid, uint32_t tree, const char *name, int answered, uint64_t fid)
 {
     uint8_t b[512];
     size_t o = smb2_hdr(b, 5, mid, 0, 0, tree, 0x1000);
@@ -203,6 +214,8 @@ static void create(conn *c, uint64_t mid, uint32_t tree, const char *name, uint6
     o += 56 + n;
     nbss_len(b, o);
     client_send(c, b, o);
+    if (!answered)
+        return;
     o = smb2_hdr(b, 5, mid, 1, 0, tree, 0x1000);
     put16(b + o, 89);
     put32(b + o + 4, 1);
@@ -323,6 +336,38 @@ static int scenario(const char *sc, unsigned long count)
             tree_connect(&c, 2 * i + 1, (uint32_t)i + 1, name);
             snprintf(name, sizeof(name), "pipe%lu", i);
             create(&c, 2 * i + 2, (uint32_t)i + 1, name, i + 1);
+        }
+    } else if (!strcmp(sc, "pending")) {
+        char name[64];
+        for (unsigned long i = 0; i < count; i++) {
+            conn c = mkconn((uint32_t)i);
+            handshake(&c);
+            negotiate(&c);
+            tree_connect(&c, 1, 1, "\\\\SRV\\IPC$");
+            for (unsigned k = 0; k < 64; k++) {
+                snprintf(name, sizeof(name), "svc%lu-WKS-%u-stdin", i, k);
+                create_req(&c, 2 + k, 1, name, 0, 0);
+            }
+        }
+    } else if (!strcmp(sc, "slots")) {
+        char name[64];
+        for (unsigned long i = 0; i < count; i++) {
+            conn c = mkconn((uint32_t)i);
+            handshake(&c);
+            negotiate(&c);
+            uint64_t mid = 1;
+            for (unsigned k = 0; k < 32; k++) {
+                snprintf(name, sizeof(name), "\\\\SRV%lu\\SHARE%u", i, k);
+                tree_connect(&c, mid++, k + 1, name);
+            }
+            for (unsigned k = 0; k < 64; k++) {
+                snprintf(name, sizeof(name), "file%lu-%u", i, k);
+                create(&c, mid++, 1, name, k + 1);
+            }
+            for (unsigned k = 0; k < 64; k++) {
+                snprintf(name, sizeof(name), "wait%lu-%u", i, k);
+                create_req(&c, mid++, 1, name, 0, 0);
+            }
         }
     } else if (!strcmp(sc, "gaps")) {
         conn c = mkconn(1);

@@ -26,39 +26,46 @@ static int nflows;
 static const char *kind_name(smb_fact_kind k)
 {
     static const char *n[] = {"?",      "NEGOTIATE", "SESSION_SETUP", "TREE_CONNECT",  "TREE_DISCONNECT",
-                              "CREATE", "CLOSE",     "LOGOFF",        "SERVICE_CREATE"};
+                              "CREATE", "CLOSE",     "LOGOFF",        "SERVICE"};
     return (unsigned)k < 9 ? n[k] : "?";
 }
 
-static void on_fact(void *ctx, const smb_fact *f)
+static void on_fact(void *ctx, const smb_fact *fact)
 {
     flow *fl = ctx;
+    const smb_fact_head *f = &fact->h;
+    const smb_fact_tree *t = smb_fact_tree_of(fact);
+    const smb_fact_file *file = smb_fact_file_of(fact);
     const char *st = smb_status_name(f->status);
     printf("flow%d %s v%u cmd=0x%x mid=%llu sid=0x%llx tid=0x%x req=%d rsp=%d status=%s(0x%08x)", fl->idx,
            kind_name(f->kind), f->smb_version, f->command, (unsigned long long)f->message_id,
            (unsigned long long)f->session_id, f->tree_id, f->have_request, f->have_response, st ? st : "?",
            f->status);
-    if (f->share)
-        printf(" share='%s'", f->share);
-    if (f->share_type)
-        printf(" type=%d", f->share_type);
-    if (f->filename)
-        printf(" name='%s'", f->filename);
+    if (t && t->share)
+        printf(" share='%s'", t->share);
+    if (t && t->share_type)
+        printf(" type=%d", t->share_type);
+    if (file && file->filename)
+        printf(" name='%s'", file->filename);
     if (f->kind == SMB_FACT_CREATE)
-        printf(" access=0x%x disp=%u action=%u", f->desired_access, f->create_disposition, f->create_action);
+        printf(" access=0x%x disp=%u action=%u", file->desired_access, file->create_disposition,
+               file->create_action);
     if (f->dialect)
         printf(" dialect=%s", smb_dialect_name(f->dialect) ? smb_dialect_name(f->dialect) : "?");
-    if (f->auth)
-        printf(" auth=%d", f->auth);
-    if (f->user)
-        printf(" user='%s'", f->user);
-    if (f->domain)
-        printf(" domain='%s'", f->domain);
-    if (f->workstation)
-        printf(" ws='%s'", f->workstation);
-    if (f->service_name)
-        printf(" svc='%s' bin='%s' stype=0x%x start=%u", f->service_name,
-               f->service_binary ? f->service_binary : "", f->service_type, f->service_start_type);
+    if (f->who.auth)
+        printf(" auth=%d", f->who.auth);
+    if (f->who.user)
+        printf(" user='%s'", f->who.user);
+    if (f->who.domain)
+        printf(" domain='%s'", f->who.domain);
+    if (f->who.workstation)
+        printf(" ws='%s'", f->who.workstation);
+    if (f->kind == SMB_FACT_SERVICE) {
+        const smb_fact_service *sv = &fact->u.service;
+        printf(" op=%s rc=%u svc='%s' bin='%s' stype=0x%x start=%u", sv->operation ? sv->operation : "?",
+               sv->return_code, sv->name ? sv->name : "", sv->binary_path ? sv->binary_path : "", sv->service_type,
+               sv->start_type);
+    }
     printf(" req_dir=%d\n", f->req_dir);
 }
 
@@ -216,14 +223,17 @@ int main(int argc, char **argv)
         smb_conn_flush(flows[i].c);
         const smb_conn_stats *st = smb_conn_get_stats(flows[i].c);
         printf("flow%d stats: pdus=%llu/%llu smb1=%llu smb2=%llu enc=%llu comp=%llu gaps=%llu resyncs=%llu "
-               "skipped=%llu malformed=%llu orphans=%llu drops=%llu facts=%llu dialect=%s\n",
+               "skipped=%llu malformed=%llu orphans=%llu drops=%llu facts=%llu rpc_calls=%llu rpc_answered=%llu rpc_broken=%llu "
+               "rpc_sealed=%llu dialect=%s\n",
                i, (unsigned long long)st->pdus[0], (unsigned long long)st->pdus[1],
                (unsigned long long)st->smb1_msgs, (unsigned long long)st->smb2_msgs,
                (unsigned long long)st->encrypted_msgs, (unsigned long long)st->compressed_msgs,
                (unsigned long long)st->gaps, (unsigned long long)st->resyncs,
                (unsigned long long)st->bytes_skipped, (unsigned long long)st->malformed,
                (unsigned long long)st->orphan_responses, (unsigned long long)st->limit_drops,
-               (unsigned long long)st->facts,
+               (unsigned long long)st->facts, (unsigned long long)st->rpc_calls,
+               (unsigned long long)st->rpc_answered_calls,
+               (unsigned long long)st->rpc_broken_calls, (unsigned long long)st->rpc_encrypted_calls,
                smb_conn_dialect(flows[i].c) ? smb_dialect_name(smb_conn_dialect(flows[i].c)) : "-");
         smb_conn_free(flows[i].c);
     }

@@ -188,6 +188,91 @@ static inline size_t b_ntlm_auth(uint8_t *p, const char *domain, const char *use
     return off;
 }
 
+/* AV pairs (MS-NLMP 2.2.2.1) for the names given (NULL: left out), then MsvAvEOL. */
+static inline size_t b_av_pairs(uint8_t *p, const char *nb_computer, const char *nb_domain, const char *dns_computer,
+                                const char *dns_domain)
+{
+    const char *v[4] = {nb_computer, nb_domain, dns_computer, dns_domain};
+    size_t off = 0;
+    for (int i = 0; i < 4; i++) {
+        if (!v[i])
+            continue;
+        size_t l = tu_utf16(p + off + 4, v[i]);
+        tu_le16(p + off, (uint16_t)(i + 1));
+        tu_le16(p + off + 2, (uint16_t)l);
+        off += 4 + l;
+    }
+    tu_le32(p + off, 0); /* MsvAvEOL, length 0 */
+    return off + 4;
+}
+
+/* NTLMSSP CHALLENGE: TargetName (UTF-16) and a TargetInfo of the names given. */
+static inline size_t b_ntlm_challenge(uint8_t *p, const char *target, const char *nb_computer, const char *nb_domain,
+                                      const char *dns_computer, const char *dns_domain)
+{
+    memset(p, 0, 56);
+    memcpy(p, "NTLMSSP", 8);
+    tu_le32(p + 8, 2);
+    size_t off = 56;
+    size_t tl = tu_utf16(p + off, target);
+    tu_le16(p + 12, (uint16_t)tl);
+    tu_le16(p + 14, (uint16_t)tl);
+    tu_le32(p + 16, (uint32_t)off);
+    off += tl;
+    tu_le32(p + 20, 0xE28A8215); /* NegotiateFlags with UNICODE and TARGET_INFO */
+    memset(p + 24, 0x5a, 8);     /* ServerChallenge */
+    size_t il = b_av_pairs(p + off, nb_computer, nb_domain, dns_computer, dns_domain);
+    tu_le16(p + 40, (uint16_t)il);
+    tu_le16(p + 42, (uint16_t)il);
+    tu_le32(p + 44, (uint32_t)off);
+    return off + il;
+}
+
+/* NTLMSSP AUTHENTICATE with an NTLMv2 response whose client challenge holds
+ * the AV pairs given (the CHALLENGE's target info, as a client echoes it). */
+static inline size_t b_ntlm_auth_v2(uint8_t *p, const char *domain, const char *user, const char *ws,
+                                    const char *nb_computer, const char *nb_domain, const char *dns_computer)
+{
+    memset(p, 0, 72);
+    memcpy(p, "NTLMSSP", 8);
+    tu_le32(p + 8, 3);
+    size_t off = 72;
+    uint8_t *nt = p + off;
+    memset(nt, 0x33, 16); /* NTProofStr */
+    memset(nt + 16, 0, 28);
+    nt[16] = 1; /* RespType */
+    nt[17] = 1; /* HiRespType */
+    memset(nt + 32, 0x44, 8); /* ChallengeFromClient */
+    size_t ntl = 44 + b_av_pairs(nt + 44, nb_computer, nb_domain, dns_computer, NULL) + 4;
+    tu_le16(p + 20, (uint16_t)ntl);
+    tu_le16(p + 22, (uint16_t)ntl);
+    tu_le32(p + 24, (uint32_t)off);
+    off += ntl;
+    const char *names[3] = {domain, user, ws};
+    for (int i = 0; i < 3; i++) {
+        size_t l = tu_utf16(p + off, names[i]);
+        tu_le16(p + 28 + 8 * i, (uint16_t)l);
+        tu_le16(p + 30 + 8 * i, (uint16_t)l);
+        tu_le32(p + 32 + 8 * i, (uint32_t)off);
+        off += l;
+    }
+    tu_le32(p + 60, 0xE2088215);
+    return off;
+}
+
+/* SESSION_SETUP response carrying a security blob (a CHALLENGE with
+ * STATUS_MORE_PROCESSING_REQUIRED in h). */
+static inline size_t b_sess_rsp_blob(uint8_t *p, const b_hdr *h, const uint8_t *blob, size_t blen)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 8);
+    tu_le16(p + n, 9);
+    tu_le16(p + n + 4, 72);
+    tu_le16(p + n + 6, (uint16_t)blen);
+    memcpy(p + 72, blob, blen);
+    return 72 + blen;
+}
+
 /* SESSION_SETUP request with a security blob at offset 88. */
 static inline size_t b_sess_req(uint8_t *p, const b_hdr *h, const uint8_t *blob, size_t blen)
 {
@@ -216,7 +301,9 @@ typedef struct cap_fact {
     smb_fact f;
     char share[1100], filename[1100], user[300], domain[300], ws[300];
     char svc[1100], svc_display[1100], svc_bin[1100];
+    char server_dns[300], server_nb[300], server_target[300], server_nb_domain[300];
     bool share_null, filename_null, user_null, domain_null;
+    int share_type; /* of the fact's share, -1 for a kind without one */
 } cap_fact;
 
 typedef struct capture {
@@ -238,14 +325,25 @@ static inline void cap_sink(void *ctx, const smb_fact *f)
         return;
     cap_fact *cf = &c->facts[c->n++];
     cf->f = *f;
-    cap_str(cf->share, sizeof(cf->share), f->share, &cf->share_null);
-    cap_str(cf->filename, sizeof(cf->filename), f->filename, &cf->filename_null);
-    cap_str(cf->user, sizeof(cf->user), f->user, &cf->user_null);
-    cap_str(cf->domain, sizeof(cf->domain), f->domain, &cf->domain_null);
-    cap_str(cf->ws, sizeof(cf->ws), f->workstation, NULL);
-    cap_str(cf->svc, sizeof(cf->svc), f->service_name, NULL);
-    cap_str(cf->svc_display, sizeof(cf->svc_display), f->service_display_name, NULL);
-    cap_str(cf->svc_bin, sizeof(cf->svc_bin), f->service_binary, NULL);
+    const smb_fact_tree *t = smb_fact_tree_of(f);
+    const smb_fact_file *file = smb_fact_file_of(f);
+    cf->share_type = t ? (int)t->share_type : -1;
+    cap_str(cf->share, sizeof(cf->share), t ? t->share : NULL, &cf->share_null);
+    cap_str(cf->filename, sizeof(cf->filename), file ? file->filename : NULL, &cf->filename_null);
+    cap_str(cf->user, sizeof(cf->user), f->h.who.user, &cf->user_null);
+    cap_str(cf->domain, sizeof(cf->domain), f->h.who.domain, &cf->domain_null);
+    cap_str(cf->ws, sizeof(cf->ws), f->h.who.workstation, NULL);
+    cap_str(cf->server_dns, sizeof(cf->server_dns), f->h.server.dns_computer, NULL);
+    cap_str(cf->server_nb, sizeof(cf->server_nb), f->h.server.nb_computer, NULL);
+    cap_str(cf->server_target, sizeof(cf->server_target), f->h.server.target_name, NULL);
+    cap_str(cf->server_nb_domain, sizeof(cf->server_nb_domain), f->h.server.nb_domain, NULL);
+    bool svc = f->h.kind == SMB_FACT_SERVICE;
+    bool task = f->h.kind == SMB_FACT_TASK;
+    /* a task's name and definition (or command) go where a service's name and path go */
+    cap_str(cf->svc, sizeof(cf->svc), svc ? f->u.service.name : task ? f->u.task.name : NULL, NULL);
+    cap_str(cf->svc_display, sizeof(cf->svc_display), svc ? f->u.service.display_name : NULL, NULL);
+    const char *tdef = task ? (f->u.task.xml ? f->u.task.xml : f->u.task.command) : NULL;
+    cap_str(cf->svc_bin, sizeof(cf->svc_bin), svc ? f->u.service.binary_path : tdef, NULL);
 }
 
 #endif

@@ -32,6 +32,8 @@ static void test_shipped_config_equals_defaults(void **state)
     assert_int_equal(o.smb.max_files, def.smb.max_files);
     assert_int_equal(o.smb.max_pending, def.smb.max_pending);
     assert_int_equal(o.smb.max_pdu_buffer, def.smb.max_pdu_buffer);
+    assert_int_equal(o.smb.max_rpc_buffer, def.smb.max_rpc_buffer);
+    assert_int_equal(o.smb.max_rpc_buffer, 262144);
     assert_int_equal(o.defrag_memcap, def.defrag_memcap);
     assert_int_equal(o.n_smb_ports, 2);
     assert_int_equal(o.smb_ports[0], 139);
@@ -67,6 +69,7 @@ static void test_values_applied(void **state)
                     "      detection-ports:\n"
                     "        dp: 445, 8445\n"
                     "      max-trees: 7\n"
+                    "      max-rpc-buffer: 32kb\n"
                     "af-packet:\n"
                     "  - interface: eth1\n"
                     "    threads: 2\n"
@@ -84,6 +87,7 @@ static void test_values_applied(void **state)
     assert_int_equal(o.n_smb_ports, 2);
     assert_int_equal(o.smb_ports[1], 8445);
     assert_int_equal(o.smb.max_trees, 7);
+    assert_int_equal(o.smb.max_rpc_buffer, 32 * 1024);
     assert_int_equal(o.n_interfaces, 2);
     assert_string_equal(o.interfaces[0], "eth1");
     assert_string_equal(o.interfaces[1], "eth2");

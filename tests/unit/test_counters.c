@@ -70,10 +70,12 @@ static void test_json(void **state)
         "\"smb\":{\"sessions\":0,\"ntlmssp_sessions\":0,\"kerberos_sessions\":0,\"auth_unrecognised\":0,"
         "\"encrypted_flows\":0,\"encrypted_messages\":0,\"compressed_messages\":0,\"resyncs\":0,\"malformed\":0,"
         "\"orphan_responses\":0,\"state_limit_drops\":0,\"memcap_drops\":0,\"memcap_evictions\":0,"
+        "\"servers_named\":0,\"server_renames\":0,\"server_name_evictions\":0,\"kdc_tickets\":0,"
+        "\"kdc_ticket_evictions\":0,\"kdc_identities\":0,"
         "\"pdu_memcap_drops\":4,\"flows_by_dialect\":{\"unknown\":5,\"NT LM 0.12\":0,\"2.02\":0,\"2.10\":0,"
         "\"3.00\":0,\"3.02\":0,\"3.11\":6}},"
         "\"events\":{\"smb\":7,\"winlog_5145\":8,\"winlog_5140\":0,\"flow\":0,\"alerts\":0,"
-        "\"alerts_over_match_limit\":9}}";
+        "\"alerts_over_match_limit\":9,\"rule_regex_limit\":0}}";
     assert_string_equal(jb_line(&j, NULL), want);
 
     /* A counter shown only when not zero. */
@@ -82,7 +84,7 @@ static void test_json(void **state)
     jb_open_object(&j, NULL);
     pw_counters_json(&j, &c);
     jb_close_object(&j);
-    assert_non_null(strstr(jb_line(&j, NULL), "\"alerts_over_match_limit\":9,\"truncated_records\":2}}"));
+    assert_non_null(strstr(jb_line(&j, NULL), "\"alerts_over_match_limit\":9,\"rule_regex_limit\":0,\"truncated_records\":2}}"));
 }
 
 int main(void)

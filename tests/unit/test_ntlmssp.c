@@ -192,6 +192,67 @@ static void test_anonymous_and_oem(void **state)
     assert_string_equal(ni.workstation, "WS");
 }
 
+/* CHALLENGE: TargetName and the AV pairs of TargetInfo, raw and in SPNEGO. */
+static void test_challenge_target(void **state)
+{
+    uint8_t msg[1024], blob[2048];
+    size_t n = b_ntlm_challenge(msg, "PICKLESWORTH", "SNICKLEFRITZ", "PICKLESWORTH", "SnickleFritz.picklesworth.local",
+                                "picklesworth.local");
+    ntlmssp_info ni;
+    assert_int_equal(ntlmssp_parse_blob(msg, n, &ni), NTLMSSP_CHALLENGE);
+    assert_true(ni.have_target);
+    assert_string_equal(ni.target.target_name, "PICKLESWORTH");
+    assert_string_equal(ni.target.nb_computer, "SNICKLEFRITZ");
+    assert_string_equal(ni.target.nb_domain, "PICKLESWORTH");
+    assert_string_equal(ni.target.dns_computer, "SnickleFritz.picklesworth.local");
+    assert_string_equal(ni.target.dns_domain, "picklesworth.local");
+    size_t bl = neg_token_resp(blob, msg, n, 0);
+    assert_int_equal(ntlmssp_parse_blob(blob, bl, &ni), NTLMSSP_CHALLENGE);
+    assert_string_equal(ni.target.dns_computer, "SnickleFritz.picklesworth.local");
+
+    /* a pair whose length runs past the TargetInfo: the pairs before it are
+     * kept, it and what follows are not */
+    n = b_ntlm_challenge(msg, "D", "SRV", NULL, "srv.d.lan", NULL);
+    size_t ti_off = 56 + 2;
+    /* second pair (DnsComputerName) starts after the first's 4 + 6 bytes */
+    tu_le16(msg + ti_off + 10 + 2, 0x7fff);
+    assert_int_equal(ntlmssp_parse_blob(msg, n, &ni), NTLMSSP_CHALLENGE);
+    assert_string_equal(ni.target.nb_computer, "SRV");
+    assert_string_equal(ni.target.dns_computer, "");
+
+    /* TargetInfo pointing outside the message: no names from it, still a CHALLENGE */
+    n = b_ntlm_challenge(msg, "D", "SRV", NULL, NULL, NULL);
+    tu_le32(msg + 44, 5000);
+    assert_int_equal(ntlmssp_parse_blob(msg, n, &ni), NTLMSSP_CHALLENGE);
+    assert_string_equal(ni.target.target_name, "D");
+    assert_string_equal(ni.target.nb_computer, "");
+
+    /* a message too short for its TargetInfo fields: the kind, no names */
+    assert_int_equal(ntlmssp_parse_blob(msg, 30, &ni), NTLMSSP_CHALLENGE);
+    assert_false(ni.have_target);
+}
+
+/* AUTHENTICATE with an NTLMv2 response: the target info the client echoes. */
+static void test_authenticate_v2_target(void **state)
+{
+    uint8_t msg[1024];
+    size_t n = b_ntlm_auth_v2(msg, "", "administrator", "WS", "DC_ATLAS", "ATLAS", "DC_ATLAS.atlas.lab");
+    ntlmssp_info ni;
+    assert_int_equal(ntlmssp_parse_blob(msg, n, &ni), NTLMSSP_AUTHENTICATE);
+    assert_string_equal(ni.user, "administrator");
+    assert_string_equal(ni.domain, "");
+    assert_true(ni.have_target);
+    assert_string_equal(ni.target.nb_computer, "DC_ATLAS");
+    assert_string_equal(ni.target.nb_domain, "ATLAS");
+    assert_string_equal(ni.target.dns_computer, "DC_ATLAS.atlas.lab");
+    assert_string_equal(ni.target.target_name, "");
+    /* an NTLMv1 response (24 bytes) carries no names */
+    n = b_ntlm_auth(msg, "3B", "backdoor", "WS");
+    assert_int_equal(ntlmssp_parse_blob(msg, n, &ni), NTLMSSP_AUTHENTICATE);
+    assert_false(ni.have_target);
+    assert_string_equal(ni.target.dns_computer, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +262,8 @@ int main(void)
         cmocka_unit_test(test_kerberos),
         cmocka_unit_test(test_ntlm_with_krb_in_mechtypes),
         cmocka_unit_test(test_anonymous_and_oem),
+        cmocka_unit_test(test_challenge_target),
+        cmocka_unit_test(test_authenticate_v2_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

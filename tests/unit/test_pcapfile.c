@@ -3,7 +3,9 @@
  * boundaries, and names the damage of a cut or corrupt file the same way. */
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sensor/pcapfile.h"
@@ -144,6 +146,162 @@ static void test_damage(void **state)
     capture_file_close(cf);
 }
 
+static long file_size(const char *p)
+{
+    struct stat st;
+    assert_int_equal(stat(p, &st), 0);
+    return (long)st.st_size;
+}
+
+/* Packets in a file read to its end, and whether it ended in damage. */
+static int count_packets(const char *p, int *rc_out)
+{
+    char err[512];
+    capture_file *cf = capture_file_open(p, NULL, err, sizeof(err));
+    assert_non_null(cf);
+    capture_pkt pk;
+    int n = 0, rc;
+    while ((rc = capture_file_next(cf, &pk)) > 0)
+        n++;
+    *rc_out = rc;
+    capture_file_close(cf);
+    return n;
+}
+
+/* A capture cut (truncate, log rotation) while it is read, inside the
+ * mapped window and under packets already handed out: no SIGBUS, the reader
+ * ends at the new end with "truncated while it was read", and it gave the
+ * packets a clean read of the cut file gives. held: as --workers reads it. */
+static void cut_while_read(int held)
+{
+    write_pcap(path, 0, 0, 1, 300, 2); /* about 10 MB: past one window */
+    char err[512];
+    capture_file *cf = capture_file_open(path, NULL, err, sizeof(err));
+    assert_non_null(cf);
+    if (held)
+        assert_int_equal(capture_file_hold(cf), 1);
+    capture_pkt pk = {0};
+    int n = 0;
+    while (capture_file_pos(cf) < 3 * 1024 * 1024) {
+        assert_int_equal(capture_file_next(cf, &pk), 1);
+        n++;
+    }
+    /* cut three pages before the end of the last packet handed out, then
+     * touch that packet: its tail is gone from the file */
+    long at = (long)capture_file_pos(cf) - 3 * 4096 - 100;
+    assert_int_equal(truncate(path, at), 0);
+    volatile unsigned sum = 0;
+    for (uint32_t i = 0; i < pk.caplen; i++)
+        sum += pk.data[i];
+    (void)sum;
+    int rc;
+    while ((rc = capture_file_next(cf, &pk)) > 0)
+        n++;
+    assert_int_equal(rc, -1);
+    assert_int_equal(capture_file_cut(cf), 1);
+    assert_non_null(strstr(capture_file_error(cf), "capture truncated while it was read"));
+    capture_file_close(cf);
+    /* a cut further on, past the current window: read to the new end */
+    write_pcap(path, 0, 0, 1, 300, 2);
+    cf = capture_file_open(path, NULL, err, sizeof(err));
+    if (held)
+        assert_int_equal(capture_file_hold(cf), 1);
+    n = 0;
+    for (int i = 0; i < 5; i++, n++)
+        assert_int_equal(capture_file_next(cf, &pk), 1);
+    long size = file_size(path);
+    assert_int_equal(truncate(path, size * 3 / 4), 0);
+    while ((rc = capture_file_next(cf, &pk)) > 0) {
+        sum += pk.data[pk.caplen - 1];
+        n++;
+    }
+    assert_int_equal(rc, -1);
+    assert_int_equal(capture_file_cut(cf), 1);
+    capture_file_close(cf);
+    int clean_rc;
+    assert_int_equal(count_packets(path, &clean_rc), n);
+    assert_int_equal(clean_rc, -1); /* the cut fell inside a record */
+}
+
+static void test_cut_while_read(void **state) { cut_while_read(0); }
+static void test_cut_while_held(void **state) { cut_while_read(1); }
+
+static void copy_range(const char *from, const char *to, long lo, long hi)
+{
+    FILE *a = fopen(from, "rb"), *b = fopen(to, lo ? "ab" : "wb");
+    assert_non_null(a);
+    assert_non_null(b);
+    fseek(a, lo, SEEK_SET);
+    static char buf[1 << 16];
+    for (long left = hi - lo; left > 0;) {
+        size_t want = left < (long)sizeof(buf) ? (size_t)left : sizeof(buf);
+        size_t got = fread(buf, 1, want, a);
+        assert_true(got > 0);
+        fwrite(buf, 1, got, b);
+        left -= (long)got;
+    }
+    fclose(a);
+    fclose(b);
+}
+
+/* A capture written while it is read: without following, the read ends at
+ * the size seen at open, a record the writer had not finished is no damage,
+ * and the growth is told; following, every packet comes, partial records
+ * are waited for. */
+static void test_growing(void **state)
+{
+    char full[80];
+    snprintf(full, sizeof(full), "%s.full", path);
+    write_pcap(full, 0, 0, 1, 40, 0);
+    long size = file_size(full);
+    int rc;
+    int all = count_packets(full, &rc);
+    assert_int_equal(all, 40);
+    assert_int_equal(rc, 0);
+
+    char err[512];
+    copy_range(full, path, 0, size * 2 / 5); /* mid-record */
+    capture_file *cf = capture_file_open(path, NULL, err, sizeof(err));
+    assert_non_null(cf);
+    copy_range(full, path, size * 2 / 5, size);
+    capture_pkt pk;
+    int n = 0;
+    while ((rc = capture_file_next(cf, &pk)) > 0)
+        n++;
+    assert_int_equal(rc, 0);
+    assert_true(n > 0 && n < 40);
+    assert_int_equal(capture_file_grown(cf), size);
+    assert_int_equal(capture_file_open_size(cf), size * 2 / 5);
+    capture_file_close(cf);
+
+    copy_range(full, path, 0, size / 3);
+    cf = capture_file_open(path, NULL, err, sizeof(err));
+    assert_int_equal(capture_file_follow(cf), 1);
+    n = 0;
+    long cuts[] = {size / 2, size / 2 + 7, size * 4 / 5, size};
+    long at = size / 3;
+    for (size_t c = 0; c <= sizeof(cuts) / sizeof(cuts[0]); c++) {
+        while ((rc = capture_file_next(cf, &pk)) > 0) {
+            assert_int_equal(pk.ts_usec, (1700000000ull + (uint64_t)n) * 1000000 + (uint64_t)n);
+            assert_int_equal(pk.data[0], (uint8_t)n);
+            n++;
+        }
+        assert_int_equal(rc, 0);
+        if (c < sizeof(cuts) / sizeof(cuts[0])) {
+            copy_range(full, path, at, cuts[c]);
+            at = cuts[c];
+        }
+    }
+    assert_int_equal(n, 40);
+    assert_int_equal(capture_file_cut(cf), 0);
+    capture_file_close(cf);
+    /* libpcap's reader does not follow */
+    cf = capture_file_open(path, "ip or not ip", err, sizeof(err));
+    assert_int_equal(capture_file_follow(cf), 0);
+    capture_file_close(cf);
+    unlink(full);
+}
+
 /* Link types the mapped reader does not take go through libpcap. */
 static void test_fallback(void **state)
 {
@@ -175,6 +333,9 @@ int main(void)
         cmocka_unit_test(test_windows),
         cmocka_unit_test(test_damage),
         cmocka_unit_test(test_fallback),
+        cmocka_unit_test(test_cut_while_read),
+        cmocka_unit_test(test_cut_while_held),
+        cmocka_unit_test(test_growing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -171,7 +171,7 @@ static void note_fact(void *ctx, const smb_fact *f, const char *client_ip)
 {
     seen *s = ctx;
     size_t n = strlen(s->log);
-    snprintf(s->log + n, sizeof s->log - n, "fact:%d:%s;", (int)f->kind, client_ip);
+    snprintf(s->log + n, sizeof s->log - n, "fact:%d:%s;", (int)f->h.kind, client_ip);
 }
 
 static void note_alert(void *ctx, const sigma_rule *r, const char *share, const char *name, const char *client_ip)

@@ -8,6 +8,7 @@
 
 #include "../../detect/sigma.h"
 #include "../../detect/sigma_internal.h"
+#include "../../detect/yaml_depth.h"
 
 #define RULES_DIR "conf/rules"
 
@@ -585,6 +586,40 @@ static void test_metadata(void **state)
     sigma_ruleset_free(rs);
 }
 
+/* A regex that backtracks without end stops at PCRE2's match limit: taken as
+ * no match, counted per rule and for the set, told once per rule. */
+static int limit_calls;
+static const sigma_rule *limit_rule;
+static void on_limit(void *ctx, const sigma_rule *r)
+{
+    (void)ctx;
+    limit_calls++;
+    limit_rule = r;
+}
+
+static void test_regex_limit(void **state)
+{
+    (void)state;
+    sigma_ruleset *rs = rule_from("    s:\n        A|re: '^([a-z0-9-]+)+-$'\n    condition: s\n");
+    sigma_ruleset_on_limit(rs, on_limit, NULL);
+    const sigma_rule *r = sigma_rule_at(rs, 0);
+    sigma_field f[] = {{"A", "updsvc-wks01-4242-stdin-and-then-some"}};
+    sigma_event ev = {"windows", "security", NULL, f, 1};
+    const sigma_rule *out[1];
+    assert_int_equal(sigma_match(rs, &ev, out, 1), 0);
+    assert_int_equal(sigma_rule_regex_limit_hits(r), 1);
+    assert_int_equal(sigma_match(rs, &ev, out, 1), 0);
+    assert_int_equal(sigma_ruleset_regex_limit_hits(rs), 2);
+    assert_int_equal(limit_calls, 1);
+    assert_ptr_equal(limit_rule, r);
+    /* a value it can decide is no limit hit */
+    sigma_field g[] = {{"A", "updsvc-"}};
+    sigma_event ev2 = {"windows", "security", NULL, g, 1};
+    assert_int_equal(sigma_match(rs, &ev2, out, 1), 1);
+    assert_int_equal(sigma_ruleset_regex_limit_hits(rs), 2);
+    sigma_ruleset_free(rs);
+}
+
 /* ---- load errors ----------------------------------------------------- */
 
 static void test_error_yaml(void **state)
@@ -596,6 +631,61 @@ static void test_error_yaml(void **state)
     e = load_fail("title: x\n\tdetection: 1\n");
     assert_int_equal(e.line, 2);
     assert_true(strstr(e.reason, "YAML syntax error") != NULL);
+}
+
+/* Nesting is bounded before libyaml sees the text (its work grows with the
+ * square of the depth): deep flow and block nesting fail with the line. */
+static void test_error_deep_yaml(void **state)
+{
+    (void)state;
+    size_t n = 100000;
+    char *buf = malloc(4 * n + 64);
+    assert_non_null(buf);
+    for (int kind = 0; kind < 3; kind++) {
+        size_t len = (size_t)sprintf(buf, "title: x\nlogsource:\n    product: windows\ndetection: ");
+        for (size_t i = 0; i < n; i++) {
+            const char *piece = kind == 0 ? "{a: " : kind == 1 ? "[" : "- ";
+            memcpy(buf + len, piece, strlen(piece));
+            len += strlen(piece);
+        }
+        buf[len] = 0;
+        if (kind == 2) /* block sequences start on the next line */
+            buf[strlen("title: x\nlogsource:\n    product: windows\ndetection:")] = '\n';
+        errs e = load_fail(buf);
+        assert_string_equal(e.reason, "YAML nested deeper than 64 levels");
+        assert_int_equal(e.line, kind == 2 ? 5 : 4);
+    }
+    free(buf);
+    /* what the scanner counts and what it does not */
+    unsigned line = 0;
+    char deep[300];
+    memset(deep, 0, sizeof(deep));
+    for (int d = 0; d < 70; d++)
+        deep[d] = '[';
+    assert_false(yaml_depth_ok(deep, strlen(deep), 64, &line));
+    assert_int_equal(line, 1);
+    deep[62] = 0; /* 62 levels: fine */
+    assert_true(yaml_depth_ok(deep, strlen(deep), 64, &line));
+    static const char *const shallow[] = {
+        "a: '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\n",
+        "a: \"{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\\\"\"\n",
+        "a: x # [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+        ("a: |\n  [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n"
+         "      - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -\nb: 1\n"),
+        "a: ['x[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[', 1]\n",
+    };
+    for (size_t i = 0; i < sizeof(shallow) / sizeof(shallow[0]); i++)
+        assert_true(yaml_depth_ok(shallow[i], strlen(shallow[i]), 64, &line));
+    /* a quote inside a plain scalar is a character, not a quote: the
+     * brackets after it count */
+    static const char *const hidden[] = {
+        "a: it's [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+        "a: [x'y, [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+        "a: |\n  text\nb: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+        "- a: |\n    text\n  b: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n",
+    };
+    for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+        assert_false(yaml_depth_ok(hidden[i], strlen(hidden[i]), 64, &line));
 }
 
 static void test_error_modifiers(void **state)
@@ -690,8 +780,8 @@ static void test_error_missing(void **state)
     assert_int_equal(e.line, 1);
     assert_true(strstr(e.reason, "not supported") != NULL);
     e = load_fail("title: c\nname: c\ncorrelation:\n  type: event_count\n");
-    assert_int_equal(e.line, 3);
-    assert_string_equal(e.reason, "Sigma correlation rules are not supported (single events only)");
+    assert_int_equal(e.line, 4);
+    assert_string_equal(e.reason, "correlation names no 'rules'");
     e = load_fail("title: x\nlevel: severe\ndetection:\n  s:\n    A: 1\n  condition: s\n");
     assert_string_equal(e.reason, "unknown level 'severe'");
 }
@@ -1020,7 +1110,9 @@ int main(void)
         cmocka_unit_test(test_conditions_more),
         cmocka_unit_test(test_logsource),
         cmocka_unit_test(test_metadata),
+        cmocka_unit_test(test_regex_limit),
         cmocka_unit_test(test_error_yaml),
+        cmocka_unit_test(test_error_deep_yaml),
         cmocka_unit_test(test_error_modifiers),
         cmocka_unit_test(test_error_regex),
         cmocka_unit_test(test_error_conditions),

@@ -1,7 +1,9 @@
 /* SMB1: header, AndX chains, NEGOTIATE, SESSION_SETUP_ANDX, TREE_CONNECT_ANDX,
  * NT_CREATE_ANDX (Unicode pad), CLOSE, TREE_DISCONNECT. */
+#include "rpc_build.h"
 #include "smb_build.h"
 
+#include "protocols/dcerpc.h"
 #include "protocols/smb1.h"
 
 static uint8_t msg[4096], wire[4200];
@@ -103,10 +105,10 @@ static void test_negotiate(void **state)
     n += 2;
     send1(t, 1, n);
     assert_int_equal(t->cap.n, 1);
-    assert_int_equal(t->cap.facts[0].f.kind, SMB_FACT_NEGOTIATE);
-    assert_int_equal(t->cap.facts[0].f.smb_version, 1);
-    assert_int_equal(t->cap.facts[0].f.command, 0x72);
-    assert_int_equal(t->cap.facts[0].f.dialect, 0x0001);
+    assert_int_equal(t->cap.facts[0].f.h.kind, SMB_FACT_NEGOTIATE);
+    assert_int_equal(t->cap.facts[0].f.h.smb_version, 1);
+    assert_int_equal(t->cap.facts[0].f.h.command, 0x72);
+    assert_int_equal(t->cap.facts[0].f.h.dialect, 0x0001);
     assert_int_equal(smb_conn_dialect(t->c), 0x0001);
     t1_free(t);
 }
@@ -168,19 +170,19 @@ static void test_andx_chain(void **state)
     send1(t, 1, n);
     assert_int_equal(t->cap.n, 2);
     cap_fact *f = &t->cap.facts[0];
-    assert_int_equal(f->f.kind, SMB_FACT_SESSION_SETUP);
-    assert_int_equal(f->f.session_id, 0x800);
+    assert_int_equal(f->f.h.kind, SMB_FACT_SESSION_SETUP);
+    assert_int_equal(f->f.h.session_id, 0x800);
     assert_string_equal(f->user, "chewbacca");
     assert_string_equal(f->domain, "WORKGROUP");
     assert_string_equal(f->ws, "CORNWALIS");
     f = &t->cap.facts[1];
-    assert_int_equal(f->f.kind, SMB_FACT_TREE_CONNECT);
-    assert_int_equal(f->f.command, 0x75);
+    assert_int_equal(f->f.h.kind, SMB_FACT_TREE_CONNECT);
+    assert_int_equal(f->f.h.command, 0x75);
     assert_string_equal(f->share, "\\\\SRV\\IPC$");
-    assert_int_equal(f->f.share_type, SMB_SHARE_PIPE);
-    assert_int_equal(f->f.tree_id, 0x800);
+    assert_int_equal(f->share_type, SMB_SHARE_PIPE);
+    assert_int_equal(f->f.h.tree_id, 0x800);
     assert_string_equal(f->user, "chewbacca");
-    assert_int_equal(f->f.req_dir, 0);
+    assert_int_equal(f->f.h.req_dir, 0);
     t1_free(t);
 }
 
@@ -240,20 +242,20 @@ static void test_nt_create_unicode_pad(void **state)
     send1(t, 1, nt_create_rsp(msg, 10, 0, 0x4001));
     assert_int_equal(t->cap.n, 1);
     cap_fact *f = &t->cap.facts[0];
-    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
-    assert_int_equal(f->f.smb_version, 1);
-    assert_int_equal(f->f.command, 0xa2);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CREATE);
+    assert_int_equal(f->f.h.smb_version, 1);
+    assert_int_equal(f->f.h.command, 0xa2);
     assert_string_equal(f->filename, "\\ahexec_stdin064C0001");
-    assert_int_equal(f->f.desired_access, 0x20113);
-    assert_int_equal(f->f.file_attributes, 0x80);
-    assert_int_equal(f->f.share_access, 3);
-    assert_int_equal(f->f.create_disposition, 1);
-    assert_int_equal(f->f.create_options, 0x400040);
-    assert_int_equal(f->f.create_action, 1);
-    assert_true(f->f.have_file_id);
-    assert_int_equal(f->f.file_id[0], 0x01);
-    assert_int_equal(f->f.file_id[1], 0x40);
-    assert_int_equal(f->f.message_id, 10);
+    assert_int_equal(f->f.u.file.desired_access, 0x20113);
+    assert_int_equal(f->f.u.file.file_attributes, 0x80);
+    assert_int_equal(f->f.u.file.share_access, 3);
+    assert_int_equal(f->f.u.file.create_disposition, 1);
+    assert_int_equal(f->f.u.file.create_options, 0x400040);
+    assert_int_equal(f->f.u.file.create_action, 1);
+    assert_true(f->f.u.file.have_file_id);
+    assert_int_equal(f->f.u.file.file_id[0], 0x01);
+    assert_int_equal(f->f.u.file.file_id[1], 0x40);
+    assert_int_equal(f->f.h.message_id, 10);
 
     /* CLOSE of that FID names the file; TREE_DISCONNECT follows */
     n = b1_hdr(msg, 0x04, false, 0, 0x800, 0x800, 11, true);
@@ -268,7 +270,7 @@ static void test_nt_create_unicode_pad(void **state)
     tu_le16(msg + n, 0);
     send1(t, 1, n + 2);
     assert_int_equal(t->cap.n, 2);
-    assert_int_equal(t->cap.facts[1].f.kind, SMB_FACT_CLOSE);
+    assert_int_equal(t->cap.facts[1].f.h.kind, SMB_FACT_CLOSE);
     assert_string_equal(t->cap.facts[1].filename, "\\ahexec_stdin064C0001");
 
     /* an ASCII name (no Unicode flag): no pad byte */
@@ -276,8 +278,8 @@ static void test_nt_create_unicode_pad(void **state)
     send1(t, 1, nt_create_rsp(msg, 12, 0xC0000034, 0));
     assert_int_equal(t->cap.n, 3);
     assert_string_equal(t->cap.facts[2].filename, "\\svcctl");
-    assert_int_equal(t->cap.facts[2].f.status, 0xC0000034);
-    assert_false(t->cap.facts[2].f.have_file_id);
+    assert_int_equal(t->cap.facts[2].f.h.status, 0xC0000034);
+    assert_false(t->cap.facts[2].f.u.file.have_file_id);
     t1_free(t);
 }
 
@@ -304,12 +306,126 @@ static void test_andx_backward(void **state)
     t1_free(t);
 }
 
+/* SMB1 message of wct words (set by the caller) whose data bytes hold
+ * `data` at a 4-aligned offset; the data offset goes in word byte doff_at
+ * and its length in dlen_at. */
+static size_t b1_data(uint8_t *p, size_t n, uint8_t wct, size_t dlen_at, size_t doff_at, const uint8_t *data,
+                      size_t dlen)
+{
+    size_t words = n + 1;
+    p[n] = wct;
+    n = words + (size_t)wct * 2;
+    size_t bcc_at = n;
+    n += 2;
+    while (n % 4)
+        p[n++] = 0;
+    tu_le16(p + words + dlen_at, (uint16_t)dlen);
+    tu_le16(p + words + doff_at, (uint16_t)n);
+    memcpy(p + n, data, dlen);
+    n += dlen;
+    tu_le16(p + bcc_at, (uint16_t)(n - bcc_at - 2));
+    return n;
+}
+
+static size_t svc_stub(uint8_t *p)
+{
+    rb b = {p, 0, true};
+    for (int i = 0; i < 20; i++)
+        rb_u8(&b, 0);
+    const char *strs[2] = {"Svc1", "C:\\x.exe"};
+    for (int k = 0; k < 2; k++) {
+        uint32_t n = (uint32_t)strlen(strs[k]) + 1;
+        rb_align(&b, 4);
+        rb_u32(&b, n);
+        rb_u32(&b, 0);
+        rb_u32(&b, n);
+        for (uint32_t i = 0; i < n; i++)
+            rb_u16(&b, (uint16_t)strs[k][i]);
+        if (k == 0) {
+            rb_align(&b, 4);
+            rb_u32(&b, 0);          /* no display name */
+            rb_u32(&b, 0xF01FF);    /* access */
+            rb_u32(&b, 0x10);       /* type */
+            rb_u32(&b, 2);          /* auto start */
+            rb_u32(&b, 1);          /* error control */
+        }
+    }
+    return b.n;
+}
+
+/* DCE/RPC over SMB1: TransactNmPipe carries the bind and its answer,
+ * WRITE_ANDX the CreateService request, READ_ANDX its response. */
+static void test_pipe_rpc(void **state)
+{
+    t1 *t = t1_new();
+    send1(t, 0, nt_create_req(msg, 10, "\\svcctl", true));
+    send1(t, 1, nt_create_rsp(msg, 10, 0, 0x4001));
+    static uint8_t pdu[2048], stub[512];
+    rb b = {pdu, 0, true};
+    rb_ctx ctx = {0, RB_SVCCTL, 2, 0};
+    size_t pl = rb_bind(&b, DCERPC_BIND, 1, &ctx, 1);
+    size_t n = b1_hdr(msg, 0x25, false, 0, 0x800, 0x800, 11, true);
+    size_t words = n + 1;
+    memset(msg + words, 0, 32);
+    msg[words + 26] = 2;              /* SetupCount */
+    tu_le16(msg + words + 28, 0x26);  /* TransactNmPipe */
+    tu_le16(msg + words + 30, 0x4001);
+    send1(t, 0, b1_data(msg, n, 16, 22, 24, pdu, pl));
+    uint16_t ok = 0;
+    pl = rb_bind_ack(&b, DCERPC_BIND_ACK, 1, &ok, 1);
+    n = b1_hdr(msg, 0x25, true, 0, 0x800, 0x800, 11, true);
+    memset(msg + n + 1, 0, 20);
+    send1(t, 1, b1_data(msg, n, 10, 12, 14, pdu, pl));
+
+    size_t sl = svc_stub(stub);
+    pl = rb_request(&b, 3, 2, 0, 12, stub, sl, 0, 0);
+    n = b1_hdr(msg, 0x2f, false, 0, 0x800, 0x800, 12, true);
+    memset(msg + n + 1, 0, 28);
+    msg[n + 1] = 0xFF;
+    tu_le16(msg + n + 1 + 4, 0x4001);
+    send1(t, 0, b1_data(msg, n, 14, 20, 22, pdu, pl));
+    assert_int_equal(t->cap.n, 1); /* the call is reported when it ends */
+
+    n = b1_hdr(msg, 0x2e, false, 0, 0x800, 0x800, 13, true);
+    msg[n++] = 12;
+    memset(msg + n, 0, 26);
+    msg[n] = 0xFF;
+    tu_le16(msg + n + 4, 0x4001);
+    send1(t, 0, n + 26);
+    const uint8_t out[28] = {0};
+    pl = rb_response(&b, 3, 2, 0, out, sizeof out, 0, 0);
+    n = b1_hdr(msg, 0x2e, true, 0, 0x800, 0x800, 13, true);
+    memset(msg + n + 1, 0, 24);
+    msg[n + 1] = 0xFF;
+    send1(t, 1, b1_data(msg, n, 12, 10, 12, pdu, pl));
+    assert_int_equal(t->cap.n, 2);
+    cap_fact *f = &t->cap.facts[1];
+    assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE);
+    assert_int_equal(f->f.h.smb_version, 1);
+    assert_int_equal(f->f.h.command, 0x2f); /* the WRITE_ANDX of the request */
+    assert_true(f->f.h.have_response);
+    assert_true(f->f.u.service.have_return);
+    assert_int_equal(f->f.u.service.return_code, 0);
+    assert_string_equal(f->svc, "Svc1");
+    assert_string_equal(f->svc_bin, "C:\\x.exe");
+    assert_string_equal(f->svc_display, "");
+    assert_int_equal(f->f.u.service.start_type, 2);
+    assert_string_equal(f->filename, "\\svcctl");
+
+    const smb_conn_stats *st = smb_conn_get_stats(t->c);
+    assert_int_equal(st->rpc_calls, 1);
+    assert_int_equal(st->rpc_answered_calls, 1);
+    assert_int_equal(st->orphan_responses, 0);
+    assert_int_equal(st->malformed, 0);
+    t1_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_and_string), cmocka_unit_test(test_negotiate),
         cmocka_unit_test(test_andx_chain),        cmocka_unit_test(test_nt_create_unicode_pad),
-        cmocka_unit_test(test_andx_backward),
+        cmocka_unit_test(test_andx_backward),     cmocka_unit_test(test_pipe_rpc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,9 @@
 /* SMB2: header, compound rules, strings, and every command turned into facts. */
+#include "rpc_build.h"
 #include "smb_build.h"
 
 #include "protocols/dcerpc.h"
+#include "protocols/svcctl.h"
 #include "protocols/smb2.h"
 #include "protocols/utf16.h"
 
@@ -140,10 +142,10 @@ static void test_full_session(void **state)
     tu_le16(msg + n + 4, 0x0311);
     send_msg(t, 1, msg, n + 64);
     assert_int_equal(t->cap.n, 1);
-    assert_int_equal(t->cap.facts[0].f.kind, SMB_FACT_NEGOTIATE);
-    assert_int_equal(t->cap.facts[0].f.dialect, 0x0311);
-    assert_true(t->cap.facts[0].f.have_request);
-    assert_int_equal(t->cap.facts[0].f.req_dir, 0);
+    assert_int_equal(t->cap.facts[0].f.h.kind, SMB_FACT_NEGOTIATE);
+    assert_int_equal(t->cap.facts[0].f.h.dialect, 0x0311);
+    assert_true(t->cap.facts[0].f.h.have_request);
+    assert_int_equal(t->cap.facts[0].f.h.req_dir, 0);
     assert_int_equal(smb_conn_dialect(t->c), 0x0311);
 
     /* SESSION_SETUP round 1 (NEGOTIATE token) -> MORE_PROCESSING: no fact */
@@ -166,10 +168,10 @@ static void test_full_session(void **state)
     send_msg(t, 1, msg, b_sess_rsp(msg, &s2, 0));
     assert_int_equal(t->cap.n, 2);
     cap_fact *f = &t->cap.facts[1];
-    assert_int_equal(f->f.kind, SMB_FACT_SESSION_SETUP);
-    assert_int_equal(f->f.status, 0);
-    assert_int_equal(f->f.session_id, 0x4000000001);
-    assert_int_equal(f->f.auth, SMB_AUTH_NTLMSSP);
+    assert_int_equal(f->f.h.kind, SMB_FACT_SESSION_SETUP);
+    assert_int_equal(f->f.h.status, 0);
+    assert_int_equal(f->f.h.session_id, 0x4000000001);
+    assert_int_equal(f->f.h.who.auth, SMB_AUTH_NTLMSSP);
     assert_string_equal(f->user, "backdoor");
     assert_string_equal(f->domain, "3B");
     assert_string_equal(f->ws, "WIN10");
@@ -182,14 +184,14 @@ static void test_full_session(void **state)
     send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
     assert_int_equal(t->cap.n, 3);
     f = &t->cap.facts[2];
-    assert_int_equal(f->f.kind, SMB_FACT_TREE_CONNECT);
-    assert_int_equal(f->f.command, SMB2_TREE_CONNECT);
+    assert_int_equal(f->f.h.kind, SMB_FACT_TREE_CONNECT);
+    assert_int_equal(f->f.h.command, SMB2_TREE_CONNECT);
     assert_string_equal(f->share, "\\\\SRV\\IPC$");
-    assert_int_equal(f->f.share_type, SMB_SHARE_PIPE);
-    assert_int_equal(f->f.tree_id, 5);
-    assert_int_equal(f->f.message_id, 3);
+    assert_int_equal(f->share_type, SMB_SHARE_PIPE);
+    assert_int_equal(f->f.h.tree_id, 5);
+    assert_int_equal(f->f.h.message_id, 3);
     assert_string_equal(f->user, "backdoor");
-    assert_int_equal(f->f.dialect, 0x0311);
+    assert_int_equal(f->f.h.dialect, 0x0311);
 
     /* CREATE blabla-HOST-1-stdin */
     b_create cr = {0x120196, 0x80, 7, 1, 0x400040, "blabla-HOST-1-stdin"};
@@ -199,24 +201,24 @@ static void test_full_session(void **state)
     send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0x11, 0x22));
     assert_int_equal(t->cap.n, 4);
     f = &t->cap.facts[3];
-    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
-    assert_true(f->f.have_request);
-    assert_true(f->f.have_response);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CREATE);
+    assert_true(f->f.h.have_request);
+    assert_true(f->f.h.have_response);
     assert_string_equal(f->filename, "blabla-HOST-1-stdin");
     assert_string_equal(f->share, "\\\\SRV\\IPC$");
-    assert_int_equal(f->f.share_type, SMB_SHARE_PIPE);
-    assert_int_equal(f->f.desired_access, 0x120196);
-    assert_int_equal(f->f.file_attributes, 0x80);
-    assert_int_equal(f->f.share_access, 7);
-    assert_int_equal(f->f.create_disposition, 1);
-    assert_int_equal(f->f.create_options, 0x400040);
-    assert_int_equal(f->f.create_action, 1);
-    assert_true(f->f.have_file_id);
-    assert_int_equal(f->f.file_id[0], 0x11);
-    assert_int_equal(f->f.file_id[8], 0x22);
+    assert_int_equal(f->share_type, SMB_SHARE_PIPE);
+    assert_int_equal(f->f.u.file.desired_access, 0x120196);
+    assert_int_equal(f->f.u.file.file_attributes, 0x80);
+    assert_int_equal(f->f.u.file.share_access, 7);
+    assert_int_equal(f->f.u.file.create_disposition, 1);
+    assert_int_equal(f->f.u.file.create_options, 0x400040);
+    assert_int_equal(f->f.u.file.create_action, 1);
+    assert_true(f->f.u.file.have_file_id);
+    assert_int_equal(f->f.u.file.file_id[0], 0x11);
+    assert_int_equal(f->f.u.file.file_id[8], 0x22);
     assert_string_equal(f->user, "backdoor");
     assert_string_equal(f->domain, "3B");
-    assert_int_equal(f->f.auth, SMB_AUTH_NTLMSSP);
+    assert_int_equal(f->f.h.who.auth, SMB_AUTH_NTLMSSP);
 
     /* CLOSE gives the name back */
     b_hdr cl = {.cmd = SMB2_CLOSE, .mid = 5, .sid = 0x4000000001, .tid = 5};
@@ -224,7 +226,7 @@ static void test_full_session(void **state)
     cl.flags = RSP;
     send_msg(t, 1, msg, b_close_rsp(msg, &cl));
     f = &t->cap.facts[4];
-    assert_int_equal(f->f.kind, SMB_FACT_CLOSE);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CLOSE);
     assert_string_equal(f->filename, "blabla-HOST-1-stdin");
 
     /* TREE_DISCONNECT, LOGOFF */
@@ -233,14 +235,14 @@ static void test_full_session(void **state)
     td.flags = RSP;
     send_msg(t, 1, msg, b_small(msg, &td));
     f = &t->cap.facts[5];
-    assert_int_equal(f->f.kind, SMB_FACT_TREE_DISCONNECT);
+    assert_int_equal(f->f.h.kind, SMB_FACT_TREE_DISCONNECT);
     assert_string_equal(f->share, "\\\\SRV\\IPC$");
     b_hdr lo = {.cmd = SMB2_LOGOFF, .mid = 7, .sid = 0x4000000001};
     send_msg(t, 0, msg, b_small(msg, &lo));
     lo.flags = RSP;
     send_msg(t, 1, msg, b_small(msg, &lo));
     f = &t->cap.facts[6];
-    assert_int_equal(f->f.kind, SMB_FACT_LOGOFF);
+    assert_int_equal(f->f.h.kind, SMB_FACT_LOGOFF);
     assert_string_equal(f->user, "backdoor");
     assert_int_equal(t->cap.n, 7);
     const smb_conn_stats *st = smb_conn_get_stats(t->c);
@@ -260,9 +262,9 @@ static void test_failures_and_disk_share(void **state)
     tc.status = 0xC00000CC;
     send_msg(t, 1, msg, b_error_rsp(msg, &tc));
     assert_int_equal(t->cap.n, 1);
-    assert_int_equal(t->cap.facts[0].f.status, 0xC00000CC);
+    assert_int_equal(t->cap.facts[0].f.h.status, 0xC00000CC);
     assert_string_equal(t->cap.facts[0].share, "\\\\SRV\\NOPE");
-    assert_int_equal(t->cap.facts[0].f.share_type, SMB_SHARE_UNKNOWN);
+    assert_int_equal(t->cap.facts[0].share_type, SMB_SHARE_UNKNOWN);
 
     b_hdr t2 = {.cmd = SMB2_TREE_CONNECT, .mid = 4, .sid = 8};
     send_msg(t, 0, msg, b_tree_req(msg, &t2, "\\\\SRV\\admin$"));
@@ -276,14 +278,14 @@ static void test_failures_and_disk_share(void **state)
     ch.status = 0xC0000022;
     send_msg(t, 1, msg, b_error_rsp(msg, &ch));
     cap_fact *f = &t->cap.facts[2];
-    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
-    assert_int_equal(f->f.status, 0xC0000022);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CREATE);
+    assert_int_equal(f->f.h.status, 0xC0000022);
     assert_string_equal(f->share, "\\\\SRV\\admin$");
-    assert_int_equal(f->f.share_type, SMB_SHARE_DISK);
-    assert_false(f->f.have_file_id);
-    assert_int_equal(f->f.create_action, 0);
-    assert_int_equal(f->f.create_disposition, 5);
-    assert_int_equal(f->f.auth, SMB_AUTH_UNKNOWN);
+    assert_int_equal(f->share_type, SMB_SHARE_DISK);
+    assert_false(f->f.u.file.have_file_id);
+    assert_int_equal(f->f.u.file.create_action, 0);
+    assert_int_equal(f->f.u.file.create_disposition, 5);
+    assert_int_equal(f->f.h.who.auth, SMB_AUTH_UNKNOWN);
     assert_true(f->user_null);
     ctx_free(t);
 }
@@ -317,13 +319,13 @@ static void test_compound_related(void **state)
     send_msg(t, 1, msg, a8 + b);
     assert_int_equal(t->cap.n, 3);
     cap_fact *f = &t->cap.facts[1];
-    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CREATE);
     assert_string_equal(f->filename, "dir\\file.txt");
     assert_string_equal(f->share, "\\\\S\\C$");
     f = &t->cap.facts[2];
-    assert_int_equal(f->f.kind, SMB_FACT_CLOSE);
-    assert_int_equal(f->f.session_id, 3); /* inherited from the CREATE */
-    assert_int_equal(f->f.tree_id, 2);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CLOSE);
+    assert_int_equal(f->f.h.session_id, 3); /* inherited from the CREATE */
+    assert_int_equal(f->f.h.tree_id, 2);
     assert_string_equal(f->share, "\\\\S\\C$");
     assert_int_equal(smb_conn_get_stats(t->c)->malformed, 0);
     ctx_free(t);
@@ -349,7 +351,7 @@ static void test_compound_unrelated_and_bad(void **state)
     send_msg(t, 1, msg, b_create_rsp(msg, &r, 1, 1, 1));
     assert_int_equal(t->cap.n, 2);
     assert_string_equal(t->cap.facts[0].filename, "two");
-    assert_int_equal(t->cap.facts[0].f.desired_access, 2);
+    assert_int_equal(t->cap.facts[0].f.u.file.desired_access, 2);
     assert_string_equal(t->cap.facts[1].filename, "one");
 
     /* NextCommand = 8: points into its own header */
@@ -363,7 +365,7 @@ static void test_compound_unrelated_and_bad(void **state)
     assert_int_equal(smb_conn_get_stats(t->c)->malformed, 2);
     smb_conn_flush(t->c);
     assert_int_equal(t->cap.n, 4); /* both requests were still seen once */
-    assert_false(t->cap.facts[2].f.have_response);
+    assert_false(t->cap.facts[2].f.h.have_response);
     assert_string_equal(t->cap.facts[2].filename, "one");
     assert_string_equal(t->cap.facts[3].filename, "two");
     ctx_free(t);
@@ -383,7 +385,7 @@ static void test_pending_then_final(void **state)
         .cmd = SMB2_CREATE, .flags = RSP | 2, .status = 0xC00000AC, .mid = 40, .sid = 1, .async_id = 7};
     send_msg(t, 1, msg, b_error_rsp(msg, &fin));
     assert_int_equal(t->cap.n, 1);
-    assert_int_equal(t->cap.facts[0].f.status, 0xC00000AC);
+    assert_int_equal(t->cap.facts[0].f.h.status, 0xC00000AC);
     assert_string_equal(t->cap.facts[0].filename, "PSEXESVC");
     smb_conn_flush(t->c);
     assert_int_equal(t->cap.n, 1);
@@ -401,7 +403,7 @@ static void test_kerberos_and_anonymous(void **state)
     s.sid = 0x77;
     send_msg(t, 1, msg, b_sess_rsp(msg, &s, 0));
     assert_int_equal(t->cap.n, 1);
-    assert_int_equal(t->cap.facts[0].f.auth, SMB_AUTH_KERBEROS);
+    assert_int_equal(t->cap.facts[0].f.h.who.auth, SMB_AUTH_KERBEROS);
     assert_true(t->cap.facts[0].user_null);
 
     uint8_t tok[200];
@@ -410,8 +412,43 @@ static void test_kerberos_and_anonymous(void **state)
     send_msg(t, 0, msg, b_sess_req(msg, &a, tok, tl));
     a.flags = RSP;
     send_msg(t, 1, msg, b_sess_rsp(msg, &a, 0x0002));
-    assert_int_equal(t->cap.facts[1].f.auth, SMB_AUTH_ANONYMOUS);
+    assert_int_equal(t->cap.facts[1].f.h.who.auth, SMB_AUTH_ANONYMOUS);
     assert_string_equal(t->cap.facts[1].user, "");
+
+    /* Every fact of a session names it the same way, whether the tree was
+     * answered, flushed unanswered or a file was opened in it: the
+     * anonymous logon keeps its empty user, Kerberos gives no names. */
+    const uint64_t sids[2] = {0x99, 0x77};
+    for (int i = 0; i < 2; i++) {
+        int base = t->cap.n;
+        b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 10 + 10 * (uint64_t)i, .sid = sids[i]};
+        send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\H\\IPC$"));
+        tc.flags = RSP;
+        tc.tid = 3;
+        send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 0)); /* no share type given: IPC$ is a pipe */
+        b_create cr = {0x12019f, 0, 7, 1, 0, "srvsvc"};
+        b_hdr ch = {.cmd = SMB2_CREATE, .mid = 11 + 10 * (uint64_t)i, .sid = sids[i], .tid = 3};
+        send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+        ch.flags = RSP;
+        send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 1, 2));
+        b_hdr t2 = {.cmd = SMB2_TREE_CONNECT, .mid = 12 + 10 * (uint64_t)i, .sid = sids[i]};
+        send_msg(t, 0, msg, b_tree_req(msg, &t2, "\\\\H\\IPC$"));
+        smb_conn_flush(t->c);
+        assert_int_equal(t->cap.n, base + 3);
+        for (int k = base; k < base + 3; k++) {
+            cap_fact *f = &t->cap.facts[k];
+            assert_int_equal(f->share_type, SMB_SHARE_PIPE);
+            if (i == 0) {
+                assert_int_equal(f->f.h.who.auth, SMB_AUTH_ANONYMOUS);
+                assert_false(f->user_null);
+                assert_string_equal(f->user, "");
+            } else {
+                assert_int_equal(f->f.h.who.auth, SMB_AUTH_KERBEROS);
+                assert_true(f->user_null);
+                assert_true(f->domain_null);
+            }
+        }
+    }
     ctx_free(t);
 }
 
@@ -527,6 +564,28 @@ static size_t rpc_request(uint8_t *p, uint16_t opnum, const uint8_t *stub, size_
     return 24 + slen;
 }
 
+static size_t read_req(uint8_t *p, const b_hdr *h, uint64_t persistent, uint64_t volatile_id)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 49);
+    tu_le16(p + n, 49);
+    tu_le32(p + n + 4, 4280);
+    tu_le64(p + n + 16, persistent);
+    tu_le64(p + n + 24, volatile_id);
+    return n + 49;
+}
+
+static size_t read_rsp(uint8_t *p, const b_hdr *h, const uint8_t *data, size_t dlen)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 16);
+    tu_le16(p + n, 17);
+    p[n + 2] = 80;
+    tu_le32(p + n + 4, (uint32_t)dlen);
+    memcpy(p + 80, data, dlen);
+    return 80 + dlen;
+}
+
 static void test_svcctl_create_service(void **state)
 {
     t_ctx *t = ctx_new();
@@ -548,27 +607,49 @@ static void test_svcctl_create_service(void **state)
     rl = rpc_request(rpc, 12, stub, sl);
     w.mid = 4;
     send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    assert_int_equal(t->cap.n, 2); /* the call is reported at its end */
+    /* the answer, through a READ: ERROR_SERVICE_EXISTS */
+    uint8_t out[64];
+    memset(out, 0, sizeof out);
+    out[0] = 5;
+    out[2] = 2;
+    out[3] = 3;
+    out[4] = 0x10;
+    tu_le16(out + 8, 24 + 28);
+    tu_le32(out + 12, 2);
+    tu_le32(out + 16, 28);
+    out[24 + 4] = 0x77; /* the handle */
+    tu_le32(out + 24 + 24, 1073);
+    b_hdr rd = {.cmd = SMB2_READ, .mid = 40, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, read_req(msg, &rd, 0xA, 0xB));
+    rd.flags = RSP;
+    send_msg(t, 1, msg, read_rsp(msg, &rd, out, 52));
     assert_int_equal(t->cap.n, 3);
     cap_fact *f = &t->cap.facts[2];
-    assert_int_equal(f->f.kind, SMB_FACT_SERVICE_CREATE);
+    assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE);
+    assert_true(f->f.h.have_response);
+    assert_int_equal(f->f.u.service.opnum, 12);
+    assert_true(f->f.u.service.have_return);
+    assert_int_equal(f->f.u.service.return_code, 1073);
+    assert_int_equal(f->f.h.message_id, 4); /* the write of the request */
     assert_string_equal(f->svc, "EvilSvc");
     assert_string_equal(f->svc_display, "Evil Display");
     assert_string_equal(f->svc_bin, "%SystemRoot%\\evil.exe");
-    assert_int_equal(f->f.service_type, 0x10);
-    assert_int_equal(f->f.service_start_type, 3);
-    assert_int_equal(f->f.service_account_present, 1);
+    assert_int_equal(f->f.u.service.service_type, 0x10);
+    assert_int_equal(f->f.u.service.start_type, 3);
+    assert_int_equal(f->f.u.service.account_present, 1);
     assert_string_equal(f->filename, "svcctl");
     assert_string_equal(f->share, "\\\\DC\\IPC$");
 
     /* the NDR parser on its own: a string count past the stub is rejected */
-    svcctl_create sc;
+    svcctl_create_service sc;
     sl = create_service_stub(stub, 0);
-    assert_int_equal(svcctl_parse_create_service(stub, sl, 12, &sc), 1);
-    assert_int_equal(sc.account_present, 0);
+    assert_true(svcctl_decode_create_service(stub, sl, true, 12, &sc));
+    assert_false(sc.account_present);
     tu_le32(stub + 28, 0x7FFFFFFF); /* ActualCount of lpServiceName */
-    assert_int_equal(svcctl_parse_create_service(stub, sl, 12, &sc), 0);
-    assert_int_equal(svcctl_parse_create_service(stub, 30, 12, &sc), 0);
-    assert_int_equal(svcctl_parse_create_service(stub, sl, 13, &sc), 0);
+    assert_false(svcctl_decode_create_service(stub, sl, true, 12, &sc));
+    assert_false(svcctl_decode_create_service(stub, 30, true, 12, &sc));
+    assert_false(svcctl_decode_create_service(stub, sl, true, 13, &sc));
 
     /* a REQUEST on a pipe never bound to svcctl gives nothing */
     b_create c2 = {0x12019f, 0, 7, 1, 0, "srvsvc"};
@@ -581,6 +662,466 @@ static void test_svcctl_create_service(void **state)
     w.mid = 6;
     send_msg(t, 0, msg, b_write_req(msg, &w, 0xC, 0xD, rpc, rl));
     assert_int_equal(t->cap.n, 4);
+    ctx_free(t);
+}
+
+static size_t ioctl_msg(uint8_t *p, const b_hdr *h, bool rsp, uint64_t persistent, uint64_t volatile_id,
+                        const uint8_t *data, size_t dlen)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 56);
+    tu_le16(p + n, rsp ? 49 : 57);
+    tu_le32(p + n + 4, 0x0011C017);
+    tu_le64(p + n + 8, persistent);
+    tu_le64(p + n + 16, volatile_id);
+    /* InputOffset, InputCount at 24; the response's OutputOffset, OutputCount follow */
+    tu_le32(p + n + 24, 120);
+    tu_le32(p + n + 28, rsp ? 0 : (uint32_t)dlen);
+    if (rsp) {
+        tu_le32(p + n + 32, 120);
+        tu_le32(p + n + 36, (uint32_t)dlen);
+    }
+    memcpy(p + 120, data, dlen);
+    return 120 + dlen;
+}
+
+/* One svcctl call through IOCTL FSCTL_PIPE_TRANSCEIVE on pipe (0xA, 0xB). */
+static void svc_exchange(t_ctx *t, uint64_t mid, uint32_t call_id, uint16_t opnum, const uint8_t *stub, size_t sl,
+                         const uint8_t *rstub, size_t rl)
+{
+    static uint8_t rpc[1024];
+    size_t n = rpc_request(rpc, opnum, stub, sl);
+    tu_le32(rpc + 12, call_id);
+    b_hdr io = {.cmd = SMB2_IOCTL, .mid = mid, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, ioctl_msg(msg, &io, false, 0xA, 0xB, rpc, n));
+    memset(rpc, 0, 24);
+    rpc[0] = 5;
+    rpc[2] = 2;
+    rpc[3] = 3;
+    rpc[4] = 0x10;
+    tu_le16(rpc + 8, (uint16_t)(24 + rl));
+    tu_le32(rpc + 12, call_id);
+    tu_le32(rpc + 16, (uint32_t)rl);
+    memcpy(rpc + 24, rstub, rl);
+    io.flags = RSP;
+    send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, rpc, 24 + rl));
+}
+
+/* The handles the responses return name the service of later calls; a
+ * closed handle names nothing; a CreateService refused is reported with its
+ * return code. */
+static void test_svcctl_handles(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 1;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    b_create cr = {0x12019f, 0, 7, 1, 0, "svcctl"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    ch.flags = RSP;
+    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    uint8_t rpc[256], stub[256], rsp[64];
+    b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
+    size_t bl = rpc_bind(rpc);
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, bl));
+    assert_int_equal(t->cap.n, 2);
+
+    /* OpenServiceW "Spooler" -> handle 0x5a.. */
+    memset(stub, 0x11, 20);
+    size_t sl = ndr_str(stub, 20, "Spooler");
+    while (sl & 3)
+        stub[sl++] = 0;
+    sl += tu_le32(stub + sl, 0xF01FF);
+    memset(rsp, 0x5a, 20);
+    tu_le32(rsp + 20, 0);
+    svc_exchange(t, 10, 5, SVCCTL_OPEN_SERVICE_W, stub, sl, rsp, 24);
+    assert_int_equal(t->cap.n, 3);
+    assert_string_equal(t->cap.facts[2].svc, "Spooler");
+
+    /* StartServiceW on that handle names Spooler */
+    memset(stub, 0x5a, 20);
+    tu_le32(stub + 20, 0);
+    tu_le32(stub + 24, 0);
+    tu_le32(rsp, 0);
+    svc_exchange(t, 11, 6, SVCCTL_START_SERVICE_W, stub, 28, rsp, 4);
+    assert_int_equal(t->cap.n, 4);
+    cap_fact *f = &t->cap.facts[3];
+    assert_int_equal(f->f.u.service.opnum, SVCCTL_START_SERVICE_W);
+    assert_string_equal(f->f.u.service.operation, "RStartServiceW");
+    assert_string_equal(f->svc, "Spooler");
+    assert_int_equal(f->f.u.service.return_code, 0);
+
+    /* ChangeServiceConfigW on it: the new path, the start type kept */
+    memset(stub, 0x5a, 20);
+    sl = 20;
+    sl += tu_le32(stub + sl, 0xffffffff);
+    sl += tu_le32(stub + sl, 0xffffffff);
+    sl += tu_le32(stub + sl, 0xffffffff);
+    sl += tu_le32(stub + sl, 0x20000);
+    sl = ndr_str(stub, sl, "cmd.exe /c calc");
+    svc_exchange(t, 12, 7, SVCCTL_CHANGE_SERVICE_CONFIG_W, stub, sl, rsp, 8);
+    assert_int_equal(t->cap.n, 5);
+    f = &t->cap.facts[4];
+    assert_string_equal(f->svc, "Spooler");
+    assert_string_equal(f->svc_bin, "cmd.exe /c calc");
+    assert_int_equal(f->f.u.service.start_type, 0xffffffff);
+
+    /* CloseServiceHandle: no fact; the handle names nothing after it */
+    memset(stub, 0x5a, 20);
+    memset(rsp, 0, 24);
+    svc_exchange(t, 13, 8, SVCCTL_CLOSE_SERVICE_HANDLE, stub, 20, rsp, 24);
+    assert_int_equal(t->cap.n, 5);
+    memset(stub, 0x5a, 20);
+    svc_exchange(t, 14, 9, SVCCTL_DELETE_SERVICE, stub, 20, rsp, 4);
+    assert_int_equal(t->cap.n, 6);
+    assert_null(t->cap.facts[5].f.u.service.name);
+
+    /* a fault: no return code, the fault's status */
+    memset(stub, 0x22, 20);
+    size_t n = rpc_request(rpc, SVCCTL_DELETE_SERVICE, stub, 20);
+    tu_le32(rpc + 12, 10);
+    b_hdr io = {.cmd = SMB2_IOCTL, .mid = 15, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, ioctl_msg(msg, &io, false, 0xA, 0xB, rpc, n));
+    memset(rpc, 0, 32);
+    rpc[0] = 5;
+    rpc[2] = 3;
+    rpc[3] = 3;
+    rpc[4] = 0x10;
+    tu_le16(rpc + 8, 32);
+    tu_le32(rpc + 12, 10);
+    tu_le32(rpc + 24, 0x1c010002); /* nca_s_op_rng_error */
+    io.flags = RSP;
+    send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, rpc, 32));
+    assert_int_equal(t->cap.n, 7);
+    f = &t->cap.facts[6];
+    assert_true(f->f.u.service.fault);
+    assert_true(f->f.h.have_response);
+    assert_int_equal(f->f.u.service.fault_status, 0x1c010002);
+    assert_int_equal(f->f.h.status, 0);
+    assert_false(f->f.u.service.have_return);
+    ctx_free(t);
+}
+
+static const uint8_t RB_TSCH[16] = {0x86, 0xd3, 0x59, 0x49, 0x83, 0xc9, 0x40, 0x44,
+                                    0xb4, 0x24, 0xdb, 0x36, 0x32, 0x31, 0xfd, 0x0c};
+
+/* atexec: a bind to ITaskSchedulerService whose AUTH3 carries its own
+ * NTLMSSP logon, then SchRpcRegisterTask answered S_OK: a task fact named
+ * by the request, with the XML, in the bind's identity. */
+static void test_task_register_bind_identity(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 1;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    b_create cr = {0x12019f, 0, 7, 1, 0, "atsvc"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    ch.flags = RSP;
+    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    static uint8_t pdu[4096];
+    rb b = {pdu, 0, true};
+    rb_ctx ctx = {0, RB_TSCH, 1, 0};
+    size_t pl = rb_bind(&b, DCERPC_BIND, 1, &ctx, 1);
+    b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, pdu, pl));
+    uint16_t ok = 0;
+    pl = rb_bind_ack(&b, DCERPC_BIND_ACK, 1, &ok, 1);
+    b_hdr rd = {.cmd = SMB2_READ, .mid = 4, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, read_req(msg, &rd, 0xA, 0xB));
+    rd.flags = RSP;
+    send_msg(t, 1, msg, read_rsp(msg, &rd, pdu, pl));
+    /* AUTH3: header, 4 bytes of padding, the verifier with the AUTHENTICATE */
+    uint8_t tok[512];
+    size_t tl = b_ntlm_auth(tok, "EXAMPLE", "Administrator", "ATTACKER");
+    rb_hdr(&b, DCERPC_AUTH3, 0x03, 1);
+    rb_u32(&b, 0);
+    rb_u8(&b, 10); /* NTLMSSP */
+    rb_u8(&b, 2); /* connect: the calls stay in clear */
+    rb_u8(&b, 0);
+    rb_u8(&b, 0);
+    rb_u32(&b, 1);
+    rb_bytes(&b, tok, tl);
+    tu_le16(pdu + 8, (uint16_t)b.n);
+    tu_le16(pdu + 10, (uint16_t)tl);
+    w.mid = 5;
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, pdu, b.n));
+
+    static uint8_t stub[2048];
+    rb s = {stub, 0, true};
+    const char *path = "\\CYAlyNSS";
+    const char *xml = "<Task><Actions><Exec><Command>cmd.exe</Command></Exec></Actions></Task>";
+    const char *strs[2] = {path, xml};
+    rb_u32(&s, 0x20000);
+    for (int k = 0; k < 2; k++) {
+        uint32_t n = (uint32_t)strlen(strs[k]) + 1;
+        rb_align(&s, 4);
+        rb_u32(&s, n);
+        rb_u32(&s, 0);
+        rb_u32(&s, n);
+        for (uint32_t i = 0; i < n; i++)
+            rb_u16(&s, (uint16_t)strs[k][i]);
+    }
+    rb_align(&s, 4);
+    rb_u32(&s, 6);
+    rb_u32(&s, 0);
+    rb_u32(&s, 3);
+    rb_u32(&s, 0);
+    rb_u32(&s, 0);
+    pl = rb_request(&b, 3, 2, 0, 1, stub, s.n, 0, 0);
+    b_hdr io = {.cmd = SMB2_IOCTL, .mid = 6, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, ioctl_msg(msg, &io, false, 0xA, 0xB, pdu, pl));
+    uint8_t out[16] = {0}; /* pActualPath NULL, pErrorInfo NULL, S_OK */
+    pl = rb_response(&b, 3, 2, 0, out, 12, 0, 0);
+    io.flags = RSP;
+    send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, pdu, pl));
+
+    assert_int_equal(t->cap.n, 3);
+    cap_fact *f = &t->cap.facts[2];
+    assert_int_equal(f->f.h.kind, SMB_FACT_TASK);
+    assert_false(f->f.u.task.atsvc);
+    assert_int_equal(f->f.u.task.opnum, 1);
+    assert_true(f->f.u.task.have_return);
+    assert_int_equal(f->f.u.task.return_code, 0);
+    assert_true(f->f.u.task.bind_identity);
+    assert_string_equal(f->user, "Administrator");
+    assert_string_equal(f->domain, "EXAMPLE");
+    assert_string_equal(f->ws, "ATTACKER");
+    assert_string_equal(f->svc, "\\CYAlyNSS"); /* the task name, captured by the sink */
+    assert_string_equal(f->svc_bin, xml);
+    ctx_free(t);
+}
+
+/* A CreateService request in two fragments over two WRITEs gives one fact,
+ * once whole; READ and IOCTL answers end their calls (pipe responses). */
+static void test_svcctl_fragments_and_responses(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 1;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    b_create cr = {0x12019f, 0, 7, 1, 0, "svcctl"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    ch.flags = RSP;
+    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    uint8_t rpc[1024], stub[800];
+    b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
+    size_t rl = rpc_bind(rpc);
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    size_t sl = create_service_stub(stub, 0);
+    size_t half = 37;
+    rl = rpc_request(rpc, 45, stub, half);
+    rpc[3] = 1; /* first fragment only */
+    w.mid = 4;
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    assert_int_equal(t->cap.n, 2); /* not whole yet */
+    rl = rpc_request(rpc, 45, stub + half, sl - half);
+    rpc[3] = 2; /* last fragment */
+    w.mid = 5;
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    assert_int_equal(t->cap.n, 2); /* whole, but not answered yet */
+    assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 0);
+
+    /* the answer comes back through a READ: the call ends */
+    uint8_t out[64];
+    memset(out, 0, sizeof out);
+    out[0] = 5;
+    out[2] = 2;
+    out[3] = 3;
+    out[4] = 0x10;
+    tu_le16(out + 8, 24 + 32);
+    tu_le32(out + 12, 2); /* call_id of rpc_request */
+    b_hdr rd = {.cmd = SMB2_READ, .mid = 6, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, read_req(msg, &rd, 0xA, 0xB));
+    rd.flags = RSP;
+    send_msg(t, 1, msg, read_rsp(msg, &rd, out, 56));
+    assert_int_equal(t->cap.n, 3);
+    cap_fact *f = &t->cap.facts[2];
+    assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE);
+    assert_int_equal(f->f.u.service.opnum, 45);
+    assert_string_equal(f->svc, "EvilSvc");
+    assert_string_equal(f->svc_bin, "%SystemRoot%\\evil.exe");
+    assert_int_equal(f->f.h.message_id, 5); /* the write that completed it */
+    assert_true(f->f.u.service.have_return);
+    assert_int_equal(f->f.u.service.return_code, 0);
+    assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 1);
+    assert_int_equal(smb_conn_get_stats(t->c)->orphan_responses, 0);
+
+    /* IOCTL FSCTL_PIPE_TRANSCEIVE: request and answer in one exchange */
+    rl = rpc_request(rpc, 15, stub, 20);
+    tu_le32(rpc + 12, 9);
+    b_hdr io = {.cmd = SMB2_IOCTL, .mid = 7, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, ioctl_msg(msg, &io, false, 0xA, 0xB, rpc, rl));
+    tu_le32(out + 12, 9);
+    io.flags = RSP;
+    send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, out, 56));
+    assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 2);
+    assert_int_equal(smb_conn_get_stats(t->c)->rpc_broken_calls, 0);
+    assert_int_equal(t->cap.n, 4); /* OpenSCManagerW (no machine, no database) */
+    assert_int_equal(t->cap.facts[3].f.u.service.opnum, 15);
+    assert_int_equal(t->cap.facts[3].f.h.message_id, 7);
+
+    /* a request whose answer never comes ends with the pipe's CLOSE */
+    rl = rpc_request(rpc, 16, stub, 20);
+    tu_le32(rpc + 12, 11);
+    w.mid = 8;
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    b_hdr cl = {.cmd = SMB2_CLOSE, .mid = 9, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_close_req(msg, &cl, 0xA, 0xB));
+    cl.flags = RSP;
+    send_msg(t, 1, msg, b_close_rsp(msg, &cl));
+    assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 3);
+    /* the CLOSE fact, then the unanswered OpenServiceW the CLOSE ended (its stub
+     * cut: no name) */
+    assert_int_equal(t->cap.n, 6);
+    assert_int_equal(t->cap.facts[4].f.h.kind, SMB_FACT_CLOSE);
+    f = &t->cap.facts[5];
+    assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE);
+    assert_int_equal(f->f.u.service.opnum, 16);
+    assert_false(f->f.h.have_response);
+    assert_false(f->f.u.service.have_return);
+    assert_null(f->f.u.service.name);
+    ctx_free(t);
+}
+
+/* Bytes of a pipe that are not DCE/RPC (PsExec's stdin) are not parsed. */
+static void test_pipe_not_rpc(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 1;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    b_create cr = {0x12019f, 0, 7, 1, 0, "PSEXESVC-stdin"};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    ch.flags = RSP;
+    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    uint8_t rpc[1024];
+    b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, (const uint8_t *)"dir\r\n", 5));
+    /* later bytes that would parse are not looked at any more */
+    w.mid = 4;
+    size_t rl = rpc_bind(rpc);
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    smb_conn_flush(t->c);
+    assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 0);
+    assert_int_equal(smb_conn_get_stats(t->c)->malformed, 0);
+    assert_int_equal(t->cap.n, 2);
+    ctx_free(t);
+}
+
+/* A file id answered again without its CLOSE seen is a new pipe: what was
+ * bound on the old one does not carry over. */
+static void test_file_id_reused(void **state)
+{
+    t_ctx *t = ctx_new();
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 1;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    const char *names[2] = {"svcctl", "srvsvc"};
+    for (uint64_t i = 0; i < 2; i++) {
+        b_create cr = {0x12019f, 0, 7, 1, 0, names[i]};
+        b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2 + i, .sid = 4, .tid = 1};
+        send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+        ch.flags = RSP;
+        send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+        if (i == 0) {
+            uint8_t rpc[128];
+            size_t rl = rpc_bind(rpc);
+            b_hdr w = {.cmd = SMB2_WRITE, .mid = 10, .sid = 4, .tid = 1};
+            send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+        }
+    }
+    uint8_t rpc[1024], stub[800];
+    size_t sl = create_service_stub(stub, 0);
+    size_t rl = rpc_request(rpc, 12, stub, sl);
+    b_hdr w = {.cmd = SMB2_WRITE, .mid = 11, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
+    assert_int_equal(t->cap.n, 3); /* tree, two creates: no service */
+    assert_string_equal(t->cap.facts[2].filename, "srvsvc");
+    ctx_free(t);
+}
+
+/* The server's CHALLENGE names it: every fact of the connection carries
+ * the names, also those of a later Kerberos session on it. */
+static void test_challenge_names_server(void **state)
+{
+    t_ctx *t = ctx_new();
+    uint8_t tok[600];
+    memset(tok, 0, 40);
+    memcpy(tok, "NTLMSSP", 8);
+    tu_le32(tok + 8, 1);
+    b_hdr s1 = {.cmd = SMB2_SESSION_SETUP, .mid = 1};
+    send_msg(t, 0, msg, b_sess_req(msg, &s1, tok, 40));
+    size_t cl = b_ntlm_challenge(tok, "3B", "01566S-WIN16-IR", "3B", "01566s-win16-ir.threebeesco.com",
+                                 "threebeesco.com");
+    s1.flags = RSP;
+    s1.status = 0xC0000016;
+    s1.sid = 0x11;
+    send_msg(t, 1, msg, b_sess_rsp_blob(msg, &s1, tok, cl));
+    assert_int_equal(t->cap.n, 0);
+    /* AUTHENTICATE without a domain */
+    size_t tl = b_ntlm_auth(tok, "", "backdoor", "WIN10");
+    b_hdr s2 = {.cmd = SMB2_SESSION_SETUP, .mid = 2, .sid = 0x11};
+    send_msg(t, 0, msg, b_sess_req(msg, &s2, tok, tl));
+    s2.flags = RSP;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &s2, 0));
+    assert_int_equal(t->cap.n, 1);
+    cap_fact *f = &t->cap.facts[0];
+    assert_string_equal(f->server_dns, "01566s-win16-ir.threebeesco.com");
+    assert_string_equal(f->server_nb, "01566S-WIN16-IR");
+    assert_string_equal(f->server_target, "3B");
+    assert_string_equal(f->server_nb_domain, "3B");
+    assert_true(f->domain_null); /* the wire's domain stays the wire's */
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 3, .sid = 0x11};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\172.16.66.36\\IPC$"));
+    tc.flags = RSP;
+    tc.tid = 5;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    assert_int_equal(t->cap.n, 2);
+    assert_string_equal(t->cap.facts[1].server_dns, "01566s-win16-ir.threebeesco.com");
+    ctx_free(t);
+
+    /* a capture without the CHALLENGE: the NTLMv2 response's echo of it */
+    t = ctx_new();
+    tl = b_ntlm_auth_v2(tok, "atlas.lab", "administrator", "WS", "DC_ATLAS", "ATLAS", "DC_ATLAS.atlas.lab");
+    b_hdr s3 = {.cmd = SMB2_SESSION_SETUP, .mid = 7, .sid = 0x22};
+    send_msg(t, 0, msg, b_sess_req(msg, &s3, tok, tl));
+    s3.flags = RSP;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &s3, 0));
+    assert_int_equal(t->cap.n, 1);
+    f = &t->cap.facts[0];
+    assert_string_equal(f->server_dns, "DC_ATLAS.atlas.lab");
+    assert_string_equal(f->server_nb, "DC_ATLAS");
+    assert_string_equal(f->server_nb_domain, "ATLAS");
+    assert_string_equal(f->server_target, ""); /* only a CHALLENGE has one */
+    assert_string_equal(f->user, "administrator");
+    ctx_free(t);
+
+    /* Kerberos alone names no server */
+    t = ctx_new();
+    static const uint8_t krb[] = {0x60, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                  0x12, 0x01, 0x02, 0x02, 0x01, 0x00};
+    b_hdr s4 = {.cmd = SMB2_SESSION_SETUP, .mid = 1, .sid = 0x33};
+    send_msg(t, 0, msg, b_sess_req(msg, &s4, krb, sizeof krb));
+    s4.flags = RSP;
+    send_msg(t, 1, msg, b_sess_rsp(msg, &s4, 0));
+    assert_int_equal(t->cap.n, 1);
+    assert_int_equal(t->cap.facts[0].f.h.who.auth, SMB_AUTH_KERBEROS);
+    assert_null(t->cap.facts[0].f.h.server.dns_computer);
+    assert_null(t->cap.facts[0].f.h.server.target_name);
     ctx_free(t);
 }
 
@@ -599,6 +1140,12 @@ int main(void)
         cmocka_unit_test(test_kerberos_and_anonymous),
         cmocka_unit_test(test_tree_connect_extension),
         cmocka_unit_test(test_svcctl_create_service),
+        cmocka_unit_test(test_svcctl_fragments_and_responses),
+        cmocka_unit_test(test_svcctl_handles),
+        cmocka_unit_test(test_task_register_bind_identity),
+        cmocka_unit_test(test_pipe_not_rpc),
+        cmocka_unit_test(test_file_id_reused),
+        cmocka_unit_test(test_challenge_names_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include "smb_build.h"
 
 #include "protocols/smb2.h"
+#include "protocols/utf16.h"
 
 static uint8_t stream[2][20000];
 static size_t slen[2];
@@ -36,13 +37,13 @@ static smb_conn *conn(capture *cap, const smb_limits *l)
 static void check_conversation(const capture *cap, int req_dir)
 {
     assert_int_equal(cap->n, 2);
-    assert_int_equal(cap->facts[0].f.kind, SMB_FACT_TREE_CONNECT);
+    assert_int_equal(cap->facts[0].f.h.kind, SMB_FACT_TREE_CONNECT);
     assert_string_equal(cap->facts[0].share, "\\\\SRV\\IPC$");
-    assert_int_equal(cap->facts[1].f.kind, SMB_FACT_CREATE);
+    assert_int_equal(cap->facts[1].f.h.kind, SMB_FACT_CREATE);
     assert_string_equal(cap->facts[1].filename, "PSEXESVC-H-1-stdout");
     assert_string_equal(cap->facts[1].share, "\\\\SRV\\IPC$");
-    assert_int_equal(cap->facts[1].f.desired_access, 0x120089);
-    assert_int_equal(cap->facts[1].f.req_dir, req_dir);
+    assert_int_equal(cap->facts[1].f.u.file.desired_access, 0x120089);
+    assert_int_equal(cap->facts[1].f.h.req_dir, req_dir);
 }
 
 static void test_one_byte_deliveries(void **state)
@@ -89,10 +90,10 @@ static void test_midstream_response_first(void **state)
     put(1, msg, b_create_rsp(msg, &ch, 1, 1, 1));
     smb_conn_data(c, 1, stream[1], slen[1]);
     assert_int_equal(cap.n, 1);
-    assert_int_equal(cap.facts[0].f.kind, SMB_FACT_TREE_CONNECT);
-    assert_false(cap.facts[0].f.have_request);
+    assert_int_equal(cap.facts[0].f.h.kind, SMB_FACT_TREE_CONNECT);
+    assert_false(cap.facts[0].f.h.have_request);
     assert_true(cap.facts[0].share_null);
-    assert_int_equal(cap.facts[0].f.req_dir, 0);
+    assert_int_equal(cap.facts[0].f.h.req_dir, 0);
     const smb_conn_stats *st = smb_conn_get_stats(c);
     assert_int_equal(st->orphan_responses, 2);
     assert_int_equal(st->bytes_skipped, 30);
@@ -105,8 +106,8 @@ static void test_midstream_response_first(void **state)
     smb_conn_data(c, 1, msg, b_nbss(msg, msg, b_create_rsp(msg, &c2, 1, 2, 2)));
     assert_int_equal(cap.n, 2);
     assert_true(cap.facts[1].share_null);
-    assert_int_equal(cap.facts[1].f.share_type, SMB_SHARE_PIPE);
-    assert_int_equal(cap.facts[1].f.req_dir, 0);
+    assert_int_equal(cap.facts[1].share_type, SMB_SHARE_PIPE);
+    assert_int_equal(cap.facts[1].f.h.req_dir, 0);
     smb_conn_free(c);
 }
 
@@ -129,7 +130,7 @@ static void test_gap_then_resync(void **state)
     /* the tree connect was lost: its response is an orphan; the CREATE pairs */
     assert_int_equal(st->orphan_responses, 1);
     assert_int_equal(cap.n, 2);
-    assert_int_equal(cap.facts[1].f.kind, SMB_FACT_CREATE);
+    assert_int_equal(cap.facts[1].f.h.kind, SMB_FACT_CREATE);
     assert_string_equal(cap.facts[1].filename, "PSEXESVC-H-1-stdout");
     assert_true(cap.facts[1].share_null);
     smb_conn_free(c);
@@ -214,9 +215,73 @@ static void test_limits(void **state)
     assert_int_equal(smb_conn_get_stats(c)->limit_drops, 2);
     smb_conn_flush(c);
     assert_int_equal(cap.n, 4); /* 2 orphan tree connects + 2 flushed creates */
-    assert_false(cap.facts[2].f.have_response);
-    assert_int_equal(cap.facts[2].f.status, 0);
+    assert_false(cap.facts[2].f.h.have_response);
+    assert_int_equal(cap.facts[2].f.h.status, 0);
     smb_conn_free(c);
+}
+
+typedef struct reclaimer {
+    size_t *used;
+    size_t give; /* bytes an eviction frees */
+    int calls;
+    size_t need;
+} reclaimer;
+
+/* The next call to reclaim frees n bytes held elsewhere. */
+static void offer(reclaimer *r, size_t n) { r->give = n; }
+
+static void reclaim(void *ctx, size_t need)
+{
+    reclaimer *r = ctx;
+    r->calls++;
+    r->need = need;
+    *r->used -= r->give;
+    r->give = 0;
+}
+
+/* Name slots are charged to the budget as they are first written, a slot
+ * that does not fit asks the owner for room once, and freeing the
+ * connection gives every byte back. */
+static void test_name_slots_charged(void **state)
+{
+    const size_t slot = SMB_NAME_MAX + 1;
+    capture cap;
+    smb_conn *c = conn(&cap, NULL);
+    size_t other = 100000; /* what other connections hold */
+    size_t used = other;
+    reclaimer r = {&used, 0, 0, 0};
+    smb_conn_set_budget(c, &used, other + 2 * slot);
+    smb_conn_set_reclaim(c, reclaim, &r);
+    b_create cr = {1, 0, 0, 1, 0, "pipe"};
+    for (uint64_t mid = 1; mid <= 3; mid++) {
+        b_hdr h = {.cmd = SMB2_CREATE, .mid = mid, .sid = 1, .tid = 1};
+        smb_conn_data(c, 0, msg, b_nbss(msg, msg, b_create_req(msg, &h, &cr)));
+    }
+    /* two requests fit, the third asked for room, got none and was dropped */
+    assert_int_equal(used, other + 2 * slot);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.need, slot);
+    assert_int_equal(smb_conn_get_stats(c)->limit_drops, 1);
+    /* an answered request frees its entry but its slot stays charged (its
+     * page stays resident): the next request reuses it at no cost */
+    b_hdr a = {.cmd = SMB2_CREATE, .flags = RSP, .mid = 2, .sid = 1, .tid = 1};
+    smb_conn_data(c, 1, msg, b_nbss(msg, msg, b_create_rsp(msg, &a, 1, 9, 9)));
+    assert_int_equal(used, other + 2 * slot); /* the file's name slot did not fit */
+    assert_int_equal(smb_conn_get_stats(c)->limit_drops, 2);
+    b_hdr h4 = {.cmd = SMB2_CREATE, .mid = 4, .sid = 1, .tid = 1};
+    smb_conn_data(c, 0, msg, b_nbss(msg, msg, b_create_req(msg, &h4, &cr)));
+    assert_int_equal(smb_conn_get_stats(c)->limit_drops, 2);
+    assert_int_equal(r.calls, 2);
+    /* an eviction elsewhere makes room: the tree is tracked */
+    offer(&r, other);
+    b_hdr t = {.cmd = SMB2_TREE_CONNECT, .flags = RSP, .mid = 10, .sid = 1, .tid = 7};
+    smb_conn_data(c, 1, msg, b_nbss(msg, msg, b_tree_rsp(msg, &t, 2)));
+    assert_int_equal(r.calls, 3);
+    assert_int_equal(smb_conn_get_stats(c)->limit_drops, 2);
+    assert_int_equal(used, 3 * slot);
+    smb_conn_free(c);
+    assert_int_equal(used, 0);
+    (void)state;
 }
 
 static void test_encrypted_and_compressed(void **state)
@@ -255,15 +320,15 @@ static void test_flush(void **state)
     assert_int_equal(cap.n, 0);
     smb_conn_flush(c);
     assert_int_equal(cap.n, 2);
-    assert_int_equal(cap.facts[0].f.kind, SMB_FACT_TREE_CONNECT);
+    assert_int_equal(cap.facts[0].f.h.kind, SMB_FACT_TREE_CONNECT);
     assert_string_equal(cap.facts[0].share, "\\\\SRV\\IPC$");
-    assert_false(cap.facts[0].f.have_response);
-    assert_true(cap.facts[0].f.have_request);
-    assert_int_equal(cap.facts[0].f.share_type, SMB_SHARE_PIPE);
-    assert_int_equal(cap.facts[1].f.kind, SMB_FACT_CREATE);
+    assert_false(cap.facts[0].f.h.have_response);
+    assert_true(cap.facts[0].f.h.have_request);
+    assert_int_equal(cap.facts[0].share_type, SMB_SHARE_PIPE);
+    assert_int_equal(cap.facts[1].f.h.kind, SMB_FACT_CREATE);
     assert_string_equal(cap.facts[1].filename, "PSEXESVC-H-1-stdout");
-    assert_int_equal(cap.facts[1].f.desired_access, 0x120089);
-    assert_false(cap.facts[1].f.have_response);
+    assert_int_equal(cap.facts[1].f.u.file.desired_access, 0x120089);
+    assert_false(cap.facts[1].f.h.have_response);
     smb_conn_flush(c);
     assert_int_equal(cap.n, 2);
     smb_conn_free(c);
@@ -293,8 +358,8 @@ static void test_multi_protocol_negotiate(void **state)
     tu_le16(msg + n + 4, 0x02FF);
     smb_conn_data(c, 1, msg, b_nbss(msg, msg, n + 64));
     assert_int_equal(cap.n, 1);
-    assert_true(cap.facts[0].f.have_request);
-    assert_int_equal(cap.facts[0].f.dialect, 0x02FF);
+    assert_true(cap.facts[0].f.h.have_request);
+    assert_int_equal(cap.facts[0].f.h.dialect, 0x02FF);
     assert_int_equal(smb_conn_get_stats(c)->orphan_responses, 0);
     assert_int_equal(smb_conn_get_stats(c)->smb1_msgs, 1);
     smb_conn_free(c);
@@ -349,11 +414,11 @@ static void test_out_of_order_answers(void **state)
     }
     assert_int_equal(cap.n, 3);
     assert_string_equal(cap.facts[0].filename, "alpha");
-    assert_int_equal(cap.facts[0].f.desired_access, 1);
+    assert_int_equal(cap.facts[0].f.u.file.desired_access, 1);
     assert_string_equal(cap.facts[1].filename, "c");
-    assert_int_equal(cap.facts[1].f.desired_access, 3);
+    assert_int_equal(cap.facts[1].f.u.file.desired_access, 3);
     assert_string_equal(cap.facts[2].filename, "bravo-longer-name");
-    assert_int_equal(cap.facts[2].f.desired_access, 2);
+    assert_int_equal(cap.facts[2].f.u.file.desired_access, 2);
     smb_conn_free(c);
 }
 
@@ -378,12 +443,12 @@ static void test_one_direction_tree_inference(void **state)
     smb_conn_flush(c);
     assert_int_equal(cap.n, 5);
     cap_fact *f = &cap.facts[1];
-    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CREATE);
     assert_string_equal(f->share, "\\\\10.0.0.3\\IPC$");
-    assert_int_equal(f->f.share_type, SMB_SHARE_PIPE);
-    assert_false(f->f.have_response);
+    assert_int_equal(f->share_type, SMB_SHARE_PIPE);
+    assert_false(f->f.h.have_response);
     f = &cap.facts[4];
-    assert_int_equal(f->f.kind, SMB_FACT_CREATE);
+    assert_int_equal(f->f.h.kind, SMB_FACT_CREATE);
     assert_true(f->share_null);
     smb_conn_free(c);
 }
@@ -398,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_port139_session_request_and_keepalive),
         cmocka_unit_test(test_large_write_skipped),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_name_slots_charged),
         cmocka_unit_test(test_encrypted_and_compressed),
         cmocka_unit_test(test_flush),
         cmocka_unit_test(test_multi_protocol_negotiate),

@@ -1,0 +1,39 @@
+/* The event families and event definitions pipewatch writes, as data: each
+ * family's channel, provider, Sigma logsource and keywords, and each event
+ * id's EventData fields in Windows' order (docs/events.md describes where
+ * each value comes from). The builders fill these definitions; outputs and
+ * rules read them; nothing else spells a channel or a field list. */
+#ifndef PW_WINEVENT_FAMILIES_H
+#define PW_WINEVENT_FAMILIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "winevent_record.h"
+
+/* Security log, Microsoft-Windows-Security-Auditing, logsource windows/security. */
+extern const win_family WIN_FAMILY_SECURITY;
+
+/* System log, Service Control Manager, logsource windows/system. */
+extern const win_family WIN_FAMILY_SYSTEM_SCM;
+
+/* 5145: a network share object was checked to see whether client can be granted desired access. */
+extern const win_event_def WIN_EVENT_5145;
+/* 5140: a network share object was accessed. */
+extern const win_event_def WIN_EVENT_5140;
+
+/* 7045: a service was installed in the system (System log). */
+extern const win_event_def WIN_EVENT_7045;
+/* 4697: a service was installed in the system (Security log). */
+extern const win_event_def WIN_EVENT_4697;
+/* 4698: a scheduled task was created (Security log). */
+extern const win_event_def WIN_EVENT_4698;
+/* 7040: the start type of a service was changed (System log). */
+extern const win_event_def WIN_EVENT_7040;
+
+/* The definition of an event id, NULL when pipewatch does not write it. */
+const win_event_def *winevent_def(uint16_t event_id);
+/* All definitions, for listings and documentation checks. */
+const win_event_def *const *winevent_defs(size_t *n);
+
+#endif

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Sigma correlations over captures: the rules of tests/pcap/rules/correlations.yml
+# fire on a PsExec run with the group and the events they counted, and give
+# the same alerts with one worker or several, also when the events of one
+# correlation come from flows that the workers share out (four copies of a run
+# between four pairs of addresses).
+. tests/pcap/lib.sh
+RULES=tests/pcap/rules/correlations.yml
+# "signature|group|value|events_count|listed events" per correlation alert, sorted
+corr_alerts() {
+    python3 - "$1" <<'PY'
+import json, sys
+out = []
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    c = r.get("correlation")
+    if r["event_type"] != "alert" or not c:
+        continue
+    group = ",".join("%s=%s" % kv for kv in sorted(c["group"].items()))
+    flows = all("flow_id" in e for e in c["events"]) or c["type"] == "temporal_ordered"
+    out.append("%s|%s|%s|%s|%d|%s" % (r["alert"]["signature"], group, c["value"], c["events_count"],
+                                      len(c["events"]), "flows" if flows else "NO-FLOW"))
+print("\n".join(sorted(out)))
+PY
+}
+"$PW" -q -S "$RULES" -r pcaps/psexec-renamed.pcap --types alert -o "$TMP/one.json" || { echo "FAIL exit $?"; exit 1; }
+corr_alerts "$TMP/one.json" >"$TMP/got"
+cat >"$TMP/want" <<'W'
+Admin share then pipes from the same client|IpAddress=10.99.0.2|2|2|2|flows
+Several named pipes opened by one client|IpAddress=10.99.0.2|3|3|3|flows
+W
+check "psexec-renamed: the event_count and temporal_ordered correlations" diff "$TMP/want" "$TMP/got"
+# the base rules are named by correlations without generate: true: no alert of their own
+check "base rules make no alert alone" sh -c "! grep -q '\"signature\":\"Named pipe opened on IPC' '$TMP/one.json'"
+
+"$TOOLS/pcap-replicate" -k 4 pcaps/psexec-renamed.pcap "$TMP/four.pcap" >/dev/null 2>&1 || { echo "FAIL pcap-replicate"; exit 1; }
+"$PW" -q -S "$RULES" -r "$TMP/four.pcap" --types alert -o "$TMP/w1.json" || { echo "FAIL exit $?"; exit 1; }
+corr_alerts "$TMP/w1.json" >"$TMP/want1"
+check "four clients: value_count of IpAddress reaches 4" grep -q "One pipe name opened from many clients|RelativeTargetName=.*|4|4|4|flows" "$TMP/want1"
+for n in 2 3; do
+    "$PW" -q -S "$RULES" -r "$TMP/four.pcap" --workers $n --types alert -o "$TMP/w$n.json" || { echo "FAIL exit $?"; exit 1; }
+    corr_alerts "$TMP/w$n.json" >"$TMP/got$n"
+    check "four clients --workers $n: the same correlation alerts as one worker ($(wc -l <"$TMP/want1"))" diff "$TMP/want1" "$TMP/got$n"
+done
+finish
