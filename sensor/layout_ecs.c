@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../detect/winevent_families.h"
 #include "eve.h"
 #include "layout.h"
 #include "layout_win.h"
@@ -102,13 +103,18 @@ static void winlog_object(jbuf *j, const win_event *e)
     jb_str(j, "provider_name", win_provider(e));
     jb_str(j, "event_id", code);
     jb_str(j, "computer_name", e->computer_name ? e->computer_name : "");
-    jb_str(j, "task", win_task(e->event_id));
+    const win_envelope *env = winevent_envelope(e->event_id);
+    jb_str(j, "task", env ? env->task_name : win_task(e->event_id));
+    if (env)
+        jb_str(j, "opcode", env->opcode);
     jb_open_array(j, "keywords");
     jb_str(j, NULL, win_keywords(e));
     jb_close_array(j);
     jb_open_object(j, "event_data");
+    /* as Winlogbeat: fields with no value are left out */
     for (size_t i = 0; i < e->ndata; i++)
-        jb_str(j, e->fields[i].name, e->fields[i].value ? e->fields[i].value : "");
+        if (e->fields[i].value && e->fields[i].value[0])
+            jb_str(j, e->fields[i].name, e->fields[i].value);
     if (winevent_get(e, "AccessList"))
         win_access_list_names(j, "AccessListDescription", e);
     if (winevent_get(e, "AccessMask"))
