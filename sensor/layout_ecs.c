@@ -230,6 +230,13 @@ static void ecs_build(jbuf *j, const pw_record *r)
         eve_flow_object(j, r->flow);
     if (r->kind == REC_STATS)
         eve_stats_object(j, r->stats);
+    if (r->kind != REC_SMB && r->kind != REC_WINLOG && r->kind != REC_ALERT && r->kind != REC_FLOW &&
+        r->kind != REC_STATS) {
+        /* a record type with no ECS mapping of its own (incident): its EVE record whole */
+        size_t n;
+        const char *eve = eve_text(r, &n);
+        jb_raw(j, "eve", eve, n);
+    }
     jb_close_object(j);
     jb_close_object(j);
 }

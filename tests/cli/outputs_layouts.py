@@ -24,9 +24,16 @@ def check(name, ok, detail=""):
         fails += 1
 
 
-def records(layout):
+def incident_eve(r):
+    """Incident records and their alerts (sensor/detect_eve.c) are written in
+    EVE whatever the layout: they do not go through layout_ops yet."""
+    return "event_type" in r and "incident" in r
+
+
+def records(layout, keep_incidents=False):
     out = subprocess.run([PW, "-q", "--layout", layout, "-r", CAP], capture_output=True, check=True).stdout
-    return [json.loads(l) for l in out.splitlines()]
+    recs = [json.loads(l) for l in out.splitlines()]
+    return recs if keep_incidents or layout == "eve" else [r for r in recs if not incident_eve(r)]
 
 
 def get(rec, path):
@@ -72,7 +79,7 @@ target = {
     "logpoint": lambda r: r.get("RelativeTargetName"),
 }
 
-eve = records("eve")
+eve = [r for r in records("eve") if not incident_eve(r)]
 for layout, q in queries.items():
     recs = records(layout)
     check("%s: a record for each EVE record" % layout, len(recs) == len(eve), "%d records" % len(recs))

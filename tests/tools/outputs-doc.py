@@ -148,6 +148,10 @@ line naming it, exit 2.
   the other taxonomy names follow LogPoint's common taxonomy and are not
   checked against a LogPoint installation.
 
+Incident records and the alerts on them (`event_type: incident`, written by
+sensor/detect_eve.c) are EVE whatever the layout: they do not go through
+the layouts yet.
+
 ### The seed rule's conversions
 
 `tests/cli/test_out_layouts.sh` evaluates each conversion of the seed rule
