@@ -32,6 +32,9 @@ typedef struct win_family {
     /* Level as Winlogbeat names it ("information"); NULL where the
      * events carry level 0 (LogAlways), as the Security audit events do */
     const char *level;
+    /* pipewatch's own view of what has no Windows event (a service's binary
+     * path rewritten): matched by rules, never written as a winlog record */
+    bool rules_only;
 } win_family;
 
 /* One event id of a family, with its EventData field names in order. */

@@ -258,11 +258,12 @@ static void on_fact(void *ctx, const smb_fact *fact)
         p->on_fact(p->observer, fact, e.client);
 
     if (p->o->log_smb) {
-        eve_begin(&p->jb, &h, "smb");
+        eve_begin(&p->jb, &h, eve_fact_record_type(fact));
         eve_smb_object(&p->jb, fact, a->tx_id);
         jb_close_object(&p->jb);
         emit(p);
-        p->c.events_smb++;
+        if (fact->h.kind != SMB_FACT_RPC)
+            p->c.events_smb++;
     }
 
     win_peer peer = {e.client, e.cport, e.server, server_name(p, a, fact, e.server)};
@@ -273,7 +274,7 @@ static void on_fact(void *ctx, const smb_fact *fact)
             p->c.events_5145++;
         else if (ev->event_id == 5140)
             p->c.events_5140++;
-        if (p->o->log_winlog) {
+        if (p->o->log_winlog && !ev->def->family->rules_only) {
             eve_begin(&p->jb, &h, "winlog");
             eve_winlog_object(&p->jb, ev);
             eve_smb_object(&p->jb, fact, a->tx_id);
