@@ -35,18 +35,40 @@ DEP_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
+# Three floors, one archive each: protocols/ < detect/ < sensor/. A program
+# links its floor and the floors below it, nothing above (LIBS_<floor>).
+FLOORS   := protocols detect sensor
 LIB_SRC  := $(sort $(wildcard protocols/*.c detect/*.c sensor/*.c))
 LIB_SRC  := $(filter-out sensor/main.c,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIBS_protocols := $(BUILD)/libpw_protocols.a
+LIBS_detect    := $(BUILD)/libpw_detect.a $(LIBS_protocols)
+LIBS_sensor    := $(BUILD)/libpw_sensor.a $(LIBS_detect)
+LIBS_none      :=
+# The floor of a unit test or fuzz target is the floor of the module it is
+# named after (test_smb2 -> protocols): the module itself, else a module it
+# prefixes (fuzz_smb -> smb_conn), else the same for its first word
+# (test_sigma_noalloc -> sigma). tests/lint/floors.py decides the same way.
+floor_exact  = $(firstword $(foreach d,$(FLOORS),$(if $(wildcard $(d)/$(1).c),$(d))))
+floor_prefix = $(firstword $(foreach d,$(FLOORS),$(if $(wildcard $(d)/$(1)*.c),$(d))))
+floor_word   = $(or $(call floor_exact,$(1)),$(call floor_prefix,$(1)))
+module_floor = $(or $(call floor_word,$(1)),$(call floor_word,$(firstword $(subst _, ,$(1)))),\
+                 $(error no module of $(FLOORS) named like '$(1)': its floor is unknown))
+# A tool's floor: the highest floor it includes (none: no archive).
+tool_floor   = $(or $(if $(shell grep -l '^.include ".*sensor/' $(1)),sensor),\
+                 $(if $(shell grep -l '^.include ".*detect/' $(1)),detect),\
+                 $(if $(shell grep -l '^.include ".*protocols/' $(1)),protocols),none)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TEST_NAMES := $(TEST_SRC:tests/unit/%.c=%)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
 REGRESS_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz-regress/%)
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
-TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
-TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+# failmalloc.c is a preloaded library (fault injection for tests/cli), not a program.
+TOOL_SRC := $(filter-out tests/tools/failmalloc.c,$(sort $(wildcard tests/tools/*.c)))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%) $(BUILD)/tools/failmalloc.so
 # Benchmark tools need only libpcap: built without the library so they work on any tree.
 BENCH_TOOL_SRC := $(sort $(wildcard tests/bench/*.c)) tests/tools/pcap-replicate.c
 BENCH_TOOL_BIN := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(BENCH_TOOL_SRC)))
@@ -76,26 +98,43 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/libpipewatch.a: $(LIB_OBJ)
+$(foreach f,$(FLOORS),$(eval $(BUILD)/libpw_$(f).a: $(filter $(BUILD)/obj/$(f)/%,$(LIB_OBJ))))
+$(BUILD)/libpw_%.a:
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/pipewatch: $(BUILD)/obj/sensor/main.o $(BUILD)/libpipewatch.a
+$(BUILD)/pipewatch: $(BUILD)/obj/sensor/main.o $(LIBS_sensor)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(DEP_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpipewatch.a tests/unit/testutil.h
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter $< -o $@ $(BUILD)/libpipewatch.a $(ALL_LDFLAGS) $(DEP_LIBS) $(TEST_LIBS)
+# Unit tests: each links the archives of its module's floor and below.
+define unit_test_rule
+$(BUILD)/tests/$(1): tests/unit/$(1).c $$(LIBS_$(2)) tests/unit/testutil.h
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) -Wno-unused-parameter $$< -o $$@ $$(LIBS_$(2)) $$(ALL_LDFLAGS) $$(DEP_LIBS) $$(TEST_LIBS)
+endef
+$(foreach t,$(TEST_NAMES),$(eval $(call unit_test_rule,$(t),$(call module_floor,$(t:test_%=%)))))
 
-# Test tools (capture rewriters and the like): one .c each, linked like the tests.
-$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libpipewatch.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(BUILD)/libpipewatch.a $(ALL_LDFLAGS) $(DEP_LIBS)
+# Test tools (capture rewriters and the like): one .c each, linked with the floors they include.
+define tool_rule
+$(BUILD)/tools/$(1): tests/tools/$(1).c $$(LIBS_$(2))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$< -o $$@ $$(LIBS_$(2)) $$(ALL_LDFLAGS) $$(DEP_LIBS)
+endef
+$(foreach t,$(filter-out pcap-replicate,$(TOOL_SRC:tests/tools/%.c=%)),\
+  $(eval $(call tool_rule,$(t),$(call tool_floor,tests/tools/$(t).c))))
 
-# Fuzz targets, built with a plain driver so the test suite replays their corpora.
-$(BUILD)/fuzz-regress/%: tests/fuzz/%.c tests/fuzz/driver.c $(BUILD)/libpipewatch.a
+# Fuzz targets, built with a plain driver so the test suite replays their corpora;
+# like the unit tests, each links its module's floor and below.
+define fuzz_rule
+$(BUILD)/fuzz-regress/$(1): tests/fuzz/$(1).c tests/fuzz/driver.c $$(LIBS_$(2))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) -Wno-unused-parameter $$< tests/fuzz/driver.c -o $$@ $$(LIBS_$(2)) $$(ALL_LDFLAGS) $$(DEP_LIBS)
+endef
+$(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(t),$(call module_floor,$(t:fuzz_%=%)))))
+
+$(BUILD)/tools/failmalloc.so: tests/tools/failmalloc.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-unused-parameter $< tests/fuzz/driver.c -o $@ $(BUILD)/libpipewatch.a $(ALL_LDFLAGS) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared $< -o $@
 
 $(BUILD)/tools/pcap-replicate: tests/tools/pcap-replicate.c
 	@mkdir -p $(dir $@)
@@ -123,12 +162,12 @@ sanitize:
 fuzz:
 	@sh tests/tools/deps.sh "" "clang libclang-rt-14-dev" clang
 	$(MAKE) BUILD=build-fuzz CC=clang OPT=-O1 \
-	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" build-fuzz/libpipewatch.a
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+	  $(foreach f,$(FLOORS),build-fuzz/libpw_$(f).a)
 	@mkdir -p build-fuzz/bin
-	@for t in $(FUZZ_TARGETS); do \
-	  clang $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -Wno-unused-parameter tests/fuzz/$$t.c \
-	    build-fuzz/libpipewatch.a -o build-fuzz/bin/$$t $(DEP_LIBS) || exit 1; \
-	done
+	@$(foreach t,$(FUZZ_TARGETS),\
+	  clang $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -Wno-unused-parameter tests/fuzz/$(t).c \
+	    $(subst $(BUILD)/,build-fuzz/,$(LIBS_$(call module_floor,$(t:fuzz_%=%)))) -o build-fuzz/bin/$(t) $(DEP_LIBS) || exit 1;)
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 golden: $(BUILD)/pipewatch

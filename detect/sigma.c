@@ -1124,15 +1124,6 @@ bool sigma_rule_match(const sigma_rule *r, const sigma_event *ev)
     return sigma_cond_eval(r, ev) && sigma_filters_pass(r, ev);
 }
 
-bool sigma_filters_pass(const sigma_rule *r, const sigma_event *ev)
-{
-    /* Each filter's condition is joined to the rule's with AND. */
-    for (size_t i = 0; i < r->nfilters; i++)
-        if (!sigma_cond_eval(r->filters[i], ev))
-            return false;
-    return true;
-}
-
 size_t sigma_match(const sigma_ruleset *rs, const sigma_event *ev, const sigma_rule **out, size_t max)
 {
     if (rs->ix && sigma_index_rules(rs->ix) == rs->n)

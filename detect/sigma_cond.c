@@ -326,6 +326,12 @@ bool sigma_cond_compile(sigma_rule *r, const sigma_scalar *conds, size_t nconds,
     return true;
 }
 
+static bool match_either(const sigma_rule *r, const sigma_value *v, const char *s, const char *alt,
+                         const sigma_event *ev)
+{
+    return sigma_value_match(r, v, s, ev) || (alt && sigma_value_match(r, v, alt, ev));
+}
+
 static bool fieldsel_match(const sigma_rule *r, const sigma_fieldsel *f, const sigma_event *ev)
 {
     const sigma_value *v = &r->values[f->first], *end = v + f->count;
@@ -357,6 +363,10 @@ static bool fieldsel_match(const sigma_rule *r, const sigma_fieldsel *f, const s
     char part[16];
     if (s && f->time)
         s = sigma_time_part_of(s, f->time, part, sizeof(part)) ? part : NULL;
+    /* a field Winlogbeat also renders by name (AccessList ->
+     * AccessListDescription): a value matches either form */
+    const char *alt_name = f->time ? NULL : sigma_field_alias(f->field);
+    const char *alt = alt_name ? sigma_event_get(ev, alt_name) : NULL;
     if (f->neq) {
         /* The field must be there to differ from a value. */
         if (!s)
@@ -368,7 +378,7 @@ static bool fieldsel_match(const sigma_rule *r, const sigma_fieldsel *f, const s
     }
     if (!f->all) {
         for (; v < end; v++)
-            if (sigma_value_match(r, v, s, ev))
+            if (match_either(r, v, s, alt, ev))
                 return true;
         return false;
     }
@@ -382,7 +392,7 @@ static bool fieldsel_match(const sigma_rule *r, const sigma_fieldsel *f, const s
             group_ok = false;
         }
         if (!group_ok)
-            group_ok = sigma_value_match(r, v, s, ev);
+            group_ok = match_either(r, v, s, alt, ev);
     }
     return group_ok;
 }
@@ -443,4 +453,15 @@ bool sigma_cond_eval(const sigma_rule *r, const sigma_event *ev)
         }
     }
     return sp == 1 && st[0];
+}
+
+/* Beside the condition, so that the matchers (the full scan and the index)
+ * need nothing of the loader. */
+bool sigma_filters_pass(const sigma_rule *r, const sigma_event *ev)
+{
+    /* Each filter's condition is joined to the rule's with AND. */
+    for (size_t i = 0; i < r->nfilters; i++)
+        if (!sigma_cond_eval(r->filters[i], ev))
+            return false;
+    return true;
 }

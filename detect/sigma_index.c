@@ -486,20 +486,26 @@ size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const 
             const char *v = sigma_event_get(ev, fd->name);
             if (!v)
                 continue; /* every filed value needs the field present */
-            size_t n = strlen(v);
-            if ((fd->kinds & K_EQ) && n >= 1 && n <= EQ_MAX)
-                mark(ix, key_hash((uint32_t)ci, (uint32_t)f, K_EQ, v, n));
-            if ((fd->kinds & K_PRE) && n >= GRAM)
-                mark(ix, key_hash((uint32_t)ci, (uint32_t)f, K_PRE, v, GRAM));
-            if ((fd->kinds & K_SUF) && n >= GRAM)
-                mark(ix, key_hash((uint32_t)ci, (uint32_t)f, K_SUF, v + n - GRAM, GRAM));
-            if (fd->kinds & K_CON)
-                for (size_t i = 0; i + GRAM <= n; i++)
-                    mark(ix, key_hash((uint32_t)ci, (uint32_t)f, K_CON, v + i, GRAM));
-            int64_t x;
-            if ((fd->kinds & K_NUM) && sigma_parse_int(v, n, &x)) {
-                char num[24];
-                mark(ix, key_hash((uint32_t)ci, (uint32_t)f, K_NUM, num, fmt_i64(x, num)));
+            const char *alias = sigma_field_alias(fd->name);
+            const char *alt = alias ? sigma_event_get(ev, alias) : NULL;
+            for (int pass = 0; pass < 2; pass++, v = alt) {
+                if (!v)
+                    break;
+                size_t n = strlen(v);
+                if ((fd->kinds & K_EQ) && n >= 1 && n <= EQ_MAX)
+                    mark(ix, key_hash((uint32_t)ci, (uint32_t)f, K_EQ, v, n));
+                if ((fd->kinds & K_PRE) && n >= GRAM)
+                    mark(ix, key_hash((uint32_t)ci, (uint32_t)f, K_PRE, v, GRAM));
+                if ((fd->kinds & K_SUF) && n >= GRAM)
+                    mark(ix, key_hash((uint32_t)ci, (uint32_t)f, K_SUF, v + n - GRAM, GRAM));
+                if (fd->kinds & K_CON)
+                    for (size_t i = 0; i + GRAM <= n; i++)
+                        mark(ix, key_hash((uint32_t)ci, (uint32_t)f, K_CON, v + i, GRAM));
+                int64_t x;
+                if ((fd->kinds & K_NUM) && sigma_parse_int(v, n, &x)) {
+                    char num[24];
+                    mark(ix, key_hash((uint32_t)ci, (uint32_t)f, K_NUM, num, fmt_i64(x, num)));
+                }
             }
         }
     }

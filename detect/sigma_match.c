@@ -99,6 +99,17 @@ bool sigma_glob_match(const uint16_t *tok, size_t ntok, const char *s, size_t n)
     return glob_walk(tok, ntok, s, n, false);
 }
 
+const char *sigma_field_alias(const char *name)
+{
+    if (!name)
+        return NULL;
+    if (strcasecmp(name, "AccessList") == 0)
+        return "AccessListDescription";
+    if (strcasecmp(name, "AccessMask") == 0)
+        return "AccessMaskDescription";
+    return NULL;
+}
+
 const char *sigma_event_get(const sigma_event *ev, const char *name)
 {
     for (size_t i = 0; i < ev->nfields; i++)

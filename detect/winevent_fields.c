@@ -113,6 +113,12 @@ void wf_finish(win_event *e, const char *computer_name)
     e->sigma.nfields = e->nfields;
 }
 
+void wf_extra(win_event *e, const char *name, const char *value)
+{
+    add_field(e, name, value ? value : EMPTY);
+    e->sigma.nfields = e->nfields;
+}
+
 void wf_hex(uint64_t v, char *buf, size_t n)
 {
     static const char digits[] = "0123456789abcdef";

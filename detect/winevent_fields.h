@@ -28,6 +28,10 @@ size_t wf_room(const win_event *e);
  * Provider_Name, Computer, Keywords) and its Sigma view. */
 void wf_finish(win_event *e, const char *computer_name);
 
+/* After wf_finish: one more field, outside EventData, that Sigma also sees
+ * (a rendering Winlogbeat adds, such as AccessListDescription). */
+void wf_extra(win_event *e, const char *name, const char *value);
+
 /* "0x12019f" */
 void wf_hex(uint64_t v, char *buf, size_t n);
 /* "3" */

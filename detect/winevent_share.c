@@ -14,8 +14,9 @@ static const char EMPTY[] = "";
 #define CAP_SHARE 520
 #define CAP_COMPUTER 257
 #define CAP_ACCESS_LIST 320
+#define CAP_ACCESS_NAMES 512
 /* AccessMask, AccessList, AccessReason and Computer follow RelativeTargetName. */
-#define RESERVE_AFTER_NAME (16 + CAP_ACCESS_LIST + 4 + CAP_COMPUTER)
+#define RESERVE_AFTER_NAME (16 + CAP_ACCESS_LIST + 4 + CAP_COMPUTER + CAP_ACCESS_NAMES)
 
 /* Windows puts each right on its own line of the rendered insertion string:
  * the code, then a newline and four tabs (also after the last one). */
@@ -51,6 +52,58 @@ static bool append(char *buf, size_t n, size_t *w, const char *s)
     *w += len;
     buf[*w] = '\0';
     return true;
+}
+
+/* The names Windows' message table (msobjs.dll) gives the codes, as
+ * Winlogbeat's security module renders AccessList into
+ * AccessListDescription. */
+static const char *right_name(unsigned id)
+{
+    static const char *const standard[] = {"DELETE",      "READ_CONTROL",   "WRITE_DAC",  "WRITE_OWNER",
+                                           "SYNCHRONIZE", "ACCESS_SYS_SEC", "MAX_ALLOWED"};
+    static const char *const file[] = {"ReadData (or ListDirectory)",
+                                       "WriteData (or AddFile)",
+                                       "AppendData (or AddSubdirectory or CreatePipeInstance)",
+                                       "ReadEA",
+                                       "WriteEA",
+                                       "Execute/Traverse",
+                                       "DeleteChild",
+                                       "ReadAttributes",
+                                       "WriteAttributes"};
+    static const char *const unknown[] = {
+        "Unknown specific access (bit 9)",  "Unknown specific access (bit 10)", "Unknown specific access (bit 11)",
+        "Unknown specific access (bit 12)", "Unknown specific access (bit 13)", "Unknown specific access (bit 14)",
+        "Unknown specific access (bit 15)"};
+    if (id >= 1537 && id <= 1543)
+        return standard[id - 1537];
+    if (id >= 4416 && id <= 4424)
+        return file[id - 4416];
+    if (id >= 1561 && id <= 1567)
+        return unknown[id - 1561];
+    return NULL;
+}
+
+void winevent_access_names(const char *list, char *buf, size_t n)
+{
+    if (n == 0)
+        return;
+    buf[0] = '\0';
+    size_t w = 0;
+    for (const char *p = list; (p = strstr(p, "%%")) != NULL;) {
+        p += 2;
+        unsigned id = 0;
+        while (*p >= '0' && *p <= '9' && id < 100000)
+            id = id * 10 + (unsigned)(*p++ - '0');
+        const char *name = right_name(id);
+        if (!name)
+            continue;
+        /* a name that does not fit whole is not written, nor its separator */
+        if (w + (w ? 1 : 0) + strlen(name) + 1 > n)
+            return;
+        if (w)
+            append(buf, n, &w, "\n");
+        append(buf, n, &w, name);
+    }
 }
 
 void winevent_access_list(uint32_t mask, char *buf, size_t n)
@@ -227,18 +280,44 @@ static void share_fields(win_event *e, const char *share_path)
     wf_value(e, local_path(e, share_path));
 }
 
-static void access_fields(win_event *e, uint32_t mask)
+static void access_fields(win_event *e, uint32_t mask, const char **list_out)
 {
     char hex[16];
     char list[CAP_ACCESS_LIST];
     wf_hex(map_generic(mask), hex, sizeof hex);
     winevent_access_list(mask, list, sizeof list);
     wf_value(e, wf_put(e, hex, sizeof hex));
-    wf_value(e, wf_put(e, list, sizeof list));
+    *list_out = wf_put(e, list, sizeof list);
+    wf_value(e, *list_out);
+}
+
+/* AccessListDescription (the rights by name, one a line) after the system
+ * fields: Winlogbeat's addition, not Windows' EventData. */
+static void access_description(win_event *e, const char *list)
+{
+    char names[CAP_ACCESS_NAMES];
+    winevent_access_names(list, names, sizeof names);
+    wf_extra(e, "AccessListDescription", wf_put(e, names, sizeof names));
 }
 
 /* NT_SUCCESS: severity success or informational. */
 static bool nt_success(uint32_t status) { return (status >> 30) <= 1; }
+
+#define STATUS_ACCESS_DENIED 0xC0000022u
+#define STATUS_NETWORK_ACCESS_DENIED 0xC00000CAu
+#define SMB1_NT_CREATE_ANDX 0xa2
+#define FILE_READ_ATTRIBUTES 0x80u
+
+/* 5145 audits the share's access check. Microsoft: failure events are
+ * generated only when access is denied at the share level; a create that
+ * passes it and then fails in the file system (not found, sharing
+ * violation, ...) is an Audit Success. Of the statuses on the wire only a
+ * denial can be the share's. */
+static bool share_check_passed(const smb_fact_head *h)
+{
+    return !h->have_response || nt_success(h->status) ||
+           (h->status != STATUS_ACCESS_DENIED && h->status != STATUS_NETWORK_ACCESS_DENIED);
+}
 
 size_t winevent_share_5145(const smb_fact *f, const win_peer *peer, win_event *out, size_t max)
 {
@@ -252,7 +331,7 @@ size_t winevent_share_5145(const smb_fact *f, const win_peer *peer, win_event *o
     /* An unanswered CREATE (flow cut, capture loss) is written as a success:
      * Windows audits the access check when the request arrives, before any
      * reply, so the request alone is what the event records. */
-    e->audit_success = !f->h.have_response || nt_success(f->h.status);
+    e->audit_success = share_check_passed(&f->h);
     wf_subject(e, &f->h);
     wf_value(e, OBJECT_TYPE_FILE);
     wf_peer(e, peer);
@@ -263,9 +342,16 @@ size_t winevent_share_5145(const smb_fact *f, const win_peer *peer, win_event *o
     size_t room = wf_room(e);
     size_t cap = room > RESERVE_AFTER_NAME ? room - RESERVE_AFTER_NAME : 1;
     wf_value(e, wf_put(e, rel, cap));
-    access_fields(e, file->desired_access);
+    /* Over SMB1 Windows audits NT_CREATE_ANDX with FILE_READ_ATTRIBUTES
+     * added to what the client asked (wire 0x3, log 0x83) */
+    uint32_t mask = file->desired_access;
+    if (f->h.smb_version == 1 && f->h.command == SMB1_NT_CREATE_ANDX)
+        mask |= FILE_READ_ATTRIBUTES;
+    const char *list;
+    access_fields(e, mask, &list);
     wf_value(e, NO_REASON);
     wf_finish(e, winevent_computer(e, peer, file->tree.share));
+    access_description(e, list);
     return 1;
 }
 
@@ -283,7 +369,9 @@ size_t winevent_share_5140(const smb_fact *f, const win_peer *peer, win_event *o
     share_fields(e, share);
     /* The TREE_CONNECT request asks for no access; Windows records 5140 with
      * ReadData (0x1) for every share connection. */
-    access_fields(e, 0x1);
+    const char *list;
+    access_fields(e, 0x1, &list);
     wf_finish(e, winevent_computer(e, peer, share));
+    access_description(e, list);
     return 1;
 }

@@ -27,5 +27,9 @@ const char *winevent_computer(win_event *e, const win_peer *peer, const char *sh
 /* "%%1538 %%1541 %%4416 …" for the bits of an access mask, separated as
  * Windows separates them in the rendered XML (see docs/events.md). */
 void winevent_access_list(uint32_t mask, char *buf, size_t n);
+/* The rights of an AccessList ("%%1538\n\t\t\t\t%%4416...") by the names
+ * Windows' message table gives them ("READ_CONTROL\nReadData (or
+ * ListDirectory)"), one a line, codes without a name left out. */
+void winevent_access_names(const char *list, char *buf, size_t n);
 
 #endif

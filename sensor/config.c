@@ -2,12 +2,18 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <yaml.h>
+
+#include "layout.h"
+#include "output.h"
 
 /* Strings handed to pw_options live here until config_release(). */
 static char **g_strings;
@@ -150,9 +156,177 @@ static bool get_string(cfg *c, const yaml_node_t *n, const char *key, const char
     return *out != NULL || fail(c, n, key, "out of memory%s", "");
 }
 
+/* ------------------------------------------------------------ key table */
+
+typedef enum key_kind {
+    K_SECTION, /* a mapping of keys below this path */
+    K_LIST,    /* a list of mappings, each of keys below this path */
+    K_BOOL,
+    K_UINT,   /* a whole number from min to max */
+    K_SIZE,   /* a size (64mb, 512kb) from min to max bytes */
+    K_STRING, /* kept until config_release() */
+    K_CUSTOM, /* a value of its own shape: fn */
+} key_kind;
+
+typedef enum dst_type { D_NONE, D_BOOL, D_INT, D_U32, D_U64, D_SIZE, D_STR } dst_type;
+
+typedef bool (*custom_fn)(cfg *c, yaml_node_t *v, const char *path);
+
+/* One configuration key: its dotted path, what its value is, the bounds,
+ * the unit conversion (stored = value * mul / div) and where in pw_options
+ * it is stored. A new key is one row. */
+typedef struct key_row {
+    const char *path;
+    key_kind kind;
+    unsigned long long min, max;
+    unsigned long long mul, div;
+    dst_type dst;
+    size_t off;
+    custom_fn fn;
+} key_row;
+
+#define OPT(field) offsetof(pw_options, field)
+#define SECTION(p) {p, K_SECTION, 0, 0, 1, 1, D_NONE, 0, NULL}
+#define LIST(p) {p, K_LIST, 0, 0, 1, 1, D_NONE, 0, NULL}
+#define BOOL(p, field) {p, K_BOOL, 0, 1, 1, 1, D_BOOL, OPT(field), NULL}
+#define UINT(p, lo, hi, field, dt) {p, K_UINT, lo, hi, 1, 1, dt, OPT(field), NULL}
+#define SECONDS(p, lo, hi, field) {p, K_UINT, lo, hi, 1000000ull, 1, D_U64, OPT(field), NULL}
+#define SIZE(p, lo, hi, field, dt) {p, K_SIZE, lo, hi, 1, 1, dt, OPT(field), NULL}
+#define SIZE_IN(p, lo, hi, unit, field, dt) {p, K_SIZE, lo, hi, 1, unit, dt, OPT(field), NULL}
+#define STRING(p, field) {p, K_STRING, 0, 0, 1, 1, D_STR, OPT(field), NULL}
+#define CUSTOM(p, fn) {p, K_CUSTOM, 0, 0, 1, 1, D_NONE, 0, fn}
+
+static bool set_rule_files(cfg *c, yaml_node_t *v, const char *path);
+static bool set_types(cfg *c, yaml_node_t *v, const char *path);
+static bool set_filetype(cfg *c, yaml_node_t *v, const char *path);
+static bool set_layout(cfg *c, yaml_node_t *v, const char *path);
+static bool set_eve_enabled(cfg *c, yaml_node_t *v, const char *path);
+static bool set_smb_enabled(cfg *c, yaml_node_t *v, const char *path);
+static bool set_ports(cfg *c, yaml_node_t *v, const char *path);
+static bool set_interface(cfg *c, yaml_node_t *v, const char *path);
+static bool set_threads(cfg *c, yaml_node_t *v, const char *path);
+static bool check_cluster_type(cfg *c, yaml_node_t *v, const char *path);
+
+static const key_row keys[] = {
+    CUSTOM("rule-files", set_rule_files),
+    BOOL("skip-bad-rules", skip_bad_rules),
+
+    LIST("outputs"),
+    SECTION("outputs.eve-log"),
+    CUSTOM("outputs.eve-log.enabled", set_eve_enabled),
+    STRING("outputs.eve-log.filename", eve_filename),
+    BOOL("outputs.eve-log.append", eve_append),
+    CUSTOM("outputs.eve-log.types", set_types),
+    CUSTOM("outputs.eve-log.filetype", set_filetype),
+    CUSTOM("outputs.eve-log.layout", set_layout),
+
+    LIST("af-packet"),
+    CUSTOM("af-packet.interface", set_interface),
+    CUSTOM("af-packet.threads", set_threads),
+    UINT("af-packet.cluster-id", 0, 65535, cluster_id, D_INT),
+    CUSTOM("af-packet.cluster-type", check_cluster_type),
+    SIZE_IN("af-packet.buffer-size", 1ull << 20, 4ull << 30, 1ull << 20, buffer_size_mb, D_INT),
+    BOOL("af-packet.promisc", promisc),
+    UINT("af-packet.snaplen", 128, 262144, snaplen, D_INT),
+    STRING("af-packet.bpf-filter", bpf),
+
+    SECTION("pcap-file"),
+    STRING("pcap-file.bpf-filter", bpf),
+
+    SECTION("stats"),
+    BOOL("stats.enabled", log_stats),
+    SECONDS("stats.interval", 0, 86400, stats_interval_usec),
+
+    SECTION("correlation"),
+    SIZE("correlation.memcap", 64 * 1024, 1ull << 34, corr_memcap, D_SIZE),
+    UINT("correlation.max-events", 1, 1024, corr_max_events, D_U32),
+
+    SECTION("flow"),
+    /* a memcap in bytes buys one flow entry per KiB */
+    SIZE_IN("flow.memcap", 1ull << 20, 1ull << 40, 1024, flow.max_flows, D_U32),
+    UINT("flow.max-flows", 16, 100000000, flow.max_flows, D_U32),
+
+    SECTION("flow-timeouts"),
+    SECTION("flow-timeouts.tcp"),
+    SECONDS("flow-timeouts.tcp.established", 1, 86400 * 30, flow.tcp_timeout_usec),
+    SECONDS("flow-timeouts.tcp.closed", 0, 86400, flow.tcp_closed_timeout_usec),
+    SECONDS("flow-timeouts.tcp.emergency-established", 0, 86400, flow.emergency_timeout_usec),
+    SECTION("flow-timeouts.udp"),
+    SECONDS("flow-timeouts.udp.established", 1, 86400, flow.udp_timeout_usec),
+    SECONDS("flow-timeouts.udp.new", 1, 86400, flow.udp_timeout_usec),
+
+    SECTION("stream"),
+    SIZE("stream.memcap", 64 * 1024, 1ull << 40, stream.memcap, D_SIZE),
+    BOOL("stream.midstream", stream.midstream),
+    SECTION("stream.reassembly"),
+    SIZE("stream.reassembly.memcap", 64 * 1024, 1ull << 40, stream.memcap, D_SIZE),
+    SIZE("stream.reassembly.max-held-per-direction", 4096, 1ull << 30, stream.max_held_per_dir, D_U32),
+
+    SECTION("defrag"),
+    SIZE("defrag.memcap", 64 * 1024, 1ull << 34, defrag_memcap, D_SIZE),
+    SECONDS("defrag.timeout", 1, 3600, defrag_timeout_usec),
+
+    SECTION("app-layer"),
+    SECTION("app-layer.protocols"),
+    SECTION("app-layer.protocols.smb"),
+    CUSTOM("app-layer.protocols.smb.enabled", set_smb_enabled),
+    SECTION("app-layer.protocols.smb.detection-ports"),
+    CUSTOM("app-layer.protocols.smb.detection-ports.dp", set_ports),
+    UINT("app-layer.protocols.smb.max-sessions", 1, 1000000, smb.max_sessions, D_U32),
+    UINT("app-layer.protocols.smb.max-trees", 1, 1000000, smb.max_trees, D_U32),
+    UINT("app-layer.protocols.smb.max-files", 1, 1000000, smb.max_files, D_U32),
+    UINT("app-layer.protocols.smb.max-pending", 1, 1000000, smb.max_pending, D_U32),
+    SIZE("app-layer.protocols.smb.memcap", 1ull << 20, 1ull << 40, smb_memcap, D_SIZE),
+    SIZE("app-layer.protocols.smb.max-pdu-buffer", 1024, 16ull << 20, smb.max_pdu_buffer, D_U32),
+    SIZE("app-layer.protocols.smb.max-rpc-buffer", 1024, 16ull << 20, smb.max_rpc_buffer, D_U32),
+    UINT("app-layer.protocols.smb.max-servers", 1, 1000000, max_servers, D_U32),
+    UINT("app-layer.protocols.smb.max-tickets", 1, 1000000, max_tickets, D_U32),
+    SECTION("app-layer.ndpi"),
+    BOOL("app-layer.ndpi.enabled", appid_enabled),
+    UINT("app-layer.ndpi.max-packets", 1, 1000, appid_max_packets, D_U32),
+
+    SECTION("run-as"),
+    STRING("run-as.user", run_as_user),
+    STRING("run-as.group", run_as_group),
+};
+
+static const key_row *find_key(const char *path)
+{
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (!strcmp(keys[i].path, path))
+            return &keys[i];
+    return NULL;
+}
+
+/* Stores v (already within the row's bounds) in the destination, saturating
+ * at the destination's width. */
+static void store(const key_row *k, pw_options *o, unsigned long long v)
+{
+    void *dst = (char *)o + k->off;
+    switch (k->dst) {
+    case D_BOOL:
+        *(bool *)dst = v != 0;
+        break;
+    case D_INT:
+        *(int *)dst = v > INT_MAX ? INT_MAX : (int)v;
+        break;
+    case D_U32:
+        *(uint32_t *)dst = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+        break;
+    case D_U64:
+        *(uint64_t *)dst = (uint64_t)v;
+        break;
+    case D_SIZE:
+        *(size_t *)dst = v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+        break;
+    default:
+        break;
+    }
+}
+
 typedef bool (*section_fn)(cfg *c, const char *key, const char *path, yaml_node_t *val);
 
-/* Calls fn for every key of a mapping; the section's own fn rejects unknown keys. */
+/* Calls fn for every key of a mapping. */
 static bool each_key(cfg *c, yaml_node_t *map, const char *path, section_fn fn)
 {
     if (!map || map->type != YAML_MAPPING_NODE)
@@ -172,115 +346,61 @@ static bool each_key(cfg *c, yaml_node_t *map, const char *path, section_fn fn)
     return true;
 }
 
-#define UNKNOWN(c, v, path) ((void)(v), fail(c, (c)->key, path, "unknown key%s", ""))
-#define SEC(us) (us * 1000000ull)
-
-static bool sec_timeouts_tcp(cfg *c, const char *k, const char *path, yaml_node_t *v)
+static bool each_item(cfg *c, yaml_node_t *seq, const char *path, section_fn fn)
 {
-    unsigned long long x;
-    if (!strcmp(k, "established")) {
-        if (!get_uint(c, v, path, 1, 86400 * 30, &x))
+    if (!seq || seq->type != YAML_SEQUENCE_NODE)
+        return fail(c, seq, path, "expected a list%s", "");
+    for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++)
+        if (!each_key(c, yaml_document_get_node(c->doc, *it), path, fn))
             return false;
-        c->o->flow.tcp_timeout_usec = SEC(x);
-    } else if (!strcmp(k, "closed")) {
-        if (!get_uint(c, v, path, 0, 86400, &x))
-            return false;
-        c->o->flow.tcp_closed_timeout_usec = SEC(x);
-    } else if (!strcmp(k, "emergency-established")) {
-        if (!get_uint(c, v, path, 0, 86400, &x))
-            return false;
-        c->o->flow.emergency_timeout_usec = SEC(x);
-    } else
-        return UNKNOWN(c, v, path);
     return true;
 }
 
-static bool sec_timeouts_udp(cfg *c, const char *k, const char *path, yaml_node_t *v)
+/* One key of the file: looked up by its full path and applied as its row says. */
+static bool apply_key(cfg *c, const char *k, const char *path, yaml_node_t *v)
 {
-    unsigned long long x;
-    if (strcmp(k, "established") && strcmp(k, "new"))
-        return UNKNOWN(c, v, path);
-    if (!get_uint(c, v, path, 1, 86400, &x))
-        return false;
-    c->o->flow.udp_timeout_usec = SEC(x);
-    return true;
-}
-
-static bool sec_flow_timeouts(cfg *c, const char *k, const char *path, yaml_node_t *v)
-{
-    if (!strcmp(k, "tcp"))
-        return each_key(c, v, path, sec_timeouts_tcp);
-    if (!strcmp(k, "udp"))
-        return each_key(c, v, path, sec_timeouts_udp);
-    return UNKNOWN(c, v, path);
-}
-
-static bool sec_flow(cfg *c, const char *k, const char *path, yaml_node_t *v)
-{
-    unsigned long long x;
-    if (!strcmp(k, "memcap")) {
-        if (!get_size(c, v, path, 1ull << 20, 1ull << 40, &x))
+    (void)k;
+    const key_row *row = find_key(path);
+    if (!row)
+        return fail(c, c->key, path, "unknown key%s", "");
+    unsigned long long x = 0;
+    bool b = false;
+    const char *s = NULL;
+    switch (row->kind) {
+    case K_SECTION:
+        return each_key(c, v, path, apply_key);
+    case K_LIST:
+        return each_item(c, v, path, apply_key);
+    case K_BOOL:
+        if (!get_bool(c, v, path, &b))
             return false;
-        c->o->flow.max_flows = (uint32_t)(x / 1024 > 0xffffffffull ? 0xffffffffull : x / 1024);
-    } else if (!strcmp(k, "max-flows")) {
-        if (!get_uint(c, v, path, 16, 100000000, &x))
-            return false;
-        c->o->flow.max_flows = (uint32_t)x;
-    } else
-        return UNKNOWN(c, v, path);
-    return true;
-}
-
-static bool sec_reassembly(cfg *c, const char *k, const char *path, yaml_node_t *v)
-{
-    unsigned long long x;
-    if (!strcmp(k, "memcap")) {
-        if (!get_size(c, v, path, 64 * 1024, 1ull << 40, &x))
-            return false;
-        c->o->stream.memcap = (size_t)x;
-    } else if (!strcmp(k, "max-held-per-direction")) {
-        if (!get_size(c, v, path, 4096, 1ull << 30, &x))
-            return false;
-        c->o->stream.max_held_per_dir = (uint32_t)x;
-    } else
-        return UNKNOWN(c, v, path);
-    return true;
-}
-
-static bool sec_stream(cfg *c, const char *k, const char *path, yaml_node_t *v)
-{
-    unsigned long long x;
-    if (!strcmp(k, "memcap")) {
-        if (!get_size(c, v, path, 64 * 1024, 1ull << 40, &x))
-            return false;
-        c->o->stream.memcap = (size_t)x;
+        store(row, c->o, b);
         return true;
+    case K_UINT:
+        if (!get_uint(c, v, path, row->min, row->max, &x))
+            return false;
+        store(row, c->o, x * row->mul / row->div);
+        return true;
+    case K_SIZE:
+        if (!get_size(c, v, path, row->min, row->max, &x))
+            return false;
+        store(row, c->o, x * row->mul / row->div);
+        return true;
+    case K_STRING:
+        if (!get_string(c, v, path, &s))
+            return false;
+        *(const char **)(void *)((char *)c->o + row->off) = s;
+        return true;
+    case K_CUSTOM:
+        return row->fn(c, v, path);
     }
-    if (!strcmp(k, "midstream"))
-        return get_bool(c, v, path, &c->o->stream.midstream);
-    if (!strcmp(k, "reassembly"))
-        return each_key(c, v, path, sec_reassembly);
-    return UNKNOWN(c, v, path);
+    return false;
 }
 
-static bool sec_defrag(cfg *c, const char *k, const char *path, yaml_node_t *v)
-{
-    unsigned long long x;
-    if (!strcmp(k, "memcap")) {
-        if (!get_size(c, v, path, 64 * 1024, 1ull << 34, &x))
-            return false;
-        c->o->defrag_memcap = (size_t)x;
-    } else if (!strcmp(k, "timeout")) {
-        if (!get_uint(c, v, path, 1, 3600, &x))
-            return false;
-        c->o->defrag_timeout_usec = SEC(x);
-    } else
-        return UNKNOWN(c, v, path);
-    return true;
-}
+/* ------------------------------------------------ values of their own shape */
 
 /* "139, 445" or "[139, 445]" or a YAML list. */
-static bool get_ports(cfg *c, yaml_node_t *v, const char *path)
+static bool set_ports(cfg *c, yaml_node_t *v, const char *path)
 {
     c->o->n_smb_ports = 0;
     char buf[256];
@@ -312,133 +432,28 @@ static bool get_ports(cfg *c, yaml_node_t *v, const char *path)
     return true;
 }
 
-static bool sec_detection_ports(cfg *c, const char *k, const char *path, yaml_node_t *v)
+static bool set_smb_enabled(cfg *c, yaml_node_t *v, const char *path)
 {
-    if (!strcmp(k, "dp"))
-        return get_ports(c, v, path);
-    return UNKNOWN(c, v, path);
-}
-
-static bool sec_smb(cfg *c, const char *k, const char *path, yaml_node_t *v)
-{
-    unsigned long long x;
-    smb_limits *l = &c->o->smb;
-    if (!strcmp(k, "enabled")) {
-        bool b;
-        if (!get_bool(c, v, path, &b))
-            return false;
-        if (!b)
-            c->o->n_smb_ports = 0;
-        return true;
-    }
-    if (!strcmp(k, "detection-ports"))
-        return each_key(c, v, path, sec_detection_ports);
-    uint32_t *dst = !strcmp(k, "max-sessions") ? &l->max_sessions
-                    : !strcmp(k, "max-trees")  ? &l->max_trees
-                    : !strcmp(k, "max-files")  ? &l->max_files
-                    : !strcmp(k, "max-pending") ? &l->max_pending
-                                                : NULL;
-    if (dst) {
-        if (!get_uint(c, v, path, 1, 1000000, &x))
-            return false;
-        *dst = (uint32_t)x;
-        return true;
-    }
-    if (!strcmp(k, "memcap")) {
-        if (!get_size(c, v, path, 1ull << 20, 1ull << 40, &x))
-            return false;
-        c->o->smb_memcap = (size_t)x;
-        return true;
-    }
-    if (!strcmp(k, "max-servers") || !strcmp(k, "max-tickets")) {
-        if (!get_uint(c, v, path, 1, 1000000, &x))
-            return false;
-        *(k[4] == 's' ? &c->o->max_servers : &c->o->max_tickets) = (uint32_t)x;
-        return true;
-    }
-    if (!strcmp(k, "max-pdu-buffer")) {
-        if (!get_size(c, v, path, 1024, 16ull << 20, &x))
-            return false;
-        l->max_pdu_buffer = (uint32_t)x;
-        return true;
-    }
-    if (!strcmp(k, "max-rpc-buffer")) {
-        if (!get_size(c, v, path, 1024, 16ull << 20, &x))
-            return false;
-        l->max_rpc_buffer = (uint32_t)x;
-        return true;
-    }
-    return UNKNOWN(c, v, path);
-}
-
-static bool sec_ndpi(cfg *c, const char *k, const char *path, yaml_node_t *v)
-{
-    unsigned long long x;
-    if (!strcmp(k, "enabled"))
-        return get_bool(c, v, path, &c->o->appid_enabled);
-    if (!strcmp(k, "max-packets")) {
-        if (!get_uint(c, v, path, 1, 1000, &x))
-            return false;
-        c->o->appid_max_packets = (uint32_t)x;
-        return true;
-    }
-    return UNKNOWN(c, v, path);
-}
-
-static bool sec_protocols(cfg *c, const char *k, const char *path, yaml_node_t *v)
-{
-    if (!strcmp(k, "smb"))
-        return each_key(c, v, path, sec_smb);
-    return UNKNOWN(c, v, path);
-}
-
-static bool sec_app_layer(cfg *c, const char *k, const char *path, yaml_node_t *v)
-{
-    if (!strcmp(k, "protocols"))
-        return each_key(c, v, path, sec_protocols);
-    if (!strcmp(k, "ndpi"))
-        return each_key(c, v, path, sec_ndpi);
-    return UNKNOWN(c, v, path);
-}
-
-static bool sec_stats(cfg *c, const char *k, const char *path, yaml_node_t *v)
-{
-    unsigned long long x;
-    if (!strcmp(k, "enabled"))
-        return get_bool(c, v, path, &c->o->log_stats);
-    if (!strcmp(k, "interval")) {
-        if (!get_uint(c, v, path, 0, 86400, &x))
-            return false;
-        c->o->stats_interval_usec = SEC(x);
-        return true;
-    }
-    return UNKNOWN(c, v, path);
-}
-
-static bool sec_correlation(cfg *c, const char *k, const char *path, yaml_node_t *v)
-{
-    unsigned long long x;
-    if (!strcmp(k, "memcap")) {
-        if (!get_size(c, v, path, 64 * 1024, 1ull << 34, &x))
-            return false;
-        c->o->corr_memcap = (size_t)x;
-        return true;
-    }
-    if (!strcmp(k, "max-events")) {
-        if (!get_uint(c, v, path, 1, 1024, &x))
-            return false;
-        c->o->corr_max_events = (uint32_t)x;
-        return true;
-    }
-    return UNKNOWN(c, v, path);
+    bool b;
+    if (!get_bool(c, v, path, &b))
+        return false;
+    if (!b)
+        c->o->n_smb_ports = 0;
+    return true;
 }
 
 static bool set_types(cfg *c, yaml_node_t *v, const char *path)
 {
-    if (v->type != YAML_SEQUENCE_NODE)
-        return fail(c, v, path, "expected a list such as [smb, winlog, alert, flow, stats]%s", "");
+    char msg[200];
+    if (v->type != YAML_SEQUENCE_NODE) {
+        snprintf(msg, sizeof(msg), "expected a list such as [%s]%%s", rec_kind_names());
+        return fail(c, v, path, msg, "");
+    }
     pw_options *o = c->o;
-    o->log_smb = o->log_winlog = o->log_alert = o->log_flow = false;
+    /* stats records stay as they are unless listed: they have a section of their own */
+    for (int k = 0; k < REC_KINDS; k++)
+        if (k != REC_STATS)
+            *pw_options_log(o, k) = false;
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
         yaml_node_t *n = yaml_document_get_node(c->doc, *it);
         const char *s = scalar(n);
@@ -446,145 +461,92 @@ static bool set_types(cfg *c, yaml_node_t *v, const char *path)
             s = scalar(yaml_document_get_node(c->doc, n->data.mapping.pairs.start->key));
         if (!s)
             return fail(c, n, path, "expected a record type name%s", "");
-        if (!strcmp(s, "smb"))
-            o->log_smb = true;
-        else if (!strcmp(s, "winlog"))
-            o->log_winlog = true;
-        else if (!strcmp(s, "alert"))
-            o->log_alert = true;
-        else if (!strcmp(s, "flow"))
-            o->log_flow = true;
-        else if (!strcmp(s, "stats"))
-            o->log_stats = true;
-        else
-            return fail(c, n, path, "unknown record type '%s' (known: smb, winlog, alert, flow, stats)", s);
+        rec_kind k;
+        if (!rec_kind_parse(s, &k)) {
+            snprintf(msg, sizeof(msg), "unknown record type '%%s' (known: %s)", rec_kind_names());
+            return fail(c, n, path, msg, s);
+        }
+        *pw_options_log(o, k) = true;
     }
     return true;
 }
 
-static bool sec_eve(cfg *c, const char *k, const char *path, yaml_node_t *v)
+static bool set_eve_enabled(cfg *c, yaml_node_t *v, const char *path)
+{
+    bool on;
+    if (!get_bool(c, v, path, &on))
+        return false;
+    if (!on)
+        c->o->log_smb = c->o->log_winlog = c->o->log_alert = c->o->log_flow = c->o->log_stats = false;
+    return true;
+}
+
+static bool set_filetype(cfg *c, yaml_node_t *v, const char *path)
 {
     const char *s = NULL;
-    if (!strcmp(k, "enabled")) {
-        bool on;
-        if (!get_bool(c, v, path, &on))
-            return false;
-        if (!on)
-            c->o->log_smb = c->o->log_winlog = c->o->log_alert = c->o->log_flow = c->o->log_stats = false;
-        return true;
+    if (!get_string(c, v, path, &s))
+        return false;
+    if (!output_dest_known(s)) {
+        char msg[320];
+        snprintf(msg, sizeof(msg), "'%%s' is not one of %s", output_dest_names());
+        return fail(c, v, path, msg, s);
     }
-    if (!strcmp(k, "filename"))
-        return get_string(c, v, path, &c->o->eve_filename);
-    if (!strcmp(k, "append"))
-        return get_bool(c, v, path, &c->o->eve_append);
-    if (!strcmp(k, "types"))
-        return set_types(c, v, path);
-    if (!strcmp(k, "filetype")) {
-        if (!want_scalar(c, v, path, &s))
-            return false;
-        if (!strcmp(s, "regular") || !strcmp(s, "file"))
-            c->o->eve_type = EVE_REGULAR;
-        else if (!strcmp(s, "unix_stream"))
-            c->o->eve_type = EVE_UNIX_STREAM;
-        else if (!strcmp(s, "unix_dgram"))
-            c->o->eve_type = EVE_UNIX_DGRAM;
-        else
-            return fail(c, v, path, "'%s' is not one of regular, unix_stream, unix_dgram", s);
-        return true;
-    }
-    return UNKNOWN(c, v, path);
+    c->o->eve_filetype = s;
+    return true;
 }
 
-static bool sec_output_item(cfg *c, const char *k, const char *path, yaml_node_t *v)
+static bool set_layout(cfg *c, yaml_node_t *v, const char *path)
 {
-    if (!strcmp(k, "eve-log"))
-        return each_key(c, v, path, sec_eve);
-    return UNKNOWN(c, v, path);
+    const char *s = NULL;
+    if (!get_string(c, v, path, &s))
+        return false;
+    if (!layout_find(s)) {
+        char msg[320];
+        snprintf(msg, sizeof(msg), "'%%s' is not one of %s", layout_names());
+        return fail(c, v, path, msg, s);
+    }
+    c->o->layout = s;
+    return true;
 }
 
-static bool sec_af_packet_item(cfg *c, const char *k, const char *path, yaml_node_t *v)
+static bool set_interface(cfg *c, yaml_node_t *v, const char *path)
 {
-    unsigned long long x;
     const char *s = NULL;
     pw_options *o = c->o;
-    if (!strcmp(k, "interface")) {
-        if (!get_string(c, v, path, &s))
-            return false;
-        if (!strcmp(s, "default"))
-            return true;
-        if (o->n_interfaces == PW_MAX_PATHS)
-            return fail(c, v, path, "too many interfaces%s", "");
-        o->interfaces[o->n_interfaces++] = s;
+    if (!get_string(c, v, path, &s))
+        return false;
+    if (!strcmp(s, "default"))
         return true;
-    }
-    if (!strcmp(k, "threads")) {
-        if (!want_scalar(c, v, path, &s))
-            return false;
-        if (!strcmp(s, "auto")) {
-            o->workers = 0;
-            return true;
-        }
-        if (!get_uint(c, v, path, 1, 64, &x))
-            return false;
-        o->workers = (int)x;
-        return true;
-    }
-    if (!strcmp(k, "cluster-id")) {
-        if (!get_uint(c, v, path, 0, 65535, &x))
-            return false;
-        o->cluster_id = (int)x;
-        return true;
-    }
-    if (!strcmp(k, "cluster-type")) {
-        if (!want_scalar(c, v, path, &s))
-            return false;
-        if (strcmp(s, "cluster_flow") && strcmp(s, "cluster_hash"))
-            return fail(c, v, path, "'%s' is not supported (cluster_flow or cluster_hash keep both directions "
-                                    "of a flow on one worker)", s);
-        return true;
-    }
-    if (!strcmp(k, "buffer-size")) {
-        if (!get_size(c, v, path, 1 << 20, 4ull << 30, &x))
-            return false;
-        o->buffer_size_mb = (int)(x >> 20);
-        return true;
-    }
-    if (!strcmp(k, "promisc"))
-        return get_bool(c, v, path, &o->promisc);
-    if (!strcmp(k, "snaplen")) {
-        if (!get_uint(c, v, path, 128, 262144, &x))
-            return false;
-        o->snaplen = (int)x;
-        return true;
-    }
-    if (!strcmp(k, "bpf-filter"))
-        return get_string(c, v, path, &o->bpf);
-    return UNKNOWN(c, v, path);
+    if (o->n_interfaces == PW_MAX_PATHS)
+        return fail(c, v, path, "too many interfaces%s", "");
+    o->interfaces[o->n_interfaces++] = s;
+    return true;
 }
 
-static bool sec_pcap_file(cfg *c, const char *k, const char *path, yaml_node_t *v)
+static bool set_threads(cfg *c, yaml_node_t *v, const char *path)
 {
-    if (!strcmp(k, "bpf-filter"))
-        return get_string(c, v, path, &c->o->bpf);
-    return UNKNOWN(c, v, path);
+    const char *s = NULL;
+    unsigned long long x;
+    if (!want_scalar(c, v, path, &s))
+        return false;
+    if (!strcmp(s, "auto")) {
+        c->o->workers = 0;
+        return true;
+    }
+    if (!get_uint(c, v, path, 1, 64, &x))
+        return false;
+    c->o->workers = (int)x;
+    return true;
 }
 
-static bool sec_run_as(cfg *c, const char *k, const char *path, yaml_node_t *v)
+static bool check_cluster_type(cfg *c, yaml_node_t *v, const char *path)
 {
-    if (!strcmp(k, "user"))
-        return get_string(c, v, path, &c->o->run_as_user);
-    if (!strcmp(k, "group"))
-        return get_string(c, v, path, &c->o->run_as_group);
-    return UNKNOWN(c, v, path);
-}
-
-static bool each_item(cfg *c, yaml_node_t *seq, const char *path, section_fn fn)
-{
-    if (!seq || seq->type != YAML_SEQUENCE_NODE)
-        return fail(c, seq, path, "expected a list%s", "");
-    for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++)
-        if (!each_key(c, yaml_document_get_node(c->doc, *it), path, fn))
-            return false;
+    const char *s = NULL;
+    if (!want_scalar(c, v, path, &s))
+        return false;
+    if (strcmp(s, "cluster_flow") && strcmp(s, "cluster_hash"))
+        return fail(c, v, path, "'%s' is not supported (cluster_flow or cluster_hash keep both directions "
+                                "of a flow on one worker)", s);
     return true;
 }
 
@@ -599,43 +561,16 @@ static bool add_rule_path(cfg *c, yaml_node_t *n, const char *path)
     return true;
 }
 
-static bool sec_top(cfg *c, const char *k, const char *path, yaml_node_t *v)
+static bool set_rule_files(cfg *c, yaml_node_t *v, const char *path)
 {
-    if (!strcmp(k, "rule-files")) {
-        if (v->type == YAML_SCALAR_NODE)
-            return add_rule_path(c, v, path);
-        if (v->type != YAML_SEQUENCE_NODE)
-            return fail(c, v, path, "expected a list of rule files or directories%s", "");
-        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
-            if (!add_rule_path(c, yaml_document_get_node(c->doc, *it), path))
-                return false;
-        return true;
-    }
-    if (!strcmp(k, "skip-bad-rules"))
-        return get_bool(c, v, path, &c->o->skip_bad_rules);
-    if (!strcmp(k, "outputs"))
-        return each_item(c, v, path, sec_output_item);
-    if (!strcmp(k, "af-packet"))
-        return each_item(c, v, path, sec_af_packet_item);
-    if (!strcmp(k, "pcap-file"))
-        return each_key(c, v, path, sec_pcap_file);
-    if (!strcmp(k, "stats"))
-        return each_key(c, v, path, sec_stats);
-    if (!strcmp(k, "correlation"))
-        return each_key(c, v, path, sec_correlation);
-    if (!strcmp(k, "flow"))
-        return each_key(c, v, path, sec_flow);
-    if (!strcmp(k, "flow-timeouts"))
-        return each_key(c, v, path, sec_flow_timeouts);
-    if (!strcmp(k, "stream"))
-        return each_key(c, v, path, sec_stream);
-    if (!strcmp(k, "defrag"))
-        return each_key(c, v, path, sec_defrag);
-    if (!strcmp(k, "app-layer"))
-        return each_key(c, v, path, sec_app_layer);
-    if (!strcmp(k, "run-as"))
-        return each_key(c, v, path, sec_run_as);
-    return UNKNOWN(c, v, path);
+    if (v->type == YAML_SCALAR_NODE)
+        return add_rule_path(c, v, path);
+    if (v->type != YAML_SEQUENCE_NODE)
+        return fail(c, v, path, "expected a list of rule files or directories%s", "");
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+        if (!add_rule_path(c, yaml_document_get_node(c->doc, *it), path))
+            return false;
+    return true;
 }
 
 bool config_load_string(pw_options *o, const char *name, const char *text, size_t len, char *err, size_t errlen)
@@ -662,7 +597,7 @@ bool config_load_string(pw_options *o, const char *name, const char *text, size_
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     bool ok = true;
     if (root && !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
-        ok = each_key(&c, root, "", sec_top);
+        ok = each_key(&c, root, "", apply_key);
     yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
     return ok;

@@ -15,7 +15,6 @@
 
 #define FRAG_CTX_COUNT 16
 #define IP_MAX_DATA 65535u /* largest IPv4 payload offset + length */
-#define VLAN_MAX_TAGS 8
 #define IPV6_MAX_EXT 8
 
 typedef struct frag_ctx {
@@ -383,30 +382,83 @@ static decode_result decode_ipv6(decoder *d, const uint8_t *p, uint32_t avail, d
     return decode_l4(d, nh, p + 40 + pos, body - pos, plen - pos, out);
 }
 
-static decode_result decode_l3(decoder *d, uint16_t ethertype, const uint8_t *p, uint32_t avail, uint64_t ts,
-                               decoded_pkt *out)
+static link_result ip_of_ethertype(uint16_t et, rd_t *r, link_info *out)
 {
-    if (ethertype == 0x0800)
-        return decode_ipv4(d, p, avail, ts, out);
-    if (ethertype == 0x86dd)
-        return decode_ipv6(d, p, avail, out);
-    d->st.not_ip++;
-    return DECODE_NOT_IP;
+    if (!rd_ok(r))
+        return LINK_TRUNCATED;
+    out->off = (uint32_t)r->off;
+    if (et == 0x0800)
+        out->ipver = 4;
+    else if (et == 0x86dd)
+        out->ipver = 6;
+    else
+        return LINK_NOT_IP;
+    return LINK_OK;
 }
 
-static decode_result decode_raw(decoder *d, const uint8_t *p, uint32_t avail, uint64_t ts, decoded_pkt *out)
+link_result decode_link(int linktype, const uint8_t *frame, uint32_t caplen, link_info *out)
 {
-    if (avail < 1) {
-        d->st.truncated++;
-        return DECODE_TRUNCATED;
+    memset(out, 0, sizeof(*out));
+    rd_t r = rd_make(frame, caplen);
+    switch (linktype) {
+    case 1: { /* Ethernet, with 802.1Q, 802.1ad and QinQ tags */
+        rd_skip(&r, 12);
+        uint16_t et = rd_be16(&r);
+        for (int i = 0; (et == 0x8100 || et == 0x88a8 || et == 0x9100) && i < VLAN_MAX_TAGS; i++) {
+            uint16_t tci = rd_be16(&r);
+            if (i == 0)
+                out->vlan_id = tci & 0x0fff;
+            et = rd_be16(&r);
+        }
+        return ip_of_ethertype(et, &r, out);
     }
-    uint8_t v = p[0] >> 4;
-    if (v == 4)
-        return decode_ipv4(d, p, avail, ts, out);
-    if (v == 6)
-        return decode_ipv6(d, p, avail, out);
-    d->st.not_ip++;
-    return DECODE_NOT_IP;
+    case 113: { /* Linux cooked (SLL): the protocol ends the 16-byte header */
+        rd_skip(&r, 14);
+        uint16_t et = rd_be16(&r);
+        return ip_of_ethertype(et, &r, out);
+    }
+    case 276: { /* Linux cooked v2 (SLL2): the protocol starts the 20-byte header */
+        uint16_t et = rd_be16(&r);
+        rd_skip(&r, 18);
+        return ip_of_ethertype(et, &r, out);
+    }
+    case 0:
+    case 108: {
+        /* the address family is in the capturing host's byte order for DLT_NULL,
+         * and OpenBSD's DLT_LOOP is big-endian: accept either order */
+        const uint8_t *af = rd_bytes(&r, 4);
+        if (!af)
+            return LINK_TRUNCATED;
+        uint32_t be = ((uint32_t)af[0] << 24) | ((uint32_t)af[1] << 16) | ((uint32_t)af[2] << 8) | af[3];
+        uint32_t le = ((uint32_t)af[3] << 24) | ((uint32_t)af[2] << 16) | ((uint32_t)af[1] << 8) | af[0];
+        uint32_t fam = be < le ? be : le;
+        out->off = 4;
+        if (fam == 2)
+            out->ipver = 4;
+        else if (fam == 24 || fam == 28 || fam == 30)
+            out->ipver = 6;
+        else
+            return LINK_NOT_IP;
+        return LINK_OK;
+    }
+    case 12:
+    case 14:
+    case 101: /* raw IP: the version nibble tells */
+        if (caplen < 1)
+            return LINK_TRUNCATED;
+        if ((frame[0] >> 4) != 4 && (frame[0] >> 4) != 6)
+            return LINK_NOT_IP;
+        out->ipver = frame[0] >> 4;
+        return LINK_OK;
+    case 228:
+        out->ipver = 4;
+        return LINK_OK;
+    case 229:
+        out->ipver = 6;
+        return LINK_OK;
+    default:
+        return LINK_UNSUPPORTED;
+    }
 }
 
 decode_result decode_packet(decoder *d, int linktype, const uint8_t *frame, uint32_t caplen, uint64_t ts_usec,
@@ -415,58 +467,21 @@ decode_result decode_packet(decoder *d, int linktype, const uint8_t *frame, uint
     memset(out, 0, sizeof(*out));
     out->ts_usec = ts_usec;
     d->st.packets++;
-    rd_t r = rd_make(frame, caplen);
-    uint16_t et = 0;
-    switch (linktype) {
-    case 1:
-        rd_skip(&r, 12);
-        et = rd_be16(&r);
-        for (int i = 0; (et == 0x8100 || et == 0x88a8 || et == 0x9100) && i < VLAN_MAX_TAGS; i++) {
-            uint16_t tci = rd_be16(&r);
-            if (i == 0)
-                out->vlan_id = tci & 0x0fff;
-            et = rd_be16(&r);
-        }
+    link_info li;
+    switch (decode_link(linktype, frame, caplen, &li)) {
+    case LINK_OK:
         break;
-    case 113:
-        rd_skip(&r, 14);
-        et = rd_be16(&r);
-        break;
-    case 276:
-        et = rd_be16(&r);
-        rd_skip(&r, 18);
-        break;
-    case 0:
-    case 108: {
-        /* the address family is in the capturing host's byte order for DLT_NULL,
-         * and OpenBSD's DLT_LOOP is big-endian: accept either order */
-        const uint8_t *af = rd_bytes(&r, 4);
-        if (!af)
-            break;
-        uint32_t be = ((uint32_t)af[0] << 24) | ((uint32_t)af[1] << 16) | ((uint32_t)af[2] << 8) | af[3];
-        uint32_t le = ((uint32_t)af[3] << 24) | ((uint32_t)af[2] << 16) | ((uint32_t)af[1] << 8) | af[0];
-        uint32_t fam = be < le ? be : le;
-        if (fam == 2)
-            return decode_ipv4(d, frame + 4, caplen - 4, ts_usec, out);
-        if (fam == 24 || fam == 28 || fam == 30)
-            return decode_ipv6(d, frame + 4, caplen - 4, out);
+    case LINK_NOT_IP:
         d->st.not_ip++;
         return DECODE_NOT_IP;
-    }
-    case 12:
-    case 14:
-    case 101:
-        return decode_raw(d, frame, caplen, ts_usec, out);
-    case 228:
-        return decode_ipv4(d, frame, caplen, ts_usec, out);
-    case 229:
-        return decode_ipv6(d, frame, caplen, out);
+    case LINK_TRUNCATED:
+        d->st.truncated++;
+        return DECODE_TRUNCATED;
     default:
         return DECODE_UNSUPPORTED_LINKTYPE;
     }
-    if (!rd_ok(&r)) {
-        d->st.truncated++;
-        return DECODE_TRUNCATED;
-    }
-    return decode_l3(d, et, frame + r.off, (uint32_t)rd_left(&r), ts_usec, out);
+    out->vlan_id = li.vlan_id;
+    if (li.ipver == 4)
+        return decode_ipv4(d, frame + li.off, caplen - li.off, ts_usec, out);
+    return decode_ipv6(d, frame + li.off, caplen - li.off, out);
 }

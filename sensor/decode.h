@@ -48,6 +48,26 @@ typedef struct decode_stats {
     uint64_t frags_seen, frags_reassembled, frags_dropped, ipv6_frags;
 } decode_stats;
 
+/* The link layer of a frame, peeled: where the network header starts and
+ * which one it is. decode_packet and the worker hash both use it, so they
+ * agree on every frame. */
+typedef enum link_result {
+    LINK_OK = 0,      /* ipver and off are set */
+    LINK_NOT_IP,      /* ARP, LLDP, more VLAN tags than VLAN_MAX_TAGS … */
+    LINK_TRUNCATED,   /* the link header did not fit in the captured bytes */
+    LINK_UNSUPPORTED, /* a linktype pipewatch does not decode */
+} link_result;
+
+#define VLAN_MAX_TAGS 8 /* 802.1Q / 802.1ad / QinQ tags peeled at most */
+
+typedef struct link_info {
+    uint8_t ipver;    /* 4 or 6 */
+    uint16_t vlan_id; /* outermost VLAN id, 0 when untagged */
+    uint32_t off;     /* offset of the IP header in the frame */
+} link_info;
+
+link_result decode_link(int linktype, const uint8_t *frame, uint32_t caplen, link_info *out);
+
 typedef struct decoder decoder;
 
 /* frag_memcap: bytes of IPv4 fragments held at most; frag_timeout_usec: how

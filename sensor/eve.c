@@ -1,240 +1,10 @@
+/* The EVE layout: Suricata's EVE JSON, one object per record. */
 #include "eve.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "../protocols/smb_conn.h"
-
-#define EVE_BUFSZ (256 * 1024)
-
-/* Workers share one output: a record is appended under the lock, so lines
- * never interleave. Records are rare next to packets, so the lock is cold. */
-struct eve_output {
-    pthread_mutex_t lock;
-    int fd;
-    bool is_stdout;
-    eve_filetype type;
-    bool append;
-    bool failed;
-    bool reported; /* the failure was told (eve_take_error) */
-    char path[512];
-    char error[640];
-    uint64_t lines;
-    size_t len;
-    char buf[EVE_BUFSZ];
-};
-
-static int open_target(eve_output *o, char *err, size_t errlen)
-{
-    if (o->is_stdout)
-        return STDOUT_FILENO;
-    if (o->type == EVE_REGULAR) {
-        int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (o->append ? O_APPEND : O_TRUNC);
-        int fd = open(o->path, flags, 0640);
-        if (fd < 0)
-            snprintf(err, errlen, "cannot open output file %s: %s", o->path, strerror(errno));
-        return fd;
-    }
-    struct sockaddr_un sun;
-    memset(&sun, 0, sizeof(sun));
-    sun.sun_family = AF_UNIX;
-    if (strlen(o->path) >= sizeof(sun.sun_path)) {
-        snprintf(err, errlen, "unix socket path too long: %s", o->path);
-        return -1;
-    }
-    memcpy(sun.sun_path, o->path, strlen(o->path) + 1);
-    int fd = socket(AF_UNIX, (o->type == EVE_UNIX_STREAM ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-        snprintf(err, errlen, "cannot connect to unix socket %s: %s", o->path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-eve_output *eve_open(const char *path, eve_filetype type, bool append, char *err, size_t errlen)
-{
-    eve_output *o = calloc(1, sizeof(*o));
-    if (!o) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    pthread_mutex_init(&o->lock, NULL);
-    o->type = type;
-    o->append = append;
-    o->is_stdout = !path || strcmp(path, "-") == 0;
-    snprintf(o->path, sizeof(o->path), "%s", o->is_stdout ? "<stdout>" : path);
-    o->fd = open_target(o, err, errlen);
-    if (o->fd < 0) {
-        free(o);
-        return NULL;
-    }
-    return o;
-}
-
-static void fail(eve_output *o, int e)
-{
-    if (!o->failed)
-        snprintf(o->error, sizeof(o->error), "cannot write events to %s: %s", o->path, strerror(e));
-    o->failed = true;
-}
-
-/* Writes whole lines: p starts at a line boundary, or carry bytes after one
- * (the newline after a long record). When the write fails part way (a full
- * disk), the regular file is cut back to the end of its last whole line, so
- * a reader never sees half a record. */
-static bool write_all_carry(eve_output *o, const char *p, size_t n, size_t carry)
-{
-    size_t done = 0;
-    while (done < n) {
-        ssize_t w = write(o->fd, p + done, n - done);
-        if (w > 0) {
-            done += (size_t)w;
-            continue;
-        }
-        if (w < 0 && errno == EINTR)
-            continue;
-        int e = w < 0 ? errno : EIO;
-        size_t tail = carry + done;
-        for (size_t i = done; i > 0; i--)
-            if (p[i - 1] == '\n') {
-                tail = done - i;
-                break;
-            }
-        struct stat st;
-        off_t at;
-        if (tail && fstat(o->fd, &st) == 0 && S_ISREG(st.st_mode) && (at = lseek(o->fd, 0, SEEK_CUR)) >= (off_t)tail)
-            (void)!ftruncate(o->fd, at - (off_t)tail);
-        fail(o, e);
-        return false;
-    }
-    return true;
-}
-
-static bool write_all(eve_output *o, const char *p, size_t n) { return write_all_carry(o, p, n, 0); }
-
-static bool flush_locked(eve_output *o)
-{
-    if (o->failed) {
-        o->len = 0;
-        return false;
-    }
-    bool ok = write_all(o, o->buf, o->len);
-    o->len = 0;
-    return ok;
-}
-
-static bool write_locked(eve_output *o, const char *line, size_t len)
-{
-    if (o->failed)
-        return false;
-    o->lines++;
-    if (o->type == EVE_UNIX_DGRAM) {
-        /* One datagram per record, no newline: that is what a datagram reader expects. */
-        if (send(o->fd, line, len, 0) < 0) {
-            fail(o, errno);
-            return false;
-        }
-        return true;
-    }
-    if (o->len + len + 1 > sizeof(o->buf)) {
-        if (!flush_locked(o))
-            return false;
-        if (len + 1 > sizeof(o->buf))
-            return write_all(o, line, len) && write_all_carry(o, "\n", 1, len);
-    }
-    memcpy(o->buf + o->len, line, len);
-    o->len += len;
-    o->buf[o->len++] = '\n';
-    return true;
-}
-
-bool eve_flush(eve_output *o)
-{
-    pthread_mutex_lock(&o->lock);
-    bool ok = flush_locked(o);
-    pthread_mutex_unlock(&o->lock);
-    return ok;
-}
-
-bool eve_write(eve_output *o, const char *line, size_t len)
-{
-    pthread_mutex_lock(&o->lock);
-    bool ok = write_locked(o, line, len);
-    pthread_mutex_unlock(&o->lock);
-    return ok;
-}
-
-static bool reopen_locked(eve_output *o)
-{
-    if (o->is_stdout || o->type != EVE_REGULAR)
-        return true;
-    flush_locked(o);
-    char err[600];
-    bool saved = o->append;
-    o->append = true;
-    int fd = open_target(o, err, sizeof(err));
-    o->append = saved;
-    if (fd < 0) {
-        snprintf(o->error, sizeof(o->error), "%s", err);
-        o->failed = true;
-        return false;
-    }
-    close(o->fd);
-    o->fd = fd;
-    return true;
-}
-
-bool eve_reopen(eve_output *o)
-{
-    pthread_mutex_lock(&o->lock);
-    bool ok = reopen_locked(o);
-    pthread_mutex_unlock(&o->lock);
-    return ok;
-}
-
-bool eve_close(eve_output *o)
-{
-    if (!o)
-        return true;
-    bool ok = flush_locked(o) && !o->failed;
-    if (!o->is_stdout && close(o->fd) != 0 && ok) {
-        fail(o, errno);
-        ok = false;
-    }
-    pthread_mutex_destroy(&o->lock);
-    free(o);
-    return ok;
-}
-
-bool eve_failed(const eve_output *o) { return o->failed; }
-const char *eve_error(const eve_output *o) { return o->error; }
-
-const char *eve_take_error(eve_output *o)
-{
-    pthread_mutex_lock(&o->lock);
-    const char *e = o->failed && !o->reported ? o->error : NULL;
-    o->reported = o->failed;
-    pthread_mutex_unlock(&o->lock);
-    return e;
-}
-uint64_t eve_lines(const eve_output *o) { return o->lines; }
-
-void eve_format_ip(uint8_t ipver, const uint8_t *addr, char *out, size_t n)
-{
-    if (!inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, addr, out, (socklen_t)n))
-        snprintf(out, n, "?");
-}
 
 void eve_format_guid(const uint8_t id[16], char out[37])
 {
@@ -249,7 +19,7 @@ void eve_format_guid(const uint8_t id[16], char out[37])
     out[o] = 0;
 }
 
-void eve_begin(jbuf *j, const eve_hdr *h, const char *event_type)
+void eve_begin(jbuf *j, const rec_hdr *h, const char *event_type)
 {
     jb_reset(j);
     jb_open_object(j, NULL);
@@ -532,6 +302,20 @@ void eve_winlog_object(jbuf *j, const win_event *e)
     jb_open_object(j, "event_data");
     for (size_t i = 0; i < e->ndata; i++)
         jb_str(j, e->fields[i].name, e->fields[i].value ? e->fields[i].value : "");
+    /* Winlogbeat's security module adds the rights by name, as an array */
+    const char *names = winevent_get(e, "AccessListDescription");
+    if (names && names[0]) {
+        jb_open_array(j, "AccessListDescription");
+        for (const char *p = names; *p;) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            char one[128];
+            snprintf(one, sizeof one, "%.*s", (int)len, p);
+            jb_str(j, NULL, one);
+            p += len + (nl ? 1 : 0);
+        }
+        jb_close_array(j);
+    }
     jb_close_object(j);
     jb_close_object(j);
 }
@@ -596,3 +380,139 @@ void eve_alert_object(jbuf *j, const sigma_rule *r)
     jb_close_object(j);
     jb_close_object(j);
 }
+
+static void flow_record(jbuf *j, const flow_rec *f)
+{
+    if (f->app_proto)
+        jb_str(j, "app_proto", f->app_proto);
+    jb_open_object(j, "flow");
+    jb_u64(j, "pkts_toserver", f->pkts_toserver);
+    jb_u64(j, "pkts_toclient", f->pkts_toclient);
+    jb_u64(j, "bytes_toserver", f->bytes_toserver);
+    jb_u64(j, "bytes_toclient", f->bytes_toclient);
+    jb_timestamp(j, "start", f->start_usec);
+    jb_timestamp(j, "end", f->end_usec);
+    jb_u64(j, "age", (f->end_usec - f->start_usec) / 1000000);
+    if (f->state)
+        jb_str(j, "state", f->state);
+    jb_str(j, "reason", f->reason);
+    jb_bool(j, "alerted", f->alerted);
+    jb_bool(j, "midstream", f->midstream);
+    jb_close_object(j);
+    jb_open_object(j, "ndpi");
+    jb_str(j, "app_protocol", f->app_name && f->app_name[0] ? f->app_name : "Unknown");
+    jb_close_object(j);
+    const smb_conn_stats *ss = f->smb;
+    if (ss) {
+        jb_open_object(j, "smb");
+        jb_str(j, "dialect", f->smb_dialect ? f->smb_dialect : "unknown");
+        jb_u64(j, "smb1_messages", ss->smb1_msgs);
+        jb_u64(j, "smb2_messages", ss->smb2_msgs);
+        jb_u64(j, "encrypted_messages", ss->encrypted_msgs);
+        jb_u64(j, "compressed_messages", ss->compressed_msgs);
+        jb_bool(j, "encrypted", ss->encrypted_msgs > 0);
+        jb_u64(j, "gaps", ss->gaps);
+        jb_u64(j, "resyncs", ss->resyncs);
+        jb_u64(j, "malformed", ss->malformed);
+        jb_u64(j, "orphan_responses", ss->orphan_responses);
+        jb_u64(j, "limit_drops", ss->limit_drops);
+        jb_close_object(j);
+    }
+}
+
+static void stats_record(jbuf *j, const stats_rec *st)
+{
+    jb_open_object(j, "stats");
+    jb_u64(j, "uptime", st->uptime_usec / 1000000);
+    pw_counters_json(j, st->c);
+    if (st->unwritten_records || st->reopen_failures) {
+        jb_open_object(j, "output");
+        jb_u64(j, "unwritten_records", st->unwritten_records);
+        jb_u64(j, "reopen_failures", st->reopen_failures);
+        jb_close_object(j);
+    }
+    if (st->extra)
+        st->extra(j, st->extra_ctx);
+    jb_close_object(j);
+}
+
+/* A measure as JSON: whole numbers as integers, else three decimals. */
+static void corr_num(jbuf *j, const char *key, double v)
+{
+    if (v >= 0 && v < 1e15 && v == (double)(uint64_t)v) {
+        jb_u64(j, key, (uint64_t)v);
+        return;
+    }
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%.3f", v);
+    jb_str(j, key, buf);
+}
+
+/* The "correlation" object of a correlation's alert: its group, its value
+ * and the events it counted. */
+static void correlation_object(jbuf *j, const sigma_corr_alert *a, const sigma_ruleset *rules)
+{
+    jb_open_object(j, "correlation");
+    jb_str(j, "type", a->type);
+    jb_open_object(j, "group");
+    for (size_t i = 0; i < a->ngroup; i++)
+        jb_str(j, a->group_names[i], a->group_values[i]);
+    jb_close_object(j);
+    corr_num(j, "value", a->value);
+    if (a->value_of)
+        jb_str(j, "value_of", a->value_of);
+    jb_timestamp(j, "first_seen", a->first_usec);
+    jb_timestamp(j, "last_seen", a->last_usec);
+    jb_u64(j, "events_count", a->events);
+    jb_bool(j, "truncated", a->truncated);
+    jb_open_array(j, "events");
+    for (size_t i = 0; i < a->nrefs; i++) {
+        const sigma_rule *r = rules ? sigma_rule_at(rules, a->refs[i].rule) : NULL;
+        jb_open_object(j, NULL);
+        jb_timestamp(j, "timestamp", a->refs[i].ts_usec);
+        if (a->refs[i].flow_id)
+            jb_u64(j, "flow_id", a->refs[i].flow_id);
+        if (r) {
+            jb_str(j, "rule", sigma_rule_title(r));
+            jb_u64(j, "signature_id", sigma_rule_signature_id(r));
+        }
+        jb_close_object(j);
+    }
+    jb_close_array(j);
+    jb_close_object(j);
+}
+
+static void eve_build(jbuf *j, const pw_record *r)
+{
+    /* a DCE/RPC call is written with the smb records, as a dcerpc record */
+    eve_begin(j, &r->hdr, r->kind == REC_SMB ? eve_fact_record_type(r->fact) : rec_kind_name(r->kind));
+    switch (r->kind) {
+    case REC_SMB:
+        eve_smb_object(j, r->fact, r->tx_id);
+        break;
+    case REC_WINLOG:
+        eve_winlog_object(j, r->ev);
+        eve_smb_object(j, r->fact, r->tx_id);
+        break;
+    case REC_ALERT:
+        eve_alert_object(j, r->rule);
+        if (r->corr) {
+            correlation_object(j, r->corr, r->corr_rules);
+            break;
+        }
+        eve_winlog_object(j, r->ev);
+        eve_smb_object(j, r->fact, r->tx_id);
+        break;
+    case REC_FLOW:
+        flow_record(j, r->flow);
+        break;
+    case REC_STATS:
+        stats_record(j, r->stats);
+        break;
+    default:
+        break;
+    }
+    jb_close_object(j);
+}
+
+const layout_ops layout_eve = {"eve", eve_build};

@@ -1,13 +1,29 @@
-/* JSON line writer over a caller's buffer. A member that does not fit is
- * dropped whole (the text rolls back to before it) and the line is marked
- * overflowed, so the text is always well-formed up to the last member that
- * fit; later appends are ignored until jb_reset. */
+/* JSON line writer over a caller's buffer. Room for the closing bracket of
+ * every open container, and for the truncation marker of the top-level
+ * object, is held back, so a line that overflows still closes; a member that
+ * does not fit rolls back whole and the members after it are dropped. */
 #include "json.h"
 
 #include <string.h>
 #include <time.h>
 
 static char empty_line[1] = "";
+
+#define TRUNC_MARK ",\"truncated\":true"
+
+/* Bytes held back for closing what is open: one bracket per container and
+ * the marker, plus the terminating NUL. */
+static inline size_t held_back(int depth)
+{
+    return depth > 0 ? (size_t)depth + sizeof(TRUNC_MARK) : 1;
+}
+
+static inline void set_depth(jbuf *j, int depth)
+{
+    j->depth = depth;
+    size_t h = held_back(depth);
+    j->limit = j->cap > h ? j->cap - h : 0;
+}
 
 void jb_init(jbuf *j, char *buf, size_t cap)
 {
@@ -21,29 +37,51 @@ void jb_reset(jbuf *j)
     j->len = 0;
     j->overflow = j->cap == 0;
     j->need_comma = false;
-    j->depth = 0;
+    j->root_object = false;
+    set_depth(j, 0);
+    j->skipped = 0;
+    j->dropped = 0;
     if (j->cap > 0)
         j->buf[0] = '\0';
 }
 
-/* Appends raw bytes; false (and the line marked) when they do not fit with
- * the terminating NUL. */
-static bool put(jbuf *j, const char *s, size_t n)
+/* Room for n more bytes of a member that opens extra_depth (0 or 1)
+ * containers; marks the line when there is none. */
+static inline bool room(jbuf *j, size_t n, int extra_depth)
 {
     if (j->overflow)
         return false;
-    if (n >= j->cap - j->len) {
+    /* opening the first container holds back the marker too */
+    size_t more = extra_depth ? (j->depth ? 1 : sizeof(TRUNC_MARK)) : 0;
+    if (j->len + n + more > j->limit) {
         j->overflow = true;
         return false;
     }
+    return true;
+}
+
+/* Appends raw bytes of a member; false (and the line marked) when they do
+ * not fit with what is held back. extra_depth: containers this append opens. */
+static inline bool put_open(jbuf *j, const char *s, size_t n, int extra_depth)
+{
+    if (!room(j, n, extra_depth))
+        return false;
     memcpy(j->buf + j->len, s, n);
     j->len += n;
     return true;
 }
 
-static bool putc1(jbuf *j, char c)
+static inline bool put(jbuf *j, const char *s, size_t n)
 {
-    return put(j, &c, 1);
+    return put_open(j, s, n, 0);
+}
+
+static inline bool putc1(jbuf *j, char c)
+{
+    if (!room(j, 1, 0))
+        return false;
+    j->buf[j->len++] = c;
+    return true;
 }
 
 static const char hexdig[] = "0123456789abcdef";
@@ -142,13 +180,18 @@ static bool put_escaped(jbuf *j, const char *str, size_t n)
  * back to if the member does not fit, or SIZE_MAX when the line is full. */
 static size_t begin(jbuf *j, const char *key)
 {
-    if (j->overflow)
+    if (j->overflow) {
+        j->dropped++;
         return SIZE_MAX;
+    }
     size_t mark = j->len;
-    if (j->need_comma && !putc1(j, ','))
+    if (j->need_comma && !putc1(j, ',')) {
+        j->dropped++;
         return SIZE_MAX;
+    }
     if (key && (!put_escaped(j, key, strlen(key)) || !putc1(j, ':'))) {
         j->len = mark;
+        j->dropped++;
         return SIZE_MAX;
     }
     return mark;
@@ -159,6 +202,7 @@ static void end(jbuf *j, size_t mark, bool ok)
     if (!ok) {
         j->len = mark;
         j->overflow = true;
+        j->dropped++;
     } else {
         j->need_comma = true;
     }
@@ -183,45 +227,55 @@ static void put_raw_member(jbuf *j, const char *key, const char *text, size_t n)
     end(j, mark, put(j, text, n));
 }
 
-void jb_open_object(jbuf *j, const char *key)
+static void open_with(jbuf *j, const char *key, char c)
 {
     size_t mark = begin(j, key);
+    bool ok = mark != SIZE_MAX && put_open(j, &c, 1, 1);
     if (mark == SIZE_MAX) {
         end_overflow(j, mark);
+    } else {
+        end(j, mark, ok);
+    }
+    if (!ok) {
+        /* Its contents go with it; its close must not close an outer one. */
+        j->skipped++;
         return;
     }
-    bool ok = putc1(j, '{');
-    end(j, mark, ok);
-    if (ok) {
-        j->need_comma = false;
-        j->depth++;
-    }
+    if (j->depth == 0)
+        j->root_object = c == '{';
+    j->need_comma = false;
+    set_depth(j, j->depth + 1);
+}
+
+void jb_open_object(jbuf *j, const char *key)
+{
+    open_with(j, key, '{');
 }
 
 void jb_open_array(jbuf *j, const char *key)
 {
-    size_t mark = begin(j, key);
-    if (mark == SIZE_MAX) {
-        end_overflow(j, mark);
-        return;
-    }
-    bool ok = putc1(j, '[');
-    end(j, mark, ok);
-    if (ok) {
-        j->need_comma = false;
-        j->depth++;
-    }
+    open_with(j, key, '[');
 }
 
+/* Closing never fails: its bytes were held back when the container opened. */
 static void close_with(jbuf *j, char c)
 {
-    if (j->overflow || j->depth <= 0)
+    if (j->skipped > 0) {
+        j->skipped--;
         return;
-    size_t mark = j->len;
-    bool ok = putc1(j, c);
-    end(j, mark, ok);
-    if (ok)
-        j->depth--;
+    }
+    if (j->depth <= 0 || j->cap == 0)
+        return;
+    if (j->depth == 1 && j->dropped && j->root_object) {
+        const char *mark = j->need_comma ? TRUNC_MARK : &TRUNC_MARK[1];
+        size_t n = strlen(mark);
+        memcpy(j->buf + j->len, mark, n);
+        j->len += n;
+    }
+    j->buf[j->len++] = c;
+    j->buf[j->len] = '\0';
+    j->need_comma = true;
+    set_depth(j, j->depth - 1);
 }
 
 void jb_close_object(jbuf *j)
@@ -365,6 +419,8 @@ void jb_timestamp(jbuf *j, const char *key, uint64_t ts_usec)
     memcpy(txt + 27, "+0000\"", 6);
     put_raw_member(j, key, txt, 33);
 }
+
+bool jb_truncated(const jbuf *j) { return j->dropped > 0; }
 
 const char *jb_line(jbuf *j, size_t *len)
 {

@@ -1,7 +1,13 @@
 /* A JSON line builder over a fixed buffer: no allocation after init.
  * Strings are escaped per RFC 8259; bytes that are not valid UTF-8 are written
- * as \u00XX of each byte so every line stays valid JSON. When the buffer is
- * full the line is marked truncated and further appends are ignored. */
+ * as \u00XX of each byte so every line stays valid JSON.
+ *
+ * A line is always valid JSON, full or not: room for the closing brackets of
+ * every open container (and for the marker below) is held back from the
+ * members. A member that does not fit is dropped whole, and so is every
+ * member after it (containers opened after it are skipped with their
+ * contents); the containers already open still close, and a top-level object
+ * that lost members ends with "truncated":true. */
 #ifndef PW_JSON_H
 #define PW_JSON_H
 
@@ -12,9 +18,13 @@
 typedef struct jbuf {
     char *buf;
     size_t cap, len;
-    bool overflow;
+    size_t limit;    /* text may grow to this length: the rest is held back for closing */
+    bool overflow;   /* a member did not fit: the rest of the line is dropped */
     bool need_comma; /* next member needs a leading comma */
-    int depth;
+    bool root_object; /* the outermost container is an object (it gets the marker) */
+    int depth;       /* containers open in the text */
+    int skipped;     /* containers opened after the overflow, not in the text */
+    uint32_t dropped; /* members (and containers) dropped from this line */
 } jbuf;
 
 void jb_init(jbuf *j, char *buf, size_t cap);
@@ -32,5 +42,7 @@ void jb_hex32(jbuf *j, const char *key, uint32_t v);  /* "0x0012019f" */
 /* "2026-11-29T02:47:22.123456+0000", Suricata's timestamp form, in UTC. */
 void jb_timestamp(jbuf *j, const char *key, uint64_t ts_usec);
 const char *jb_line(jbuf *j, size_t *len); /* the text so far, NUL-terminated */
+/* True when members were dropped from the line (it is still valid JSON once closed). */
+bool jb_truncated(const jbuf *j);
 
 #endif

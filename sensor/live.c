@@ -248,11 +248,7 @@ static void sum_snapshots(worker *ws, int n, pw_counters *c)
     memset(c, 0, sizeof(*c));
     for (int i = 0; i < n; i++) {
         pthread_mutex_lock(&ws[i].lock);
-        const pw_counters *s = &ws[i].snap;
-        const uint64_t *src = (const uint64_t *)s;
-        uint64_t *dst = (uint64_t *)c;
-        for (size_t k = 0; k < sizeof(*c) / sizeof(uint64_t); k++)
-            dst[k] += src[k];
+        pw_counters_add(c, &ws[i].snap);
         pthread_mutex_unlock(&ws[i].lock);
     }
 }
@@ -309,7 +305,7 @@ int live_run(live_ctx *lc, pw_counters *total)
                 snprintf(err, sizeof(err), "cannot start worker %d: out of memory", i);
                 status = 1;
             } else if (lc->sum) {
-                pipeline_set_observer(w->pl, summary_on_fact, summary_on_alert, lc->sum);
+                pipeline_add_observer(w->pl, summary_observer(lc->sum));
             }
         }
     }
@@ -350,7 +346,7 @@ int live_run(live_ctx *lc, pw_counters *total)
         nanosleep(&nap, NULL);
         if (*lc->reopen) {
             *lc->reopen = 0;
-            const char *e = eve_reopen(lc->out) ? NULL : eve_take_error(lc->out);
+            const char *e = output_reopen(lc->out) ? NULL : output_take_error(lc->out);
             if (e)
                 fprintf(stderr, "pipewatch: %s\n", e);
         }
@@ -363,8 +359,8 @@ int live_run(live_ctx *lc, pw_counters *total)
             sum_snapshots(ws, nworkers, &c);
             pipeline_write_stats(lc->out, &c, now, now - start);
         }
-        eve_flush(lc->out);
-        if (eve_failed(lc->out))
+        output_flush(lc->out);
+        if (output_failed(lc->out))
             break;
         check_drops(&drops, ws, nworkers, now); /* even with --quiet: the events are incomplete */
     }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "../detect/sigma.h"
-#include "eve.h"
+#include "output.h"
 #include "options.h"
 #include "pipeline.h"
 #include "summary.h"
@@ -18,7 +18,7 @@
 typedef struct live_ctx {
     const pw_options *o;
     const sigma_ruleset *const *rules; /* one per worker (rules[i] for worker i) */
-    eve_output *out;
+    pw_output *out;
     summary *sum;
     volatile sig_atomic_t *stop;       /* SIGINT / SIGTERM */
     volatile sig_atomic_t *reopen;     /* SIGHUP */

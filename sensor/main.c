@@ -16,7 +16,7 @@
 #include "../protocols/smb_conn.h"
 #include "capture.h"
 #include "config.h"
-#include "eve.h"
+#include "output.h"
 #include "flow.h"
 #include "hostnames.h"
 #include "live.h"
@@ -124,12 +124,18 @@ static double mono_sec(void)
 typedef struct rule_errors {
     unsigned count;
     bool silent;
+    char first[PATH_MAX + 320]; /* "FILE:LINE: reason" of the first error */
 } rule_errors;
 
 static void on_rule_error(void *ctx, const char *file, unsigned line, const char *reason)
 {
     rule_errors *re = ctx;
-    re->count++;
+    if (re->count++ == 0) {
+        if (line)
+            snprintf(re->first, sizeof(re->first), "%s:%u: %s", file, line, reason);
+        else
+            snprintf(re->first, sizeof(re->first), "%s: %s", file, reason);
+    }
     if (re->silent)
         return;
     if (line)
@@ -190,30 +196,55 @@ static void on_regex_limit(void *ctx, const sigma_rule *r)
 }
 
 /* Loads the rules; silent for the extra copies that workers get (a ruleset's
- * regex match data is not shared between threads). */
-static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent)
+ * regex match data is not shared between threads). re receives the errors. */
+static int load_rules(const pw_options *o, sigma_ruleset **out, bool silent, rule_errors *re)
 {
+    *out = NULL;
+    memset(re, 0, sizeof(*re));
+    re->silent = silent;
     sigma_ruleset *rs = sigma_ruleset_new();
     if (!rs) {
-        err("out of memory");
+        if (!silent)
+            err("out of memory");
         return EXIT_RUNTIME;
     }
-    rule_errors re = {0, silent};
     if (o->n_rule_paths == 0) {
         char dbuf[PATH_MAX + 32];
         const char *d = default_rules_dir(dbuf, sizeof(dbuf));
-        if (d && sigma_load_path(rs, d, on_rule_error, &re) < 0)
-            re.count++;
+        if (d && sigma_load_path(rs, d, on_rule_error, re) < 0)
+            re->count++;
     }
     for (size_t i = 0; i < o->n_rule_paths; i++)
-        if (sigma_load_path(rs, o->rule_paths[i], on_rule_error, &re) < 0)
-            re.count++;
+        if (sigma_load_path(rs, o->rule_paths[i], on_rule_error, re) < 0)
+            re->count++;
     /* references between files resolve once every file is in */
-    re.count += (unsigned)sigma_ruleset_check(rs, on_rule_error, &re);
+    re->count += (unsigned)sigma_ruleset_check(rs, on_rule_error, re);
     sigma_ruleset_on_limit(rs, on_regex_limit, NULL);
     *out = rs;
-    if (re.count && !o->skip_bad_rules && !silent) {
-        err("%u rule error(s); fix the rules or start with --skip-bad-rules", re.count);
+    if (re->count && !o->skip_bad_rules && !silent) {
+        err("%u rule error(s); fix the rules or start with --skip-bad-rules", re->count);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* Each worker loads its own copy of the rules; a copy that does not come
+ * out as the first did (a rule file changed or became unreadable in
+ * between, memory ran out) would leave that worker's flows without rules,
+ * silently: that stops the start instead, naming the rule file. */
+static int load_worker_rules(const pw_options *o, sigma_ruleset **sets, int n, const rule_errors *first)
+{
+    for (int i = 1; i < n; i++) {
+        rule_errors re;
+        int rc = load_rules(o, &sets[i], true, &re);
+        if (rc == EXIT_OK && sigma_rule_count(sets[i]) == sigma_rule_count(sets[0]) && re.count == first->count)
+            continue;
+        if (re.count > first->count || (re.count && strcmp(re.first, first->first) != 0))
+            err("rule %s (worker %d's copy of the rules); not starting", re.first, i);
+        else
+            err("rules %s: worker %d's copy has %zu rules, the first %zu (%s); not starting",
+                o->n_rule_paths ? o->rule_paths[0] : "(bundled)", i, sets[i] ? sigma_rule_count(sets[i]) : 0,
+                sigma_rule_count(sets[0]), rc == EXIT_RUNTIME ? "out of memory" : "rule files changed while loading");
         return EXIT_USAGE;
     }
     return EXIT_OK;
@@ -243,24 +274,17 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 static bool parse_types(pw_options *o, const char *list)
 {
-    o->log_smb = o->log_winlog = o->log_alert = o->log_flow = o->log_stats = false;
+    for (int k = 0; k < REC_KINDS; k++)
+        *pw_options_log(o, k) = false;
     char buf[256];
     snprintf(buf, sizeof(buf), "%s", list);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (!strcmp(t, "smb"))
-            o->log_smb = true;
-        else if (!strcmp(t, "winlog"))
-            o->log_winlog = true;
-        else if (!strcmp(t, "alert"))
-            o->log_alert = true;
-        else if (!strcmp(t, "flow"))
-            o->log_flow = true;
-        else if (!strcmp(t, "stats"))
-            o->log_stats = true;
-        else {
-            err("--types: unknown record type '%s' (known: smb, winlog, alert, flow, stats)", t);
+        rec_kind k;
+        if (!rec_kind_parse(t, &k)) {
+            err("--types: unknown record type '%s' (known: %s)", t, rec_kind_names());
             return false;
         }
+        *pw_options_log(o, k) = true;
     }
     return true;
 }
@@ -323,7 +347,7 @@ static const char *find_config_arg(int argc, char **argv)
 
 typedef struct run {
     pw_options *o;
-    eve_output *out;
+    pw_output *out;
     pipeline *pl;      /* one worker: the reading thread runs the pipeline */
     worker_pool *pool; /* --workers N > 1 */
     summary *sum;
@@ -337,7 +361,7 @@ static void handle_signals_offline(run *r)
 {
     if (g_reopen) {
         g_reopen = 0;
-        const char *e = eve_reopen(r->out) ? NULL : eve_take_error(r->out);
+        const char *e = output_reopen(r->out) ? NULL : output_take_error(r->out);
         if (e)
             err("%s", e);
     }
@@ -403,12 +427,14 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
             break;
         rc = capture_file_next(cf, &pk);
         if (rc == 0 && following) {
-            /* nothing more yet: wait a little (a signal cuts the wait short) */
+            /* nothing more yet: what was seen goes out (as live), then wait a
+             * little (a signal cuts the wait short) */
+            output_flush(r->out);
             struct timespec ts = {0, 100 * 1000 * 1000};
             nanosleep(&ts, NULL);
             if (g_reopen)
                 handle_signals_offline(r);
-            if (eve_failed(r->out))
+            if (output_failed(r->out))
                 break;
             continue;
         }
@@ -494,7 +520,7 @@ static int run_offline(run *r)
         int s = replay_file(r, *f, &first_ts);
         if (s != EXIT_OK && status == EXIT_OK)
             status = s;
-        if (eve_failed(r->out) || s == EXIT_USAGE)
+        if (output_failed(r->out) || s == EXIT_USAGE)
             break;
     }
     capture_free_paths(files);
@@ -694,7 +720,8 @@ int main(int argc, char **argv)
     }
 
     sigma_ruleset *rules = NULL;
-    int rc = load_rules(&o, &rules, false);
+    rule_errors rerr;
+    int rc = load_rules(&o, &rules, false, &rerr);
     if (list || test) {
         if (list)
             list_rules(rules);
@@ -731,7 +758,7 @@ int main(int argc, char **argv)
      * capture before it is read. A capture in a replayed directory that is
      * the output is skipped instead (run_offline). */
     struct stat ost;
-    bool out_exists = o.eve_filename && strcmp(o.eve_filename, "-") != 0 && o.eve_type == EVE_REGULAR &&
+    bool out_exists = o.eve_filename && strcmp(o.eve_filename, "-") != 0 && output_is_file(o.eve_filetype) &&
                       stat(o.eve_filename, &ost) == 0 && S_ISREG(ost.st_mode);
     for (size_t i = 0; out_exists && i < o.n_read_files; i++) {
         struct stat rst;
@@ -744,11 +771,28 @@ int main(int argc, char **argv)
         }
     }
 
+    /* One ruleset per worker: the first is the one loaded above. All are
+     * loaded before the output is opened and capture starts. */
+    static sigma_ruleset *worker_rules[64];
+    o.workers = workers_resolved(&o);
+    int nsets = o.workers > 1 ? o.workers : 1;
+    worker_rules[0] = rules;
+    rc = load_worker_rules(&o, worker_rules, nsets, &rerr);
+    if (rc != EXIT_OK) {
+        for (int i = 0; i < nsets; i++)
+            sigma_ruleset_free(worker_rules[i]);
+        return rc;
+    }
+
     char e[700];
-    eve_output *out = eve_open(o.eve_filename, o.eve_type, o.eve_append, e, sizeof(e));
+    const layout_ops *layout = layout_find(o.layout);
+    pw_output *out = layout ? output_open(o.eve_filename, o.eve_filetype, layout, o.eve_append, e, sizeof(e)) : NULL;
+    if (!layout)
+        snprintf(e, sizeof(e), "unknown layout '%s' (known: %s)", o.layout, layout_names());
     if (!out) {
         err("%s", e);
-        sigma_ruleset_free(rules);
+        for (int i = 0; i < nsets; i++)
+            sigma_ruleset_free(worker_rules[i]);
         return EXIT_USAGE;
     }
 
@@ -762,15 +806,8 @@ int main(int argc, char **argv)
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    /* One ruleset per worker: the first is the one loaded above. */
-    static sigma_ruleset *worker_rules[64];
-    o.workers = workers_resolved(&o);
-    int nsets = o.workers > 1 ? o.workers : 1;
-    worker_rules[0] = rules;
-    for (int i = 1; i < nsets; i++)
-        load_rules(&o, &worker_rules[i], true);
     run r = {.o = &o, .out = out, .sum = summary_new(), .follow = follow};
-    if (o.eve_filename && strcmp(o.eve_filename, "-") != 0 && o.eve_type == EVE_REGULAR &&
+    if (o.eve_filename && strcmp(o.eve_filename, "-") != 0 && output_is_file(o.eve_filetype) &&
         stat(o.eve_filename, &ost) == 0) {
         r.out_known = true;
         r.out_dev = ost.st_dev;
@@ -827,7 +864,7 @@ int main(int argc, char **argv)
             err("cannot start the pipeline: out of memory");
             return EXIT_RUNTIME;
         }
-        pipeline_set_observer(r.pl, summary_on_fact, summary_on_alert, r.sum);
+        pipeline_add_observer(r.pl, summary_observer(r.sum));
         status = run_offline(&r);
         pipeline_finish(r.pl);
         pipeline_counters(r.pl, &c);
@@ -838,20 +875,27 @@ int main(int argc, char **argv)
     sigma_corr_flush(corr);
     pipeline_set_correlator(NULL);
     sigma_corr_free(corr);
-    eve_flush(out);
-    if (eve_failed(out)) {
-        const char *why = eve_take_error(out);
+    output_flush(out);
+    if (output_failed(out)) {
+        const char *why = output_take_error(out);
         if (why)
             err("%s", why);
         status = EXIT_RUNTIME;
     }
-    if (!eve_close(out) && status == EXIT_OK) {
+    output_unwritten_info lost = output_unwritten(out);
+    if (!output_close(out) && status == EXIT_OK) {
         err("cannot close the output %s", o.eve_filename ? o.eve_filename : "<stdout>");
         status = EXIT_RUNTIME;
     }
     double secs = mono_sec() - t0;
     if (!o.quiet && status != EXIT_INPUT)
         summary_print(r.sum, stderr, &c, secs, 10);
+    /* An output that could not be reopened after SIGHUP: what it missed. */
+    if (lost.detached || (lost.records && !o.quiet))
+        err("output %s: %llu records could not be written while it could not be reopened%s", o.eve_filename,
+            (unsigned long long)lost.records, lost.detached ? "; it was still closed at the end" : "");
+    if (lost.detached && status == EXIT_OK)
+        status = EXIT_RUNTIME;
     pipeline_free(r.pl);
     hostnames_free(o.hostnames);
     hostnames_free(o.tickets);

@@ -2,6 +2,26 @@
 
 #include <string.h>
 
+#include "record.h"
+
+bool *pw_options_log(pw_options *o, int kind)
+{
+    switch ((rec_kind)kind) {
+    case REC_SMB:
+        return &o->log_smb;
+    case REC_WINLOG:
+        return &o->log_winlog;
+    case REC_ALERT:
+        return &o->log_alert;
+    case REC_FLOW:
+        return &o->log_flow;
+    case REC_STATS:
+        return &o->log_stats;
+    default:
+        return NULL;
+    }
+}
+
 void pw_options_default(pw_options *o)
 {
     memset(o, 0, sizeof(*o));
@@ -10,7 +30,8 @@ void pw_options_default(pw_options *o)
     o->promisc = true;
     o->workers = PW_WORKERS_DEFAULT;
     o->cluster_id = 99;
-    o->eve_type = EVE_REGULAR;
+    o->eve_filetype = "regular";
+    o->layout = "eve";
     o->eve_append = true;
     o->log_smb = o->log_winlog = o->log_alert = o->log_flow = o->log_stats = true;
     o->stats_interval_usec = 0;

@@ -8,7 +8,6 @@
 #include <stdint.h>
 
 #include "../protocols/smb_conn.h"
-#include "eve.h"
 #include "flow.h"
 #include "stream.h"
 
@@ -39,7 +38,8 @@ typedef struct pw_options {
 
     /* output */
     const char *eve_filename; /* NULL or "-": stdout */
-    eve_filetype eve_type;
+    const char *eve_filetype; /* the destination kind (output.c): "regular", "unix_stream", "unix_dgram" */
+    const char *layout;       /* how records look (layout.c): "eve" */
     bool eve_append;
     bool log_smb, log_winlog, log_alert, log_flow, log_stats;
     uint64_t stats_interval_usec; /* 0: only at the end */
@@ -69,6 +69,9 @@ typedef struct pw_options {
 } pw_options;
 
 void pw_options_default(pw_options *o);
+
+/* The switch that turns records of kind k (layout.h's rec_kind) on or off. */
+bool *pw_options_log(pw_options *o, int kind);
 
 /* Turns o into the options of one of n workers: the memcaps and the flow
  * table, configured for the whole sensor, are shared out among them. */

@@ -1,6 +1,7 @@
 #include "pipeline.h"
 
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +18,7 @@
 
 #define LINE_BUFSZ (64 * 1024)
 #define MAX_MATCHES 32
+#define MAX_EVENTS WINEVENT_MAX_PER_FACT /* Windows events one fact stands for, at most */
 /* TCP payload packets looked at before a flow on a port other than the SMB
  * ports is declared not SMB. */
 #define PROBE_PACKETS 4
@@ -29,27 +31,40 @@ typedef struct flow_app {
     appid_flow *ndpi;
     smb_conn *smb;
     uint64_t tx_id;
+    uint64_t last_no; /* pcap_cnt of the flow's latest packet */
     uint8_t state;
     uint8_t probes;
     int8_t client_dir; /* learned from the SMB request flag; -1 until then */
     bool alerted;
-    bool named;       /* the server's name from this connection was given to the hostnames table */
     bool smb_refused; /* over the SMB memcap: the flow is counted, not parsed */
     bool smb_evicted; /* its SMB state was given up to make room for a newer connection */
+    bool named;       /* the server's name from this connection was given to the hostnames table */
     char app_name[32];
     struct flow_app *lru_prev, *lru_next; /* connections with SMB state, least recently active first */
 } flow_app;
 
+/* Flows released during a lookup wait here, moved out of the table, until
+ * the lookup has returned: their end of flow then runs after it, never
+ * inside the flow table. A lookup releases at most two flows: a closed flow
+ * whose ports a new SYN reuses, and the flow a full table evicts for it. */
+#define RELEASE_QUEUE 4
+
+typedef struct released {
+    flow f; /* the flow as it left the table (its entry is already reused) */
+    const char *reason;
+} released;
+
 struct pipeline {
     const pw_options *o;
     const sigma_ruleset *rules;
-    eve_output *out;
+    pw_output *out;
     decoder *dec;
     flow_table *flows;
     stream_engine *streams;
     appid *ndpi;
     pw_counters c;
     uint64_t now;      /* time of the packet being processed */
+    uint64_t now_pkt;  /* that packet's own timestamp (now never goes back) */
     uint64_t first_ts; /* first packet time */
     uint64_t last_expire;
     uint64_t last_stats;
@@ -65,21 +80,34 @@ struct pipeline {
     bool own_hosts, own_tickets;
     char computer[HOSTNAMES_NAME_MAX + 1];
     char principal[HOSTNAMES_NAME_MAX + 1];
-    pipeline_fact_fn on_fact;
-    pipeline_alert_fn on_alert;
-    void *observer;
+    bool in_lookup;       /* flow_lookup is running: releases are queued */
+    released rq[RELEASE_QUEUE];
+    size_t rq_len;
+    pipeline_observer observers[PIPELINE_MAX_OBSERVERS];
+    size_t n_observers;
+    const layout_ops *layout;
     jbuf jb;
     char line[LINE_BUFSZ];
-    win_event ev[WINEVENT_MAX_PER_FACT];
+    win_event ev[MAX_EVENTS]; /* the events of the fact in the fact stages */
+    const sigma_rule *m[MAX_EVENTS][MAX_MATCHES]; /* the rules each matched */
+    size_t nm[MAX_EVENTS];
 };
 
 /* ---------------------------------------------------------------- output */
 
-static void emit(pipeline *p)
+/* One record, laid out by the output's layout and written. A record that
+ * did not fit its line is written with the members that fit, closed and
+ * marked "truncated" (see json.h), and counted. */
+static void emit(pipeline *p, const pw_record *r)
 {
+    p->layout->build(&p->jb, r);
     size_t len;
     const char *line = jb_line(&p->jb, &len);
-    if (!eve_write(p->out, line, len))
+    if (jb_truncated(&p->jb))
+        p->c.records_truncated++;
+    if (len == 0)
+        return;
+    if (!output_write(p->out, line, len))
         p->output_failed = true;
 }
 
@@ -93,13 +121,13 @@ typedef struct endpoints {
 static void endpoints_of(const flow *f, int client_dir, endpoints *e)
 {
     int c = client_dir == 1 ? 1 : 0;
-    eve_format_ip(f->ipver, f->addr[c], e->client, sizeof(e->client));
-    eve_format_ip(f->ipver, f->addr[!c], e->server, sizeof(e->server));
+    rec_format_ip(f->ipver, f->addr[c], e->client, sizeof(e->client));
+    rec_format_ip(f->ipver, f->addr[!c], e->server, sizeof(e->server));
     e->cport = f->port[c];
     e->sport = f->port[!c];
 }
 
-static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, eve_hdr *h)
+static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, rec_hdr *h)
 {
     memset(h, 0, sizeof(*h));
     h->ts_usec = p->now;
@@ -111,43 +139,6 @@ static void hdr_of(const pipeline *p, const flow *f, const endpoints *e, eve_hdr
     h->dest_port = e->sport;
     h->proto = f->proto == IPPROTO_UDP ? "UDP" : "TCP";
     h->vlan_id = f->vlan_id;
-}
-
-static sigma_corr *correlator;
-
-void pipeline_set_correlator(sigma_corr *c) { correlator = c; }
-
-static void write_alerts(pipeline *p, flow_app *a, const smb_fact *fact, const win_event *ev, const endpoints *e,
-                         const eve_hdr *h)
-{
-    const sigma_rule *m[MAX_MATCHES];
-    size_t n = sigma_match(p->rules, &ev->sigma, m, MAX_MATCHES);
-    if (n > MAX_MATCHES) {
-        p->c.rule_matches_max_exceeded += n - MAX_MATCHES;
-        n = MAX_MATCHES;
-    }
-    for (size_t i = 0; i < n; i++) {
-        size_t ri = sigma_rule_index(m[i]);
-        if (sigma_corr_wants(correlator, ri))
-            sigma_corr_feed(correlator, ri, &ev->sigma, p->now, a->f->flow_id);
-        if (!sigma_rule_alerts(m[i]))
-            continue; /* it counts for a correlation only */
-        p->c.alerts++;
-        a->alerted = true;
-        if (p->on_alert) {
-            const smb_fact_tree *t = smb_fact_tree_of(fact);
-            const smb_fact_file *file = smb_fact_file_of(fact);
-            p->on_alert(p->observer, m[i], t ? t->share : NULL, file ? file->filename : NULL, e->client);
-        }
-        if (!p->o->log_alert)
-            continue;
-        eve_begin(&p->jb, h, "alert");
-        eve_alert_object(&p->jb, m[i]);
-        eve_winlog_object(&p->jb, ev);
-        eve_smb_object(&p->jb, fact, a->tx_id);
-        jb_close_object(&p->jb);
-        emit(p);
-    }
 }
 
 static void count_session(pipeline *p, const smb_fact *f)
@@ -202,7 +193,7 @@ static void kdc_packet(pipeline *p, const decoded_pkt *pkt)
     if (!krb_parse_kdc_rep(pkt->payload, pkt->payload_len, &rep) || strncasecmp(rep.ticket.sname, "cifs/", 5) != 0)
         return;
     char client[64], key[HOSTNAMES_ADDR_MAX + 1], who[HOSTNAMES_NAME_MAX + 1];
-    eve_format_ip(pkt->ipver, pkt->dst, client, sizeof client);
+    rec_format_ip(pkt->ipver, pkt->dst, client, sizeof client);
     int w = snprintf(who, sizeof who, "%s@%s", rep.cname, rep.crealm);
     if (!ticket_key(client, rep.ticket.id, key, sizeof key) || w <= 0 || (size_t)w >= sizeof who)
         return;
@@ -238,75 +229,137 @@ static const smb_fact *kdc_identity(pipeline *p, const smb_fact *fact, const cha
     return copy;
 }
 
+static sigma_corr *correlator;
+
+void pipeline_set_correlator(sigma_corr *c) { correlator = c; }
+
+/* --------------------------------------------------------- fact stages
+ * What the parser reports goes through these in order, one fact at a time:
+ * each stage reads what the ones before it left in the fact_work. */
+
+typedef struct fact_work {
+    flow_app *a;
+    const smb_fact *fact;
+    endpoints e;
+    rec_hdr h;
+    smb_fact inferred; /* the fact with the identity a KDC reply gave, when it did */
+    size_t nev; /* events in p->ev[], their matches in p->m[], p->nm[] */
+} fact_work;
+
+/* Each stage is stage_<name>(pipeline *, fact_work *). */
+
+/* The fact in its flow: its number, the client's side, who ran it (a Kerberos
+ * session's user from the KDC's reply, when seen), the sessions counted. */
+static void stage_fact(pipeline *p, fact_work *w)
+{
+    flow_app *a = w->a;
+    endpoints_of(a->f, w->fact->h.req_dir, &w->e);
+    hdr_of(p, a->f, &w->e, &w->h);
+    a->tx_id++;
+    if (w->fact->h.req_dir >= 0)
+        a->client_dir = (int8_t)w->fact->h.req_dir;
+    w->fact = kdc_identity(p, w->fact, w->e.client, &w->inferred, p->principal, sizeof p->principal);
+    if (w->fact->h.kind == SMB_FACT_SESSION_SETUP && w->fact->h.have_response)
+        count_session(p, w->fact);
+}
+
+/* The Windows events the fact stands for. */
+static void stage_events(pipeline *p, fact_work *w)
+{
+    win_peer peer = {w->e.client, w->e.cport, w->e.server, server_name(p, w->a, w->fact, w->e.server)};
+    w->nev = winevent_build(w->fact, &peer, p->ev, MAX_EVENTS);
+    for (size_t i = 0; i < w->nev; i++) {
+        int slot = pw_winlog_slot(p->ev[i].event_id);
+        if (slot >= 0)
+            p->c.events_winlog[slot]++;
+    }
+}
+
+/* The Sigma rules each event matches. A match of a rule that a correlation
+ * names is fed to the run's correlation engine; a rule that only counts for
+ * a correlation gives no alert of its own. */
+static void stage_rules(pipeline *p, fact_work *w)
+{
+    for (size_t i = 0; i < w->nev; i++) {
+        size_t n = p->rules ? sigma_match(p->rules, &p->ev[i].sigma, p->m[i], MAX_MATCHES) : 0;
+        if (n > MAX_MATCHES) {
+            p->c.rule_matches_max_exceeded += n - MAX_MATCHES;
+            n = MAX_MATCHES;
+        }
+        size_t kept = 0;
+        for (size_t k = 0; k < n; k++) {
+            const sigma_rule *r = p->m[i][k];
+            size_t ri = sigma_rule_index(r);
+            if (sigma_corr_wants(correlator, ri))
+                sigma_corr_feed(correlator, ri, &p->ev[i].sigma, p->now, w->a->f->flow_id);
+            if (sigma_rule_alerts(r))
+                p->m[i][kept++] = r;
+        }
+        n = kept;
+        p->nm[i] = n;
+        p->c.alerts += n;
+        if (n)
+            w->a->alerted = true;
+    }
+}
+
+/* Whoever watches facts and alerts besides the output (the run's summary). */
+static void stage_observers(pipeline *p, fact_work *w)
+{
+    for (size_t k = 0; k < p->n_observers; k++) {
+        const pipeline_observer *ob = &p->observers[k];
+        if (ob->on_fact)
+            ob->on_fact(ob->ctx, w->fact, w->e.client);
+        const smb_fact_tree *t = smb_fact_tree_of(w->fact);
+        const smb_fact_file *file = smb_fact_file_of(w->fact);
+        for (size_t i = 0; ob->on_alert && i < w->nev; i++)
+            for (size_t r = 0; r < p->nm[i]; r++)
+                ob->on_alert(ob->ctx, p->m[i][r], t ? t->share : NULL, file ? file->filename : NULL, w->e.client);
+    }
+}
+
+/* The records: the fact, then each event followed by its alerts. */
+static void stage_output(pipeline *p, fact_work *w)
+{
+    const flow_app *a = w->a;
+    if (p->o->log_smb) {
+        pw_record r = {.kind = REC_SMB, .hdr = w->h, .fact = w->fact, .tx_id = a->tx_id};
+        emit(p, &r);
+        if (w->fact->h.kind != SMB_FACT_RPC)
+            p->c.events_smb++;
+    }
+    for (size_t i = 0; i < w->nev; i++) {
+        if (p->o->log_winlog && !p->ev[i].def->family->rules_only) {
+            pw_record r = {.kind = REC_WINLOG, .hdr = w->h, .fact = w->fact, .tx_id = a->tx_id, .ev = &p->ev[i]};
+            emit(p, &r);
+        }
+        for (size_t k = 0; p->o->log_alert && k < p->nm[i]; k++) {
+            pw_record r = {.kind = REC_ALERT,
+                           .hdr = w->h,
+                           .fact = w->fact,
+                           .tx_id = a->tx_id,
+                           .ev = &p->ev[i],
+                           .rule = p->m[i][k]};
+            emit(p, &r);
+        }
+    }
+}
+
+/* The fact stages, in order. */
+#define FACT_STAGES(X) X(fact) X(events) X(rules) X(observers) X(output)
+
+/* The parser's sink: one fact through the fact stages. */
 static void on_fact(void *ctx, const smb_fact *fact)
 {
     flow_app *a = ctx;
     pipeline *p = a->pl;
-    endpoints e;
-    eve_hdr h;
-    endpoints_of(a->f, fact->h.req_dir, &e);
-    hdr_of(p, a->f, &e, &h);
-    a->tx_id++;
-    if (fact->h.req_dir >= 0)
-        a->client_dir = (int8_t)fact->h.req_dir;
-    smb_fact inferred;
-    fact = kdc_identity(p, fact, e.client, &inferred, p->principal, sizeof p->principal);
-
-    if (fact->h.kind == SMB_FACT_SESSION_SETUP && fact->h.have_response)
-        count_session(p, fact);
-    if (p->on_fact)
-        p->on_fact(p->observer, fact, e.client);
-
-    if (p->o->log_smb) {
-        eve_begin(&p->jb, &h, eve_fact_record_type(fact));
-        eve_smb_object(&p->jb, fact, a->tx_id);
-        jb_close_object(&p->jb);
-        emit(p);
-        if (fact->h.kind != SMB_FACT_RPC)
-            p->c.events_smb++;
-    }
-
-    win_peer peer = {e.client, e.cport, e.server, server_name(p, a, fact, e.server)};
-    size_t nev = winevent_build(fact, &peer, p->ev, WINEVENT_MAX_PER_FACT);
-    for (size_t i = 0; i < nev; i++) {
-        const win_event *ev = &p->ev[i];
-        if (ev->event_id == 5145)
-            p->c.events_5145++;
-        else if (ev->event_id == 5140)
-            p->c.events_5140++;
-        if (p->o->log_winlog && !ev->def->family->rules_only) {
-            eve_begin(&p->jb, &h, "winlog");
-            eve_winlog_object(&p->jb, ev);
-            eve_smb_object(&p->jb, fact, a->tx_id);
-            jb_close_object(&p->jb);
-            emit(p);
-        }
-        if (p->rules)
-            write_alerts(p, a, fact, ev, &e, &h);
-    }
+    fact_work w = {.a = a, .fact = fact};
+#define RUN_FACT_STAGE(name) stage_##name(p, &w);
+    FACT_STAGES(RUN_FACT_STAGE)
+#undef RUN_FACT_STAGE
 }
 
 /* ------------------------------------------------------------- app layer */
-
-static int dialect_slot(uint16_t d)
-{
-    switch (d) {
-    case 0x0001:
-        return 1;
-    case 0x0202:
-        return 2;
-    case 0x0210:
-        return 3;
-    case 0x0300:
-        return 4;
-    case 0x0302:
-        return 5;
-    case 0x0311:
-        return 6;
-    default:
-        return 0;
-    }
-}
 
 static void lru_unlink(pipeline *p, flow_app *a)
 {
@@ -348,7 +401,7 @@ static void smb_detach(pipeline *p, flow_app *a)
     p->c.smb_orphan_responses += ss->orphan_responses;
     p->c.smb_pdu_memcap_drops += ss->pdu_memcap_drops;
     p->c.smb_auth_unrecognised += ss->auth_unrecognised;
-    p->c.smb_by_dialect[dialect_slot(smb_conn_dialect(a->smb))]++;
+    p->c.smb_by_dialect[pw_dialect_slot(smb_conn_dialect(a->smb))]++;
     lru_unlink(p, a);
     smb_conn_free(a->smb);
     a->smb = NULL;
@@ -479,59 +532,44 @@ static void write_flow_record(pipeline *p, flow *f, flow_app *a, const char *rea
     const smb_conn_stats *ss = a->smb ? smb_conn_get_stats(a->smb) : NULL;
     int cdir = a->client_dir == 1 ? 1 : 0;
     endpoints e;
-    eve_hdr h;
+    pw_record r = {.kind = REC_FLOW};
     endpoints_of(f, cdir, &e);
-    hdr_of(p, f, &e, &h);
-    h.pcap_cnt = 0;
-    h.ts_usec = f->last_ts;
-    eve_begin(&p->jb, &h, "flow");
-    if (a->state == APP_SMB)
-        jb_str(&p->jb, "app_proto", a->smb_evicted   ? "smb (memcap: evicted)"
-                                    : a->smb_refused ? "smb (memcap: not parsed)"
-                                                     : "smb");
-    jb_open_object(&p->jb, "flow");
-    jb_u64(&p->jb, "pkts_toserver", f->pkts[cdir]);
-    jb_u64(&p->jb, "pkts_toclient", f->pkts[!cdir]);
-    jb_u64(&p->jb, "bytes_toserver", f->bytes[cdir]);
-    jb_u64(&p->jb, "bytes_toclient", f->bytes[!cdir]);
-    jb_timestamp(&p->jb, "start", f->first_ts);
-    jb_timestamp(&p->jb, "end", f->last_ts);
-    jb_u64(&p->jb, "age", (f->last_ts - f->first_ts) / 1000000);
-    if (f->proto == IPPROTO_TCP)
-        jb_str(&p->jb, "state", f->tcp.closed ? "closed" : "established");
-    jb_str(&p->jb, "reason", reason);
-    jb_bool(&p->jb, "alerted", a->alerted);
-    jb_bool(&p->jb, "midstream", f->midstream);
-    jb_close_object(&p->jb);
-    jb_open_object(&p->jb, "ndpi");
-    jb_str(&p->jb, "app_protocol", a->app_name[0] ? a->app_name : "Unknown");
-    jb_close_object(&p->jb);
-    if (ss) {
-        jb_open_object(&p->jb, "smb");
-        const char *d = smb_dialect_name(smb_conn_dialect(a->smb));
-        jb_str(&p->jb, "dialect", d ? d : "unknown");
-        jb_u64(&p->jb, "smb1_messages", ss->smb1_msgs);
-        jb_u64(&p->jb, "smb2_messages", ss->smb2_msgs);
-        jb_u64(&p->jb, "encrypted_messages", ss->encrypted_msgs);
-        jb_u64(&p->jb, "compressed_messages", ss->compressed_msgs);
-        jb_bool(&p->jb, "encrypted", ss->encrypted_msgs > 0);
-        jb_u64(&p->jb, "gaps", ss->gaps);
-        jb_u64(&p->jb, "resyncs", ss->resyncs);
-        jb_u64(&p->jb, "malformed", ss->malformed);
-        jb_u64(&p->jb, "orphan_responses", ss->orphan_responses);
-        jb_u64(&p->jb, "limit_drops", ss->limit_drops);
-        jb_close_object(&p->jb);
-    }
-    jb_close_object(&p->jb);
-    emit(p);
+    hdr_of(p, f, &e, &r.hdr);
+    r.hdr.pcap_cnt = 0;
+    r.hdr.ts_usec = f->last_ts;
+    flow_rec fr = {
+        .app_proto = a->state != APP_SMB  ? NULL
+                     : a->smb_evicted     ? "smb (memcap: evicted)"
+                     : a->smb_refused     ? "smb (memcap: not parsed)"
+                                          : "smb",
+        .pkts_toserver = f->pkts[cdir],
+        .pkts_toclient = f->pkts[!cdir],
+        .bytes_toserver = f->bytes[cdir],
+        .bytes_toclient = f->bytes[!cdir],
+        .start_usec = f->first_ts,
+        .end_usec = f->last_ts,
+        .state = f->proto == IPPROTO_TCP ? (f->tcp.closed ? "closed" : "established") : NULL,
+        .reason = reason,
+        .alerted = a->alerted,
+        .midstream = f->midstream,
+        .app_name = a->app_name,
+        .smb = ss,
+        .smb_dialect = ss ? smb_dialect_name(smb_conn_dialect(a->smb)) : NULL,
+    };
+    r.flow = &fr;
+    emit(p, &r);
     p->c.events_flow++;
 }
 
-/* A flow leaves the table: deliver what the reassembler still holds, let the
- * parser report requests that never got an answer, then log the flow. */
-static void on_flow_release(void *ctx, flow *f)
+static const char *release_reason(const pipeline *p, const flow *f)
 {
-    pipeline *p = ctx;
+    return p->finishing ? "shutdown" : f->tcp.closed ? "closed" : "timeout";
+}
+
+/* The end of a flow: deliver what the reassembler still holds, let the
+ * parser report requests that never got an answer, then log the flow. */
+static void end_flow(pipeline *p, flow *f, const char *reason)
+{
     flow_app *a = f->app;
     if (!a) {
         stream_release(p->streams, &f->tcp);
@@ -549,16 +587,50 @@ static void on_flow_release(void *ctx, flow *f)
         smb_conn_flush(a->smb); /* its last facts come before the flow record */
     settle_app_name(p, a);
     if (p->o->log_flow)
-        write_flow_record(p, f, a, p->finishing ? "shutdown" : f->tcp.closed ? "closed" : "timeout");
+        write_flow_record(p, f, a, reason);
     if (a->smb)
         smb_detach(p, a);
     free(a);
     f->app = NULL;
 }
 
+/* The flow table lets a flow go (timeout, close, eviction, end of input).
+ * Inside a lookup the flow is queued; otherwise (expiry and the final flush,
+ * which run between packets) it ends at once. */
+static void on_flow_release(void *ctx, flow *f)
+{
+    pipeline *p = ctx;
+    if (p->in_lookup && p->rq_len < RELEASE_QUEUE) {
+        released *r = &p->rq[p->rq_len++];
+        r->f = *f;
+        r->reason = release_reason(p, f);
+        if (r->f.app)
+            ((flow_app *)r->f.app)->f = &r->f;
+        f->app = NULL;
+        memset(&f->tcp, 0, sizeof(f->tcp)); /* its held segments moved with the copy */
+        return;
+    }
+    end_flow(p, f, release_reason(p, f));
+}
+
+/* Ends the flows the last lookup released. Their records carry the number of
+ * their own latest packet, not that of the packet whose lookup let them go. */
+static void drain_released(pipeline *p)
+{
+    uint64_t pkt_no = p->pkt_no;
+    for (size_t i = 0; i < p->rq_len; i++) {
+        released *r = &p->rq[i];
+        const flow_app *a = r->f.app;
+        p->pkt_no = a ? a->last_no : 0;
+        end_flow(p, &r->f, r->reason);
+    }
+    p->rq_len = 0;
+    p->pkt_no = pkt_no;
+}
+
 /* ------------------------------------------------------------- lifecycle */
 
-pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, eve_output *out)
+pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, pw_output *out)
 {
     pipeline *p = calloc(1, sizeof(*p));
     if (!p)
@@ -566,6 +638,7 @@ pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, eve_outp
     p->o = o;
     p->rules = rules;
     p->out = out;
+    p->layout = output_layout(out);
     p->smb_conn_cost = smb_conn_footprint(&o->smb);
     p->dec = decoder_new(o->defrag_memcap, o->defrag_timeout_usec);
     p->flows = flow_table_new(&o->flow, on_flow_release, p);
@@ -607,11 +680,12 @@ void pipeline_free(pipeline *p)
     free(p);
 }
 
-void pipeline_set_observer(pipeline *p, pipeline_fact_fn fact_fn, pipeline_alert_fn alert_fn, void *ctx)
+bool pipeline_add_observer(pipeline *p, pipeline_observer ob)
 {
-    p->on_fact = fact_fn;
-    p->on_alert = alert_fn;
-    p->observer = ctx;
+    if (p->n_observers == PIPELINE_MAX_OBSERVERS)
+        return false;
+    p->observers[p->n_observers++] = ob;
+    return true;
 }
 
 /* ---------------------------------------------------------------- packets */
@@ -657,6 +731,74 @@ static void maybe_expire(pipeline *p)
     }
 }
 
+/* -------------------------------------------------------- packet stages
+ * A frame goes through these in order until one has nothing more for it.
+ * Classification comes before reassembly because only the flows that a
+ * parser will read are reassembled; reassembly hands in-order bytes to the
+ * app layer (on_stream_data: the SMB memcap, then the parser), whose facts
+ * go through the fact stages above. */
+
+typedef struct packet_work {
+    int linktype;
+    const uint8_t *data;
+    uint32_t caplen;
+    decoded_pkt *pkt; /* filled by decode */
+    flow *f;
+    int dir;
+    flow_app *a;
+} packet_work;
+
+/* Each stage is stage_<name>(pipeline *, packet_work *), false when the
+ * frame goes no further. */
+
+static bool stage_decode(pipeline *p, packet_work *w)
+{
+    decode_result r = decode_packet(p->dec, w->linktype, w->data, w->caplen, p->now_pkt, w->pkt);
+    if (r == DECODE_UNSUPPORTED_LINKTYPE)
+        p->c.decode_unsupported++;
+    return r == DECODE_OK && (w->pkt->proto == IPPROTO_TCP || w->pkt->proto == IPPROTO_UDP);
+}
+
+/* The flow of the packet. A flow the lookup evicts to make room ends right
+ * after it, before this packet's own work (the release queue). */
+static bool stage_flow(pipeline *p, packet_work *w)
+{
+    p->in_lookup = true;
+    w->f = flow_lookup(p->flows, w->pkt, &w->dir);
+    p->in_lookup = false;
+    if (p->rq_len)
+        drain_released(p);
+    if (w->pkt->sport == 88 && w->pkt->payload_len)
+        kdc_packet(p, w->pkt); /* a KDC's reply: who a ticket was issued to */
+    if (!w->f)
+        return false;
+    w->a = w->f->app ? w->f->app : app_new(p, w->f);
+    if (!w->a)
+        return false;
+    w->a->last_no = p->pkt_no;
+    return true;
+}
+
+/* Which parser, if any, reads the flow (SMB ports, the SMB probe, nDPI). */
+static bool stage_classify(pipeline *p, packet_work *w)
+{
+    if (w->a->state == APP_UNDECIDED || w->a->ndpi)
+        classify(p, w->a, w->pkt);
+    return w->a->state == APP_SMB;
+}
+
+static bool stage_stream(pipeline *p, packet_work *w)
+{
+    stream_sink sink = {on_stream_data, on_stream_gap, w->a};
+    stream_segment(p->streams, &w->f->tcp, w->dir, w->pkt->seq, w->pkt->tcp_flags, w->pkt->payload,
+                   w->pkt->payload_len, &sink);
+    return true;
+}
+
+/* The packet stages, in order. Run as direct calls (the hot path), so the
+ * compiler sees through them; the list is also their names. */
+#define PACKET_STAGES(X) X(decode) X(flow) X(classify) X(stream)
+
 bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
                      uint32_t wirelen)
 {
@@ -664,6 +806,7 @@ bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t 
     p->c.bytes += wirelen;
     p->pkt_no = p->next_no ? p->next_no : p->c.packets;
     p->next_no = 0;
+    p->now_pkt = ts_usec;
     if (ts_usec > p->now)
         p->now = ts_usec;
     if (!p->first_ts) {
@@ -671,29 +814,30 @@ bool pipeline_packet(pipeline *p, int linktype, uint64_t ts_usec, const uint8_t 
         p->last_expire = ts_usec;
     }
     decoded_pkt pkt;
-    decode_result r = decode_packet(p->dec, linktype, data, caplen, ts_usec, &pkt);
-    if (r == DECODE_OK && (pkt.proto == IPPROTO_TCP || pkt.proto == IPPROTO_UDP)) {
-        int dir = 0;
-        flow *f = flow_lookup(p->flows, &pkt, &dir);
-        if (pkt.sport == 88 && pkt.payload_len)
-            kdc_packet(p, &pkt);
-        if (f) {
-            flow_app *a = f->app ? f->app : app_new(p, f);
-            if (a) {
-                if (a->state == APP_UNDECIDED || a->ndpi)
-                    classify(p, a, &pkt);
-                if (a->state == APP_SMB) {
-                    stream_sink sink = {on_stream_data, on_stream_gap, a};
-                    stream_segment(p->streams, &f->tcp, dir, pkt.seq, pkt.tcp_flags, pkt.payload,
-                                   pkt.payload_len, &sink);
-                }
-            }
-        }
-    } else if (r == DECODE_UNSUPPORTED_LINKTYPE) {
-        p->c.decode_unsupported++;
-    }
+    packet_work w = {.linktype = linktype, .data = data, .caplen = caplen, .pkt = &pkt};
+#define RUN_PACKET_STAGE(name)                                                                                 \
+    if (!stage_##name(p, &w))                                                                                  \
+        goto done;
+    PACKET_STAGES(RUN_PACKET_STAGE)
+#undef RUN_PACKET_STAGE
+done:
     maybe_expire(p);
     return !p->output_failed;
+}
+
+const char *pipeline_stage_names(char *buf, size_t n)
+{
+#define STAGE_NAME(name) #name,
+    static const char *const packet[] = {PACKET_STAGES(STAGE_NAME)};
+    static const char *const fact[] = {FACT_STAGES(STAGE_NAME)};
+#undef STAGE_NAME
+    size_t k = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < sizeof(packet) / sizeof(packet[0]) && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? " " : "", packet[i]);
+    for (size_t i = 0; i < sizeof(fact) / sizeof(fact[0]) && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", i ? " " : " | ", fact[i]);
+    return buf;
 }
 
 void pipeline_number_next(pipeline *p, uint64_t n) { p->next_no = n; }
@@ -709,69 +853,37 @@ void pipeline_finish(pipeline *p)
 {
     p->finishing = true;
     flow_table_flush(p->flows);
-    eve_flush(p->out);
+    output_flush(p->out);
 }
 
 uint64_t pipeline_now(const pipeline *p) { return p->now; }
 uint64_t pipeline_first_ts(const pipeline *p) { return p->first_ts; }
 
+/* The pipeline's own counters, with those its stages keep, added to c. */
 void pipeline_counters(const pipeline *p, pw_counters *c)
 {
     const decode_stats *d = decoder_stats(p->dec);
     const flow_stats *fs = flow_table_stats(p->flows);
     const stream_stats *ss = stream_engine_stats(p->streams);
-    const pw_counters *m = &p->c;
-    c->packets += m->packets;
-    c->bytes += m->bytes;
-    c->decode_not_ip += d->not_ip;
-    c->decode_truncated += d->truncated;
-    c->decode_malformed += d->malformed;
-    c->decode_unsupported += m->decode_unsupported;
-    c->frags_reassembled += d->frags_reassembled;
-    c->frags_dropped += d->frags_dropped;
-    c->ipv6_frags += d->ipv6_frags;
-    c->flows += m->flows;
-    c->flows_smb += m->flows_smb;
-    c->flows_midstream += m->flows_midstream;
-    c->flows_timed_out += fs->timed_out;
-    c->flows_evicted += fs->evicted;
-    c->flow_memcap_drops += fs->memcap_drops;
-    c->tcp_segments += ss->segments;
-    c->tcp_out_of_order += ss->out_of_order;
-    c->tcp_retransmitted += ss->retransmitted;
-    c->tcp_overlaps += ss->overlaps;
-    c->tcp_gaps += ss->gaps;
-    c->tcp_gap_bytes += ss->gap_bytes;
-    c->stream_memcap_drops += ss->memcap_drops;
-    c->smb_sessions += m->smb_sessions;
-    c->smb_ntlm_sessions += m->smb_ntlm_sessions;
-    c->smb_kerberos_sessions += m->smb_kerberos_sessions;
-    c->smb_encrypted_msgs += m->smb_encrypted_msgs;
-    c->smb_compressed_msgs += m->smb_compressed_msgs;
-    c->smb_encrypted_flows += m->smb_encrypted_flows;
-    c->smb_resyncs += m->smb_resyncs;
-    c->smb_malformed += m->smb_malformed;
-    c->smb_limit_drops += m->smb_limit_drops;
-    c->smb_orphan_responses += m->smb_orphan_responses;
-    c->smb_memcap_drops += m->smb_memcap_drops;
-    c->smb_memcap_evictions += m->smb_memcap_evictions;
-    c->smb_servers_named += m->smb_servers_named;
-    c->smb_server_renames += m->smb_server_renames;
-    c->smb_server_evictions += m->smb_server_evictions;
-    c->kdc_tickets += m->kdc_tickets;
-    c->kdc_ticket_evictions += m->kdc_ticket_evictions;
-    c->kdc_identities += m->kdc_identities;
-    c->smb_pdu_memcap_drops += m->smb_pdu_memcap_drops;
-    c->smb_auth_unrecognised += m->smb_auth_unrecognised;
-    for (int i = 0; i < 7; i++)
-        c->smb_by_dialect[i] += m->smb_by_dialect[i];
-    c->events_smb += m->events_smb;
-    c->events_5145 += m->events_5145;
-    c->events_5140 += m->events_5140;
-    c->events_flow += m->events_flow;
-    c->alerts += m->alerts;
-    c->rule_matches_max_exceeded += m->rule_matches_max_exceeded;
-    c->rule_regex_limit += sigma_ruleset_regex_limit_hits(p->rules);
+    pw_counters m = p->c;
+    m.decode_not_ip = d->not_ip;
+    m.decode_truncated = d->truncated;
+    m.decode_malformed = d->malformed;
+    m.frags_reassembled = d->frags_reassembled;
+    m.frags_dropped = d->frags_dropped;
+    m.ipv6_frags = d->ipv6_frags;
+    m.flows_timed_out = fs->timed_out;
+    m.flows_evicted = fs->evicted;
+    m.flow_memcap_drops = fs->memcap_drops;
+    m.tcp_segments = ss->segments;
+    m.tcp_out_of_order = ss->out_of_order;
+    m.tcp_retransmitted = ss->retransmitted;
+    m.tcp_overlaps = ss->overlaps;
+    m.tcp_gaps = ss->gaps;
+    m.tcp_gap_bytes = ss->gap_bytes;
+    m.stream_memcap_drops = ss->memcap_drops;
+    m.rule_regex_limit += sigma_ruleset_regex_limit_hits(p->rules);
+    pw_counters_add(c, &m);
 }
 
 static void (*stats_extra)(jbuf *j, void *ctx);
@@ -783,91 +895,18 @@ void pipeline_set_stats_extra(void (*fn)(jbuf *j, void *ctx), void *ctx)
     stats_extra_ctx = ctx;
 }
 
-void pipeline_write_stats(eve_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec)
+void pipeline_write_stats(pw_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec)
 {
     char line[32768];
+    output_unwritten_info u = output_unwritten(out);
+    stats_rec st = {c, uptime_usec, u.records, u.reopen_failures, stats_extra, stats_extra_ctx};
+    pw_record r = {.kind = REC_STATS, .stats = &st};
+    r.hdr.ts_usec = ts_usec;
     jbuf j;
     jb_init(&j, line, sizeof(line));
-    eve_hdr h;
-    memset(&h, 0, sizeof(h));
-    h.ts_usec = ts_usec;
-    eve_begin(&j, &h, "stats");
-    jb_open_object(&j, "stats");
-    jb_u64(&j, "uptime", uptime_usec / 1000000);
-    jb_open_object(&j, "capture");
-    jb_u64(&j, "packets", c->packets);
-    jb_u64(&j, "bytes", c->bytes);
-    jb_u64(&j, "kernel_packets", c->kernel_packets);
-    jb_u64(&j, "kernel_drops", c->kernel_drops);
-    jb_u64(&j, "kernel_ifdrops", c->kernel_ifdrops);
-    jb_close_object(&j);
-    jb_open_object(&j, "decoder");
-    jb_u64(&j, "not_ip", c->decode_not_ip);
-    jb_u64(&j, "truncated", c->decode_truncated);
-    jb_u64(&j, "malformed", c->decode_malformed);
-    jb_u64(&j, "unsupported_linktype", c->decode_unsupported);
-    jb_u64(&j, "ipv4_frags_reassembled", c->frags_reassembled);
-    jb_u64(&j, "ipv4_frags_dropped", c->frags_dropped);
-    jb_u64(&j, "ipv6_frags_skipped", c->ipv6_frags);
-    jb_close_object(&j);
-    jb_open_object(&j, "flow");
-    jb_u64(&j, "total", c->flows);
-    jb_u64(&j, "smb", c->flows_smb);
-    jb_u64(&j, "midstream", c->flows_midstream);
-    jb_u64(&j, "timed_out", c->flows_timed_out);
-    jb_u64(&j, "evicted", c->flows_evicted);
-    jb_u64(&j, "memcap_drops", c->flow_memcap_drops);
-    jb_close_object(&j);
-    jb_open_object(&j, "tcp");
-    jb_u64(&j, "segments", c->tcp_segments);
-    jb_u64(&j, "out_of_order", c->tcp_out_of_order);
-    jb_u64(&j, "retransmitted", c->tcp_retransmitted);
-    jb_u64(&j, "overlaps", c->tcp_overlaps);
-    jb_u64(&j, "gaps", c->tcp_gaps);
-    jb_u64(&j, "gap_bytes", c->tcp_gap_bytes);
-    jb_u64(&j, "reassembly_memcap_drops", c->stream_memcap_drops);
-    jb_close_object(&j);
-    jb_open_object(&j, "smb");
-    jb_u64(&j, "sessions", c->smb_sessions);
-    jb_u64(&j, "ntlmssp_sessions", c->smb_ntlm_sessions);
-    jb_u64(&j, "kerberos_sessions", c->smb_kerberos_sessions);
-    jb_u64(&j, "auth_unrecognised", c->smb_auth_unrecognised);
-    jb_u64(&j, "encrypted_flows", c->smb_encrypted_flows);
-    jb_u64(&j, "encrypted_messages", c->smb_encrypted_msgs);
-    jb_u64(&j, "compressed_messages", c->smb_compressed_msgs);
-    jb_u64(&j, "resyncs", c->smb_resyncs);
-    jb_u64(&j, "malformed", c->smb_malformed);
-    jb_u64(&j, "orphan_responses", c->smb_orphan_responses);
-    jb_u64(&j, "state_limit_drops", c->smb_limit_drops);
-    jb_u64(&j, "memcap_drops", c->smb_memcap_drops);
-    jb_u64(&j, "memcap_evictions", c->smb_memcap_evictions);
-    jb_u64(&j, "servers_named", c->smb_servers_named);
-    jb_u64(&j, "server_renames", c->smb_server_renames);
-    jb_u64(&j, "server_name_evictions", c->smb_server_evictions);
-    jb_u64(&j, "kdc_tickets", c->kdc_tickets);
-    jb_u64(&j, "kdc_ticket_evictions", c->kdc_ticket_evictions);
-    jb_u64(&j, "kdc_identities", c->kdc_identities);
-    jb_u64(&j, "pdu_memcap_drops", c->smb_pdu_memcap_drops);
-    static const char *dialects[7] = {"unknown", "NT LM 0.12", "2.02", "2.10", "3.00", "3.02", "3.11"};
-    jb_open_object(&j, "flows_by_dialect");
-    for (int i = 0; i < 7; i++)
-        jb_u64(&j, dialects[i], c->smb_by_dialect[i]);
-    jb_close_object(&j);
-    jb_close_object(&j);
-    jb_open_object(&j, "events");
-    jb_u64(&j, "smb", c->events_smb);
-    jb_u64(&j, "winlog_5145", c->events_5145);
-    jb_u64(&j, "winlog_5140", c->events_5140);
-    jb_u64(&j, "flow", c->events_flow);
-    jb_u64(&j, "alerts", c->alerts);
-    jb_u64(&j, "alerts_over_match_limit", c->rule_matches_max_exceeded);
-    jb_u64(&j, "rule_regex_limit", c->rule_regex_limit);
-    jb_close_object(&j);
-    if (stats_extra)
-        stats_extra(&j, stats_extra_ctx);
-    jb_close_object(&j);
-    jb_close_object(&j);
+    output_layout(out)->build(&j, &r);
     size_t len;
     const char *s = jb_line(&j, &len);
-    eve_write(out, s, len);
+    if (len)
+        output_write(out, s, len);
 }

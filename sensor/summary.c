@@ -103,6 +103,12 @@ void summary_on_alert(void *ctx, const sigma_rule *r, const char *share, const c
     pthread_mutex_unlock(&s->lock);
 }
 
+pipeline_observer summary_observer(summary *s)
+{
+    pipeline_observer ob = {summary_on_fact, summary_on_alert, s};
+    return ob;
+}
+
 void summary_add_capture(summary *s) { s->captures++; }
 
 static int by_count(const void *a, const void *b)
@@ -188,17 +194,16 @@ void summary_print(const summary *s, FILE *out, const pw_counters *c, double sec
             (unsigned long long)c->flows, (unsigned long long)c->flows_smb, (unsigned long long)c->flows_midstream,
             (unsigned long long)c->smb_sessions, (unsigned long long)c->smb_ntlm_sessions,
             (unsigned long long)c->smb_kerberos_sessions);
-    static const char *dialects[7] = {"unknown", "SMB1", "2.02", "2.10", "3.00", "3.02", "3.11"};
     fprintf(out, "  dialects:");
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < PW_N_DIALECTS; i++)
         if (c->smb_by_dialect[i])
-            fprintf(out, " %s=%llu", dialects[i], (unsigned long long)c->smb_by_dialect[i]);
+            fprintf(out, " %s=%llu", pw_dialect_names[i], (unsigned long long)c->smb_by_dialect[i]);
     fprintf(out, "%s; encrypted flows %llu\n", c->flows_smb ? "" : " none",
             (unsigned long long)c->smb_encrypted_flows);
     print_table(out, "shares connected (tree connects, clients)", "from", &s->shares, top_n);
     print_table(out, "named pipes opened", "by", &s->pipes, top_n);
     fprintf(out, "  events:   %llu smb, %llu 5145, %llu 5140, %llu alerts\n", (unsigned long long)c->events_smb,
-            (unsigned long long)c->events_5145, (unsigned long long)c->events_5140, (unsigned long long)c->alerts);
+            (unsigned long long)pw_winlog_count(c, 5145), (unsigned long long)pw_winlog_count(c, 5140), (unsigned long long)c->alerts);
     print_table(out, "alerts by rule", "from", &s->alerts, top_n);
     if (c->rule_regex_limit)
         fprintf(out, "  rules:    %llu regex matches stopped at PCRE2's match limit (taken as no match)\n",

@@ -17,6 +17,8 @@ summary *summary_new(void);
 void summary_free(summary *s);
 void summary_on_fact(void *ctx, const smb_fact *f, const char *client_ip);
 void summary_on_alert(void *ctx, const sigma_rule *r, const char *share, const char *name, const char *client_ip);
+/* The summary as a pipeline observer (summary_on_fact, summary_on_alert). */
+pipeline_observer summary_observer(summary *s);
 /* One more capture file read. */
 void summary_add_capture(summary *s);
 /* The tables as members of the stats record: shares, named_pipes, alerts_by_rule (top 10). */

@@ -8,16 +8,18 @@
 #include <time.h>
 
 #include "../protocols/reader.h"
+#include "decode.h"
 
 #define RING_BYTES (4u << 20)
+#define MAX_FRAME 262144u /* bytes of a frame kept (larger captures are cut) */
 
-typedef struct rec_hdr {
+typedef struct ring_hdr {
     uint64_t ts;
     uint64_t no; /* the frame's number in the input */
     uint32_t caplen, wirelen;
     int32_t linktype;
     uint32_t is_ref; /* the frame is not in the ring: a rec_ref follows */
-} rec_hdr;
+} ring_hdr;
 
 typedef struct rec_ref {
     const uint8_t *data;
@@ -29,6 +31,7 @@ typedef struct worker {
     pw_options opts; /* the run's, with this worker's share of the caps */
     pipeline *pl;
     uint8_t *ring;
+    uint8_t *frame; /* a frame that wraps around the end of the ring, put together */
     /* Reader and worker each publish their position once per batch, and on
      * separate cache lines: a store per frame to a shared line cost more than
      * the frame's processing. */
@@ -47,7 +50,7 @@ struct worker_pool {
     bool finished;
 };
 
-static size_t rec_size(uint32_t caplen) { return sizeof(rec_hdr) + (((size_t)caplen + 7) & ~(size_t)7); }
+static size_t rec_size(uint32_t caplen) { return sizeof(ring_hdr) + (((size_t)caplen + 7) & ~(size_t)7); }
 
 static void nap(void)
 {
@@ -100,9 +103,7 @@ static void commit(worker *w, uint64_t end)
 static void *worker_main(void *arg)
 {
     worker *w = arg;
-    uint8_t *frame = malloc(262144 + 8);
-    if (!frame)
-        abort();
+    uint8_t *frame = w->frame;
     uint64_t tail = atomic_load_explicit(&w->tail, memory_order_relaxed);
     uint64_t consumed = 0;
     unsigned batch = 0;
@@ -123,7 +124,7 @@ static void *worker_main(void *arg)
             continue;
         }
         batch++;
-        rec_hdr h;
+        ring_hdr h;
         ring_get(w->ring, tail, &h, sizeof(h));
         if (h.is_ref) {
             rec_ref ref;
@@ -146,11 +147,10 @@ static void *worker_main(void *arg)
         pipeline_packet(w->pl, h.linktype, h.ts, data, h.caplen, h.wirelen);
         tail += rec_size(h.caplen);
     }
-    free(frame);
     return NULL;
 }
 
-worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *const *rules, eve_output *out,
+worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *const *rules, pw_output *out,
                              summary *sum)
 {
     worker_pool *wp = calloc(1, sizeof(*wp));
@@ -164,19 +164,24 @@ worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *co
     for (int i = 0; i < n; i++) {
         worker *w = &wp->w[i];
         w->ring = malloc(RING_BYTES);
+        /* Memory is had here, before any thread starts, so that a shortage
+         * is one clean failure of the start rather than a worker's abort. */
+        w->frame = i > 0 ? malloc(MAX_FRAME + 8) : NULL;
         w->opts = *o;
         pw_options_for_worker(&w->opts, n);
         w->pl = pipeline_new(&w->opts, rules[i], out);
-        if (!w->ring || !w->pl) {
+        if (!w->ring || !w->pl || (i > 0 && !w->frame)) {
             free(w->ring);
+            free(w->frame);
             pipeline_free(w->pl);
             break;
         }
         if (sum)
-            pipeline_set_observer(w->pl, summary_on_fact, summary_on_alert, sum);
+            pipeline_add_observer(w->pl, summary_observer(sum));
         /* worker 0 is the reading thread itself: N workers use N threads */
         if (i > 0 && pthread_create(&w->thread, NULL, worker_main, w) != 0) {
             free(w->ring);
+            free(w->frame);
             pipeline_free(w->pl);
             break;
         }
@@ -191,54 +196,11 @@ worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *co
     return wp;
 }
 
-/* Link and network headers just far enough to find the IP addresses. */
-unsigned worker_hash(int linktype, const uint8_t *data, uint32_t caplen, unsigned n)
+unsigned worker_hash_addrs(int ipver, const uint8_t *a, const uint8_t *b, unsigned n)
 {
     if (n <= 1)
         return 0;
-    rd_t r = rd_make(data, caplen);
-    uint16_t ethertype = 0;
-    switch (linktype) {
-    case 1: /* Ethernet */
-        rd_skip(&r, 12);
-        ethertype = rd_be16(&r);
-        for (int i = 0; i < 4 && (ethertype == 0x8100 || ethertype == 0x88a8 || ethertype == 0x9100); i++) {
-            rd_skip(&r, 2);
-            ethertype = rd_be16(&r);
-        }
-        break;
-    case 113: /* Linux SLL */
-        rd_skip(&r, 14);
-        ethertype = rd_be16(&r);
-        break;
-    case 276: /* Linux SLL2 */
-        ethertype = rd_be16(&r);
-        rd_skip(&r, 18);
-        break;
-    case 0:
-    case 108: /* BSD loopback: the version nibble tells */
-        rd_skip(&r, 4);
-        break;
-    default: /* raw IP */
-        break;
-    }
-    if (!rd_ok(&r) || rd_left(&r) < 20)
-        return 0;
-    const uint8_t *ip = r.p + r.off;
-    int ver = ethertype == 0x86dd ? 6 : ethertype == 0x0800 ? 4 : ip[0] >> 4;
-    const uint8_t *a, *b;
-    size_t alen;
-    if (ver == 4) {
-        a = ip + 12;
-        b = ip + 16;
-        alen = 4;
-    } else if (ver == 6 && rd_left(&r) >= 40) {
-        a = ip + 8;
-        b = ip + 24;
-        alen = 16;
-    } else {
-        return 0;
-    }
+    size_t alen = ipver == 6 ? 16 : 4;
     /* Symmetric: the sum of the two address hashes does not depend on direction. */
     uint32_t ha = 2166136261u, hb = 2166136261u;
     for (size_t i = 0; i < alen; i++) {
@@ -250,6 +212,30 @@ unsigned worker_hash(int linktype, const uint8_t *data, uint32_t caplen, unsigne
     h *= 0x45d9f3bu;
     h ^= h >> 16;
     return h % n;
+}
+
+/* The link layer peeled as decode peels it, then the IP addresses. */
+unsigned worker_hash(int linktype, const uint8_t *data, uint32_t caplen, unsigned n)
+{
+    if (n <= 1)
+        return 0;
+    link_info li;
+    if (decode_link(linktype, data, caplen, &li) != LINK_OK)
+        return 0;
+    rd_t r = rd_make(data + li.off, caplen - li.off);
+    const uint8_t *a, *b;
+    if (li.ipver == 4) {
+        rd_skip(&r, 12);
+        a = rd_bytes(&r, 4);
+        b = rd_bytes(&r, 4);
+    } else {
+        rd_skip(&r, 8);
+        a = rd_bytes(&r, 16);
+        b = rd_bytes(&r, 16);
+    }
+    if (!rd_ok(&r))
+        return 0;
+    return worker_hash_addrs(li.ipver, a, b, n);
 }
 
 /* The worker that owns the frame; NULL when that is worker 0, the reading
@@ -269,14 +255,14 @@ static worker *route(worker_pool *wp, int linktype, uint64_t ts_usec, const uint
 void worker_pool_packet(worker_pool *wp, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
                         uint32_t wirelen)
 {
-    if (caplen > 262144)
-        caplen = 262144;
+    if (caplen > MAX_FRAME)
+        caplen = MAX_FRAME;
     worker *w = route(wp, linktype, ts_usec, data, caplen, wirelen);
     if (!w)
         return;
     size_t need = rec_size(caplen);
     uint64_t head = reserve(w, need);
-    rec_hdr h = {ts_usec, wp->handed, caplen, wirelen, linktype, 0};
+    ring_hdr h = {ts_usec, wp->handed, caplen, wirelen, linktype, 0};
     ring_put(w->ring, head, &h, sizeof(h));
     ring_put(w->ring, head + sizeof(h), data, caplen);
     commit(w, head + need);
@@ -288,7 +274,7 @@ void worker_pool_packet_ref(worker_pool *wp, int linktype, uint64_t ts_usec, con
     worker *w = route(wp, linktype, ts_usec, data, caplen, wirelen);
     if (!w)
         return;
-    rec_hdr h = {ts_usec, wp->handed, caplen, wirelen, linktype, 1};
+    ring_hdr h = {ts_usec, wp->handed, caplen, wirelen, linktype, 1};
     rec_ref ref = {data, end_off};
     size_t need = sizeof(h) + sizeof(ref);
     uint64_t head = reserve(w, need);
@@ -379,6 +365,7 @@ void worker_pool_free(worker_pool *wp)
     for (int i = 0; i < wp->n; i++) {
         pipeline_free(wp->w[i].pl);
         free(wp->w[i].ring);
+        free(wp->w[i].frame);
     }
     free(wp->w);
     free(wp);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "../detect/sigma.h"
-#include "eve.h"
+#include "output.h"
 #include "options.h"
 #include "pipeline.h"
 #include "summary.h"
@@ -19,7 +19,7 @@
 typedef struct worker_pool worker_pool;
 
 /* rules[i] is worker i's own ruleset (a ruleset is matched by one thread only). */
-worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *const *rules, eve_output *out,
+worker_pool *worker_pool_new(int n, const pw_options *o, const sigma_ruleset *const *rules, pw_output *out,
                              summary *sum);
 /* Hands one frame to the worker that owns its flow (blocks while that worker's ring is full). */
 void worker_pool_packet(worker_pool *wp, int linktype, uint64_t ts_usec, const uint8_t *data, uint32_t caplen,
@@ -43,7 +43,10 @@ uint64_t worker_pool_first_ts(const worker_pool *wp);
 uint64_t worker_pool_now(const worker_pool *wp);
 void worker_pool_free(worker_pool *wp);
 
-/* The worker index of a frame: a symmetric hash of its IP addresses. */
+/* The worker index of a frame: a symmetric hash of its IP addresses, found
+ * with the link-layer peel decode uses (decode_link). */
 unsigned worker_hash(int linktype, const uint8_t *data, uint32_t caplen, unsigned n);
+/* The same hash of two addresses (4 bytes each for IPv4, 16 for IPv6). */
+unsigned worker_hash_addrs(int ipver, const uint8_t *a, const uint8_t *b, unsigned n);
 
 #endif

@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "detect/sigma.h"
-#include "sensor/eve.h"
+#include "sensor/output.h"
 #include "sensor/options.h"
 #include "sensor/pipeline.h"
 
 static sigma_ruleset *rules;
-static eve_output *out;
+static pw_output *out;
 static pw_options opts;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -26,7 +26,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     rules = sigma_ruleset_new();
     sigma_load_path(rules, "conf/rules", NULL, NULL);
     char err[256];
-    out = eve_open("/dev/null", EVE_REGULAR, true, err, sizeof(err));
+    out = output_open("/dev/null", "regular", NULL, true, err, sizeof(err));
     return 0;
 }
 

@@ -78,7 +78,7 @@ static void test_values_applied(void **state)
                     "  - /etc/pipewatch/rules\n";
     assert_true(load(&o, y, err, sizeof(err)));
     assert_string_equal(o.eve_filename, "/var/log/pipewatch/eve.json");
-    assert_int_equal(o.eve_type, EVE_UNIX_DGRAM);
+    assert_string_equal(o.eve_filetype, "unix_dgram");
     assert_true(o.log_alert && o.log_stats);
     assert_false(o.log_smb || o.log_winlog || o.log_flow);
     assert_int_equal(o.flow.tcp_timeout_usec, 120ull * 1000000);
@@ -94,6 +94,183 @@ static void test_values_applied(void **state)
     assert_int_equal(o.workers, 2);
     assert_int_equal(o.n_rule_paths, 1);
     assert_string_equal(o.rule_paths[0], "/etc/pipewatch/rules");
+    config_release();
+}
+
+/* Every key of the table once, each with a value other than its default,
+ * and where it lands (units converted). */
+static void test_every_key(void **state)
+{
+    (void)state;
+    pw_options o;
+    char err[512];
+    const char *y = "rule-files: /r1\n"
+                    "skip-bad-rules: yes\n"
+                    "outputs:\n"
+                    "  - eve-log:\n"
+                    "      enabled: yes\n"
+                    "      filename: /tmp/e.json\n"
+                    "      append: no\n"
+                    "      filetype: unix_stream\n"
+                    "      layout: eve\n"
+                    "      types:\n"
+                    "        - smb\n"
+                    "        - flow: {}\n"
+                    "af-packet:\n"
+                    "  - interface: eth9\n"
+                    "    threads: auto\n"
+                    "    cluster-id: 77\n"
+                    "    cluster-type: cluster_hash\n"
+                    "    buffer-size: 8mb\n"
+                    "    promisc: no\n"
+                    "    snaplen: 1500\n"
+                    "    bpf-filter: tcp port 445\n"
+                    "  - interface: default\n"
+                    "pcap-file:\n"
+                    "  bpf-filter: tcp\n"
+                    "stats:\n"
+                    "  enabled: no\n"
+                    "  interval: 30\n"
+                    "flow:\n"
+                    "  memcap: 4mb\n"
+                    "flow-timeouts:\n"
+                    "  tcp:\n"
+                    "    established: 61\n"
+                    "    closed: 7\n"
+                    "    emergency-established: 9\n"
+                    "  udp:\n"
+                    "    new: 11\n"
+                    "stream:\n"
+                    "  memcap: 1mb\n"
+                    "  midstream: no\n"
+                    "  reassembly:\n"
+                    "    max-held-per-direction: 8kb\n"
+                    "defrag:\n"
+                    "  memcap: 128kb\n"
+                    "  timeout: 13\n"
+                    "app-layer:\n"
+                    "  protocols:\n"
+                    "    smb:\n"
+                    "      enabled: yes\n"
+                    "      detection-ports:\n"
+                    "        dp: [445, 1445]\n"
+                    "      max-sessions: 3\n"
+                    "      max-files: 4\n"
+                    "      max-pending: 5\n"
+                    "      memcap: 2mb\n"
+                    "      max-pdu-buffer: 2kb\n"
+                    "  ndpi:\n"
+                    "    enabled: no\n"
+                    "    max-packets: 9\n"
+                    "run-as:\n"
+                    "  user: nobody\n"
+                    "  group: nogroup\n";
+    if (!load(&o, y, err, sizeof(err)))
+        fail_msg("%s", err);
+    assert_int_equal(o.n_rule_paths, 1);
+    assert_string_equal(o.rule_paths[0], "/r1");
+    assert_true(o.skip_bad_rules);
+    assert_string_equal(o.eve_filename, "/tmp/e.json");
+    assert_false(o.eve_append);
+    assert_string_equal(o.eve_filetype, "unix_stream");
+    assert_string_equal(o.layout, "eve");
+    assert_true(o.log_smb && o.log_flow);
+    assert_false(o.log_winlog || o.log_alert || o.log_stats);
+    assert_int_equal(o.n_interfaces, 1);
+    assert_string_equal(o.interfaces[0], "eth9");
+    assert_int_equal(o.workers, 0);
+    assert_int_equal(o.cluster_id, 77);
+    assert_int_equal(o.buffer_size_mb, 8);
+    assert_false(o.promisc);
+    assert_int_equal(o.snaplen, 1500);
+    assert_string_equal(o.bpf, "tcp");
+    assert_int_equal(o.stats_interval_usec, 30ull * 1000000);
+    assert_int_equal(o.flow.max_flows, 4096);
+    assert_int_equal(o.flow.tcp_timeout_usec, 61ull * 1000000);
+    assert_int_equal(o.flow.tcp_closed_timeout_usec, 7ull * 1000000);
+    assert_int_equal(o.flow.emergency_timeout_usec, 9ull * 1000000);
+    assert_int_equal(o.flow.udp_timeout_usec, 11ull * 1000000);
+    assert_int_equal(o.stream.memcap, 1u << 20);
+    assert_false(o.stream.midstream);
+    assert_int_equal(o.stream.max_held_per_dir, 8192);
+    assert_int_equal(o.defrag_memcap, 128 * 1024);
+    assert_int_equal(o.defrag_timeout_usec, 13ull * 1000000);
+    assert_int_equal(o.n_smb_ports, 2);
+    assert_int_equal(o.smb_ports[1], 1445);
+    assert_int_equal(o.smb.max_sessions, 3);
+    assert_int_equal(o.smb.max_files, 4);
+    assert_int_equal(o.smb.max_pending, 5);
+    assert_int_equal(o.smb_memcap, 2u << 20);
+    assert_int_equal(o.smb.max_pdu_buffer, 2048);
+    assert_false(o.appid_enabled);
+    assert_int_equal(o.appid_max_packets, 9);
+    assert_string_equal(o.run_as_user, "nobody");
+    assert_string_equal(o.run_as_group, "nogroup");
+
+    /* Switches that turn several settings off at once. */
+    assert_true(load(&o, "app-layer:\n  protocols:\n    smb:\n      enabled: no\n", err, sizeof(err)));
+    assert_int_equal(o.n_smb_ports, 0);
+    assert_true(load(&o, "outputs:\n  - eve-log:\n      enabled: no\n", err, sizeof(err)));
+    assert_false(o.log_smb || o.log_winlog || o.log_alert || o.log_flow || o.log_stats);
+    /* The other spellings of the same destination. */
+    assert_true(load(&o, "flow-timeouts:\n  udp:\n    established: 12\n", err, sizeof(err)));
+    assert_int_equal(o.flow.udp_timeout_usec, 12ull * 1000000);
+    assert_true(load(&o, "stream:\n  reassembly:\n    memcap: 3mb\n", err, sizeof(err)));
+    assert_int_equal(o.stream.memcap, 3u << 20);
+    assert_true(load(&o, "flow:\n  max-flows: 5000\n", err, sizeof(err)));
+    assert_int_equal(o.flow.max_flows, 5000);
+    assert_true(load(&o, "af-packet:\n  - threads: 3\n", err, sizeof(err)));
+    assert_int_equal(o.workers, 3);
+    assert_true(load(&o, "outputs:\n  - eve-log:\n      filetype: regular\n", err, sizeof(err)));
+    assert_string_equal(o.eve_filetype, "regular");
+    config_release();
+}
+
+/* The bounds of each kind of key, and where the message points. */
+static void test_bounds(void **state)
+{
+    (void)state;
+    pw_options o;
+    char err[512];
+    assert_false(load(&o, "flow:\n  max-flows: 15\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:2: flow.max-flows: '15' is not a whole number from 16 to 100000000");
+    assert_false(load(&o, "flow:\n  memcap: 1kb\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:2: flow.memcap: '1kb' is not a size from 1048576 to 1099511627776 bytes "
+                             "(e.g. 64mb, 512kb)");
+    assert_false(load(&o, "af-packet:\n  - threads: 65\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:2: af-packet.threads: '65' is not a whole number from 1 to 64");
+    assert_false(load(&o, "af-packet:\n  - cluster-type: cluster_cpu\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:2: af-packet.cluster-type: 'cluster_cpu' is not supported (cluster_flow or "
+                             "cluster_hash keep both directions of a flow on one worker)");
+    assert_false(load(&o, "af-packet:\n  - snaplen: [1]\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:2: af-packet.snaplen: expected a single value");
+    assert_false(load(&o, "af-packet:\n  - colour: red\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:2: af-packet.colour: unknown key");
+    assert_false(load(&o, "af-packet: eth0\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:1: af-packet: expected a list");
+    assert_false(load(&o, "run-as:\n  user: [a]\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:2: run-as.user: expected a single value");
+    assert_false(load(&o, "stats:\n  interval: 86401\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:2: stats.interval: '86401' is not a whole number from 0 to 86400");
+    assert_false(load(&o, "app-layer:\n  protocols:\n    smb:\n      max-files: 0\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:4: app-layer.protocols.smb.max-files: '0' is not a whole number from 1 to "
+                             "1000000");
+    assert_false(load(&o, "app-layer:\n  protocols:\n    smb:\n      detection-ports:\n        dp: [0]\n", err,
+                      sizeof(err)));
+    assert_string_equal(err, "test.yaml:5: app-layer.protocols.smb.detection-ports.dp: '0' is not a whole number "
+                             "from 1 to 65535");
+    assert_false(load(&o, "rule-files: {a: b}\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:1: rule-files: expected a list of rule files or directories");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      types: smb\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:3: outputs.eve-log.types: expected a list such as [smb, winlog, alert, "
+                             "flow, stats]");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      layout: ecs\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:3: outputs.eve-log.layout: 'ecs' is not one of eve");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      filetype: redis\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:3: outputs.eve-log.filetype: 'redis' is not one of regular, unix_stream, "
+                             "unix_dgram");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      colour: red\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:3: outputs.eve-log.colour: unknown key");
     config_release();
 }
 
@@ -168,6 +345,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shipped_config_equals_defaults),
         cmocka_unit_test(test_values_applied),
+        cmocka_unit_test(test_every_key),
+        cmocka_unit_test(test_bounds),
         cmocka_unit_test(test_unknown_key_names_file_line_key),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_yaml_syntax_error),

@@ -7,6 +7,7 @@
 #include "protocols/smb_conn.h"
 #include "sensor/eve.h"
 #include "sensor/json.h"
+#include "sensor/output.h"
 
 static char line[16384];
 
@@ -14,7 +15,7 @@ static const char *render_smb(const smb_fact *f)
 {
     jbuf j;
     jb_init(&j, line, sizeof(line));
-    eve_hdr h = {1554297296123456ull, 42, 7, "10.0.0.5", "10.0.0.1", 49832, 445, "TCP", 0};
+    rec_hdr h = {1554297296123456ull, 42, 7, "10.0.0.5", "10.0.0.1", 49832, 445, "TCP", 0};
     eve_begin(&j, &h, "smb");
     eve_smb_object(&j, f, 3);
     jb_close_object(&j);
@@ -33,10 +34,10 @@ static void test_guid_and_ip(void **state)
     assert_string_equal(g, "00112233-4455-6677-8899-aabbccddeeff");
     char ip[64];
     uint8_t v4[16] = {192, 168, 1, 46};
-    eve_format_ip(4, v4, ip, sizeof(ip));
+    rec_format_ip(4, v4, ip, sizeof(ip));
     assert_string_equal(ip, "192.168.1.46");
     uint8_t v6[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    eve_format_ip(6, v6, ip, sizeof(ip));
+    rec_format_ip(6, v6, ip, sizeof(ip));
     assert_string_equal(ip, "fe80::1");
 }
 
@@ -127,13 +128,13 @@ static void test_output_file_and_full_disk(void **state)
     assert_true(fd >= 0);
     close(fd);
     char err[256];
-    eve_output *o = eve_open(path, EVE_REGULAR, false, err, sizeof(err));
+    pw_output *o = output_open(path, "regular", NULL, false, err, sizeof(err));
     assert_non_null(o);
-    assert_null(eve_take_error(o)); /* nothing failed */
-    assert_true(eve_write(o, "{\"a\":1}", 7));
-    assert_true(eve_write(o, "{\"b\":2}", 7));
-    assert_int_equal(eve_lines(o), 2);
-    assert_true(eve_close(o));
+    assert_null(output_take_error(o)); /* nothing failed */
+    assert_true(output_write(o, "{\"a\":1}", 7));
+    assert_true(output_write(o, "{\"b\":2}", 7));
+    assert_int_equal(output_lines(o), 2);
+    assert_true(output_close(o));
     FILE *f = fopen(path, "r");
     char buf[64] = "";
     size_t n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -142,19 +143,19 @@ static void test_output_file_and_full_disk(void **state)
     assert_int_equal(n, 16);
     assert_string_equal(buf, "{\"a\":1}\n{\"b\":2}\n");
 
-    o = eve_open("/dev/full", EVE_REGULAR, true, err, sizeof(err));
+    o = output_open("/dev/full", "regular", NULL, true, err, sizeof(err));
     assert_non_null(o);
-    assert_true(eve_write(o, "{}", 2)); /* buffered */
-    assert_false(eve_flush(o));
-    assert_true(eve_failed(o));
-    assert_string_equal(eve_error(o), "cannot write events to /dev/full: No space left on device");
+    assert_true(output_write(o, "{}", 2)); /* buffered */
+    assert_false(output_flush(o));
+    assert_true(output_failed(o));
+    assert_string_equal(output_error(o), "cannot write events to /dev/full: No space left on device");
     /* Told once: whoever takes the error first reports it, later takers get nothing. */
-    assert_string_equal(eve_take_error(o), "cannot write events to /dev/full: No space left on device");
-    assert_null(eve_take_error(o));
-    assert_false(eve_write(o, "{}", 2));
-    assert_false(eve_close(o));
+    assert_string_equal(output_take_error(o), "cannot write events to /dev/full: No space left on device");
+    assert_null(output_take_error(o));
+    assert_false(output_write(o, "{}", 2));
+    assert_false(output_close(o));
 
-    assert_null(eve_open("/nonexistent/dir/eve.json", EVE_REGULAR, true, err, sizeof(err)));
+    assert_null(output_open("/nonexistent/dir/eve.json", "regular", NULL, true, err, sizeof(err)));
     assert_string_equal(err, "cannot open output file /nonexistent/dir/eve.json: No such file or directory");
 }
 

@@ -2,6 +2,8 @@
  * the Suricata timestamp form. */
 #include "testutil.h"
 
+#include <stdbool.h>
+
 #include "sensor/json.h"
 
 static const char *one_str(char *buf, size_t cap, const char *val, size_t n)
@@ -108,32 +110,177 @@ static void test_utf8(void **state)
     assert_string_equal(one_str(buf, sizeof buf, "\xf4\x8f\xbf\xbf", 4), "{\"v\":\"\xf4\x8f\xbf\xbf\"}");
 }
 
+/* A small JSON validator: true when s is one complete JSON value. */
+static const char *skip_value(const char *s);
+
+static const char *skip_string(const char *s)
+{
+    if (*s++ != '"')
+        return NULL;
+    while (*s && *s != '"') {
+        if ((unsigned char)*s < 0x20)
+            return NULL;
+        if (*s == '\\') {
+            s++;
+            if (*s == 'u') {
+                for (int i = 1; i <= 4; i++)
+                    if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
+                        return NULL;
+                s += 4;
+            } else if (!*s || !strchr("\"\\/bfnrt", *s)) {
+                return NULL;
+            }
+        }
+        s++;
+    }
+    return *s == '"' ? s + 1 : NULL;
+}
+
+static const char *skip_container(const char *s, char close, bool keyed)
+{
+    s++;
+    if (*s == close)
+        return s + 1;
+    for (;;) {
+        if (keyed) {
+            s = skip_string(s);
+            if (!s || *s++ != ':')
+                return NULL;
+        }
+        s = skip_value(s);
+        if (!s)
+            return NULL;
+        if (*s == close)
+            return s + 1;
+        if (*s++ != ',')
+            return NULL;
+    }
+}
+
+static const char *skip_value(const char *s)
+{
+    if (*s == '{')
+        return skip_container(s, '}', true);
+    if (*s == '[')
+        return skip_container(s, ']', false);
+    if (*s == '"')
+        return skip_string(s);
+    static const char *words[] = {"true", "false", "null"};
+    for (size_t i = 0; i < 3; i++)
+        if (!strncmp(s, words[i], strlen(words[i])))
+            return s + strlen(words[i]);
+    const char *start = s;
+    if (*s == '-')
+        s++;
+    while (*s >= '0' && *s <= '9')
+        s++;
+    return s > start ? s : NULL;
+}
+
+static bool valid_json(const char *s)
+{
+    const char *e = skip_value(s);
+    return e && *e == '\0';
+}
+
+/* The shape of an alert: nested objects and arrays after a few members. */
+static void build_record(jbuf *j)
+{
+    jb_open_object(j, NULL);
+    jb_str(j, "event_type", "alert");
+    jb_u64(j, "flow_id", 1234567);
+    jb_open_array(j, "vlan");
+    jb_u64(j, NULL, 10);
+    jb_close_array(j);
+    jb_open_object(j, "winlog");
+    jb_str(j, "channel", "Security");
+    jb_open_array(j, "keywords");
+    jb_str(j, NULL, "Audit Success");
+    jb_close_array(j);
+    jb_open_object(j, "event_data");
+    jb_str(j, "ShareName", "\\\\*\\IPC$");
+    jb_str(j, "RelativeTargetName", "svc-stdin");
+    jb_close_object(j);
+    jb_close_object(j);
+    jb_open_object(j, "smb");
+    jb_u64(j, "id", 3);
+    jb_close_object(j);
+    jb_close_object(j);
+}
+
 static void test_overflow(void **state)
 {
-    char buf[24];
+    char buf[512];
     memset(buf, 'X', sizeof buf);
     jbuf j;
-    jb_init(&j, buf, 20);
+    /* A member that does not fit is dropped whole, the members after it
+     * too, and the object still closes, saying it lost members. */
+    jb_init(&j, buf, 40);
     jb_open_object(&j, NULL);
-    jb_str(&j, "a", "12345"); /* {"a":"12345" = 12 bytes */
+    jb_str(&j, "a", "12345"); /* {"a":"12345" = 12 bytes, 19 held back */
     assert_false(j.overflow);
-    jb_str(&j, "b", "1234567890"); /* would need 17 more: dropped whole */
+    jb_str(&j, "b", "1234567890"); /* 17 more would leave less than 19: dropped whole */
     assert_true(j.overflow);
-    size_t len;
-    assert_string_equal(jb_line(&j, &len), "{\"a\":\"12345\"");
-    assert_int_equal(len, 12);
-    /* Later appends, even small ones, are ignored. */
-    jb_u64(&j, "c", 1);
-    jb_close_object(&j);
+    jb_u64(&j, "c", 1); /* later appends, even small ones, are dropped */
+    jb_open_object(&j, "d");
+    jb_u64(&j, "e", 1);
+    jb_close_object(&j); /* closes the skipped "d", not the line */
+    assert_true(jb_truncated(&j));
     assert_string_equal(jb_line(&j, NULL), "{\"a\":\"12345\"");
+    jb_close_object(&j);
+    size_t len;
+    assert_string_equal(jb_line(&j, &len), "{\"a\":\"12345\",\"truncated\":true}");
+    assert_int_equal(len, 30);
+    assert_int_equal(j.dropped, 4); /* b, c, d, e */
+    assert_int_equal(j.depth, 0);
     /* Nothing was written past the capacity. */
-    for (size_t i = 20; i < sizeof buf; i++)
+    for (size_t i = 40; i < sizeof buf; i++)
         assert_int_equal(buf[i], 'X');
     /* Reset clears the mark. */
     jb_reset(&j);
     assert_false(j.overflow);
+    assert_false(jb_truncated(&j));
     jb_u64(&j, NULL, 5);
     assert_string_equal(jb_line(&j, NULL), "5");
+
+    /* A record that fits is not marked, and needs no more room than its text
+     * and what its open containers hold back. */
+    jb_init(&j, buf, sizeof buf);
+    build_record(&j);
+    char full[512];
+    snprintf(full, sizeof full, "%s", jb_line(&j, &len));
+    assert_false(jb_truncated(&j));
+    assert_true(valid_json(full));
+    assert_int_equal(len, strlen(full));
+
+    /* Cut at every size: always one valid JSON object (or nothing when not
+     * even the braces fit), either the whole record or a prefix of its
+     * members closed and marked. */
+    for (size_t cap = 1; cap <= len + 1; cap++) {
+        jb_init(&j, buf, cap);
+        build_record(&j);
+        size_t n;
+        const char *line = jb_line(&j, &n);
+        assert_true(n < cap);
+        assert_int_equal(j.depth, 0);
+        if (n == 0) {
+            assert_true(cap < 21);
+            continue;
+        }
+        if (!valid_json(line))
+            fail_msg("cap %zu: not valid JSON: %s", cap, line);
+        if (jb_truncated(&j)) {
+            assert_non_null(strstr(line, "\"truncated\":true}"));
+            assert_string_equal(line + n - 17, "\"truncated\":true}");
+        } else {
+            assert_string_equal(line, full);
+        }
+    }
+    /* One byte short of the whole record and its NUL: still valid, marked. */
+    jb_init(&j, buf, len);
+    build_record(&j);
+    assert_true(jb_truncated(&j));
+    assert_true(valid_json(jb_line(&j, NULL)));
 
     /* An escape sequence that does not fit is not cut in half. */
     jb_init(&j, buf, 8);
@@ -141,16 +288,26 @@ static void test_overflow(void **state)
     assert_true(j.overflow);
     assert_string_equal(jb_line(&j, NULL), "");
 
-    /* Exactly full: 7 characters and the NUL in 8 bytes. */
+    /* Exactly full: 7 characters and the NUL in 8 bytes (nothing is open). */
     jb_init(&j, buf, 8);
     jb_str(&j, NULL, "abcde");
     assert_false(j.overflow);
     assert_string_equal(jb_line(&j, &len), "\"abcde\"");
     assert_int_equal(len, 7);
 
+    /* An array at the top closes without the marker (it has no keys). */
+    jb_init(&j, buf, 24);
+    jb_open_array(&j, NULL);
+    jb_str(&j, NULL, "0123456789abcdef");
+    jb_close_array(&j);
+    assert_true(jb_truncated(&j));
+    assert_string_equal(jb_line(&j, NULL), "[]");
+
     /* A zero-sized buffer is overflowed from the start. */
     jb_init(&j, NULL, 0);
+    jb_open_object(&j, NULL);
     jb_str(&j, NULL, "a");
+    jb_close_object(&j);
     assert_true(j.overflow);
     assert_string_equal(jb_line(&j, &len), "");
     assert_int_equal(len, 0);
@@ -182,7 +339,7 @@ static const char *ts(char *buf, size_t cap, uint64_t usec)
 
 static void test_timestamp(void **state)
 {
-    char buf[64];
+    char buf[96];
     assert_string_equal(ts(buf, sizeof buf, 0), "\"1970-01-01T00:00:00.000000+0000\"");
     assert_string_equal(ts(buf, sizeof buf, 1554297296123456ull), "\"2019-04-03T13:14:56.123456+0000\"");
     /* Same second again (cached date), then a different microsecond. */

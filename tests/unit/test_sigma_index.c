@@ -125,6 +125,14 @@ static void golden_events(const char *path)
             json_str(&p, names[nf], sizeof(names[nf]));
             assert_int_equal(*p, ':');
             p++;
+            if (*p == '[') { /* an array Winlogbeat adds (AccessListDescription): not matched here */
+                const char *close = strchr(p, ']');
+                assert_non_null(close);
+                p = close + 1;
+                if (*p == ',')
+                    p++;
+                continue;
+            }
             assert_int_equal(*p, '"');
             p++;
             json_str(&p, store[nf], sizeof(store[nf]));

@@ -3,6 +3,7 @@
  * puts "\n\t\t\t\t" after every right, the last one included. */
 #include "testutil.h"
 
+#include "detect/sigma.h"
 #include "detect/winevent.h"
 #include "detect/winevent_families.h"
 #include "detect/winevent_fields.h"
@@ -170,7 +171,7 @@ static void test_full_5145(void **state)
     assert_int_equal(e.event_id, 5145);
     assert_true(e.audit_success);
     assert_int_equal(e.ndata, 13);
-    assert_int_equal(e.nfields, 18);
+    assert_int_equal(e.nfields, 19);
     assert_field(&e, 0, "SubjectUserSid", "S-1-0-0");
     assert_field(&e, 1, "SubjectUserName", "admmig");
     assert_field(&e, 2, "SubjectDomainName", "OFFSEC");
@@ -194,7 +195,7 @@ static void test_full_5145(void **state)
     assert_string_equal(e.sigma.service, "security");
     assert_null(e.sigma.category);
     assert_ptr_equal(e.sigma.fields, e.fields);
-    assert_int_equal(e.sigma.nfields, 18);
+    assert_int_equal(e.sigma.nfields, 19);
     assert_string_equal(winevent_get(&e, "RelativeTargetName"), "PSEXESVC-WEC01-956-stdout");
     assert_null(winevent_get(&e, "NoSuchField"));
     assert_true(e.used <= WINEVENT_STORAGE);
@@ -316,9 +317,21 @@ static void test_5145_failure_and_unanswered(void **state)
     assert_false(e.audit_success);
     assert_string_equal(winevent_get(&e, "Keywords"), "Audit Failure");
 
-    f.h.status = 0xC0000034u; /* STATUS_OBJECT_NAME_NOT_FOUND */
+    f.h.status = 0xC00000CAu; /* STATUS_NETWORK_ACCESS_DENIED */
     assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "Keywords"), "Audit Failure");
+
+    /* the share's check passed, the file system said no: Audit Success,
+     * as Windows logged the atexec retry of the same run */
+    static const uint32_t past_share[] = {0xC0000034u /* OBJECT_NAME_NOT_FOUND */,
+                                          0xC0000043u /* SHARING_VIOLATION */,
+                                          0xC0000035u /* OBJECT_NAME_COLLISION */, 0xC000003Au /* PATH_NOT_FOUND */};
+    for (size_t i = 0; i < sizeof past_share / sizeof past_share[0]; i++) {
+        f.h.status = past_share[i];
+        assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+        assert_true(e.audit_success);
+        assert_string_equal(winevent_get(&e, "Keywords"), "Audit Success");
+    }
 
     f.h.status = 0x00000108u; /* informational: still a success */
     assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
@@ -386,7 +399,7 @@ static void test_5140(void **state)
     assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_int_equal(e.event_id, 5140);
     assert_int_equal(e.ndata, 11);
-    assert_int_equal(e.nfields, 16);
+    assert_int_equal(e.nfields, 17);
     assert_field(&e, 0, "SubjectUserSid", "S-1-0-0");
     assert_field(&e, 1, "SubjectUserName", "admmig");
     assert_field(&e, 2, "SubjectDomainName", "OFFSEC");
@@ -403,7 +416,7 @@ static void test_5140(void **state)
     assert_field(&e, 13, "Provider_Name", "Microsoft-Windows-Security-Auditing");
     assert_field(&e, 14, "Computer", "srvdefender01.offsec.lan");
     assert_field(&e, 15, "Keywords", "Audit Success");
-    assert_int_equal(e.sigma.nfields, 16);
+    assert_int_equal(e.sigma.nfields, 17);
 
     /* Failed, unanswered, or share unknown: no 5140. */
     f.h.status = 0xC00000CCu; /* STATUS_BAD_NETWORK_NAME */
@@ -459,7 +472,7 @@ static void test_storage_bounded(void **state)
     assert_true(box.e.used <= WINEVENT_STORAGE);
     /* Every field is present, NUL-terminated and ends where the later ones
      * still have their values. */
-    assert_int_equal(box.e.nfields, 18);
+    assert_int_equal(box.e.nfields, 19);
     for (size_t i = 0; i < box.e.nfields; i++)
         assert_non_null(box.e.fields[i].value);
     assert_true(strlen(winevent_get(&box.e, "SubjectUserName")) > 0);
@@ -527,7 +540,8 @@ static void test_families_as_data(void **state)
         assert_string_equal(ev[0].keywords, "Audit Success");
         assert_string_equal(ev[0].sigma.product, d->family->product);
         assert_string_equal(ev[0].sigma.service, "security");
-        assert_int_equal(ev[0].sigma.nfields, d->ndata + 5);
+        /* the system fields, and for the share events AccessListDescription */
+        assert_int_equal(ev[0].sigma.nfields, d->ndata + 5 + (winevent_get(&ev[0], "AccessListDescription") != NULL));
         /* no room: no event */
         assert_int_equal(winevent_build(&facts[k], NULL, ev, 0), 0);
     }
@@ -543,6 +557,93 @@ static void test_families_as_data(void **state)
     assert_int_equal(winevent_build(&facts[0], NULL, ev, 1), 1);
     assert_string_equal(ev[0].keywords, WIN_FAMILY_SECURITY.keyword_failure);
     assert_string_equal(winevent_get(&ev[0], "Keywords"), "Audit Failure");
+}
+
+/* SMB1 NT_CREATE_ANDX: Windows logs the mask with FILE_READ_ATTRIBUTES
+ * added (the wire's 0x3 is the log's 0x83); SMB2 CREATE as asked. */
+static void test_smb1_mask(void **state)
+{
+    smb_fact f = create_fact();
+    static win_event e;
+    f.u.file.desired_access = 0x3;
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "AccessMask"), "0x3");
+    f.h.smb_version = 1;
+    f.h.command = 0xa2;
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "AccessMask"), "0x83");
+    assert_string_equal(winevent_get(&e, "AccessList"), "%%4416" SEP "%%4417" SEP "%%4423" SEP);
+}
+
+/* AccessListDescription: the rights by the names Windows' message table
+ * gives them, after the system fields, outside EventData. */
+static void test_access_description(void **state)
+{
+    smb_fact f = create_fact();
+    static win_event e;
+    f.u.file.desired_access = 0x12019f;
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_int_equal(e.ndata, 13);
+    assert_string_equal(e.fields[e.nfields - 1].name, "AccessListDescription");
+    assert_int_equal(e.sigma.nfields, e.nfields);
+    assert_string_equal(winevent_get(&e, "AccessListDescription"),
+                        "READ_CONTROL\nSYNCHRONIZE\nReadData (or ListDirectory)\nWriteData (or AddFile)\n"
+                        "AppendData (or AddSubdirectory or CreatePipeInstance)\nReadEA\nWriteEA\nReadAttributes\n"
+                        "WriteAttributes");
+    f.u.file.desired_access = 0x00010200; /* DELETE and bit 9 */
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "AccessListDescription"), "DELETE\nUnknown specific access (bit 9)");
+    char buf[32];
+    /* unknown codes left out; a name that does not fit is not cut */
+    winevent_access_names("%%4417" SEP "%%9999" SEP "%%4416", buf, sizeof buf);
+    assert_string_equal(buf, "WriteData (or AddFile)");
+    winevent_access_names("%%4417" SEP "%%9999" SEP "%%4423", buf, sizeof buf);
+    assert_string_equal(buf, "WriteData (or AddFile)");
+    char big[64];
+    winevent_access_names("%%4417" SEP "%%4423" SEP, big, sizeof big);
+    assert_string_equal(big, "WriteData (or AddFile)\nReadAttributes");
+    f.h.kind = SMB_FACT_TREE_CONNECT;
+    f.u.tree.share = "\\\\srv\\IPC$";
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "AccessListDescription"), "ReadData (or ListDirectory)");
+}
+
+/* A rule's AccessList value matches the rights by name as well as by code,
+ * through the rule index and the plain scan alike. */
+static void test_sigma_access_names(void **state)
+{
+    static const char rule[] = "title: C$ write\n"
+                               "id: 11111111-2222-3333-4444-555555555555\n"
+                               "logsource: {product: windows, service: security}\n"
+                               "detection:\n"
+                               "  sel:\n"
+                               "    EventID: 5145\n"
+                               "    AccessList|contains: 'WriteData'\n"
+                               "  condition: sel\n";
+    static const char rule_code[] = "title: code\n"
+                                    "id: 11111111-2222-3333-4444-555555555556\n"
+                                    "logsource: {product: windows, service: security}\n"
+                                    "detection:\n"
+                                    "  sel:\n"
+                                    "    AccessList|contains: '%%4417'\n"
+                                    "  condition: sel\n";
+    sigma_ruleset *rs = sigma_ruleset_new();
+    assert_int_equal(sigma_load_string(rs, "names.yml", rule, sizeof rule - 1, NULL, NULL), 0);
+    assert_int_equal(sigma_load_string(rs, "code.yml", rule_code, sizeof rule_code - 1, NULL, NULL), 0);
+    assert_int_equal(sigma_rule_count(rs), 2);
+    smb_fact f = create_fact();
+    static win_event e;
+    const sigma_rule *m[4];
+    f.u.file.desired_access = 0x2; /* WriteData */
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "AccessList"), "%%4417" SEP);
+    assert_int_equal(sigma_match(rs, &e.sigma, m, 4), 2);
+    assert_int_equal(sigma_match_linear(rs, &e.sigma, m, 4), 2);
+    f.u.file.desired_access = 0x1; /* ReadData only */
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_int_equal(sigma_match(rs, &e.sigma, m, 4), 0);
+    assert_int_equal(sigma_match_linear(rs, &e.sigma, m, 4), 0);
+    sigma_ruleset_free(rs);
 }
 
 int main(void)
@@ -566,6 +667,9 @@ int main(void)
         cmocka_unit_test(test_truncation_keeps_utf8_whole),
         cmocka_unit_test(test_computer_name),
         cmocka_unit_test(test_empty_domain_resolved),
+        cmocka_unit_test(test_smb1_mask),
+        cmocka_unit_test(test_access_description),
+        cmocka_unit_test(test_sigma_access_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,7 @@
 
 #include "protocols/kerberos.h"
 #include "protocols/smb2.h"
-#include "sensor/eve.h"
+#include "sensor/output.h"
 #include "sensor/options.h"
 #include "sensor/pipeline.h"
 
@@ -293,7 +293,7 @@ static void run_kerberos_session(const char *path, bool with_kdc)
     o.appid_enabled = false;
     o.log_flow = o.log_stats = false;
     char err[256];
-    eve_output *out = eve_open(path, EVE_REGULAR, false, err, sizeof err);
+    pw_output *out = output_open(path, "regular", NULL, false, err, sizeof err);
     assert_non_null(out);
     pipeline *p = pipeline_new(&o, NULL, out);
     assert_non_null(p);
@@ -317,7 +317,7 @@ static void run_kerberos_session(const char *path, bool with_kdc)
     send_tcp(p, &s2c, msg, b_tree_rsp(msg, &tc, 2), ts + 4000);
     pipeline_finish(p);
     pipeline_free(p);
-    eve_close(out);
+    output_close(out);
 }
 
 static char *slurp(const char *path)
