@@ -8,6 +8,9 @@ const win_family WIN_FAMILY_SECURITY = {
     .category = NULL,
     .keyword_success = "Audit Success",
     .keyword_failure = "Audit Failure",
+    /* <Level>0</Level>, rendered "Information" (Winlogbeat's log.level) */
+    .level = "information",
+    .provider_guid = "{54849625-5478-4994-a5ba-3e3b0328c30d}",
 };
 
 /* Classic (pre-manifest) provider: Keywords 0x8080000000000000, which
@@ -21,6 +24,8 @@ const win_family WIN_FAMILY_SYSTEM_SCM = {
     .keyword_success = "Classic",
     .keyword_failure = "Classic",
     .level = "information",
+    /* <Provider Name="Service Control Manager" Guid=...> in psexec-7045.evtx */
+    .provider_guid = "{555908d1-a6d7-4695-8e1e-26931d2012f4}",
 };
 
 const win_family WIN_FAMILY_PIPEWATCH_SVCCTL = {
@@ -74,6 +79,24 @@ const win_event_def WIN_EVENT_5145 = {5145, "5145", &WIN_FAMILY_SECURITY, fields
                                       sizeof fields_5145 / sizeof fields_5145[0]};
 const win_event_def WIN_EVENT_5140 = {5140, "5140", &WIN_FAMILY_SECURITY, fields_5140,
                                       sizeof fields_5140 / sizeof fields_5140[0]};
+
+/* System values of the logs read (docs/events.md): Task and its rendered
+ * name, Version, Opcode 0 ("Info"). */
+static const win_envelope envelopes[] = {
+    {5145, 12811, "Detailed File Share", 0, "Info"},
+    {5140, 12808, "File Share", 1, "Info"},
+    {4697, 12289, "Security System Extension", 0, "Info"},
+    {4698, 12804, "Other Object Access Events", 0, "Info"},
+};
+
+const win_envelope *winevent_envelope(uint16_t event_id)
+{
+    for (size_t i = 0; i < sizeof envelopes / sizeof envelopes[0]; i++) {
+        if (envelopes[i].event_id == event_id)
+            return &envelopes[i];
+    }
+    return NULL;
+}
 
 static const win_event_def *const all_defs[] = {&WIN_EVENT_5145, &WIN_EVENT_5140, &WIN_EVENT_7045, &WIN_EVENT_4697,
                                                 &WIN_EVENT_7040, &WIN_EVENT_4698, &WIN_EVENT_PW_SERVICE_PATH};

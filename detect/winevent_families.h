@@ -39,6 +39,19 @@ extern const win_event_def WIN_EVENT_7040;
  * event records it): pipewatch's own. */
 extern const win_event_def WIN_EVENT_PW_SERVICE_PATH;
 
+/* The system part of an event as the logs hold it and Winlogbeat renders it:
+ * winlog.task (the task's name), winlog.version, winlog.opcode. */
+typedef struct win_envelope {
+    uint16_t event_id;
+    uint16_t task;         /* <Task>12811</Task> */
+    const char *task_name; /* "Detailed File Share" */
+    uint8_t version;       /* <Version> */
+    const char *opcode;    /* "Info" (<Opcode>0</Opcode>) */
+} win_envelope;
+
+/* The envelope of an event id, NULL when the logs read gave none. */
+const win_envelope *winevent_envelope(uint16_t event_id);
+
 /* The definition of an event id, NULL when pipewatch does not write it. */
 const win_event_def *winevent_def(uint16_t event_id);
 /* All definitions, for listings and documentation checks. */

@@ -29,9 +29,12 @@ typedef struct win_family {
     /* Keywords of a successful and a failed event ("Audit Success", "Audit Failure") */
     const char *keyword_success;
     const char *keyword_failure;
-    /* Level as Winlogbeat names it ("information"); NULL where the
-     * events carry level 0 (LogAlways), as the Security audit events do */
+    /* Level as Winlogbeat names it ("information": also the Security audit
+     * events' level 0, which Windows renders Information); NULL: none */
     const char *level;
+    /* the provider's GUID as Winlogbeat writes winlog.provider_guid; NULL
+     * for a classic provider, which has none */
+    const char *provider_guid;
     /* pipewatch's own view of what has no Windows event (a service's binary
      * path rewritten): matched by rules, never written as a winlog record */
     bool rules_only;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../detect/winevent_families.h"
 #include "../protocols/smb_conn.h"
 
 void eve_format_guid(const uint8_t id[16], char out[37])
@@ -295,13 +296,24 @@ void eve_winlog_object(jbuf *j, const win_event *e)
     jb_u64(j, "event_id", e->event_id);
     if (e->def->family->level)
         jb_str(j, "level", e->def->family->level);
+    if (e->def->family->provider_guid)
+        jb_str(j, "provider_guid", e->def->family->provider_guid);
+    const win_envelope *env = winevent_envelope(e->event_id);
+    if (env) {
+        jb_str(j, "task", env->task_name);
+        jb_str(j, "opcode", env->opcode);
+        jb_u64(j, "version", env->version);
+    }
     jb_str(j, "computer_name", e->computer_name ? e->computer_name : "");
     jb_open_array(j, "keywords");
     jb_str(j, NULL, e->keywords ? e->keywords : "");
     jb_close_array(j);
     jb_open_object(j, "event_data");
+    /* Winlogbeat leaves out the fields whose value is empty
+     * (<Data Name="ShareLocalPath"/>) */
     for (size_t i = 0; i < e->ndata; i++)
-        jb_str(j, e->fields[i].name, e->fields[i].value ? e->fields[i].value : "");
+        if (e->fields[i].value && e->fields[i].value[0])
+            jb_str(j, e->fields[i].name, e->fields[i].value);
     /* Winlogbeat's security module adds the rights by name, as an array */
     const char *names = winevent_get(e, "AccessListDescription");
     if (names && names[0]) {
@@ -318,6 +330,13 @@ void eve_winlog_object(jbuf *j, const win_event *e)
     }
     jb_close_object(j);
     jb_close_object(j);
+    /* Winlogbeat's event.outcome: the audit keyword as success or failure */
+    const win_family *fam = e->def->family;
+    if (fam->keyword_success && fam->keyword_failure && strcmp(fam->keyword_success, fam->keyword_failure) != 0) {
+        jb_open_object(j, "event");
+        jb_str(j, "outcome", e->audit_success ? "success" : "failure");
+        jb_close_object(j);
+    }
 }
 
 /* "attack.lateral_movement" -> "Lateral Movement": the ATT&CK tactic of the

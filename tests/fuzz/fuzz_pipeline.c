@@ -23,6 +23,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     opts.appid_enabled = false; /* nDPI is outside input we own */
     opts.flow.max_flows = 64;
     opts.stream.memcap = 256 * 1024;
+    /* Small tables: each input makes a pipeline, and zeroing the default
+     * server-name and ticket tables (5,120 entries) and SMB limits was most
+     * of an execution's cost; a few entries reach the same code, eviction
+     * included. */
+    opts.max_servers = 8;
+    opts.max_tickets = 8;
+    opts.smb.max_sessions = 4;
+    opts.smb.max_trees = 4;
+    opts.smb.max_files = 8;
+    opts.smb.max_pending = 8;
+    opts.smb_memcap = 1u << 20;
     rules = sigma_ruleset_new();
     sigma_load_path(rules, "conf/rules", NULL, NULL);
     char err[256];

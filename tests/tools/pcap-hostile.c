@@ -19,6 +19,7 @@
  *             never answered: requests still pending when the run ends (the flush at exit)
  * slots       COUNT connections, each filling every name slot of the default limits:
  *             32 tree connects and 64 creates answered, 64 more creates never answered
+ * bigslots    the same with 1,000 of each (for max-trees, max-files, max-pending of 1,000)
  *
  * Everything is Ethernet/IPv4/TCP with valid checksums-free headers (pipewatch does not verify
  * checksums, as a SPAN sensor must not: offloads leave them wrong). */
@@ -349,22 +350,25 @@ static int scenario(const char *sc, unsigned long count)
                 create_req(&c, 2 + k, 1, name, 0, 0);
             }
         }
-    } else if (!strcmp(sc, "slots")) {
+    } else if (!strcmp(sc, "slots") || !strcmp(sc, "bigslots")) {
         char name[64];
+        unsigned nt = 32, nf = 64, np = 64;
+        if (sc[0] == 'b')
+            nt = nf = np = 1000;
         for (unsigned long i = 0; i < count; i++) {
             conn c = mkconn((uint32_t)i);
             handshake(&c);
             negotiate(&c);
             uint64_t mid = 1;
-            for (unsigned k = 0; k < 32; k++) {
+            for (unsigned k = 0; k < nt; k++) {
                 snprintf(name, sizeof(name), "\\\\SRV%lu\\SHARE%u", i, k);
                 tree_connect(&c, mid++, k + 1, name);
             }
-            for (unsigned k = 0; k < 64; k++) {
+            for (unsigned k = 0; k < nf; k++) {
                 snprintf(name, sizeof(name), "file%lu-%u", i, k);
                 create(&c, mid++, 1, name, k + 1);
             }
-            for (unsigned k = 0; k < 64; k++) {
+            for (unsigned k = 0; k < np; k++) {
                 snprintf(name, sizeof(name), "wait%lu-%u", i, k);
                 create_req(&c, mid++, 1, name, 0, 0);
             }

@@ -159,6 +159,54 @@ static void test_output_file_and_full_disk(void **state)
     assert_string_equal(err, "cannot open output file /nonexistent/dir/eve.json: No such file or directory");
 }
 
+/* The winlog object as Winlogbeat ships the event: its envelope (task,
+ * opcode, version, level, provider_guid; event.outcome), no empty EventData
+ * field, the rights by name as an array. */
+static void test_winlog_envelope(void **state)
+{
+    (void)state;
+    smb_fact f;
+    memset(&f, 0, sizeof f);
+    f.h.kind = SMB_FACT_TREE_CONNECT;
+    f.h.smb_version = 2;
+    f.h.have_request = f.h.have_response = true;
+    f.h.session_id = 0x11;
+    f.u.tree.share = "\\\\srv\\IPC$";
+    f.h.who.auth = SMB_AUTH_NTLMSSP;
+    f.h.who.user = "backdoor";
+    f.h.who.domain = "3B";
+    win_peer peer = {"172.16.66.1", 50000, "172.16.66.36", "01566s-win16-ir.threebeesco.com"};
+    static win_event ev[WINEVENT_MAX_PER_FACT];
+    assert_int_equal(winevent_build(&f, &peer, ev, WINEVENT_MAX_PER_FACT), 1);
+    jbuf j;
+    jb_init(&j, line, sizeof(line));
+    eve_winlog_object(&j, &ev[0]);
+    size_t len;
+    const char *out = jb_line(&j, &len);
+    assert_non_null(strstr(out, "\"provider_guid\":\"{54849625-5478-4994-a5ba-3e3b0328c30d}\""));
+    assert_non_null(strstr(out, "\"task\":\"File Share\",\"opcode\":\"Info\",\"version\":1"));
+    assert_non_null(strstr(out, "\"level\":\"information\""));
+    assert_non_null(strstr(out, "\"computer_name\":\"01566s-win16-ir.threebeesco.com\""));
+    assert_non_null(strstr(out, "\"event\":{\"outcome\":\"success\"}"));
+    assert_non_null(strstr(out, "\"AccessListDescription\":[\"ReadData (or ListDirectory)\"]"));
+    /* IPC$ has no local path: Windows writes <Data Name="ShareLocalPath"/>, Winlogbeat leaves it out */
+    assert_null(strstr(out, "ShareLocalPath"));
+    assert_non_null(strstr(out, "\"ShareName\":\"\\\\\\\\*\\\\IPC$\""));
+
+    f.h.kind = SMB_FACT_CREATE;
+    f.u.file.tree.share = "\\\\srv\\C$";
+    f.u.file.filename = "x.exe";
+    f.u.file.desired_access = 0x2;
+    f.h.status = 0xC0000022u;
+    assert_int_equal(winevent_build(&f, &peer, ev, WINEVENT_MAX_PER_FACT), 1);
+    jb_init(&j, line, sizeof(line));
+    eve_winlog_object(&j, &ev[0]);
+    out = jb_line(&j, &len);
+    assert_non_null(strstr(out, "\"task\":\"Detailed File Share\",\"opcode\":\"Info\",\"version\":0"));
+    assert_non_null(strstr(out, "\"event\":{\"outcome\":\"failure\"}"));
+    assert_non_null(strstr(out, "\"ShareLocalPath\":\"\\\\??\\\\C:\\\\\""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_unanswered_tree_connect),
         cmocka_unit_test(test_failed_smb1_create),
         cmocka_unit_test(test_output_file_and_full_disk),
+        cmocka_unit_test(test_winlog_envelope),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
