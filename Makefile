@@ -20,7 +20,7 @@ PKGS     := libpcap libndpi yaml-0.1 libpcre2-8
 TEST_PKGS := cmocka
 # Debian packages that provide the above, plus what the tests run.
 BUILD_DEBS := build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev libpcre2-dev libcmocka-dev
-TEST_DEBS  := tshark python3 tcpreplay iproute2 time cppcheck
+TEST_DEBS  := tshark python3 tcpreplay iproute2 time cppcheck chromium
 
 OPT      ?= -O2
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -91,7 +91,7 @@ deps-check:
 deps: deps-check
 
 deps-test: deps-check
-	@sh tests/tools/deps.sh "" "$(TEST_DEBS)" tshark python3 tcpreplay ip /usr/bin/time cppcheck
+	@sh tests/tools/deps.sh "" "$(TEST_DEBS)" tshark python3 tcpreplay ip /usr/bin/time cppcheck chromium
 
 # --- build -------------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c

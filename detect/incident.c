@@ -1,8 +1,20 @@
 #include "incident.h"
 
+#include "../protocols/smb_facts.h"
+
+#include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+typedef struct held {
+    struct held *next;
+    uint64_t off;
+    size_t len;
+    uint8_t data[];
+} held;
 
 typedef struct slot {
     bool used;
@@ -10,16 +22,19 @@ typedef struct slot {
 } slot;
 
 struct incident_stage {
+    pthread_mutex_t lock;
     incident_limits lim;
     incident_sink sink;
     slot *slots;
+    uint32_t max_open, nopen;
+    size_t held_budget, held_used;
     uint64_t next_id;
     incident_stats st;
 };
 
 void incident_limits_default(incident_limits *l)
 {
-    l->max_open = 1024;
+    l->memcap = 16u << 20;
     l->gap_usec = 600ull * 1000000;
 }
 
@@ -32,40 +47,82 @@ incident_stage *incident_new(const incident_limits *l, incident_sink sink)
         s->lim = *l;
     else
         incident_limits_default(&s->lim);
-    if (s->lim.max_open == 0)
-        s->lim.max_open = 1;
-    s->slots = calloc(s->lim.max_open, sizeof(slot));
+    /* three quarters for the table, the rest for write bytes held out of order */
+    size_t n = s->lim.memcap / 4 * 3 / sizeof(slot);
+    s->max_open = n == 0 ? 1 : n > 1000000 ? 1000000 : (uint32_t)n;
+    s->held_budget = s->lim.memcap / 4;
+    s->slots = calloc(s->max_open, sizeof(slot));
     if (!s->slots) {
         free(s);
         return NULL;
     }
+    pthread_mutex_init(&s->lock, NULL);
     s->sink = sink;
+    s->st.max_open = s->max_open;
     return s;
+}
+
+static void drop_held(incident_stage *s, incident_file *f)
+{
+    while (f->held) {
+        held *h = f->held;
+        f->held = h->next;
+        s->held_used -= sizeof(held) + h->len;
+        free(h);
+    }
+    f->held_bytes = 0;
 }
 
 void incident_free(incident_stage *s)
 {
     if (!s)
         return;
+    for (uint32_t i = 0; i < s->max_open; i++)
+        for (uint32_t k = 0; k < s->slots[i].in.nfiles; k++)
+            drop_held(s, &s->slots[i].in.files[k]);
+    pthread_mutex_destroy(&s->lock);
     free(s->slots);
     free(s);
 }
 
-static void report(incident_stage *s, slot *sl)
+static void copy(char *dst, size_t cap, const char *src) { snprintf(dst, cap, "%s", src ? src : ""); }
+
+static void close_slot(incident_stage *s, slot *sl)
 {
-    s->st.reported++;
-    if (s->sink.incident)
-        s->sink.incident(s->sink.ctx, &sl->in);
+    incident *in = &sl->in;
+    for (uint32_t k = 0; k < in->nfiles; k++) {
+        if (in->files[k].held)
+            in->files[k].partial = true; /* a gap before them never filled */
+        drop_held(s, &in->files[k]);
+    }
+    incident_attribute(in);
+    /* The reported id is made of what the run is, not of the order in which
+     * workers happened to open incidents: the same capture gives the same ids
+     * with any number of workers. 53 bits, so JSON readers keep it whole. */
+    char key[INCIDENT_ADDR_MAX * 2 + 24];
+    snprintf(key, sizeof(key), "%s|%s|%llu", in->client_ip, in->server_ip, (unsigned long long)in->first_usec);
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = key; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    in->id = (h & ((1ull << 53) - 1)) | 1;
+    if (in->tool) {
+        s->st.reported++;
+        if (s->sink.incident)
+            s->sink.incident(s->sink.ctx, in);
+    } else {
+        s->st.dropped++;
+    }
     sl->used = false;
+    s->nopen--;
 }
 
-/* Reports the open incidents, oldest first, whose last event is more than
- * the gap before now. */
+/* Closes the open incidents, oldest first, whose last observation is more
+ * than the gap before now. */
 static void close_quiet(incident_stage *s, uint64_t now)
 {
     for (;;) {
         slot *oldest = NULL;
-        for (uint32_t i = 0; i < s->lim.max_open; i++) {
+        for (uint32_t i = 0; i < s->max_open; i++) {
             slot *sl = &s->slots[i];
             if (sl->used && now > sl->in.last_usec && now - sl->in.last_usec > s->lim.gap_usec &&
                 (!oldest || sl->in.id < oldest->in.id))
@@ -73,13 +130,13 @@ static void close_quiet(incident_stage *s, uint64_t now)
         }
         if (!oldest)
             return;
-        report(s, oldest);
+        close_slot(s, oldest);
     }
 }
 
 static slot *find(incident_stage *s, const char *client, const char *server)
 {
-    for (uint32_t i = 0; i < s->lim.max_open; i++) {
+    for (uint32_t i = 0; i < s->max_open; i++) {
         slot *sl = &s->slots[i];
         if (sl->used && strcmp(sl->in.client_ip, client) == 0 && strcmp(sl->in.server_ip, server) == 0)
             return sl;
@@ -87,10 +144,10 @@ static slot *find(incident_stage *s, const char *client, const char *server)
     return NULL;
 }
 
-static slot *open_slot(incident_stage *s, const incident_input *in)
+static slot *open_slot(incident_stage *s, const char *client, const char *server, uint64_t ts)
 {
     slot *free_slot = NULL, *stalest = NULL;
-    for (uint32_t i = 0; i < s->lim.max_open && !free_slot; i++) {
+    for (uint32_t i = 0; i < s->max_open && !free_slot; i++) {
         slot *sl = &s->slots[i];
         if (!sl->used)
             free_slot = sl;
@@ -100,15 +157,20 @@ static slot *open_slot(incident_stage *s, const incident_input *in)
     if (!free_slot) {
         s->st.evicted++;
         stalest->in.evicted = true;
-        report(s, stalest);
+        close_slot(s, stalest);
         free_slot = stalest;
     }
     memset(&free_slot->in, 0, sizeof free_slot->in);
     free_slot->used = true;
-    free_slot->in.id = ++s->next_id;
-    snprintf(free_slot->in.client_ip, sizeof free_slot->in.client_ip, "%s", in->client_ip);
-    snprintf(free_slot->in.server_ip, sizeof free_slot->in.server_ip, "%s", in->server_ip);
-    free_slot->in.first_usec = in->ts_usec;
+    s->nopen++;
+    if (s->nopen > s->st.open_peak)
+        s->st.open_peak = s->nopen;
+    incident *in = &free_slot->in;
+    in->id = ++s->next_id;
+    copy(in->client_ip, sizeof in->client_ip, client);
+    copy(in->server_ip, sizeof in->server_ip, server);
+    in->first_usec = in->last_usec = ts;
+    in->no_session_setup = true;
     s->st.opened++;
     return free_slot;
 }
@@ -132,6 +194,8 @@ static void count_id(incident *in, uint16_t id)
 
 static void count_flow(incident *in, uint64_t flow_id)
 {
+    if (!flow_id)
+        return;
     for (uint32_t i = 0; i < in->nflows; i++) {
         if (in->flows[i] == flow_id)
             return;
@@ -142,40 +206,408 @@ static void count_flow(incident *in, uint64_t flow_id)
         in->flows[in->nflows++] = flow_id;
 }
 
+/* Adds s to a list of names (case-insensitive, once each). */
+static void add_name(char (*list)[INCIDENT_NAME_MAX], uint32_t *n, uint32_t max, uint32_t *more, const char *s)
+{
+    if (!s || !*s)
+        return;
+    for (uint32_t i = 0; i < *n; i++)
+        if (strcasecmp(list[i], s) == 0)
+            return;
+    if (*n == max) {
+        if (more)
+            (*more)++;
+        return;
+    }
+    copy(list[(*n)++], INCIDENT_NAME_MAX, s);
+}
+
+static void add_command(incident *in, const char *cmd)
+{
+    if (!cmd || !*cmd)
+        return;
+    for (uint32_t i = 0; i < in->ncommands; i++)
+        if (strcmp(in->commands[i], cmd) == 0)
+            return;
+    if (in->ncommands < INCIDENT_MAX_COMMANDS)
+        copy(in->commands[in->ncommands++], INCIDENT_TEXT_MAX, cmd);
+}
+
+/* The last component of a share path: `\\SRV\ADMIN$` -> `ADMIN$`. */
+static const char *share_base(const char *share)
+{
+    if (!share)
+        return "";
+    const char *b = strrchr(share, '\\');
+    return b ? b + 1 : share;
+}
+
+static bool is_ipc(const char *share) { return strcasecmp(share_base(share), "IPC$") == 0; }
+
+static bool is_admin(const char *share)
+{
+    const char *b = share_base(share);
+    size_t n = strlen(b);
+    return n >= 2 && b[n - 1] == '$' && !is_ipc(share);
+}
+
+/* A pipe name as Windows logs it: without a leading backslash. */
+static const char *pipe_name(const char *name)
+{
+    while (name && *name == '\\')
+        name++;
+    return name;
+}
+
+static incident_file *file_of(incident *in, const char *share, const char *name, const uint8_t *fid)
+{
+    for (uint32_t i = 0; i < in->nfiles; i++) {
+        incident_file *f = &in->files[i];
+        if (fid && memcmp(f->file_id, fid, 16) == 0)
+            return f;
+    }
+    /* the same file opened again (a new file id): one entry */
+    for (uint32_t i = 0; name && *name && i < in->nfiles; i++) {
+        incident_file *f = &in->files[i];
+        if (strcasecmp(f->name, name) == 0 && strcasecmp(share_base(f->share), share_base(share)) == 0) {
+            if (fid)
+                memcpy(f->file_id, fid, 16);
+            return f;
+        }
+    }
+    if (in->nfiles == INCIDENT_MAX_FILES) {
+        in->files_more++;
+        return NULL;
+    }
+    incident_file *f = &in->files[in->nfiles++];
+    memset(f, 0, sizeof(*f));
+    copy(f->share, sizeof f->share, share);
+    copy(f->name, sizeof f->name, name);
+    if (fid)
+        memcpy(f->file_id, fid, 16);
+    sha256_init(&f->sha);
+    return f;
+}
+
+/* Hashes the held writes that now follow on. */
+static void drain(incident_stage *s, incident_file *f)
+{
+    while (f->held && f->held->off <= f->hashed) {
+        held *h = f->held;
+        f->held = h->next;
+        uint64_t skip = f->hashed - h->off;
+        if (skip < h->len) {
+            sha256_update(&f->sha, h->data + skip, h->len - (size_t)skip);
+            f->hashed = h->off + h->len;
+        }
+        f->held_bytes -= h->len;
+        s->held_used -= sizeof(held) + h->len;
+        free(h);
+    }
+}
+
+static void file_write(incident_stage *s, incident_file *f, uint64_t off, const uint8_t *data, size_t len,
+                       size_t missing)
+{
+    uint64_t end = off + len + missing;
+    if (end > f->size)
+        f->size = end;
+    f->written += len;
+    if (f->partial)
+        return; /* the hash stopped at a hole; sizes still count */
+    if (off == f->hashed) {
+        sha256_update(&f->sha, data, len);
+        f->hashed += len;
+        if (missing) {
+            f->partial = true;
+            drop_held(s, f);
+            return;
+        }
+        drain(s, f);
+        return;
+    }
+    if (off < f->hashed) {
+        /* written again over what is hashed: the file differs from the hash */
+        f->partial = true;
+        drop_held(s, f);
+        return;
+    }
+    /* ahead of the hash: hold it, in offset order, within the budgets */
+    if (missing || f->held_bytes + len > INCIDENT_HOLD_MAX || s->held_used + sizeof(held) + len > s->held_budget) {
+        s->st.held_bytes_dropped += len;
+        f->partial = true;
+        drop_held(s, f);
+        return;
+    }
+    held *h = malloc(sizeof(held) + len);
+    if (!h) {
+        f->partial = true;
+        drop_held(s, f);
+        return;
+    }
+    h->off = off;
+    h->len = len;
+    memcpy(h->data, data, len);
+    held **pp = &f->held;
+    while (*pp && (*pp)->off < off)
+        pp = &(*pp)->next;
+    h->next = *pp;
+    *pp = h;
+    f->held_bytes += len;
+    s->held_used += sizeof(held) + len;
+}
+
+static void note_service(incident *in, const incident_obs *o)
+{
+    if (o->encrypted) {
+        in->svcctl_sealed = true;
+        return;
+    }
+    if (!o->name || !*o->name)
+        return;
+    incident_service *sv = NULL;
+    for (uint32_t i = 0; i < in->nservices && !sv; i++)
+        if (strcasecmp(in->services[i].name, o->name) == 0)
+            sv = &in->services[i];
+    if (!sv) {
+        if (in->nservices == INCIDENT_MAX_SERVICES)
+            return;
+        sv = &in->services[in->nservices++];
+        memset(sv, 0, sizeof(*sv));
+        copy(sv->name, sizeof sv->name, o->name);
+    }
+    if (o->binary_path && *o->binary_path && !sv->binary_path[0])
+        copy(sv->binary_path, sizeof sv->binary_path, o->binary_path);
+    /* smbexec creates the same service again for each command: keep them all */
+    char cmd[INCIDENT_TEXT_MAX];
+    if (o->binary_path && incident_smbexec_command(o->binary_path, cmd, sizeof(cmd)))
+        add_command(in, cmd);
+    if (o->operation && strstr(o->operation, "CreateService"))
+        sv->created = true;
+    if (o->operation && !strstr(sv->operations, o->operation)) {
+        size_t l = strlen(sv->operations);
+        snprintf(sv->operations + l, sizeof sv->operations - l, "%s%s", l ? "," : "", o->operation);
+    }
+}
+
+static void observe_locked(incident_stage *s, const incident_obs *o)
+{
+    s->st.observations++;
+    close_quiet(s, o->ts_usec);
+    const char *client = o->client_ip ? o->client_ip : "";
+    const char *server = o->server_ip ? o->server_ip : "";
+    slot *sl = find(s, client, server);
+    if (!sl)
+        sl = open_slot(s, client, server, o->ts_usec);
+    incident *in = &sl->in;
+    in->observations++;
+    if (o->ts_usec > in->last_usec)
+        in->last_usec = o->ts_usec;
+    if (o->ts_usec && o->ts_usec < in->first_usec)
+        in->first_usec = o->ts_usec;
+    count_flow(in, o->flow_id);
+    if (!in->server_port && o->server_port) {
+        in->client_port = o->client_port;
+        in->server_port = o->server_port;
+    }
+    if (o->user && *o->user && !in->user[0]) {
+        copy(in->user, sizeof in->user, o->user);
+        copy(in->domain, sizeof in->domain, o->domain);
+    }
+    if (o->workstation && *o->workstation && !in->workstation[0])
+        copy(in->workstation, sizeof in->workstation, o->workstation);
+    switch (o->kind) {
+    case IO_EVENT:
+        in->events++;
+        count_id(in, o->event_id);
+        break;
+    case IO_SESSION: in->no_session_setup = false; break;
+    case IO_TREE: add_name(in->shares, &in->nshares, INCIDENT_MAX_SHARES, NULL, o->share); break;
+    case IO_CREATE:
+        if (o->share && !in->nshares)
+            add_name(in->shares, &in->nshares, INCIDENT_MAX_SHARES, NULL, o->share);
+        if (is_ipc(o->share))
+            add_name(in->pipes, &in->npipes, INCIDENT_MAX_PIPES, &in->pipes_more, pipe_name(o->name));
+        else if (is_admin(o->share) && o->name && *o->name)
+            (void)file_of(in, o->share, o->name, o->file_id);
+        break;
+    case IO_SERVICE: note_service(in, o); break;
+    case IO_TASK:
+        if (in->ntasks < INCIDENT_MAX_TASKS) {
+            copy(in->tasks[in->ntasks].name, INCIDENT_NAME_MAX, o->name);
+            copy(in->tasks[in->ntasks].command, INCIDENT_TEXT_MAX, o->command);
+            in->ntasks++;
+        }
+        add_command(in, o->command);
+        break;
+    case IO_WRITE: {
+        incident_file *f = file_of(in, o->share, o->name, o->file_id);
+        if (f && !f->name[0])
+            copy(f->name, sizeof f->name, o->name);
+        if (f)
+            file_write(s, f, o->offset, o->data, o->len, o->missing);
+        break;
+    }
+    case IO_ALERT: {
+        in->alerts_total++;
+        uint32_t i = 0;
+        while (i < in->nalerts && in->alerts[i].signature_id != o->signature_id)
+            i++;
+        if (i < in->nalerts)
+            in->alerts[i].count++;
+        else if (in->nalerts < INCIDENT_MAX_ALERTS) {
+            in->alerts[i].signature_id = o->signature_id;
+            copy(in->alerts[i].signature, INCIDENT_NAME_MAX, o->signature);
+            in->alerts[i].count = 1;
+            in->nalerts++;
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+void incident_observe(incident_stage *s, const incident_obs *o)
+{
+    if (!s || !o)
+        return;
+    pthread_mutex_lock(&s->lock);
+    observe_locked(s, o);
+    pthread_mutex_unlock(&s->lock);
+}
+
 void incident_event(incident_stage *s, const incident_input *in)
 {
     if (!s || !in || !in->event)
         return;
-    s->st.events++;
-    close_quiet(s, in->ts_usec);
-    const char *client = in->client_ip ? in->client_ip : "";
-    const char *server = in->server_ip ? in->server_ip : "";
-    slot *sl = find(s, client, server);
-    if (!sl) {
-        incident_input copy = *in;
-        copy.client_ip = client;
-        copy.server_ip = server;
-        sl = open_slot(s, &copy);
-    }
-    incident *ic = &sl->in;
-    ic->events++;
-    if (in->ts_usec > ic->last_usec)
-        ic->last_usec = in->ts_usec;
-    count_id(ic, in->event->event_id);
-    count_flow(ic, in->flow_id);
+    incident_obs o;
+    memset(&o, 0, sizeof(o));
+    o.kind = IO_EVENT;
+    o.client_ip = in->client_ip;
+    o.server_ip = in->server_ip;
+    o.flow_id = in->flow_id;
+    o.ts_usec = in->ts_usec;
+    o.event_id = in->event->event_id;
+    incident_observe(s, &o);
 }
 
 void incident_tick(incident_stage *s, uint64_t now_usec)
 {
-    if (s)
-        close_quiet(s, now_usec);
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    close_quiet(s, now_usec);
+    pthread_mutex_unlock(&s->lock);
 }
 
 void incident_flush(incident_stage *s)
 {
     if (!s)
         return;
+    pthread_mutex_lock(&s->lock);
     close_quiet(s, UINT64_MAX);
+    pthread_mutex_unlock(&s->lock);
 }
 
-const incident_stats *incident_get_stats(const incident_stage *s) { return &s->st; }
+incident_stats incident_get_stats(incident_stage *s)
+{
+    pthread_mutex_lock(&s->lock);
+    incident_stats st = s->st;
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}
+
+/* The text of the first <tag>...</tag> of xml, entities decoded, appended to out. */
+static void xml_text(const char *xml, const char *tag, char *out, size_t cap)
+{
+    char open[32], close[32];
+    snprintf(open, sizeof(open), "<%s>", tag);
+    snprintf(close, sizeof(close), "</%s>", tag);
+    const char *a = strstr(xml, open), *b;
+    if (!a || !(b = strstr(a += strlen(open), close)))
+        return;
+    static const struct {
+        const char *ent;
+        char c;
+    } ents[] = {{"&gt;", '>'}, {"&lt;", '<'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
+    size_t o = strlen(out);
+    if (o && o + 1 < cap)
+        out[o++] = ' ';
+    while (a < b && o + 1 < cap) {
+        char c = *a++;
+        for (size_t i = 0; c == '&' && i < sizeof(ents) / sizeof(ents[0]); i++) {
+            size_t n = strlen(ents[i].ent);
+            if ((size_t)(b - a + 1) >= n && strncmp(a - 1, ents[i].ent, n) == 0) {
+                c = ents[i].c;
+                a += n - 1;
+                break;
+            }
+        }
+        out[o++] = c;
+    }
+    out[o] = 0;
+}
+
+/* A registered task's command: its Exec action's Command and Arguments. */
+static bool task_command(const char *xml, char *out, size_t cap)
+{
+    out[0] = 0;
+    xml_text(xml, "Command", out, cap);
+    if (!out[0])
+        return false;
+    xml_text(xml, "Arguments", out, cap);
+    return true;
+}
+
+bool incident_obs_of_fact(const smb_fact *f, incident_obs *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->user = f->h.who.user;
+    o->domain = f->h.who.domain;
+    o->workstation = f->h.who.workstation;
+    o->success = f->h.have_response && f->h.status == 0;
+    switch (f->h.kind) {
+    case SMB_FACT_SESSION_SETUP: o->kind = IO_SESSION; return true;
+    case SMB_FACT_TREE_CONNECT:
+        o->kind = IO_TREE;
+        o->share = f->u.tree.share;
+        return true;
+    case SMB_FACT_CREATE:
+        o->kind = IO_CREATE;
+        o->share = f->u.file.tree.share;
+        o->name = f->u.file.filename;
+        o->file_id = f->u.file.have_file_id ? f->u.file.file_id : NULL;
+        return true;
+    case SMB_FACT_TASK:
+        /* a task made: RegisterTask (its XML's Exec action) or NetrJobAdd (its command) */
+        if (!f->u.task.operation ||
+            (strcmp(f->u.task.operation, "SchRpcRegisterTask") && strcmp(f->u.task.operation, "NetrJobAdd")))
+            return false;
+        o->kind = IO_TASK;
+        o->share = f->u.task.pipe.tree.share;
+        o->name = f->u.task.name;
+        o->command = f->u.task.command;
+        if (!o->command && f->u.task.xml && task_command(f->u.task.xml, o->text, sizeof(o->text)))
+            o->command = o->text;
+        return true;
+    case SMB_FACT_SERVICE:
+        o->kind = IO_SERVICE;
+        o->share = f->u.service.pipe.tree.share;
+        o->operation = f->u.service.operation;
+        o->name = f->u.service.name;
+        o->binary_path = f->u.service.binary_path;
+        o->encrypted = f->u.service.encrypted;
+        return true;
+    default: return false;
+    }
+}
+
+bool incident_file_sha256(const incident_file *f, char out[65])
+{
+    if (f->hashed == 0)
+        return false;
+    uint8_t d[32];
+    sha256_peek(&f->sha, d);
+    sha256_hex(d, out);
+    return true;
+}

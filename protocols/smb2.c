@@ -334,8 +334,19 @@ static void req_write(smb_conn *c, const smb2_msg *m)
         return;
     smb_tree *t = smb_tree_get(c, fe->session_id, fe->tree_id, false);
     bool pipe = t && (t->type == SMB_SHARE_PIPE || (t->have_name && smb_share_is_ipc(t->share)));
-    if (pipe)
+    if (pipe) {
         write_pipe(c, m, fe, doff, dlen);
+        return;
+    }
+    if (!c->write_hook || !t || !t->have_name || !smb_share_is_admin(t->share))
+        return;
+    uint64_t foff = rd_le64(&r);
+    rd_t data;
+    size_t missing;
+    if (!rd_ok(&r) || !pipe_bytes(m, doff, dlen, &data, &missing))
+        return;
+    smb_write_data w = {t->share, fe->name, fe->fid, fe->session_id, foff, data.p, data.len, missing};
+    c->write_hook(c->sink.ctx, &w);
 }
 
 static void req_read(smb_conn *c, const smb2_msg *m)

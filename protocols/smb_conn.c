@@ -77,6 +77,8 @@ void smb_conn_free(smb_conn *c)
     smb_state_free(c);
 }
 
+void smb_conn_set_write_hook(smb_conn *c, smb_write_fn fn) { c->write_hook = fn; }
+
 void smb_conn_set_budget(smb_conn *c, size_t *used, size_t cap)
 {
     for (int d = 0; d < 2; d++)

@@ -27,6 +27,9 @@ void smb_conn_free(smb_conn *c);
  * parsers of the pipes to *used, never past cap (the sensor's SMB memcap,
  * shared by all connections). */
 void smb_conn_set_budget(smb_conn *c, size_t *used, size_t cap);
+/* Hands the bytes of each WRITE to an administrative-share file to fn (with
+ * the sink's ctx) as they pass; NULL stops it. */
+void smb_conn_set_write_hook(smb_conn *c, smb_write_fn fn);
 /* The name slots of trees, files and pending requests are charged to the same
  * budget as they are first written; when one does not fit, fn(ctx, need) is
  * called once so the owner can free other connections' state, and the entry

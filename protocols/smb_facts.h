@@ -224,9 +224,27 @@ static inline const smb_fact_file *smb_fact_file_of(const smb_fact *f)
     }
 }
 
+/* The bytes of one WRITE request to a file of an administrative share
+ * (`ADMIN$`, `C$` ...: a share whose name ends in `$`, IPC$ aside), as they
+ * pass: what the parser holds of the message (at most max-pdu-buffer), with
+ * how many bytes of it were not held. Nothing is kept after the callback. */
+typedef struct smb_write_data {
+    const char *share;      /* `\\SRV\ADMIN$` */
+    const char *filename;   /* as the CREATE named it */
+    const uint8_t *file_id; /* 16 bytes */
+    uint64_t session_id;
+    uint64_t offset; /* in the file */
+    const uint8_t *data;
+    size_t len;
+    size_t missing; /* bytes of this write after data that were not held */
+} smb_write_data;
+
 typedef struct smb_sink {
     void (*fact)(void *ctx, const smb_fact *f);
     void *ctx;
 } smb_sink;
+
+/* Called with the sink's ctx; installed with smb_conn_set_write_hook. */
+typedef void (*smb_write_fn)(void *ctx, const smb_write_data *w);
 
 #endif

@@ -406,6 +406,12 @@ bool smb_share_is_ipc(const char *share)
     return n >= 4 && strcasecmp(share + n - 4, "IPC$") == 0;
 }
 
+bool smb_share_is_admin(const char *share)
+{
+    size_t n = share ? strlen(share) : 0;
+    return n >= 2 && share[n - 1] == '$' && !smb_share_is_ipc(share);
+}
+
 smb_share_type smb_share_settle(const char *share, smb_share_type type)
 {
     if (type == SMB_SHARE_UNKNOWN && smb_share_is_ipc(share))

@@ -107,6 +107,7 @@ struct smb_conn {
     smb_limits lim;
     size_t map_len; /* bytes mapped for the connection and its tables */
     smb_sink sink;
+    smb_write_fn write_hook; /* NULL: admin-share write bytes are not handed up */
     smb_conn_stats st;
     nbss_framer fr[2];
     int cur_dir;
@@ -200,6 +201,8 @@ void smb_fact_create_request(smb_fact_file *f, const smb_pending *p);
 void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, const smb_fact_tree *t);
 /* True when a share path names the IPC$ share. */
 bool smb_share_is_ipc(const char *share);
+/* An administrative share: its name ends in `$` and it is not IPC$. */
+bool smb_share_is_admin(const char *share);
 
 /* The whole connection in one mapping (tables and name slots), at limits l
  * (a limit of 0 counts as 1); NULL when out of memory. */

@@ -237,6 +237,9 @@ static const key_row keys[] = {
     BOOL("stats.enabled", log_stats),
     SECONDS("stats.interval", 0, 86400, stats_interval_usec),
 
+    SECTION("incidents"),
+    SIZE("incidents.memcap", 256 * 1024, 1ull << 34, incident_memcap, D_SIZE),
+    SECONDS("incidents.timeout", 1, 86400, incident_gap_usec),
     SECTION("correlation"),
     SIZE("correlation.memcap", 64 * 1024, 1ull << 34, corr_memcap, D_SIZE),
     UINT("correlation.max-events", 1, 1024, corr_max_events, D_U32),

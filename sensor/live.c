@@ -368,6 +368,7 @@ int live_run(live_ctx *lc, pw_counters *total)
     for (int i = 0; i < started; i++)
         pthread_join(ws[i].thread, NULL);
     sum_snapshots(ws, nworkers, total);
+    pipeline_finish_shared();
     if (total->kernel_drops) {
         fprintf(stderr, "pipewatch: the kernel dropped %llu of %llu packets (%.2f%%)",
                 (unsigned long long)total->kernel_drops, (unsigned long long)total->kernel_packets,

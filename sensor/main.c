@@ -24,6 +24,7 @@
 #include "pcapfile.h"
 #include "detect_eve.h"
 #include "pipeline.h"
+#include "report.h"
 #include "summary.h"
 #include "workers.h"
 
@@ -96,6 +97,10 @@ static void usage(FILE *out)
             "  -q, --quiet              print nothing but errors\n"
             "  -h, --help               this help\n"
             "  -V, --version            print the version and exit\n"
+            "\n"
+            "Report:\n"
+            "  pipewatch report EVE.json -o report.html   one self-contained HTML page of the incidents,\n"
+            "                           alerts and end-of-run tables of an EVE file\n"
             "\n"
             "Exit status: 0 success; 1 runtime fault (output not writable, capture damaged midway,\n"
             "interface lost); 2 bad option, configuration or rule; 3 capture cannot be read.\n");
@@ -576,6 +581,8 @@ static bool smb_limits_fit(const pw_options *o, const char *cfg)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "report"))
+        return report_main(argc - 1, argv + 1);
     static pw_options o;
     pw_options_default(&o);
     o.quiet = false;
@@ -837,6 +844,22 @@ int main(int argc, char **argv)
         return e[0] ? EXIT_USAGE : EXIT_RUNTIME;
     }
     pipeline_set_correlator(sigma_corr_count(corr) ? corr : NULL);
+    /* One incident stage for the run too: the connections of one run may
+     * reach different workers (live, the fanout hash includes ports). The
+     * incident type carries the incident records and their alerts. */
+    static incident_writer iw;
+    incident_writer_init(&iw, out, o.log_incident, o.log_incident && o.log_alert);
+    incident_limits il = {o.incident_memcap, o.incident_gap_usec};
+    incident_stage *inc = NULL;
+    if (o.log_incident) {
+        incident_sink isink = {incident_writer_write, &iw};
+        inc = incident_new(&il, isink);
+        if (!inc) {
+            err("out of memory");
+            return EXIT_RUNTIME;
+        }
+    }
+    pipeline_set_incidents(inc);
     double t0 = mono_sec();
     int status;
     pw_counters c = {0};
@@ -852,6 +875,7 @@ int main(int argc, char **argv)
         }
         status = run_offline(&r);
         worker_pool_finish(r.pool);
+        pipeline_finish_shared();
         worker_pool_counters(r.pool, &c);
         if (o.log_stats)
             pipeline_write_stats(out, &c, worker_pool_now(r.pool),
@@ -867,14 +891,17 @@ int main(int argc, char **argv)
         pipeline_add_observer(r.pl, summary_observer(r.sum));
         status = run_offline(&r);
         pipeline_finish(r.pl);
+        pipeline_finish_shared();
         pipeline_counters(r.pl, &c);
         if (o.log_stats)
             pipeline_write_stats(out, &c, pipeline_now(r.pl), pipeline_now(r.pl) - pipeline_first_ts(r.pl));
     }
     /* windows still open at the end of input are evaluated now */
-    sigma_corr_flush(corr);
+    pipeline_finish_shared(); /* done already unless the run stopped early */
     pipeline_set_correlator(NULL);
     sigma_corr_free(corr);
+    pipeline_set_incidents(NULL);
+    incident_free(inc);
     output_flush(out);
     if (output_failed(out)) {
         const char *why = output_take_error(out);

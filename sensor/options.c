@@ -17,6 +17,8 @@ bool *pw_options_log(pw_options *o, int kind)
         return &o->log_flow;
     case REC_STATS:
         return &o->log_stats;
+    case REC_INCIDENT:
+        return &o->log_incident;
     default:
         return NULL;
     }
@@ -34,6 +36,7 @@ void pw_options_default(pw_options *o)
     o->layout = "eve";
     o->eve_append = true;
     o->log_smb = o->log_winlog = o->log_alert = o->log_flow = o->log_stats = true;
+    o->log_incident = true;
     o->stats_interval_usec = 0;
     flow_config_default(&o->flow);
     stream_config_default(&o->stream);
@@ -51,6 +54,8 @@ void pw_options_default(pw_options *o)
     o->progress = true;
     o->corr_memcap = 4u << 20;
     o->corr_max_events = 64;
+    o->incident_memcap = 16u << 20;
+    o->incident_gap_usec = 600ull * 1000000;
 }
 
 void pw_options_for_worker(pw_options *o, int n)

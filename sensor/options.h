@@ -35,6 +35,8 @@ typedef struct pw_options {
     bool skip_bad_rules;
     size_t corr_memcap;       /* correlation.memcap: Sigma correlation state, all workers together */
     uint32_t corr_max_events; /* correlation.max-events: matches kept per group */
+    size_t incident_memcap;        /* incidents.memcap: open incidents of all workers */
+    uint64_t incident_gap_usec;    /* incidents.timeout: quiet time that ends one */
 
     /* output */
     const char *eve_filename; /* NULL or "-": stdout */
@@ -42,6 +44,7 @@ typedef struct pw_options {
     const char *layout;       /* how records look (layout.c): "eve" */
     bool eve_append;
     bool log_smb, log_winlog, log_alert, log_flow, log_stats;
+    bool log_incident; /* "incident" records (an incident's alert is an "alert") */
     uint64_t stats_interval_usec; /* 0: only at the end */
 
     /* engine limits */

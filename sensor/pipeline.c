@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../detect/incident.h"
 #include "../detect/winevent.h"
 #include "../protocols/kerberos.h"
 #include "../protocols/smb_conn.h"
@@ -230,8 +231,16 @@ static const smb_fact *kdc_identity(pipeline *p, const smb_fact *fact, const cha
 }
 
 static sigma_corr *correlator;
+static incident_stage *incidents;
 
 void pipeline_set_correlator(sigma_corr *c) { correlator = c; }
+void pipeline_set_incidents(incident_stage *s) { incidents = s; }
+
+void pipeline_finish_shared(void)
+{
+    sigma_corr_flush(correlator);
+    incident_flush(incidents);
+}
 
 /* --------------------------------------------------------- fact stages
  * What the parser reports goes through these in order, one fact at a time:
@@ -303,6 +312,40 @@ static void stage_rules(pipeline *p, fact_work *w)
     }
 }
 
+/* The run's incident stage (one for all workers, behind its lock) gets a
+ * small copy of the fact, its events and its alerts. */
+static void stage_incidents(pipeline *p, fact_work *w)
+{
+    if (!incidents)
+        return;
+    incident_obs io;
+    if (incident_obs_of_fact(w->fact, &io)) {
+        io.client_ip = w->e.client;
+        io.server_ip = w->e.server;
+        io.client_port = w->e.cport;
+        io.server_port = w->e.sport;
+        io.flow_id = w->a->f->flow_id;
+        io.ts_usec = p->now;
+        incident_observe(incidents, &io);
+    }
+    for (size_t i = 0; i < w->nev; i++) {
+        incident_input ii = {&p->ev[i], w->e.client, w->e.server, w->a->f->flow_id, p->now};
+        incident_event(incidents, &ii);
+        for (size_t k = 0; k < p->nm[i]; k++) {
+            incident_obs o = {.kind = IO_ALERT,
+                              .client_ip = w->e.client,
+                              .server_ip = w->e.server,
+                              .client_port = w->e.cport,
+                              .server_port = w->e.sport,
+                              .flow_id = w->a->f->flow_id,
+                              .ts_usec = p->now,
+                              .signature = sigma_rule_title(p->m[i][k]),
+                              .signature_id = sigma_rule_signature_id(p->m[i][k])};
+            incident_observe(incidents, &o);
+        }
+    }
+}
+
 /* Whoever watches facts and alerts besides the output (the run's summary). */
 static void stage_observers(pipeline *p, fact_work *w)
 {
@@ -346,7 +389,7 @@ static void stage_output(pipeline *p, fact_work *w)
 }
 
 /* The fact stages, in order. */
-#define FACT_STAGES(X) X(fact) X(events) X(rules) X(observers) X(output)
+#define FACT_STAGES(X) X(fact) X(events) X(rules) X(incidents) X(observers) X(output)
 
 /* The parser's sink: one fact through the fact stages. */
 static void on_fact(void *ctx, const smb_fact *fact)
@@ -411,6 +454,19 @@ static void smb_detach(pipeline *p, flow_app *a)
 /* A connection's name slots or buffers need room in a spent SMB memcap: the
  * least recently active other connections give up their state, as for a new
  * connection, so the traffic being parsed now is the traffic kept. */
+/* The bytes of an admin-share write, for the hash of the file an incident lists. */
+static void on_write(void *ctx, const smb_write_data *w)
+{
+    flow_app *a = ctx;
+    endpoints e;
+    endpoints_of(a->f, a->client_dir, &e);
+    incident_obs o = {.kind = IO_WRITE, .client_ip = e.client, .server_ip = e.server, .client_port = e.cport,
+                      .server_port = e.sport, .flow_id = a->f->flow_id, .ts_usec = a->pl->now, .share = w->share,
+                      .name = w->filename, .file_id = w->file_id, .offset = w->offset, .data = w->data,
+                      .len = w->len, .missing = w->missing};
+    incident_observe(incidents, &o);
+}
+
 static void smb_reclaim(void *ctx, size_t need)
 {
     flow_app *a = ctx;
@@ -460,6 +516,8 @@ static bool smb_ready(flow_app *a)
     p->smb_mem += p->smb_conn_cost;
     smb_conn_set_budget(a->smb, &p->smb_mem, p->o->smb_memcap);
     smb_conn_set_reclaim(a->smb, smb_reclaim, a);
+    if (incidents)
+        smb_conn_set_write_hook(a->smb, on_write);
     lru_append(p, a);
     return true;
 }
@@ -718,6 +776,7 @@ static void maybe_expire(pipeline *p)
     if (p->now - p->last_expire >= 1000000) {
         flow_table_expire(p->flows, p->now);
         sigma_corr_tick(correlator, p->now);
+        incident_tick(incidents, p->now);
         p->last_expire = p->now;
     }
     if (p->o->log_stats && p->o->stats_interval_usec && p->now - p->last_stats >= p->o->stats_interval_usec) {
@@ -895,11 +954,31 @@ void pipeline_set_stats_extra(void (*fn)(jbuf *j, void *ctx), void *ctx)
     stats_extra_ctx = ctx;
 }
 
+/* The incident stage's counters, then the caller's own members. */
+static void stats_more(jbuf *j, void *ctx)
+{
+    (void)ctx;
+    if (incidents) {
+        incident_stats is = incident_get_stats(incidents);
+        jb_open_object(j, "incidents");
+        jb_u64(j, "opened", is.opened);
+        jb_u64(j, "reported", is.reported);
+        jb_u64(j, "dropped", is.dropped);
+        jb_u64(j, "evicted", is.evicted);
+        jb_u64(j, "open_peak", is.open_peak);
+        jb_u64(j, "max_open", is.max_open);
+        jb_u64(j, "write_bytes_not_held", is.held_bytes_dropped);
+        jb_close_object(j);
+    }
+    if (stats_extra)
+        stats_extra(j, stats_extra_ctx);
+}
+
 void pipeline_write_stats(pw_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec)
 {
     char line[32768];
     output_unwritten_info u = output_unwritten(out);
-    stats_rec st = {c, uptime_usec, u.records, u.reopen_failures, stats_extra, stats_extra_ctx};
+    stats_rec st = {c, uptime_usec, u.records, u.reopen_failures, stats_more, NULL};
     pw_record r = {.kind = REC_STATS, .stats = &st};
     r.hdr.ts_usec = ts_usec;
     jbuf j;

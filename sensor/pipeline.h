@@ -59,6 +59,13 @@ void pipeline_write_stats(pw_output *out, const pw_counters *c, uint64_t ts_usec
  * pipeline: each match of a rule a correlation names is fed to it, and it
  * is told the time once a second. Set before the pipelines start. */
 void pipeline_set_correlator(sigma_corr *c);
+/* The run's one incident stage (NULL: none), shared by every pipeline the
+ * same way: facts, events, alerts and admin-share write bytes go to it. */
+struct incident_stage;
+void pipeline_set_incidents(struct incident_stage *s);
+/* End of input for every pipeline: the correlations' open windows are
+ * evaluated and the open incidents reported, before the last stats record. */
+void pipeline_finish_shared(void);
 /* Adds members of the caller's own (the run's summary tables) to every stats record. */
 void pipeline_set_stats_extra(void (*fn)(jbuf *j, void *ctx), void *ctx);
 

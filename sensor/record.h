@@ -17,7 +17,7 @@
 
 /* The record types, once: X(kind, name). The name is the EVE event_type and
  * what --types and outputs.eve-log.types take. */
-#define PW_RECORD_KINDS(X) X(REC_SMB, "smb") X(REC_WINLOG, "winlog") X(REC_ALERT, "alert") X(REC_FLOW, "flow") X(REC_STATS, "stats")
+#define PW_RECORD_KINDS(X) X(REC_SMB, "smb") X(REC_WINLOG, "winlog") X(REC_ALERT, "alert") X(REC_FLOW, "flow") X(REC_STATS, "stats") X(REC_INCIDENT, "incident")
 
 typedef enum rec_kind {
 #define PW_KIND_ENUM(k, name) k,

@@ -250,7 +250,7 @@ rc=$?
 printf 'app-layer:\n  protocols:\n    smb:\n      max-pending: 20000\n      max-files: 20000\n' >"$TMP/smb.yaml"
 "$PW" -q -c "$TMP/smb.yaml" -r "$SAMPLE" -o "$TMP/smb.json" 2>"$TMP/err"
 rc=$?
-n=$(grep -c '"event_type":"alert"' "$TMP/smb.json")
+n=$(grep '"event_type":"alert"' "$TMP/smb.json" | grep -vc '"incident":') # the run's own alert aside
 [ "$rc" -eq 0 ] && [ "$n" -eq 3 ] && ok "smb.max-pending and max-files 20,000 (fit the memcap): $n alerts" ||
     bad "smb limits of 20,000: exit $rc, $n alerts: $(cat "$TMP/err")"
 

@@ -129,6 +129,9 @@ def event_records(path):
                 continue
             for k in VOLATILE:
                 r.pop(k, None)
+            # incidents are numbered as they open, which differs as workers interleave
+            if isinstance(r.get("incident"), dict):
+                r["incident"].pop("id", None)
             ed = r.get("winlog", {}).get("event_data")
             if ed:
                 ed.pop("IpPort", None)

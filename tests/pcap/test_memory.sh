@@ -67,5 +67,7 @@ run_case gaps "$GAPB" 's["tcp"]["gaps"] > 1000 and s["tcp"]["gap_bytes"] >= s["t
 run_case nbsshuge "$OTHER" 's["flow"]["smb"] >= 1000'
 run_case compound "$OTHER" 's["smb"]["malformed"] > 0'
 run_case ntlmbad "$OTHER" 's["smb"]["sessions"] == 1 and s["smb"]["auth_unrecognised"] == '"$OTHER"
+# every half-run is an incident; the open ones stay within incidents.memcap (16mb: 658 open)
+run_case halfruns "$CONNS" 's["incidents"]["open_peak"] <= s["incidents"]["max_open"] and s["incidents"]["evicted"] > 0 and s["incidents"]["reported"] == '"$CONNS"' + 1'
 run_case spnego 200 's["smb"]["sessions"] == 1 and s["smb"]["auth_unrecognised"] == 200'
 finish

@@ -15,6 +15,8 @@
  * compound    COUNT requests whose NextCommand points backwards, at itself, or past the end
  * ntlmbad     COUNT SESSION_SETUPs whose NTLMSSP field offsets point outside the blob
  * spnego      COUNT SESSION_SETUPs whose security blob is SPNEGO nested 2000 levels deep
+ * halfruns    COUNT clients (distinct addresses) each starting a PsExec run and leaving it: a tree
+ *             connect to IPC$ and an open of the PSEXESVC control pipe, never closed
  * pending     COUNT connections, each with a tree connect and 64 CREATEs of named pipes
  *             never answered: requests still pending when the run ends (the flush at exit)
  * slots       COUNT connections, each filling every name slot of the default limits:
@@ -326,6 +328,14 @@ static int scenario(const char *sc, unsigned long count)
             conn c = mkconn((uint32_t)i);
             handshake(&c);
             negotiate(&c);
+        }
+    } else if (!strcmp(sc, "halfruns")) {
+        for (unsigned long i = 0; i < count; i++) {
+            conn c = mkconn((uint32_t)i);
+            handshake(&c);
+            negotiate(&c);
+            tree_connect(&c, 1, 1, "\\\\SRV\\IPC$");
+            create(&c, 2, 1, "PSEXESVC", i + 1);
         }
     } else if (!strcmp(sc, "trees")) {
         conn c = mkconn(1);

@@ -263,7 +263,7 @@ static void test_bounds(void **state)
     assert_string_equal(err, "test.yaml:1: rule-files: expected a list of rule files or directories");
     assert_false(load(&o, "outputs:\n  - eve-log:\n      types: smb\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:3: outputs.eve-log.types: expected a list such as [smb, winlog, alert, "
-                             "flow, stats]");
+                             "flow, stats, incident]");
     assert_false(load(&o, "outputs:\n  - eve-log:\n      layout: ecs\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:3: outputs.eve-log.layout: 'ecs' is not one of eve");
     assert_false(load(&o, "outputs:\n  - eve-log:\n      filetype: redis\n", err, sizeof(err)));

@@ -1,119 +1,493 @@
-/* The cross-flow stage: events of several flows between one client and one
- * server make one incident; a quiet gap, another pair, a full table or the
- * end of input close them. */
+/* The cross-flow stage: observations of several flows between one client
+ * and one server make one incident; the tool is named from what it holds;
+ * the files written to admin shares are hashed as written, in order or not;
+ * memory stays within the table under a flood of half-runs; several threads
+ * may feed one stage. */
 #include "testutil.h"
 
+#include <pthread.h>
+
 #include "detect/incident.h"
+#include "protocols/smb_facts.h"
+
+#define SEC 1000000ull
+#define MAXGOT 8
 
 typedef struct got {
     int n;
-    incident in[16];
+    incident in[MAXGOT];
+    uint64_t total;
 } got;
 
 static void on_incident(void *ctx, const incident *in)
 {
-    got *g = ctx;
-    if (g->n < 16)
-        g->in[g->n++] = *in;
+    got *gt = ctx;
+    gt->total++;
+    if (gt->n < MAXGOT)
+        gt->in[gt->n++] = *in;
 }
 
-static win_event ev_5145, ev_5140;
+static got seen; /* incidents are large: not on the stack */
 
-static void feed(incident_stage *s, const win_event *e, const char *c, const char *srv, uint64_t flow, uint64_t t)
+static incident_stage *stage(uint64_t gap_sec, size_t memcap)
 {
-    incident_input in = {e, c, srv, flow, t};
-    incident_event(s, &in);
-}
-
-#define SEC 1000000ull
-
-static void test_grouping(void **state)
-{
-    ev_5145.event_id = 5145;
-    ev_5140.event_id = 5140;
-    got g = {0};
+    memset(&seen, 0, sizeof(seen));
     incident_limits l;
     incident_limits_default(&l);
-    l.gap_usec = 60 * SEC;
-    incident_sink sink = {on_incident, &g};
+    l.gap_usec = gap_sec * SEC;
+    if (memcap)
+        l.memcap = memcap;
+    incident_sink sink = {on_incident, &seen};
     incident_stage *s = incident_new(&l, sink);
     assert_non_null(s);
-    /* a PsExec-like run: the 445 connection and a second one, same pair */
-    feed(s, &ev_5140, "10.0.0.5", "10.0.0.1", 11, 100 * SEC);
-    feed(s, &ev_5145, "10.0.0.5", "10.0.0.1", 11, 101 * SEC);
-    feed(s, &ev_5145, "10.0.0.5", "10.0.0.1", 12, 130 * SEC);
-    /* another client meanwhile */
-    feed(s, &ev_5140, "10.0.0.9", "10.0.0.1", 20, 131 * SEC);
-    assert_int_equal(g.n, 0); /* nothing is over yet */
-    /* the first pair is quiet past the gap: its incident ends */
-    incident_tick(s, 191 * SEC); /* 61 s after the first pair, 60 after the second */
-    assert_int_equal(g.n, 1);
-    incident *a = &g.in[0];
-    assert_int_equal(a->id, 1);
-    assert_string_equal(a->client_ip, "10.0.0.5");
-    assert_string_equal(a->server_ip, "10.0.0.1");
-    assert_int_equal(a->events, 3);
-    assert_int_equal(a->nflows, 2);
+    return s;
+}
+
+static const char *C = "10.0.0.5", *S = "10.0.0.1";
+
+static void obs(incident_stage *s, uint8_t kind, const char *share, const char *name, uint64_t flow, uint64_t t)
+{
+    incident_obs o = {.kind = kind,
+                      .client_ip = C,
+                      .server_ip = S,
+                      .flow_id = flow,
+                      .ts_usec = t,
+                      .share = share,
+                      .name = name,
+                      .user = "Administrator",
+                      .domain = "SRV",
+                      .workstation = "WKS01"};
+    incident_observe(s, &o);
+}
+
+static void pipe_open(incident_stage *s, const char *name, uint64_t flow, uint64_t t)
+{
+    obs(s, IO_CREATE, "\\\\SRV\\IPC$", name, flow, t);
+}
+
+static void service(incident_stage *s, const char *op, const char *name, const char *bin, uint64_t t)
+{
+    incident_obs o = {.kind = IO_SERVICE,
+                      .client_ip = C,
+                      .server_ip = S,
+                      .flow_id = 11,
+                      .ts_usec = t,
+                      .operation = op,
+                      .name = name,
+                      .binary_path = bin};
+    incident_observe(s, &o);
+}
+
+static void test_grouping_across_flows(void **state)
+{
+    (void)state;
+    incident_stage *s = stage(60, 0);
+    /* impacket psexec.py: the run on one connection, each stdio pipe on one of its own */
+    obs(s, IO_SESSION, NULL, NULL, 11, 100 * SEC);
+    obs(s, IO_TREE, "\\\\SRV\\ADMIN$", NULL, 11, 100 * SEC);
+    service(s, "RCreateServiceW", "lGFb", "%SystemRoot%\\AibNyyur.exe", 101 * SEC);
+    pipe_open(s, "RemCom_communicaton", 11, 102 * SEC);
+    pipe_open(s, "RemCom_stdinEkjK4242", 12, 103 * SEC);
+    pipe_open(s, "RemCom_stdoutEkjK4242", 13, 103 * SEC);
+    pipe_open(s, "RemCom_stderrEkjK4242", 14, 104 * SEC);
+    win_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.event_id = 5145;
+    incident_input ii = {&ev, C, S, 12, 104 * SEC};
+    incident_event(s, &ii);
+    /* another client's everyday traffic meanwhile: no incident */
+    incident_obs other = {.kind = IO_CREATE,
+                          .client_ip = "10.0.0.9",
+                          .server_ip = S,
+                          .flow_id = 20,
+                          .ts_usec = 105 * SEC,
+                          .share = "\\\\SRV\\IPC$",
+                          .name = "srvsvc"};
+    incident_observe(s, &other);
+    assert_int_equal(seen.n, 0); /* nothing is over yet */
+    incident_tick(s, 170 * SEC);
+    assert_int_equal(seen.n, 1);
+    incident *a = &seen.in[0];
+    assert_string_equal(a->tool, "impacket-psexec");
+    assert_string_equal(a->client_ip, C);
+    assert_string_equal(a->server_ip, S);
+    assert_string_equal(a->user, "Administrator");
+    assert_string_equal(a->domain, "SRV");
+    assert_string_equal(a->workstation, "WKS01");
+    assert_int_equal(a->nflows, 4);
     assert_int_equal(a->flows[0], 11);
-    assert_int_equal(a->flows[1], 12);
-    assert_int_equal(a->nids, 2);
-    assert_int_equal(a->ids[0].event_id, 5140);
-    assert_int_equal(a->ids[0].count, 1);
-    assert_int_equal(a->ids[1].event_id, 5145);
-    assert_int_equal(a->ids[1].count, 2);
-    assert_true(a->first_usec == 100 * SEC && a->last_usec == 130 * SEC);
-    assert_false(a->evicted);
-    /* the same pair later: a new incident */
-    feed(s, &ev_5145, "10.0.0.5", "10.0.0.1", 13, 300 * SEC); /* also closes 10.0.0.9's */
-    assert_int_equal(g.n, 2);
-    assert_string_equal(g.in[1].client_ip, "10.0.0.9");
+    assert_int_equal(a->flows[3], 14);
+    assert_int_equal(a->npipes, 4);
+    assert_int_equal(a->events, 1);
+    assert_int_equal(a->ids[0].event_id, 5145);
+    assert_int_equal(a->nservices, 1);
+    assert_string_equal(a->services[0].binary_path, "%SystemRoot%\\AibNyyur.exe");
+    assert_true(a->services[0].created);
+    assert_int_equal(a->first_usec, 100 * SEC);
+    assert_int_equal(a->last_usec, 104 * SEC);
     incident_flush(s);
-    assert_int_equal(g.n, 3);
-    assert_int_equal(g.in[2].id, 3);
-    assert_int_equal(g.in[2].events, 1);
-    assert_int_equal(incident_get_stats(s)->events, 5);
-    assert_int_equal(incident_get_stats(s)->reported, 3);
+    assert_int_equal(seen.n, 1); /* the other pair had no evidence of remote execution */
+    incident_stats st = incident_get_stats(s);
+    assert_int_equal(st.reported, 1);
+    assert_int_equal(st.dropped, 1);
     incident_free(s);
 }
 
-static void test_table_full(void **state)
+/* One incident holding the given pipes (and service), closed: its tool. */
+static const char *tool_of(const char *const *pipes, const char *svc, const char *bin, const char *wks)
 {
-    ev_5145.event_id = 5145;
-    got g = {0};
-    incident_limits l = {2, 60 * SEC};
-    incident_sink sink = {on_incident, &g};
-    incident_stage *s = incident_new(&l, sink);
-    feed(s, &ev_5145, "a", "srv", 1, 10 * SEC);
-    feed(s, &ev_5145, "b", "srv", 2, 20 * SEC);
-    feed(s, &ev_5145, "a", "srv", 1, 21 * SEC); /* "b" is now the stalest */
-    feed(s, &ev_5145, "c", "srv", 3, 22 * SEC);
-    assert_int_equal(g.n, 1);
-    assert_string_equal(g.in[0].client_ip, "b");
-    assert_true(g.in[0].evicted);
-    assert_int_equal(incident_get_stats(s)->evicted, 1);
-    /* many flows and ids: counted past the lists */
-    for (uint64_t f = 0; f < INCIDENT_MAX_FLOWS + 3; f++)
-        feed(s, &ev_5145, "a", "srv", 100 + f, 23 * SEC);
-    win_event other[INCIDENT_MAX_IDS + 2];
-    for (int i = 0; i < INCIDENT_MAX_IDS + 2; i++) {
-        other[i].event_id = (uint16_t)(7000 + i);
-        feed(s, &other[i], "a", "srv", 1, 24 * SEC);
+    incident in;
+    memset(&in, 0, sizeof(in));
+    snprintf(in.workstation, sizeof(in.workstation), "%s", wks ? wks : "");
+    for (; pipes && *pipes; pipes++)
+        snprintf(in.pipes[in.npipes++], INCIDENT_NAME_MAX, "%s", *pipes);
+    if (svc) {
+        snprintf(in.services[0].name, INCIDENT_NAME_MAX, "%s", svc);
+        snprintf(in.services[0].binary_path, INCIDENT_TEXT_MAX, "%s", bin ? bin : "");
+        in.services[0].created = true;
+        in.nservices = 1;
     }
+    incident_attribute(&in);
+    static char tool[64];
+    snprintf(tool, sizeof(tool), "%s", in.tool ? in.tool : "none");
+    return tool;
+}
+
+static void test_attribution_each_tool(void **state)
+{
+    (void)state;
+    /* Sysinternals PsExec and its -r renamed runs */
+    const char *ps[] = {"PSEXESVC", "PSEXESVC-WKS01-4242-stdin", "PSEXESVC-WKS01-4242-stdout", NULL};
+    assert_string_equal(tool_of(ps, "PSEXESVC", "%SystemRoot%\\PSEXESVC.exe", "WKS01"), "psexec");
+    const char *ren[] = {"updsvc", "updsvc-WKS01-4242-stdin", "updsvc-WKS01-4242-stderr", NULL};
+    assert_string_equal(tool_of(ren, "updsvc", "%SystemRoot%\\updsvc.exe", "WKS01"), "psexec-renamed");
+    /* a renamed service whose name has dashes of its own */
+    const char *ren2[] = {"my-upd-svc-HOST-17-stdout", NULL};
+    assert_string_equal(tool_of(ren2, NULL, NULL, NULL), "psexec-renamed");
+    /* the real capture's host names have dashes too */
+    const char *real[] = {"PSEXESVC-02694W-WIN10-13272-stdin", NULL};
+    assert_string_equal(tool_of(real, NULL, NULL, NULL), "psexec");
+    /* PAExec */
+    const char *pa[] = {"PAExecInWKS014242", "PAExecOutWKS014242", NULL};
+    assert_string_equal(tool_of(pa, NULL, NULL, NULL), "paexec");
+    assert_string_equal(tool_of(NULL, "PAExec-4242-WKS01", "%SystemRoot%\\PAExec-4242-WKS01.exe", NULL), "paexec");
+    /* RemCom with the client's host name, impacket with 4 random letters */
+    const char *rc[] = {"RemCom_communicaton", "RemCom_stdinWKS014242", NULL};
+    assert_string_equal(tool_of(rc, NULL, NULL, "WKS01"), "remcom");
+    const char *imp[] = {"RemCom_communicaton", "RemCom_stdoutEkjK4242", NULL};
+    assert_string_equal(tool_of(imp, "lGFb", "%SystemRoot%\\AibNyyur.exe", "WKS01"), "impacket-psexec");
+    /* winexe, CSExec */
+    const char *wx[] = {"ahexec", "ahexec_stdin0a1b", NULL};
+    assert_string_equal(tool_of(wx, NULL, NULL, NULL), "winexe");
+    const char *cs[] = {"csexecsvc", NULL};
+    assert_string_equal(tool_of(cs, NULL, NULL, NULL), "csexec");
+    /* smbexec: the command is in the service's binary path */
+    assert_string_equal(tool_of(NULL, "BTOBTO",
+                                "%COMSPEC% /Q /c echo whoami ^> \\\\127.0.0.1\\C$\\__output 2^>^&1 > "
+                                "%TEMP%\\execute.bat & %COMSPEC% /Q /c %TEMP%\\execute.bat & del %TEMP%\\execute.bat",
+                                NULL),
+                        "smbexec");
+    /* Metasploit psexec, PowerShell target */
+    assert_string_equal(tool_of(NULL, "aBcDeFgH",
+                                "%COMSPEC% /b /c start /b /min powershell.exe -nop -w hidden -noni -c \"IEX ...\"",
+                                NULL),
+                        "metasploit-psexec");
+    /* atexec: the at service's pipe */
+    const char *at[] = {"atsvc", NULL};
+    assert_string_equal(tool_of(at, NULL, NULL, NULL), "atexec");
+    /* any other new service */
+    assert_string_equal(tool_of(NULL, "updater", "C:\\Windows\\upd.exe", NULL), "unknown-service-exec");
+    /* everyday administration is no remote execution */
+    const char *benign[] = {"srvsvc", "lsarpc", "samr", "winreg", NULL};
+    assert_string_equal(tool_of(benign, NULL, NULL, NULL), "none");
+    /* a pipe merely ending in -stdin is not PsExec's */
+    const char *near[] = {"backup-stdin", NULL};
+    assert_string_equal(tool_of(near, NULL, NULL, NULL), "none");
+}
+
+static void test_attribution_commands_and_gaps(void **state)
+{
+    (void)state;
+    incident_stage *s = stage(60, 0);
+    service(s, "RCreateServiceW", "BTOBTO",
+            "%COMSPEC% /Q /c echo ipconfig /all ^> \\\\127.0.0.1\\C$\\__output 2^>^&1 > %TEMP%\\execute.bat", SEC);
+    service(s, "RCreateServiceW", "BTOBTO",
+            "%COMSPEC% /Q /c echo net user ^> \\\\127.0.0.1\\C$\\__output 2^>^&1 > %TEMP%\\execute.bat", 2 * SEC);
     incident_flush(s);
-    assert_int_equal(g.n, 3);
-    const incident *a = g.in[1].id == 1 ? &g.in[1] : &g.in[2];
-    assert_int_equal(a->nflows, INCIDENT_MAX_FLOWS);
-    assert_int_equal(a->flows_more, 4); /* flow 1 and 100..106 fill the list; 107..110 do not fit */
-    assert_int_equal(a->nids, INCIDENT_MAX_IDS);
-    assert_int_equal(a->ids_dropped, 3);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.in[0].tool, "smbexec");
+    /* one service, created again for each command: every command is kept */
+    assert_int_equal(seen.in[0].nservices, 1);
+    assert_int_equal(seen.in[0].ncommands, 2);
+    assert_string_equal(seen.in[0].commands[0], "ipconfig /all");
+    assert_string_equal(seen.in[0].commands[1], "net user");
+    incident_free(s);
+    /* a partial run: PsExec's pipes only, on a capture that began mid-connection */
+    s = stage(60, 0);
+    incident_obs o = {.kind = IO_CREATE,
+                      .client_ip = C,
+                      .server_ip = S,
+                      .flow_id = 3,
+                      .ts_usec = SEC,
+                      .share = "\\\\SRV\\IPC$",
+                      .name = "updsvc-WKS01-4242-stdin"};
+    incident_observe(s, &o);
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.in[0].tool, "psexec-renamed");
+    assert_int_equal(seen.in[0].user[0], 0);
+    bool logon = false, svc = false, upload = false;
+    for (uint32_t i = 0; i < seen.in[0].nnot_seen; i++) {
+        logon |= strstr(seen.in[0].not_seen[i], "logon") != NULL;
+        svc |= strstr(seen.in[0].not_seen[i], "service creation") != NULL;
+        upload |= strstr(seen.in[0].not_seen[i], "binary upload") != NULL;
+    }
+    assert_true(logon && svc && upload);
+    incident_free(s);
+    /* svcctl sealed after an upload: the service is hidden, the run is not */
+    s = stage(60, 0);
+    obs(s, IO_CREATE, "\\\\SRV\\ADMIN$", "x.exe", 1, SEC);
+    incident_obs sealed = {.kind = IO_SERVICE, .client_ip = C, .server_ip = S, .ts_usec = 2 * SEC, .encrypted = true};
+    incident_observe(s, &sealed);
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.in[0].tool, "unknown-service-exec");
+    assert_true(seen.in[0].svcctl_sealed);
+    assert_non_null(strstr(seen.in[0].not_seen[0], "sealed"));
+    incident_free(s);
+}
+
+/* atexec: the task's command comes out of the XML of SchRpcRegisterTask */
+static void test_atexec_task_from_fact(void **state)
+{
+    (void)state;
+    incident_stage *s = stage(60, 0);
+    smb_fact f;
+    memset(&f, 0, sizeof(f));
+    f.h.kind = SMB_FACT_TASK;
+    f.h.have_response = true;
+    f.u.task.pipe.tree.share = "\\\\SRV\\IPC$";
+    f.u.task.pipe.filename = "atsvc";
+    f.u.task.operation = "SchRpcRegisterTask";
+    f.u.task.name = "\\xKkwQbCe";
+    f.u.task.xml =
+        "<Task><Actions Context=\"LocalSystem\"><Exec><Command>cmd.exe</Command>"
+        "<Arguments>/C whoami &gt; %windir%\\Temp\\xKkwQbCe.tmp 2&gt;&amp;1</Arguments></Exec></Actions></Task>";
+    incident_obs o;
+    assert_true(incident_obs_of_fact(&f, &o));
+    o.client_ip = C;
+    o.server_ip = S;
+    o.ts_usec = SEC;
+    incident_observe(s, &o);
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.in[0].tool, "atexec");
+    assert_string_equal(seen.in[0].tasks[0].name, "\\xKkwQbCe");
+    assert_string_equal(seen.in[0].tasks[0].command, "cmd.exe /C whoami > %windir%\\Temp\\xKkwQbCe.tmp 2>&1");
+    assert_string_equal(seen.in[0].commands[0], seen.in[0].tasks[0].command);
+    incident_free(s);
+    /* another command registered as a task: a task run remotely, tool not known */
+    s = stage(60, 0);
+    f.u.task.xml = "<Exec><Command>C:\\Windows\\upd.exe</Command></Exec>";
+    assert_true(incident_obs_of_fact(&f, &o));
+    o.client_ip = C;
+    o.server_ip = S;
+    incident_observe(s, &o);
+    incident_flush(s);
+    assert_string_equal(seen.in[0].tool, "scheduled-task-exec");
+    assert_string_equal(seen.in[0].tasks[0].command, "C:\\Windows\\upd.exe");
+    incident_free(s);
+    /* SchRpcRun is no new task */
+    f.u.task.operation = "SchRpcRun";
+    assert_false(incident_obs_of_fact(&f, &o));
+}
+
+static uint8_t file_bytes[1000];
+
+static void write_at(incident_stage *s, uint64_t off, size_t len, size_t missing)
+{
+    static const uint8_t fid[16] = {1, 2, 3};
+    incident_obs o = {.kind = IO_WRITE,
+                      .client_ip = C,
+                      .server_ip = S,
+                      .flow_id = 1,
+                      .ts_usec = SEC,
+                      .share = "\\\\SRV\\ADMIN$",
+                      .name = "PSEXESVC.exe",
+                      .file_id = fid,
+                      .offset = off,
+                      .data = file_bytes + off,
+                      .len = len,
+                      .missing = missing};
+    incident_observe(s, &o);
+}
+
+static void close_with_pipe(incident_stage *s)
+{
+    pipe_open(s, "PSEXESVC", 1, 2 * SEC);
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.in[0].nfiles, 1);
+}
+
+static void test_hash_in_order_out_of_order_and_gap(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 1000; i++)
+        file_bytes[i] = (uint8_t)((i * 7 + 3) % 256);
+    char hex[65];
+    /* in order */
+    incident_stage *s = stage(60, 0);
+    write_at(s, 0, 300, 0);
+    write_at(s, 300, 700, 0);
+    close_with_pipe(s);
+    assert_true(incident_file_sha256(&seen.in[0].files[0], hex));
+    assert_string_equal(hex, "1e9bc38cbf860b9ec31918b065f9b52476c549a782e0e7990bed8ce3868d2371");
+    assert_false(seen.in[0].files[0].partial);
+    assert_int_equal(seen.in[0].files[0].size, 1000);
+    incident_free(s);
+    /* out of order: the last part first, then the middle, then the start */
+    s = stage(60, 0);
+    write_at(s, 600, 400, 0);
+    write_at(s, 300, 300, 0);
+    write_at(s, 0, 300, 0);
+    close_with_pipe(s);
+    assert_true(incident_file_sha256(&seen.in[0].files[0], hex));
+    assert_string_equal(hex, "1e9bc38cbf860b9ec31918b065f9b52476c549a782e0e7990bed8ce3868d2371");
+    assert_false(seen.in[0].files[0].partial);
+    assert_int_equal(seen.in[0].files[0].hashed, 1000);
+    incident_free(s);
+    /* a gap that is never filled: the hash covers the first 300 bytes, and says so */
+    s = stage(60, 0);
+    write_at(s, 0, 300, 0);
+    write_at(s, 600, 400, 0);
+    close_with_pipe(s);
+    assert_true(incident_file_sha256(&seen.in[0].files[0], hex));
+    assert_string_equal(hex, "04773f8726c81cafcfa1a09a82664b98b00d2021031a1715bca1154f2dad3472");
+    assert_true(seen.in[0].files[0].partial);
+    assert_int_equal(seen.in[0].files[0].hashed, 300);
+    assert_int_equal(seen.in[0].files[0].size, 1000);
+    incident_free(s);
+    /* bytes of a write the sensor did not hold (a message past max-pdu-buffer) */
+    s = stage(60, 0);
+    write_at(s, 0, 300, 700);
+    close_with_pipe(s);
+    assert_true(seen.in[0].files[0].partial);
+    assert_int_equal(seen.in[0].files[0].size, 1000);
+    incident_free(s);
+    /* written again over hashed bytes: the file may differ from the hash */
+    s = stage(60, 0);
+    write_at(s, 0, 1000, 0);
+    write_at(s, 100, 10, 0);
+    close_with_pipe(s);
+    assert_true(seen.in[0].files[0].partial);
+    incident_free(s);
+}
+
+static void test_sha256_vectors(void **state)
+{
+    (void)state;
+    sha256_ctx c;
+    uint8_t d[32];
+    char hex[65];
+    sha256_init(&c);
+    sha256_update(&c, "abc", 3);
+    sha256_peek(&c, d);
+    sha256_hex(d, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    static uint8_t a[1000000];
+    memset(a, 'a', sizeof(a));
+    sha256_init(&c);
+    for (size_t off = 0; off < sizeof(a); off += 777)
+        sha256_update(&c, a + off, sizeof(a) - off < 777 ? sizeof(a) - off : 777);
+    sha256_peek(&c, d);
+    sha256_hex(d, hex);
+    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+static void test_flood_of_half_runs(void **state)
+{
+    (void)state;
+    /* 256 KiB: a few open incidents; 20000 clients each opening only PsExec's control pipe */
+    incident_stage *s = stage(600, 256 * 1024);
+    incident_stats st = incident_get_stats(s);
+    uint32_t max_open = st.max_open;
+    assert_true(max_open >= 1 && max_open < 64);
+    char ip[32];
+    for (int i = 0; i < 20000; i++) {
+        snprintf(ip, sizeof(ip), "10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+        incident_obs o = {.kind = IO_CREATE,
+                          .client_ip = ip,
+                          .server_ip = S,
+                          .flow_id = (uint64_t)i + 1,
+                          .ts_usec = (uint64_t)i * 1000,
+                          .share = "\\\\SRV\\IPC$",
+                          .name = "PSEXESVC"};
+        incident_observe(s, &o);
+    }
+    st = incident_get_stats(s);
+    assert_true(st.open_peak <= max_open);
+    assert_int_equal(st.evicted, 20000 - max_open);
+    incident_flush(s);
+    st = incident_get_stats(s);
+    assert_int_equal(st.reported, 20000); /* each half-run is still told, evicted or not */
+    assert_int_equal(seen.total, 20000);
+    assert_true(seen.in[0].evicted);
+    incident_free(s);
+}
+
+typedef struct feeder {
+    incident_stage *s;
+    int part;
+} feeder;
+
+static void *feed_thread(void *arg)
+{
+    feeder *f = arg;
+    char name[64];
+    for (int i = 0; i < 2000; i++) {
+        snprintf(name, sizeof(name), "updsvc-WKS01-4242-std%s", f->part ? "out" : "in");
+        incident_obs o = {.kind = IO_CREATE,
+                          .client_ip = C,
+                          .server_ip = S,
+                          .flow_id = (uint64_t)(f->part + 1),
+                          .ts_usec = (uint64_t)i * 1000,
+                          .share = "\\\\SRV\\IPC$",
+                          .name = name};
+        incident_observe(f->s, &o);
+    }
+    return NULL;
+}
+
+static void test_two_workers_one_incident(void **state)
+{
+    (void)state;
+    incident_stage *s = stage(60, 0);
+    feeder a = {s, 0}, b = {s, 1};
+    pthread_t ta, tb;
+    pthread_create(&ta, NULL, feed_thread, &a);
+    pthread_create(&tb, NULL, feed_thread, &b);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.in[0].observations, 4000);
+    assert_int_equal(seen.in[0].nflows, 2);
+    assert_int_equal(seen.in[0].npipes, 2);
     incident_free(s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_grouping),
-        cmocka_unit_test(test_table_full),
+        cmocka_unit_test(test_grouping_across_flows),
+        cmocka_unit_test(test_attribution_each_tool),
+        cmocka_unit_test(test_attribution_commands_and_gaps),
+        cmocka_unit_test(test_atexec_task_from_fact),
+        cmocka_unit_test(test_hash_in_order_out_of_order_and_gap),
+        cmocka_unit_test(test_sha256_vectors),
+        cmocka_unit_test(test_flood_of_half_runs),
+        cmocka_unit_test(test_two_workers_one_incident),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

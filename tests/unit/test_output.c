@@ -146,7 +146,7 @@ static void test_kinds(void **state)
     assert_int_equal(k, REC_FLOW);
     assert_false(rec_kind_parse("dns", &k));
     assert_string_equal(rec_kind_name(REC_WINLOG), "winlog");
-    assert_string_equal(rec_kind_names(), "smb, winlog, alert, flow, stats");
+    assert_string_equal(rec_kind_names(), "smb, winlog, alert, flow, stats, incident");
 }
 
 int main(void)

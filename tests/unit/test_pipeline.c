@@ -200,7 +200,7 @@ static void test_observers(void **state)
     pipeline *p = pipeline_new(&o, rules, out);
     char names[128];
     assert_string_equal(pipeline_stage_names(names, sizeof names),
-                        "decode flow classify stream | fact events rules observers output");
+                        "decode flow classify stream | fact events rules incidents observers output");
     seen a = {{0}}, b = {{0}};
     assert_true(pipeline_add_observer(p, (pipeline_observer){note_fact, note_alert, &a}));
     assert_true(pipeline_add_observer(p, (pipeline_observer){NULL, note_alert, &b}));
