@@ -7,6 +7,7 @@
 #   make bench      throughput against tshark and ndpiReader (see docs/performance.md)
 #   make bench-live live capture under load against tcpdump (root; see docs/performance.md)
 #   make golden     rewrite pcaps/*.eve.json after a deliberate change (read the diff!)
+#   make outputs-doc rewrite docs/outputs.md (a record of each type in each layout; read the diff!)
 #   make samples    regenerate the bundled captures (needs root, Samba, impacket)
 
 CC       ?= cc
@@ -16,11 +17,11 @@ SYSCONFDIR ?= $(PREFIX)/etc/pipewatch
 DESTDIR  ?=
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || cat VERSION 2>/dev/null || echo 0.1.0)
 
-PKGS     := libpcap libndpi yaml-0.1 libpcre2-8
+PKGS     := libpcap libndpi yaml-0.1 libpcre2-8 hiredis
 TEST_PKGS := cmocka
 # Debian packages that provide the above, plus what the tests run.
-BUILD_DEBS := build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev libpcre2-dev libcmocka-dev
-TEST_DEBS  := tshark python3 tcpreplay iproute2 time cppcheck chromium
+BUILD_DEBS := build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev libpcre2-dev libcmocka-dev libhiredis-dev
+TEST_DEBS  := tshark python3 tcpreplay iproute2 time cppcheck chromium redis-server redis-tools
 
 OPT      ?= -O2
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -74,13 +75,13 @@ BENCH_TOOL_SRC := $(sort $(wildcard tests/bench/*.c)) tests/tools/pcap-replicate
 BENCH_TOOL_BIN := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(BENCH_TOOL_SRC)))
 TOOL_BIN := $(sort $(TOOL_BIN) $(BENCH_TOOL_BIN))
 
-.PHONY: all deps test unit-tests demo sanitize fuzz bench bench-rules bench-live bench-build golden samples install uninstall clean help
+.PHONY: all deps test unit-tests demo sanitize fuzz bench bench-rules bench-live bench-build golden outputs-doc samples install uninstall clean help
 .DEFAULT_GOAL := all
 
 all: deps-check $(BUILD)/pipewatch
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# //'
+	@sed -n '2,12p' Makefile | sed 's/^# //'
 
 # --- dependencies ------------------------------------------------------------
 # Installs missing Debian packages when run as root; otherwise prints the
@@ -91,7 +92,7 @@ deps-check:
 deps: deps-check
 
 deps-test: deps-check
-	@sh tests/tools/deps.sh "" "$(TEST_DEBS)" tshark python3 tcpreplay ip /usr/bin/time cppcheck chromium
+	@sh tests/tools/deps.sh "" "$(TEST_DEBS)" tshark python3 tcpreplay ip /usr/bin/time cppcheck chromium redis-server redis-cli
 
 # --- build -------------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c
@@ -173,6 +174,9 @@ fuzz:
 golden: $(BUILD)/pipewatch
 	@BUILD=$(BUILD) sh tests/pcap/golden.sh
 
+outputs-doc: deps-check $(BUILD)/pipewatch
+	python3 tests/tools/outputs-doc.py $(BUILD)/pipewatch >docs/outputs.md
+
 demo: deps-check $(BUILD)/pipewatch
 	@BUILD=$(BUILD) sh tests/tools/demo.sh
 
@@ -217,6 +221,7 @@ bench:
 	        BENCH_WORKERS="$(BENCH_WORKERS)" bash tests/bench/bench.sh || exit 1; \
 	done
 	$(MAKE) --no-print-directory bench-rules
+	BUILD=build-bench BENCH_RUNS=$(BENCH_RUNS) bash tests/bench/bench-outputs.sh
 
 # Matching cost against the rule count (10, 1,000, 10,000 generated rules; BENCH_RULES_DIR adds a real set).
 bench-rules:

@@ -92,7 +92,8 @@ extern const char *const pw_dialect_names[PW_N_DIALECTS]; /* "SMB1", ... */
     S(alerts, "events", "alerts", PW_SUM, PW_ALWAYS)                                                           \
     S(rule_matches_max_exceeded, "events", "alerts_over_match_limit", PW_SUM, PW_ALWAYS)                       \
     S(rule_regex_limit, "events", "rule_regex_limit", PW_SUM, PW_ALWAYS)                                       \
-    S(records_truncated, "events", "truncated_records", PW_SUM, PW_NONZERO)
+    S(records_truncated, "events", "truncated_records", PW_SUM, PW_NONZERO)                                    \
+    S(output_dropped, "events", "output_dropped", PW_SUM, PW_NONZERO)
 
 typedef struct pw_counters {
 #define PW_SCALAR(m, ...) uint64_t m;

@@ -13,11 +13,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct dest dest; /* a destination's own state */
 
 typedef struct dest_ops {
-    /* path: a file name, "-" for standard output, a socket path. append:
+    /* path: a file name, "-" for standard output, a socket path, a URL
+     * (network destinations: see docs/outputs.md). append:
      * keep what a regular file holds. NULL with a reason in err on failure. */
     dest *(*open)(const char *path, bool append, char *err, size_t errlen);
     /* One record. False with *e set when it could not be written. */
@@ -30,11 +32,20 @@ typedef struct dest_ops {
     /* Closes and frees, without flushing (the output flushes first unless
      * writing has failed: then what is buffered is dropped). */
     bool (*close)(dest *d, int *e);
+    /* Network destinations (a queue and a writer thread, dest_queue.h):
+     * waits, bounded, until what is queued has been sent; NULL: nothing to do. */
+    void (*drain)(dest *d);
+    /* Records not delivered (queue full, or still queued when the run
+     * ended with the far end away); NULL: the destination drops nothing. */
+    uint64_t (*dropped)(dest *d);
 } dest_ops;
 
 extern const dest_ops dest_file;        /* a regular file, or standard output for "-" */
 extern const dest_ops dest_unix_stream; /* a connected SOCK_STREAM unix socket: lines */
 extern const dest_ops dest_unix_dgram;  /* a connected SOCK_DGRAM unix socket: a datagram per record */
+extern const dest_ops dest_redis;       /* redis://, redis+unix://: RPUSH, LPUSH or PUBLISH (dest_redis.c) */
+extern const dest_ops dest_syslog;      /* syslog, syslog+udp://, syslog+tcp://: RFC 5424 (dest_syslog.c) */
+extern const dest_ops dest_gelf;        /* gelf+udp:// (chunked), gelf+tcp:// (dest_gelf.c) */
 
 /* Buffered writing to a file descriptor, for destinations that carry lines:
  * records are appended with a newline and written 256 KiB at a time. */

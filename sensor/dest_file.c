@@ -170,4 +170,4 @@ static bool file_close(dest *d, int *e)
     return ok;
 }
 
-const dest_ops dest_file = {file_open, file_write, file_flush, file_reopen, file_close};
+const dest_ops dest_file = {file_open, file_write, file_flush, file_reopen, file_close, NULL, NULL};

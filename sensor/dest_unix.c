@@ -91,5 +91,5 @@ static bool unix_close(dest *d, int *e)
     return ok;
 }
 
-const dest_ops dest_unix_stream = {stream_open, unix_write, unix_flush, NULL, unix_close};
-const dest_ops dest_unix_dgram = {dgram_open, unix_write, unix_flush, NULL, unix_close};
+const dest_ops dest_unix_stream = {stream_open, unix_write, unix_flush, NULL, unix_close, NULL, NULL};
+const dest_ops dest_unix_dgram = {dgram_open, unix_write, unix_flush, NULL, unix_close, NULL, NULL};

@@ -400,7 +400,7 @@ void eve_alert_object(jbuf *j, const sigma_rule *r)
     jb_close_object(j);
 }
 
-static void flow_record(jbuf *j, const flow_rec *f)
+void eve_flow_object(jbuf *j, const flow_rec *f)
 {
     if (f->app_proto)
         jb_str(j, "app_proto", f->app_proto);
@@ -439,7 +439,7 @@ static void flow_record(jbuf *j, const flow_rec *f)
     }
 }
 
-static void stats_record(jbuf *j, const stats_rec *st)
+void eve_stats_object(jbuf *j, const stats_rec *st)
 {
     jb_open_object(j, "stats");
     jb_u64(j, "uptime", st->uptime_usec / 1000000);
@@ -523,10 +523,10 @@ static void eve_build(jbuf *j, const pw_record *r)
         eve_smb_object(j, r->fact, r->tx_id);
         break;
     case REC_FLOW:
-        flow_record(j, r->flow);
+        eve_flow_object(j, r->flow);
         break;
     case REC_STATS:
-        stats_record(j, r->stats);
+        eve_stats_object(j, r->stats);
         break;
     default:
         break;

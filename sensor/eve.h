@@ -25,6 +25,10 @@ const char *eve_fact_record_type(const smb_fact *f);
 void eve_winlog_object(jbuf *j, const win_event *e);
 /* The "alert" object of a Sigma match. */
 void eve_alert_object(jbuf *j, const sigma_rule *r);
+/* app_proto and the "flow", "ndpi" and "smb" objects of a flow record. */
+void eve_flow_object(jbuf *j, const flow_rec *f);
+/* The "stats" object. */
+void eve_stats_object(jbuf *j, const stats_rec *st);
 /* "00000001-0000-0000-0000-000000000002" style id of a 16-byte file id. */
 void eve_format_guid(const uint8_t id[16], char out[37]);
 

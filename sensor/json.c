@@ -320,6 +320,8 @@ static size_t fmt_u64(uint64_t v, char *out)
     return k;
 }
 
+void jb_raw(jbuf *j, const char *key, const char *json, size_t n) { put_raw_member(j, key, json, n); }
+
 void jb_u64(jbuf *j, const char *key, uint64_t v)
 {
     char num[24];

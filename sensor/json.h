@@ -38,7 +38,10 @@ void jb_strn(jbuf *j, const char *key, const char *val, size_t n);
 void jb_u64(jbuf *j, const char *key, uint64_t v);
 void jb_i64(jbuf *j, const char *key, int64_t v);
 void jb_bool(jbuf *j, const char *key, bool v);
-void jb_hex32(jbuf *j, const char *key, uint32_t v);  /* "0x0012019f" */
+void jb_hex32(jbuf *j, const char *key, uint32_t v);
+/* A member whose value is text already in JSON (a number, a string with its
+ * quotes, a whole object made by this program). */
+void jb_raw(jbuf *j, const char *key, const char *json, size_t n);  /* "0x0012019f" */
 /* "2026-11-29T02:47:22.123456+0000", Suricata's timestamp form, in UTC. */
 void jb_timestamp(jbuf *j, const char *key, uint64_t ts_usec);
 const char *jb_line(jbuf *j, size_t *len); /* the text so far, NUL-terminated */

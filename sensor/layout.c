@@ -5,7 +5,7 @@
 #include <string.h>
 
 static const layout_ops *const layouts[] = {
-    &layout_eve,
+    &layout_eve, &layout_ecs, &layout_splunk, &layout_gelf, &layout_logpoint,
 };
 
 #define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))

@@ -85,8 +85,13 @@ static void usage(FILE *out)
             "      --test-rules         load the rules, report errors and exit (0 when all load)\n"
             "\n"
             "Output:\n"
-            "  -o, --output FILE        write EVE JSON to FILE, replacing it (default: standard\n"
-            "                           output; the config's eve-log file is appended to)\n"
+            "  -o, --output DEST        write records to DEST: a FILE (replaced; default: standard\n"
+            "                           output; the config's eve-log file is appended to), or\n"
+            "                           redis://[:PASS@]HOST:PORT/KEY[?mode=list|lpush|channel],\n"
+            "                           redis+unix:///SOCKET/KEY, syslog (/dev/log),\n"
+            "                           syslog+udp://HOST:PORT, syslog+tcp://HOST:PORT,\n"
+            "                           gelf+udp://HOST:PORT, gelf+tcp://HOST:PORT (docs/outputs.md)\n"
+            "      --layout NAME        how records look: eve (default), ecs, splunk, gelf, logpoint\n"
             "      --types LIST         record types to write, comma separated\n"
             "                           (default: smb,winlog,alert,flow,stats)\n"
             "      --stats-interval S   write a stats record every S seconds (default: at exit only)\n"
@@ -305,6 +310,7 @@ enum {
     OPT_TYPES,
     OPT_STATS_INTERVAL,
     OPT_USER,
+    OPT_LAYOUT,
     OPT_FOLLOW,
 };
 
@@ -323,6 +329,7 @@ static const struct option long_opts[] = {
     {"test-rules", no_argument, NULL, OPT_TEST_RULES},
     {"output", required_argument, NULL, 'o'},
     {"types", required_argument, NULL, OPT_TYPES},
+    {"layout", required_argument, NULL, OPT_LAYOUT},
     {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
     {"config", required_argument, NULL, 'c'},
     {"user", required_argument, NULL, OPT_USER},
@@ -346,6 +353,43 @@ static const char *find_config_arg(int argc, char **argv)
             cfg = argv[i] + 2;
     }
     return cfg;
+}
+
+/* outputs.eve-log.filetype redis, syslog or gelf, set in the configuration:
+ * the URL of the destination its sub-block describes, into o->eve_filename.
+ * A URL or a path given with -o wins (a path there is a file). False when
+ * the URL does not fit. */
+static bool destination_url(pw_options *o, char *buf, size_t n)
+{
+    const char *ft = o->eve_filetype;
+    if (o->eve_filename && output_url_kind(o->eve_filename))
+        return true; /* a URL names its own kind */
+    bool net = !strcmp(ft, "redis") || !strcmp(ft, "syslog") || !strcmp(ft, "gelf");
+    if (!net)
+        return true;
+    if (o->eve_filename_cli) {
+        o->eve_filetype = "regular";
+        return true;
+    }
+    int l;
+    if (!strcmp(ft, "redis") && o->redis.unix_socket)
+        l = snprintf(buf, n, "redis+unix://%s/%s?mode=%s", o->redis.unix_socket, o->redis.key, o->redis.mode);
+    else if (!strcmp(ft, "redis"))
+        l = snprintf(buf, n, "redis://%s%s%s%s:%d/%s?mode=%s", o->redis.password ? ":" : "",
+                     o->redis.password ? o->redis.password : "", o->redis.password ? "@" : "", o->redis.server,
+                     o->redis.port, o->redis.key, o->redis.mode);
+    else if (!strcmp(ft, "syslog") && !strcmp(o->syslog.protocol, "local"))
+        l = snprintf(buf, n, "syslog?facility=%s&severity=%s", o->syslog.facility, o->syslog.level);
+    else if (!strcmp(ft, "syslog"))
+        l = snprintf(buf, n, "syslog+%s://%s:%d?facility=%s&severity=%s", o->syslog.protocol,
+                     o->syslog.server ? o->syslog.server : "", o->syslog.port, o->syslog.facility, o->syslog.level);
+    else
+        l = snprintf(buf, n, "gelf+%s://%s:%d?chunk_size=%d", o->gelf.protocol, o->gelf.server ? o->gelf.server : "",
+                     o->gelf.port, o->gelf.chunk_size);
+    if (l < 0 || (size_t)l >= n)
+        return false;
+    o->eve_filename = buf;
+    return true;
 }
 
 /* ---------------------------------------------------------------- runs */
@@ -586,7 +630,7 @@ int main(int argc, char **argv)
     static pw_options o;
     pw_options_default(&o);
     o.quiet = false;
-    bool list = false, test = false, follow = false;
+    bool list = false, test = false, follow = false, layout_cli = false;
 
     const char *cfg = find_config_arg(argc, argv);
     if (cfg && is_dir(cfg)) {
@@ -643,7 +687,16 @@ int main(int argc, char **argv)
             break;
         case 'o':
             o.eve_filename = optarg;
+            o.eve_filename_cli = true;
             o.eve_append = false; /* a run's own result, as tcpdump -w; the config's eve-log appends */
+            break;
+        case OPT_LAYOUT:
+            if (!layout_find(optarg)) {
+                err("--layout: unknown layout '%s' (known: %s)", optarg, layout_names());
+                return EXIT_USAGE;
+            }
+            o.layout = optarg;
+            layout_cli = true;
             break;
         case 'c':
             break; /* read above */
@@ -792,6 +845,15 @@ int main(int argc, char **argv)
     }
 
     char e[700];
+    char url[1024];
+    if (!destination_url(&o, url, sizeof(url))) {
+        err("outputs.eve-log: the %s destination's settings make too long a URL", o.eve_filetype);
+        return EXIT_USAGE;
+    }
+    /* A GELF server takes GELF only: the gelf layout unless one was chosen. */
+    const char *kind = output_url_kind(o.eve_filename);
+    if (!layout_cli && kind && !strcmp(kind, "gelf") && !strcmp(o.layout, "eve") && layout_find("gelf"))
+        o.layout = "gelf";
     const layout_ops *layout = layout_find(o.layout);
     pw_output *out = layout ? output_open(o.eve_filename, o.eve_filetype, layout, o.eve_append, e, sizeof(e)) : NULL;
     if (!layout)
@@ -902,6 +964,11 @@ int main(int argc, char **argv)
     sigma_corr_free(corr);
     pipeline_set_incidents(NULL);
     incident_free(inc);
+    output_drain(out);
+    c.output_dropped = output_dropped(out);
+    if (c.output_dropped)
+        err("%s: %llu records not delivered (queue full or destination away), counted as events.output_dropped",
+            output_name(out), (unsigned long long)c.output_dropped);
     output_flush(out);
     if (output_failed(out)) {
         const char *why = output_take_error(out);

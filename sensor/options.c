@@ -35,6 +35,17 @@ void pw_options_default(pw_options *o)
     o->eve_filetype = "regular";
     o->layout = "eve";
     o->eve_append = true;
+    o->redis.server = "127.0.0.1";
+    o->redis.port = 6379;
+    o->redis.key = "pipewatch";
+    o->redis.mode = "list";
+    o->syslog.protocol = "local";
+    o->syslog.port = 514;
+    o->syslog.facility = "local5";
+    o->syslog.level = "info";
+    o->gelf.protocol = "udp";
+    o->gelf.port = 12201;
+    o->gelf.chunk_size = 8192;
     o->log_smb = o->log_winlog = o->log_alert = o->log_flow = o->log_stats = true;
     o->log_incident = true;
     o->stats_interval_usec = 0;

@@ -43,6 +43,21 @@ typedef struct pw_options {
     const char *eve_filetype; /* the destination kind (output.c): "regular", "unix_stream", "unix_dgram" */
     const char *layout;       /* how records look (layout.c): "eve" */
     bool eve_append;
+    bool eve_filename_cli; /* -o was given: a plain path there is a file, whatever filetype says */
+    /* filetype redis, syslog, gelf: the far end (outputs.eve-log.redis: …);
+     * main.c makes the destination's URL of them */
+    struct {
+        const char *server, *key, *mode, *password, *unix_socket;
+        int port;
+    } redis;
+    struct {
+        const char *server, *protocol, *facility, *level;
+        int port;
+    } syslog;
+    struct {
+        const char *server, *protocol;
+        int port, chunk_size;
+    } gelf;
     bool log_smb, log_winlog, log_alert, log_flow, log_stats;
     bool log_incident; /* "incident" records (an incident's alert is an "alert") */
     uint64_t stats_interval_usec; /* 0: only at the end */

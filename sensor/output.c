@@ -19,6 +19,19 @@ static const struct {
     {"file", &dest_file, true},
     {"unix_stream", &dest_unix_stream, false},
     {"unix_dgram", &dest_unix_dgram, false},
+    {"redis", &dest_redis, false},
+    {"syslog", &dest_syslog, false},
+    {"gelf", &dest_gelf, false},
+};
+
+/* Destinations named by a URL (-o): the scheme picks the kind. */
+static const struct {
+    const char *prefix;
+    const dest_ops *ops;
+} schemes[] = {
+    {"redis://", &dest_redis},        {"redis+unix://", &dest_redis}, {"syslog+udp://", &dest_syslog},
+    {"syslog+tcp://", &dest_syslog},  {"syslog+unix://", &dest_syslog}, {"gelf+udp://", &dest_gelf},
+    {"gelf+tcp://", &dest_gelf},
 };
 
 #define N_DEST_TYPES (sizeof(dest_types) / sizeof(dest_types[0]))
@@ -67,10 +80,32 @@ struct pw_output {
     uint64_t lines;
 };
 
+const char *output_url_kind(const char *path)
+{
+    if (!path)
+        return NULL;
+    if (!strcmp(path, "syslog") || !strncmp(path, "syslog?", 7))
+        return "syslog";
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+        if (!strncmp(path, schemes[i].prefix, strlen(schemes[i].prefix)))
+            return schemes[i].ops == &dest_redis ? "redis" : schemes[i].ops == &dest_gelf ? "gelf" : "syslog";
+    return strstr(path, "://") ? "" : NULL;
+}
+
 pw_output *output_open(const char *path, const char *dest_kind, const layout_ops *layout, bool append, char *err,
                        size_t errlen)
 {
     bool is_stdout = !path || strcmp(path, "-") == 0;
+    const char *url_kind = is_stdout ? NULL : output_url_kind(path);
+    if (url_kind && !url_kind[0]) {
+        snprintf(err, errlen,
+                 "unknown destination '%s' (URLs: redis://, redis+unix://, syslog, syslog+udp://, syslog+tcp://, "
+                 "gelf+udp://, gelf+tcp://; anything else is a file name)",
+                 path);
+        return NULL;
+    }
+    if (url_kind)
+        dest_kind = url_kind;
     const dest_ops *ops = is_stdout ? &dest_file : dest_find(dest_kind);
     if (!ops) {
         snprintf(err, errlen, "unknown output kind '%s' (known: %s)", dest_kind, output_dest_names());
@@ -84,6 +119,11 @@ pw_output *output_open(const char *path, const char *dest_kind, const layout_ops
     o->ops = ops;
     o->layout = layout ? layout : &layout_eve;
     snprintf(o->name, sizeof(o->name), "%s", is_stdout ? "<stdout>" : path);
+    /* redis://:PASSWORD@host…: the password stays out of messages */
+    char *pw = strstr(o->name, "://:");
+    char *at = pw ? strchr(pw, '@') : NULL;
+    if (at)
+        memmove(pw + 4, at, strlen(at) + 1);
     o->d = ops->open(is_stdout ? "-" : path, append, err, errlen);
     if (!o->d) {
         free(o);
@@ -232,6 +272,16 @@ bool output_close(pw_output *o)
     free(o);
     return ok;
 }
+
+void output_drain(pw_output *o)
+{
+    if (o->ops->drain)
+        o->ops->drain(o->d); /* the queue has its own lock */
+}
+
+uint64_t output_dropped(const pw_output *o) { return o->ops->dropped ? o->ops->dropped(o->d) : 0; }
+
+const char *output_name(const pw_output *o) { return o->name; }
 
 bool output_failed(const pw_output *o) { return o->failed; }
 const char *output_error(const pw_output *o) { return o->error; }

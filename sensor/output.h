@@ -21,7 +21,12 @@ bool output_is_file(const char *name);
 /* "regular, unix_stream, unix_dgram": for messages. */
 const char *output_dest_names(void);
 
-/* path NULL or "-" is standard output (whatever the kind). layout NULL is EVE.
+/* The kind a URL names ("redis", "syslog", "gelf"); "" for a URL of no
+ * known scheme; NULL for a file name. */
+const char *output_url_kind(const char *path);
+
+/* path NULL or "-" is standard output (whatever the kind); a URL (redis://…,
+ * syslog…, gelf+…://) picks its kind itself. layout NULL is EVE.
  * Returns NULL and writes a reason into err. */
 pw_output *output_open(const char *path, const char *dest_kind, const layout_ops *layout, bool append, char *err,
                        size_t errlen);
@@ -39,6 +44,12 @@ bool output_flush(pw_output *o);
 bool output_reopen(pw_output *o);
 /* Flushes and closes; false when any write failed. */
 bool output_close(pw_output *o);
+/* Network destinations: waits (bounded) until the queue is sent; what is
+ * left is counted as dropped. */
+void output_drain(pw_output *o);
+/* Records the destination could not deliver (queue full, far end away). */
+uint64_t output_dropped(const pw_output *o);
+const char *output_name(const pw_output *o);
 bool output_failed(const pw_output *o);
 const char *output_error(const pw_output *o); /* "cannot write events to X: reason" */
 /* The error, the first time it is asked for after a failure, else NULL. */

@@ -977,8 +977,10 @@ static void stats_more(jbuf *j, void *ctx)
 void pipeline_write_stats(pw_output *out, const pw_counters *c, uint64_t ts_usec, uint64_t uptime_usec)
 {
     char line[32768];
+    pw_counters cc = *c;
+    cc.output_dropped = output_dropped(out); /* the destination's count, not a worker's */
     output_unwritten_info u = output_unwritten(out);
-    stats_rec st = {c, uptime_usec, u.records, u.reopen_failures, stats_more, NULL};
+    stats_rec st = {&cc, uptime_usec, u.records, u.reopen_failures, stats_more, NULL};
     pw_record r = {.kind = REC_STATS, .stats = &st};
     r.hdr.ts_usec = ts_usec;
     jbuf j;

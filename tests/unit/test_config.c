@@ -116,6 +116,24 @@ static void test_every_key(void **state)
                     "      types:\n"
                     "        - smb\n"
                     "        - flow: {}\n"
+                    "      redis:\n"
+                    "        server: 10.0.0.9\n"
+                    "        port: 6380\n"
+                    "        unix-socket: /run/redis.sock\n"
+                    "        key: eve\n"
+                    "        mode: channel\n"
+                    "        password: pw\n"
+                    "      syslog:\n"
+                    "        protocol: tcp\n"
+                    "        server: 10.0.0.8\n"
+                    "        port: 6514\n"
+                    "        facility: local1\n"
+                    "        level: warning\n"
+                    "      gelf:\n"
+                    "        protocol: tcp\n"
+                    "        server: 10.0.0.7\n"
+                    "        port: 12202\n"
+                    "        chunk-size: 1420\n"
                     "af-packet:\n"
                     "  - interface: eth9\n"
                     "    threads: auto\n"
@@ -174,6 +192,21 @@ static void test_every_key(void **state)
     assert_false(o.eve_append);
     assert_string_equal(o.eve_filetype, "unix_stream");
     assert_string_equal(o.layout, "eve");
+    assert_string_equal(o.redis.server, "10.0.0.9");
+    assert_int_equal(o.redis.port, 6380);
+    assert_string_equal(o.redis.unix_socket, "/run/redis.sock");
+    assert_string_equal(o.redis.key, "eve");
+    assert_string_equal(o.redis.mode, "channel");
+    assert_string_equal(o.redis.password, "pw");
+    assert_string_equal(o.syslog.protocol, "tcp");
+    assert_string_equal(o.syslog.server, "10.0.0.8");
+    assert_int_equal(o.syslog.port, 6514);
+    assert_string_equal(o.syslog.facility, "local1");
+    assert_string_equal(o.syslog.level, "warning");
+    assert_string_equal(o.gelf.protocol, "tcp");
+    assert_string_equal(o.gelf.server, "10.0.0.7");
+    assert_int_equal(o.gelf.port, 12202);
+    assert_int_equal(o.gelf.chunk_size, 1420);
     assert_true(o.log_smb && o.log_flow);
     assert_false(o.log_winlog || o.log_alert || o.log_stats);
     assert_int_equal(o.n_interfaces, 1);
@@ -264,11 +297,13 @@ static void test_bounds(void **state)
     assert_false(load(&o, "outputs:\n  - eve-log:\n      types: smb\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:3: outputs.eve-log.types: expected a list such as [smb, winlog, alert, "
                              "flow, stats, incident]");
-    assert_false(load(&o, "outputs:\n  - eve-log:\n      layout: ecs\n", err, sizeof(err)));
-    assert_string_equal(err, "test.yaml:3: outputs.eve-log.layout: 'ecs' is not one of eve");
-    assert_false(load(&o, "outputs:\n  - eve-log:\n      filetype: redis\n", err, sizeof(err)));
-    assert_string_equal(err, "test.yaml:3: outputs.eve-log.filetype: 'redis' is not one of regular, unix_stream, "
-                             "unix_dgram");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      layout: cef\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:3: outputs.eve-log.layout: 'cef' is not one of eve, ecs, splunk, gelf, logpoint");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      filetype: kafka\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:3: outputs.eve-log.filetype: 'kafka' is not one of regular, unix_stream, "
+                             "unix_dgram, redis, syslog, gelf");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      redis:\n        port: 0\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:4: outputs.eve-log.redis.port: '0' is not a whole number from 1 to 65535");
     assert_false(load(&o, "outputs:\n  - eve-log:\n      colour: red\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:3: outputs.eve-log.colour: unknown key");
     config_release();

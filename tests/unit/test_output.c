@@ -133,14 +133,30 @@ static void test_kinds(void **state)
     assert_true(output_dest_known("file"));
     assert_true(output_dest_known("unix_stream"));
     assert_true(output_dest_known("unix_dgram"));
-    assert_false(output_dest_known("syslog"));
-    assert_string_equal(output_dest_names(), "regular, unix_stream, unix_dgram");
+    assert_true(output_dest_known("redis"));
+    assert_true(output_dest_known("syslog"));
+    assert_true(output_dest_known("gelf"));
+    assert_false(output_dest_known("kafka"));
+    assert_string_equal(output_dest_names(), "regular, unix_stream, unix_dgram, redis, syslog, gelf");
     char err[256];
-    assert_null(output_open("/tmp/x", "syslog", NULL, false, err, sizeof err));
-    assert_string_equal(err, "unknown output kind 'syslog' (known: regular, unix_stream, unix_dgram)");
+    assert_null(output_open("/tmp/x", "kafka", NULL, false, err, sizeof err));
+    assert_string_equal(err,
+                        "unknown output kind 'kafka' (known: regular, unix_stream, unix_dgram, redis, syslog, gelf)");
+    /* a URL picks its kind; a URL of no known scheme is refused, not made a file */
+    assert_string_equal(output_url_kind("redis://h:1/k"), "redis");
+    assert_string_equal(output_url_kind("redis+unix:///s/k"), "redis");
+    assert_string_equal(output_url_kind("syslog"), "syslog");
+    assert_string_equal(output_url_kind("syslog+tcp://h:1"), "syslog");
+    assert_string_equal(output_url_kind("gelf+udp://h:1"), "gelf");
+    assert_string_equal(output_url_kind("kafka://h:1"), "");
+    assert_null(output_url_kind("/var/log/eve.json"));
+    assert_null(output_open("kafka://h:1", "regular", NULL, false, err, sizeof err));
+    assert_non_null(strstr(err, "unknown destination 'kafka://h:1'"));
     assert_ptr_equal(layout_find("eve"), &layout_eve);
-    assert_null(layout_find("ecs"));
-    assert_string_equal(layout_names(), "eve");
+    assert_ptr_equal(layout_find("ecs"), &layout_ecs);
+    assert_ptr_equal(layout_find("gelf"), &layout_gelf);
+    assert_null(layout_find("cef"));
+    assert_string_equal(layout_names(), "eve, ecs, splunk, gelf, logpoint");
     rec_kind k = REC_SMB;
     assert_true(rec_kind_parse("flow", &k));
     assert_int_equal(k, REC_FLOW);

@@ -1,0 +1,244 @@
+/* The ECS layout: each record as Elastic Common Schema fields, a Windows
+ * event as Winlogbeat's security module indexes it (@timestamp, event.code,
+ * event.action/category/type/outcome, host.name, source.*, user.*, winlog.*
+ * with AccessListDescription and AccessMaskDescription), an alert as an ECS
+ * alert (event.kind alert, rule.*, threat.*). What ECS has no field for is
+ * kept under "pipewatch" in EVE's shape. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../detect/winevent_families.h"
+#include "eve.h"
+#include "layout.h"
+#include "layout_win.h"
+
+static void base(jbuf *j, const pw_record *r, const char *kind)
+{
+    jb_reset(j);
+    jb_open_object(j, NULL);
+    jb_rfc3339(j, "@timestamp", r->hdr.ts_usec);
+    jb_open_object(j, "ecs");
+    jb_str(j, "version", "8.11.0");
+    jb_close_object(j);
+    jb_open_object(j, "observer");
+    jb_str(j, "type", "sensor");
+    jb_str(j, "product", "pipewatch");
+    jb_close_object(j);
+    (void)kind;
+}
+
+static void addresses(jbuf *j, const rec_hdr *h)
+{
+    if (!h->src_ip)
+        return;
+    jb_open_object(j, "source");
+    jb_str(j, "ip", h->src_ip);
+    jb_u64(j, "port", h->src_port);
+    jb_close_object(j);
+    jb_open_object(j, "destination");
+    jb_str(j, "ip", h->dest_ip);
+    jb_u64(j, "port", h->dest_port);
+    jb_close_object(j);
+    jb_open_object(j, "network");
+    jb_str(j, "transport", "tcp");
+    jb_str(j, "protocol", "smb");
+    jb_close_object(j);
+}
+
+static void one(jbuf *j, const char *key, const char *v)
+{
+    jb_open_array(j, key);
+    jb_str(j, NULL, v);
+    jb_close_array(j);
+}
+
+/* The event object of a Windows event (kind "event") or an alert on one. */
+static void event_object(jbuf *j, const win_event *e, const sigma_rule *rule)
+{
+    char code[8];
+    snprintf(code, sizeof(code), "%u", e->event_id);
+    jb_open_object(j, "event");
+    jb_str(j, "kind", rule ? "alert" : "event");
+    jb_str(j, "code", code);
+    jb_str(j, "provider", win_provider(e));
+    jb_str(j, "module", "security");
+    const win_ecs *c = win_ecs_of(e->event_id);
+    jb_str(j, "action", c->action ? c->action : win_task(e->event_id));
+    if (rule) {
+        one(j, "category", "intrusion_detection");
+        one(j, "type", "info");
+        jb_u64(j, "severity", (uint64_t)sigma_rule_severity(rule));
+    } else {
+        jb_open_array(j, "category");
+        for (size_t i = 0; i < 2 && c->category[i]; i++)
+            jb_str(j, NULL, c->category[i]);
+        jb_close_array(j);
+        one(j, "type", c->type);
+    }
+    jb_str(j, "outcome", e->audit_success ? "success" : "failure");
+    jb_close_object(j);
+}
+
+static void user_host(jbuf *j, const win_event *e)
+{
+    jb_open_object(j, "host");
+    jb_str(j, "name", e->computer_name ? e->computer_name : "");
+    jb_close_object(j);
+    if (!winevent_get(e, "SubjectUserName"))
+        return; /* the System log's events name no subject */
+    jb_open_object(j, "user");
+    jb_str(j, "name", win_field(e, "SubjectUserName"));
+    jb_str(j, "domain", win_field(e, "SubjectDomainName"));
+    jb_str(j, "id", win_field(e, "SubjectUserSid"));
+    jb_close_object(j);
+}
+
+/* winlog.* as Winlogbeat writes it, event_data with the rendered access names. */
+static void winlog_object(jbuf *j, const win_event *e)
+{
+    char code[8];
+    snprintf(code, sizeof(code), "%u", e->event_id);
+    jb_open_object(j, "winlog");
+    jb_str(j, "channel", win_channel(e));
+    jb_str(j, "provider_name", win_provider(e));
+    jb_str(j, "event_id", code);
+    jb_str(j, "computer_name", e->computer_name ? e->computer_name : "");
+    const win_envelope *env = winevent_envelope(e->event_id);
+    jb_str(j, "task", env ? env->task_name : win_task(e->event_id));
+    if (env)
+        jb_str(j, "opcode", env->opcode);
+    jb_open_array(j, "keywords");
+    jb_str(j, NULL, win_keywords(e));
+    jb_close_array(j);
+    jb_open_object(j, "event_data");
+    /* as Winlogbeat: fields with no value are left out */
+    for (size_t i = 0; i < e->ndata; i++)
+        if (e->fields[i].value && e->fields[i].value[0])
+            jb_str(j, e->fields[i].name, e->fields[i].value);
+    if (winevent_get(e, "AccessList"))
+        win_access_list_names(j, "AccessListDescription", e);
+    if (winevent_get(e, "AccessMask"))
+        win_access_mask_names(j, "AccessMaskDescription", winevent_get(e, "AccessMask"));
+    jb_close_object(j);
+    jb_close_object(j);
+}
+
+/* rule.* and threat.* of a Sigma match. */
+static void rule_objects(jbuf *j, const sigma_rule *r)
+{
+    jb_open_object(j, "rule");
+    jb_str(j, "uuid", sigma_rule_id(r));
+    char sid[16];
+    snprintf(sid, sizeof(sid), "%u", sigma_rule_signature_id(r));
+    jb_str(j, "id", sid);
+    jb_str(j, "name", sigma_rule_title(r));
+    jb_str(j, "ruleset", "sigma");
+    if (sigma_rule_reference_count(r))
+        jb_str(j, "reference", sigma_rule_reference(r, 0));
+    jb_close_object(j);
+    /* attack.t1021.002 -> technique T1021.002 */
+    jb_open_object(j, "threat");
+    jb_str(j, "framework", "MITRE ATT&CK");
+    jb_open_object(j, "technique");
+    jb_open_array(j, "id");
+    for (size_t i = 0; i < sigma_rule_tag_count(r); i++) {
+        const char *t = sigma_rule_tag(r, i);
+        if (!strncmp(t, "attack.t", 8) && t[8] >= '0' && t[8] <= '9') {
+            char id[32];
+            snprintf(id, sizeof(id), "T%s", t + 8);
+            jb_str(j, NULL, id);
+        }
+    }
+    jb_close_array(j);
+    jb_close_object(j);
+    jb_close_object(j);
+}
+
+static void ecs_build(jbuf *j, const pw_record *r)
+{
+    base(j, r, rec_kind_name(r->kind));
+    switch (r->kind) {
+    case REC_WINLOG:
+    case REC_ALERT:
+        event_object(j, r->ev, r->kind == REC_ALERT ? r->rule : NULL);
+        if (r->kind == REC_ALERT)
+            rule_objects(j, r->rule);
+        user_host(j, r->ev);
+        addresses(j, &r->hdr);
+        winlog_object(j, r->ev);
+        break;
+    case REC_SMB:
+        jb_open_object(j, "event");
+        jb_str(j, "kind", "event");
+        one(j, "category", "network");
+        one(j, "type", "protocol");
+        jb_close_object(j);
+        addresses(j, &r->hdr);
+        break;
+    case REC_FLOW:
+        jb_open_object(j, "event");
+        jb_str(j, "kind", "event");
+        one(j, "category", "network");
+        jb_open_array(j, "type");
+        jb_str(j, NULL, "connection");
+        jb_str(j, NULL, "end");
+        jb_close_array(j);
+        jb_rfc3339(j, "start", r->flow->start_usec);
+        jb_rfc3339(j, "end", r->flow->end_usec);
+        jb_u64(j, "duration", (r->flow->end_usec - r->flow->start_usec) * 1000u);
+        jb_close_object(j);
+        if (r->hdr.src_ip) {
+            jb_open_object(j, "source");
+            jb_str(j, "ip", r->hdr.src_ip);
+            jb_u64(j, "port", r->hdr.src_port);
+            jb_u64(j, "packets", r->flow->pkts_toserver);
+            jb_u64(j, "bytes", r->flow->bytes_toserver);
+            jb_close_object(j);
+            jb_open_object(j, "destination");
+            jb_str(j, "ip", r->hdr.dest_ip);
+            jb_u64(j, "port", r->hdr.dest_port);
+            jb_u64(j, "packets", r->flow->pkts_toclient);
+            jb_u64(j, "bytes", r->flow->bytes_toclient);
+            jb_close_object(j);
+            jb_open_object(j, "network");
+            jb_str(j, "transport", r->hdr.proto && !strcmp(r->hdr.proto, "UDP") ? "udp" : "tcp");
+            if (r->flow->app_proto)
+                jb_str(j, "protocol", r->flow->app_proto);
+            jb_close_object(j);
+        }
+        break;
+    case REC_STATS:
+        jb_open_object(j, "event");
+        jb_str(j, "kind", "metric");
+        jb_close_object(j);
+        break;
+    default:
+        break;
+    }
+    /* the rest as EVE has it */
+    jb_open_object(j, "pipewatch");
+    jb_str(j, "event_type", rec_kind_name(r->kind));
+    if (r->hdr.flow_id)
+        jb_u64(j, "flow_id", r->hdr.flow_id);
+    if (r->hdr.pcap_cnt)
+        jb_u64(j, "pcap_cnt", r->hdr.pcap_cnt);
+    if (r->kind == REC_ALERT)
+        eve_alert_object(j, r->rule);
+    if (r->fact)
+        eve_smb_object(j, r->fact, r->tx_id);
+    if (r->kind == REC_FLOW)
+        eve_flow_object(j, r->flow);
+    if (r->kind == REC_STATS)
+        eve_stats_object(j, r->stats);
+    if (r->kind != REC_SMB && r->kind != REC_WINLOG && r->kind != REC_ALERT && r->kind != REC_FLOW &&
+        r->kind != REC_STATS) {
+        /* a record type with no ECS mapping of its own (incident): its EVE record whole */
+        size_t n;
+        const char *eve = eve_text(r, &n);
+        jb_raw(j, "eve", eve, n);
+    }
+    jb_close_object(j);
+    jb_close_object(j);
+}
+
+const layout_ops layout_ecs = {"ecs", ecs_build};
