@@ -319,7 +319,20 @@ static bool share_check_passed(const smb_fact_head *h)
            (h->status != STATUS_ACCESS_DENIED && h->status != STATUS_NETWORK_ACCESS_DENIED);
 }
 
-size_t winevent_share_5145(const smb_fact *f, const win_peer *peer, win_event *out, size_t max)
+/* The mask Windows audits for the CREATE: as asked, with SMB1's
+ * FILE_READ_ATTRIBUTES added. */
+static uint32_t access_of(const smb_fact *f)
+{
+    /* Over SMB1 Windows audits NT_CREATE_ANDX with FILE_READ_ATTRIBUTES
+     * added to what the client asked (wire 0x3, log 0x83) */
+    uint32_t mask = f->u.file.desired_access;
+    if (f->h.smb_version == 1 && f->h.command == SMB1_NT_CREATE_ANDX)
+        mask |= FILE_READ_ATTRIBUTES;
+    return mask;
+}
+
+/* One 5145 for the CREATE, with mask (0: the CREATE's own). */
+static size_t share_5145_one(const smb_fact *f, const win_peer *peer, win_event *out, size_t max, uint32_t mask)
 {
     const smb_fact_file *file = &f->u.file;
     /* A response without its request carries neither the name nor the
@@ -342,17 +355,36 @@ size_t winevent_share_5145(const smb_fact *f, const win_peer *peer, win_event *o
     size_t room = wf_room(e);
     size_t cap = room > RESERVE_AFTER_NAME ? room - RESERVE_AFTER_NAME : 1;
     wf_value(e, wf_put(e, rel, cap));
-    /* Over SMB1 Windows audits NT_CREATE_ANDX with FILE_READ_ATTRIBUTES
-     * added to what the client asked (wire 0x3, log 0x83) */
-    uint32_t mask = file->desired_access;
-    if (f->h.smb_version == 1 && f->h.command == SMB1_NT_CREATE_ANDX)
-        mask |= FILE_READ_ATTRIBUTES;
+    if (!mask)
+        mask = access_of(f);
     const char *list;
     access_fields(e, mask, &list);
     wf_value(e, NO_REASON);
     wf_finish(e, winevent_computer(e, peer, file->tree.share));
     access_description(e, list);
     return 1;
+}
+
+#define FILE_CREATED 2
+#define FILE_WRITE_DATA 0x2u
+
+/* A CREATE that made a new file gives Windows a second access check, and a
+ * second 5145: Windows Server 2016 checks WriteData (AccessMask 0x2) for the
+ * new file, Windows 7 (and 8, Server 2008 R2/2012: NT 6.x) the requested
+ * mask again. The server's version is on the wire in its NTLMSSP
+ * CHALLENGE; 10.0 (Windows 10 and Server 2016 alike) and unknown versions
+ * get the Server 2016 form, 6.x the Windows 7 form. */
+static uint32_t second_mask(const smb_fact *f, uint32_t first)
+{
+    return f->h.server.os_major == 6 ? first : FILE_WRITE_DATA;
+}
+
+size_t winevent_share_5145(const smb_fact *f, const win_peer *peer, win_event *out, size_t max)
+{
+    size_t n = share_5145_one(f, peer, out, max, 0);
+    if (n == 0 || n >= max || !f->h.have_response || f->h.status != 0 || f->u.file.create_action != FILE_CREATED)
+        return n;
+    return n + share_5145_one(f, peer, out + n, max - n, second_mask(f, access_of(f)));
 }
 
 size_t winevent_share_5140(const smb_fact *f, const win_peer *peer, win_event *out, size_t max)

@@ -11,6 +11,7 @@ static const uint8_t oid_krb5[9] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x
 static const uint8_t oid_mskrb5[9] = {0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02};
 
 #define NTLMSSP_NEGOTIATE_UNICODE 0x00000001u
+#define NTLMSSP_NEGOTIATE_VERSION 0x02000000u
 
 /* One NTLM string field (Len, MaxLen, Offset) into out. Returns 0 when the
  * field points outside the message. */
@@ -73,6 +74,16 @@ static void parse_challenge(rd_t *r, const rd_t *msg, ntlmssp_info *out)
     uint32_t ti_off = rd_le32(r);
     if (!rd_ok(r))
         return;
+    if (flags & NTLMSSP_NEGOTIATE_VERSION) {
+        rd_t v = *r; /* VERSION follows TargetInfoFields */
+        uint8_t major = rd_u8(&v), minor = rd_u8(&v);
+        uint16_t build = rd_le16(&v);
+        if (rd_ok(&v)) {
+            out->target.os_major = major;
+            out->target.os_minor = minor;
+            out->target.os_build = build;
+        }
+    }
     out->flags = flags;
     int uni = (flags & NTLMSSP_NEGOTIATE_UNICODE) != 0;
     if (!ntlm_field(&tn, msg, uni, out->target.target_name, sizeof(out->target.target_name)))

@@ -29,6 +29,10 @@ typedef struct ntlm_target {
     char nb_domain[NTLM_HOST_MAX + 1];    /* MsvAvNbDomainName (2) */
     char dns_computer[NTLM_HOST_MAX + 1]; /* MsvAvDnsComputerName (3): the server's FQDN */
     char dns_domain[NTLM_HOST_MAX + 1];   /* MsvAvDnsDomainName (4) */
+    /* the CHALLENGE's VERSION (MS-NLMP 2.2.2.10), when NEGOTIATE_VERSION is
+     * set: the server's Windows version; 0 when not given */
+    uint8_t os_major, os_minor;
+    uint16_t os_build;
 } ntlm_target;
 
 typedef struct ntlmssp_info {

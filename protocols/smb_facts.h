@@ -60,6 +60,9 @@ typedef struct smb_server_names {
     const char *nb_domain;    /* MsvAvNbDomainName */
     const char *dns_computer; /* MsvAvDnsComputerName: the server's FQDN */
     const char *dns_domain;   /* MsvAvDnsDomainName */
+    uint8_t os_major;         /* the CHALLENGE's Windows version (10, 6 ...); 0 unknown */
+    uint8_t os_minor;
+    uint16_t os_build;
 } smb_server_names;
 
 /* The header every fact has: the SMB operation and its outcome. */

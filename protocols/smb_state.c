@@ -336,6 +336,9 @@ void smb_fact_init(const smb_conn *c, smb_fact *f, smb_fact_kind kind, uint8_t v
     f->h.server.nb_domain = t->nb_domain[0] ? t->nb_domain : NULL;
     f->h.server.dns_computer = t->dns_computer[0] ? t->dns_computer : NULL;
     f->h.server.dns_domain = t->dns_domain[0] ? t->dns_domain : NULL;
+    f->h.server.os_major = t->os_major;
+    f->h.server.os_minor = t->os_minor;
+    f->h.server.os_build = t->os_build;
 }
 
 static void learn_name(char *dst, const char *src, bool replace)
@@ -356,6 +359,11 @@ void smb_server_learn(smb_conn *c, const ntlmssp_info *ni)
     learn_name(d->nb_domain, s->nb_domain, replace);
     learn_name(d->dns_computer, s->dns_computer, replace);
     learn_name(d->dns_domain, s->dns_domain, replace);
+    if (s->os_major && (replace || !d->os_major)) {
+        d->os_major = s->os_major;
+        d->os_minor = s->os_minor;
+        d->os_build = s->os_build;
+    }
 }
 
 void smb_stage_kerberos(smb_conn *c, const uint8_t *blob, size_t len)

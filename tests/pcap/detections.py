@@ -30,9 +30,10 @@ BUNDLED = {
     "nbss-port139": {SEED: RENAMED},
     "nonstandard-port-8445": {SEED: RENAMED},
     "smb1-nt1": {SEED: RENAMED},
-    "psexec-default": {PSEXEC: ["PSEXESVC.exe", "PSEXESVC", "PSEXESVC-WKS01-4242-stdin",
+    # a CREATE that makes a file gives two 5145, as on Windows: the service file twice
+    "psexec-default": {PSEXEC: ["PSEXESVC.exe", "PSEXESVC.exe", "PSEXESVC", "PSEXESVC-WKS01-4242-stdin",
                                 "PSEXESVC-WKS01-4242-stdout", "PSEXESVC-WKS01-4242-stderr"]},
-    "paexec": {PAEXEC: ["PAExec-4242-WKS01.exe", "PAExecInWKS014242", "PAExecOutWKS014242",
+    "paexec": {PAEXEC: ["PAExec-4242-WKS01.exe", "PAExec-4242-WKS01.exe", "PAExecInWKS014242", "PAExecOutWKS014242",
                         "PAExecErrWKS014242"]},
     "impacket-psexec": {REMCOM: ["RemCom_communicaton", "RemCom_stdinEkjK4242", "RemCom_stdoutEkjK4242",
                                  "RemCom_stderrEkjK4242"]},
@@ -41,10 +42,11 @@ BUNDLED = {
     "smb3-encrypted": {},
 }
 REAL = {
-    "psexec-smb311-ntlm.pcapng": {PSEXEC: ["PSEXESVC.exe", "PSEXESVC", "PSEXESVC-02694W-WIN10-13272-stdin",
+    "psexec-smb311-ntlm.pcapng": {PSEXEC: ["PSEXESVC.exe", "PSEXESVC.exe", "PSEXESVC", "PSEXESVC-02694W-WIN10-13272-stdin",
                                            "PSEXESVC-02694W-WIN10-13272-stdout",
                                            "PSEXESVC-02694W-WIN10-13272-stderr"]},
-    "psexec-smb21-kerberos.pcap": {PSEXEC: ["PSEXESVC.exe", "PSEXESVC", "PSEXESVC-VICTIM-PC-2412-stdin",
+    # the first PSEXESVC.exe CREATE makes the file (two 5145), the last one opens it
+    "psexec-smb21-kerberos.pcap": {PSEXEC: ["PSEXESVC.exe", "PSEXESVC.exe", "PSEXESVC", "PSEXESVC-VICTIM-PC-2412-stdin",
                                             "PSEXESVC-VICTIM-PC-2412-stdout", "PSEXESVC-VICTIM-PC-2412-stderr",
                                             "PSEXESVC.exe"]},
     "impacket-psexec-445-139.pcap": {REMCOM: ["RemCom_communicaton", "RemCom_stdinKKiq6792",

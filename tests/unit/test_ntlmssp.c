@@ -206,6 +206,19 @@ static void test_challenge_target(void **state)
     assert_string_equal(ni.target.nb_domain, "PICKLESWORTH");
     assert_string_equal(ni.target.dns_computer, "SnickleFritz.picklesworth.local");
     assert_string_equal(ni.target.dns_domain, "picklesworth.local");
+    assert_int_equal(ni.target.os_major, 0); /* VERSION all zero: not given */
+    /* VERSION (NEGOTIATE_VERSION is set): Windows 7 SP1, 6.1.7601 */
+    msg[48] = 6;
+    msg[49] = 1;
+    tu_le16(msg + 50, 7601);
+    assert_int_equal(ntlmssp_parse_blob(msg, n, &ni), NTLMSSP_CHALLENGE);
+    assert_int_equal(ni.target.os_major, 6);
+    assert_int_equal(ni.target.os_minor, 1);
+    assert_int_equal(ni.target.os_build, 7601);
+    tu_le32(msg + 20, 0xE08A8215); /* the flag cleared: the bytes are not a VERSION */
+    assert_int_equal(ntlmssp_parse_blob(msg, n, &ni), NTLMSSP_CHALLENGE);
+    assert_int_equal(ni.target.os_major, 0);
+    tu_le32(msg + 20, 0xE28A8215);
     size_t bl = neg_token_resp(blob, msg, n, 0);
     assert_int_equal(ntlmssp_parse_blob(blob, bl, &ni), NTLMSSP_CHALLENGE);
     assert_string_equal(ni.target.dns_computer, "SnickleFritz.picklesworth.local");

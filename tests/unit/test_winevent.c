@@ -646,6 +646,42 @@ static void test_sigma_access_names(void **state)
     sigma_ruleset_free(rs);
 }
 
+/* A CREATE that made a file: a second 5145, with 0x2 (WriteData) from a
+ * Windows 10 / Server 2016 server or one whose version is unknown, with the
+ * requested mask again from an NT 6.x one (Windows 7 / 2008 R2). */
+static void test_second_5145_for_created_file(void **state)
+{
+    smb_fact f = create_fact();
+    static win_event e[4];
+    f.u.file.tree.share = "\\\\srv\\C$";
+    f.u.file.filename = "__LegitFile";
+    f.u.file.desired_access = 0x130197;
+    f.u.file.create_action = 2; /* FILE_CREATED */
+    assert_int_equal(winevent_build(&f, NULL, e, 4), 2);
+    assert_string_equal(winevent_get(&e[0], "AccessMask"), "0x130197");
+    assert_string_equal(winevent_get(&e[1], "AccessMask"), "0x2");
+    assert_string_equal(winevent_get(&e[1], "AccessList"), "%%4417" SEP);
+    assert_string_equal(winevent_get(&e[1], "RelativeTargetName"), "__LegitFile");
+    f.h.server.os_major = 10;
+    assert_int_equal(winevent_build(&f, NULL, e, 4), 2);
+    assert_string_equal(winevent_get(&e[1], "AccessMask"), "0x2");
+    f.h.server.os_major = 6;
+    f.h.server.os_minor = 1;
+    assert_int_equal(winevent_build(&f, NULL, e, 4), 2);
+    assert_string_equal(winevent_get(&e[1], "AccessMask"), "0x130197");
+    /* room for one: the first only */
+    assert_int_equal(winevent_build(&f, NULL, e, 1), 1);
+    /* opened, not created; or failed: one */
+    f.u.file.create_action = 1;
+    assert_int_equal(winevent_build(&f, NULL, e, 4), 1);
+    f.u.file.create_action = 2;
+    f.h.status = 0xC0000022u;
+    assert_int_equal(winevent_build(&f, NULL, e, 4), 1);
+    f.h.status = 0;
+    f.h.have_response = false;
+    assert_int_equal(winevent_build(&f, NULL, e, 4), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -670,6 +706,7 @@ int main(void)
         cmocka_unit_test(test_smb1_mask),
         cmocka_unit_test(test_access_description),
         cmocka_unit_test(test_sigma_access_names),
+        cmocka_unit_test(test_second_5145_for_created_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
