@@ -19,6 +19,7 @@ static const struct {
     {SMB_FACT_SERVICE, winevent_service_7045},
     {SMB_FACT_SERVICE, winevent_service_4697},
     {SMB_FACT_SERVICE, winevent_service_7040},
+    {SMB_FACT_SERVICE, winevent_service_path_change},
     {SMB_FACT_TASK, winevent_task_4698},
 };
 

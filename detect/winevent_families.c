@@ -24,6 +24,20 @@ const win_family WIN_FAMILY_SYSTEM_SCM = {
     .keyword_success = "Classic",
     .keyword_failure = "Classic",
     .level = "information",
+    /* <Provider Name="Service Control Manager" Guid=...> in psexec-7045.evtx */
+    .provider_guid = "{555908d1-a6d7-4695-8e1e-26931d2012f4}",
+};
+
+const win_family WIN_FAMILY_PIPEWATCH_SVCCTL = {
+    .channel = "pipewatch",
+    .provider = "pipewatch",
+    .product = "pipewatch",
+    .service = "svcctl",
+    .category = NULL,
+    .keyword_success = "",
+    .keyword_failure = "",
+    .level = NULL,
+    .rules_only = true,
 };
 
 static const char *const fields_5145[] = {
@@ -53,6 +67,10 @@ const win_event_def WIN_EVENT_7045 = {7045, "7045", &WIN_FAMILY_SYSTEM_SCM, fiel
                                       sizeof fields_7045 / sizeof fields_7045[0]};
 const win_event_def WIN_EVENT_4697 = {4697, "4697", &WIN_FAMILY_SECURITY, fields_4697,
                                       sizeof fields_4697 / sizeof fields_4697[0]};
+static const char *const fields_pw_path[] = {"Operation", "ServiceName", "BinaryPath", "StartType", "ReturnCode"};
+
+const win_event_def WIN_EVENT_PW_SERVICE_PATH = {0, "0", &WIN_FAMILY_PIPEWATCH_SVCCTL, fields_pw_path,
+                                                 sizeof fields_pw_path / sizeof fields_pw_path[0]};
 const win_event_def WIN_EVENT_4698 = {4698, "4698", &WIN_FAMILY_SECURITY, fields_4698,
                                       sizeof fields_4698 / sizeof fields_4698[0]};
 const win_event_def WIN_EVENT_7040 = {7040, "7040", &WIN_FAMILY_SYSTEM_SCM, fields_7040,
@@ -81,7 +99,7 @@ const win_envelope *winevent_envelope(uint16_t event_id)
 }
 
 static const win_event_def *const all_defs[] = {&WIN_EVENT_5145, &WIN_EVENT_5140, &WIN_EVENT_7045, &WIN_EVENT_4697,
-                                                &WIN_EVENT_7040, &WIN_EVENT_4698};
+                                                &WIN_EVENT_7040, &WIN_EVENT_4698, &WIN_EVENT_PW_SERVICE_PATH};
 
 const win_event_def *winevent_def(uint16_t event_id)
 {

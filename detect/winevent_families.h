@@ -17,6 +17,10 @@ extern const win_family WIN_FAMILY_SECURITY;
 /* System log, Service Control Manager, logsource windows/system. */
 extern const win_family WIN_FAMILY_SYSTEM_SCM;
 
+/* pipewatch's own svcctl view (logsource pipewatch/svcctl): matched by
+ * rules, not written as a Windows event. */
+extern const win_family WIN_FAMILY_PIPEWATCH_SVCCTL;
+
 /* 5145: a network share object was checked to see whether client can be granted desired access. */
 extern const win_event_def WIN_EVENT_5145;
 /* 5140: a network share object was accessed. */
@@ -30,6 +34,10 @@ extern const win_event_def WIN_EVENT_4697;
 extern const win_event_def WIN_EVENT_4698;
 /* 7040: the start type of a service was changed (System log). */
 extern const win_event_def WIN_EVENT_7040;
+
+/* A ChangeServiceConfig that gives a service a new binary path (no Windows
+ * event records it): pipewatch's own. */
+extern const win_event_def WIN_EVENT_PW_SERVICE_PATH;
 
 /* The system part of an event as the logs hold it and Winlogbeat renders it:
  * winlog.task (the task's name), winlog.version, winlog.opcode. */

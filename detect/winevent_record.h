@@ -35,6 +35,9 @@ typedef struct win_family {
     /* the provider's GUID as Winlogbeat writes winlog.provider_guid; NULL
      * for a classic provider, which has none */
     const char *provider_guid;
+    /* pipewatch's own view of what has no Windows event (a service's binary
+     * path rewritten): matched by rules, never written as a winlog record */
+    bool rules_only;
 } win_family;
 
 /* One event id of a family, with its EventData field names in order. */

@@ -151,3 +151,29 @@ size_t winevent_service_7040(const smb_fact *f, const win_peer *peer, win_event 
     wf_finish(e, winevent_computer(e, peer, s->pipe.tree.share));
     return 1;
 }
+
+size_t winevent_service_path_change(const smb_fact *f, const win_peer *peer, win_event *out, size_t max)
+{
+    if (max == 0 || f->h.kind != SMB_FACT_SERVICE)
+        return 0;
+    const smb_fact_service *s = &f->u.service;
+    if ((s->opnum != OP_CHANGE_CONFIG_W && s->opnum != OP_CHANGE_CONFIG_A) || !s->binary_path || s->encrypted)
+        return 0;
+    if (s->fault || (s->have_return && s->return_code != 0))
+        return 0; /* refused: nothing was rewritten */
+    win_event *e = out;
+    wf_begin(e, &WIN_EVENT_PW_SERVICE_PATH);
+    wf_value(e, s->operation);
+    wf_value(e, wf_put(e, s->name, CAP_NAME));
+    size_t room = wf_room(e);
+    size_t reserve = CAP_COMPUTER + 2 * CAP_NUMBER;
+    wf_value(e, wf_put(e, s->binary_path, room > reserve ? room - reserve : 1));
+    const char *start = s->start_type == NO_CHANGE ? EMPTY : winevent_start_type_text(s->start_type);
+    wf_value(e, start ? start : number_text(e, NULL, s->start_type));
+    char rc[CAP_NUMBER];
+    if (s->have_return)
+        wf_dec(s->return_code, rc, sizeof rc);
+    wf_value(e, s->have_return ? wf_put(e, rc, sizeof rc) : EMPTY);
+    wf_finish(e, winevent_computer(e, peer, s->pipe.tree.share));
+    return 1;
+}

@@ -17,6 +17,10 @@ size_t winevent_service_7045(const smb_fact *f, const win_peer *peer, win_event 
 size_t winevent_service_4697(const smb_fact *f, const win_peer *peer, win_event *out, size_t max);
 size_t winevent_service_7040(const smb_fact *f, const win_peer *peer, win_event *out, size_t max);
 
+/* pipewatch's own event for a ChangeServiceConfig that sets a new binary
+ * path, unless the server refused it (an unanswered one counts). */
+size_t winevent_service_path_change(const smb_fact *f, const win_peer *peer, win_event *out, size_t max);
+
 /* "user mode service", "kernel mode driver" ... as 7045 writes a service
  * type; NULL for a type Windows has no word for. */
 const char *winevent_service_type_text(uint32_t type);

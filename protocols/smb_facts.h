@@ -22,6 +22,7 @@ typedef enum smb_fact_kind {
     SMB_FACT_LOGOFF,
     SMB_FACT_SERVICE, /* a svcctl (MS-SCMR) call through a pipe, at its end */
     SMB_FACT_TASK,    /* a task scheduler call (ITaskSchedulerService, ATSVC) through a pipe, at its end */
+    SMB_FACT_RPC,     /* any DCE/RPC call through a pipe, at its end (the EVE dcerpc record) */
 } smb_fact_kind;
 
 typedef enum smb_share_type {
@@ -158,6 +159,34 @@ typedef struct smb_fact_task {
     bool bind_identity;   /* who: from the bind's own NTLMSSP AUTHENTICATE */
 } smb_fact_task;
 
+/* SMB_FACT_RPC: one DCE/RPC call of a pipe, whatever its interface, when it
+ * ends (response, fault, or the pipe / connection ending first). For the
+ * svcctl and task scheduler calls pipewatch decodes, the object it names
+ * and what it set. */
+typedef struct smb_fact_rpc {
+    smb_fact_file pipe;
+    const char *interface; /* "svcctl", "srvsvc" ...; NULL when not named or its bind was not seen */
+    const char *uuid;      /* "367abb81-9844-35f1-ad32-98f038001003"; NULL when its bind was not seen */
+    uint16_t ver_major, ver_minor;
+    uint32_t call_id;
+    uint16_t context_id;
+    uint16_t opnum;
+    const char *operation; /* "RCreateServiceW"; NULL for an interface pipewatch does not name */
+    bool have_request, have_response; /* each one whole */
+    bool request_broken, response_broken; /* lost to a gap or over the buffer limit */
+    uint32_t request_frags, response_frags;
+    uint64_t request_len, response_len; /* stub bytes, without verifier */
+    bool fault;
+    uint32_t fault_status;
+    bool encrypted; /* packet privacy: the stubs are sealed */
+    uint8_t auth_type, auth_level;
+    bool have_return;      /* svcctl / task scheduler: the response's return value */
+    uint32_t return_code;
+    const char *object;      /* svcctl: the service; task scheduler: the task; NULL otherwise */
+    const char *binary_path; /* CreateService / ChangeServiceConfig: the (new) binary path */
+    uint32_t start_type;     /* CreateService / ChangeServiceConfig: 0xffffffff when not set */
+} smb_fact_rpc;
+
 /* One fact: the header, then the payload its kind names. */
 typedef struct smb_fact {
     smb_fact_head h;
@@ -166,6 +195,7 @@ typedef struct smb_fact {
         smb_fact_file file;       /* CREATE, CLOSE */
         smb_fact_service service; /* SERVICE */
         smb_fact_task task;       /* TASK */
+        smb_fact_rpc rpc;         /* RPC */
     } u;                          /* NEGOTIATE, SESSION_SETUP, LOGOFF: none */
 } smb_fact;
 
@@ -179,6 +209,7 @@ static inline const smb_fact_tree *smb_fact_tree_of(const smb_fact *f)
     case SMB_FACT_CLOSE: return &f->u.file.tree;
     case SMB_FACT_SERVICE: return &f->u.service.pipe.tree;
     case SMB_FACT_TASK: return &f->u.task.pipe.tree;
+    case SMB_FACT_RPC: return &f->u.rpc.pipe.tree;
     default: return NULL;
     }
 }
@@ -191,6 +222,7 @@ static inline const smb_fact_file *smb_fact_file_of(const smb_fact *f)
     case SMB_FACT_CLOSE: return &f->u.file;
     case SMB_FACT_SERVICE: return &f->u.service.pipe;
     case SMB_FACT_TASK: return &f->u.task.pipe;
+    case SMB_FACT_RPC: return &f->u.rpc.pipe;
     default: return NULL;
     }
 }

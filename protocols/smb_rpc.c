@@ -1,5 +1,6 @@
 #include "smb_rpc.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +120,28 @@ static void handle_learn(pipe_state *ps, const uint8_t h[NDR_CONTEXT_HANDLE_SIZE
     e->name[len] = '\0';
 }
 
+/* What an interface decoder tells the dcerpc record of its call. */
+typedef struct rpc_detail {
+    bool have_return;
+    uint32_t return_code;
+    bool have_object, have_path;
+    uint32_t start_type;
+    char object[SVCCTL_STR_MAX + 1];
+    char binary_path[SVCCTL_STR_MAX + 1];
+} rpc_detail;
+
+static void detail_str(char *dst, size_t cap, bool *have, const char *s)
+{
+    if (!s)
+        return;
+    size_t n = strlen(s);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    *have = true;
+}
+
 /* The header of a fact for a call of pipe fe written with io; the identity
  * of the bind's own logon when it had one. */
 static void rpc_fact_begin(smb_conn *c, smb_file *fe, const smb_pipe_io *io, const dcerpc_call *call,
@@ -149,12 +172,12 @@ static bool rpc_fact_resolve(smb_conn *c, const pipe_state *ps, smb_fact *f)
 
 /* One svcctl call ended: a fact with what the request asked and the
  * response answered; the handles it opened or closed update the table. */
-static void svcctl_call(smb_conn *c, smb_file *fe, const dcerpc_call *call)
+static void svcctl_call(smb_conn *c, smb_file *fe, const dcerpc_call *call, pipe_state *ps, const smb_pipe_io *iop,
+                        rpc_detail *d)
 {
     if (!call->have_request || !svcctl_is_known(call->opnum))
         return;
-    pipe_state *ps = pipe_state_of(fe);
-    smb_pipe_io io = call_io_take(ps, fe, call->call_id);
+    smb_pipe_io io = *iop;
     svcctl_request rq;
     svcctl_reply rp;
     bool have_rq =
@@ -172,6 +195,8 @@ static void svcctl_call(smb_conn *c, smb_file *fe, const dcerpc_call *call)
         name = on->name;
 
     if (call->opnum == SVCCTL_CLOSE_SERVICE_HANDLE) {
+        d->have_return = have_rp;
+        d->return_code = have_rp ? rp.return_code : 0;
         if (ok && on)
             on->used = false;
         return;
@@ -201,6 +226,11 @@ static void svcctl_call(smb_conn *c, smb_file *fe, const dcerpc_call *call)
     }
     rpc_fact_resolve(c, ps, &f);
     smb_emit(c, &f);
+    d->have_return = sv->have_return;
+    d->return_code = sv->return_code;
+    d->start_type = sv->start_type;
+    detail_str(d->object, sizeof d->object, &d->have_object, sv->name);
+    detail_str(d->binary_path, sizeof d->binary_path, &d->have_path, sv->binary_path);
 
     /* After the fact: rq.service_name stays valid for it until here. */
     bool opens_service = call->opnum == SVCCTL_OPEN_SERVICE_W || call->opnum == SVCCTL_OPEN_SERVICE_A ||
@@ -229,14 +259,14 @@ static void budget_give(smb_conn *c, size_t n)
 }
 
 /* One task scheduler call ended (ITaskSchedulerService or ATSVC). */
-static void task_call(smb_conn *c, smb_file *fe, const dcerpc_call *call, bool atsvc)
+static void task_call(smb_conn *c, smb_file *fe, const dcerpc_call *call, bool atsvc, pipe_state *ps,
+                      const smb_pipe_io *iop, rpc_detail *d)
 {
     uint16_t op = call->opnum;
     bool known = atsvc ? op == ATSVC_JOB_ADD : (op == TSCH_REGISTER_TASK || op == TSCH_RUN || op == TSCH_DELETE);
     if (!call->have_request || !known)
         return;
-    pipe_state *ps = pipe_state_of(fe);
-    smb_pipe_io io = call_io_take(ps, fe, call->call_id);
+    smb_pipe_io io = *iop;
     smb_fact f;
     rpc_fact_begin(c, fe, &io, call, SMB_FACT_TASK, &f);
     smb_fact_task *tk = &f.u.task;
@@ -304,6 +334,9 @@ static void task_call(smb_conn *c, smb_file *fe, const dcerpc_call *call, bool a
     }
     tk->bind_identity = rpc_fact_resolve(c, ps, &f);
     smb_emit(c, &f);
+    d->have_return = tk->have_return;
+    d->return_code = tk->return_code;
+    detail_str(d->object, sizeof d->object, &d->have_object, tk->name);
     if (xml) {
         free(xml);
         budget_give(c, TASK_XML_MAX);
@@ -335,15 +368,65 @@ static void on_request(void *ctx, const dcerpc_call *call)
 {
     smb_conn *c = ctx;
     smb_file *fe = c->rpc_file;
-    if (!fe)
-        return;
-    bool follow = call->iface == DCERPC_IF_SVCCTL || call->iface == DCERPC_IF_TSCH || call->iface == DCERPC_IF_ATSVC;
-    pipe_state *ps = follow ? pipe_state_of(fe) : NULL;
+    pipe_state *ps = fe ? pipe_state_of(fe) : NULL;
     if (ps)
         call_io_remember(ps, call->call_id, &fe->rpc_io);
 }
 
-/* The end of a call: counted, and decoded by interface. */
+static const char *operation_name(dcerpc_iface iface, uint16_t opnum)
+{
+    switch (iface) {
+    case DCERPC_IF_SVCCTL: return svcctl_opnum_name(opnum);
+    case DCERPC_IF_TSCH: return tsch_opnum_name(opnum);
+    case DCERPC_IF_ATSVC: return atsvc_opnum_name(opnum);
+    default: return NULL;
+    }
+}
+
+/* The dcerpc record of a call: what the parser saw, and what the decoder of
+ * its interface added. */
+static void rpc_call_fact(smb_conn *c, smb_file *fe, const dcerpc_call *call, pipe_state *ps, const smb_pipe_io *io,
+                          const rpc_detail *d)
+{
+    smb_fact f;
+    rpc_fact_begin(c, fe, io, call, SMB_FACT_RPC, &f);
+    f.h.have_request = call->have_request;
+    smb_fact_rpc *r = &f.u.rpc;
+    char uuid[40];
+    r->interface = call->iface_name;
+    if (call->have_iface_uuid) {
+        dcerpc_uuid_format(call->iface_uuid, uuid, sizeof uuid);
+        r->uuid = uuid;
+        r->ver_major = call->iface_ver_major;
+        r->ver_minor = call->iface_ver_minor;
+    }
+    r->call_id = call->call_id;
+    r->context_id = call->context_id;
+    r->opnum = call->opnum;
+    r->operation = call->have_request ? operation_name(call->iface, call->opnum) : NULL;
+    r->have_request = call->have_request;
+    r->have_response = call->have_response;
+    r->request_broken = call->request_broken;
+    r->response_broken = call->response_broken;
+    r->request_frags = call->request_frags;
+    r->response_frags = call->response_frags;
+    r->request_len = call->request_len;
+    r->response_len = call->response_len;
+    r->fault = call->fault;
+    r->fault_status = call->fault ? call->fault_status : 0;
+    r->encrypted = call->encrypted;
+    r->auth_type = call->auth_type;
+    r->auth_level = call->auth_level;
+    r->have_return = d->have_return;
+    r->return_code = d->return_code;
+    r->object = d->have_object ? d->object : NULL;
+    r->binary_path = d->have_path ? d->binary_path : NULL;
+    r->start_type = d->start_type;
+    rpc_fact_resolve(c, ps, &f);
+    smb_emit(c, &f);
+}
+
+/* The end of a call: counted, decoded by interface, reported. */
 static void on_call(void *ctx, const dcerpc_call *call)
 {
     smb_conn *c = ctx;
@@ -357,12 +440,19 @@ static void on_call(void *ctx, const dcerpc_call *call)
     smb_file *fe = c->rpc_file;
     if (!fe)
         return;
+    pipe_state *ps = pipe_state_of(fe);
+    smb_pipe_io io = call_io_take(ps, fe, call->call_id);
+    rpc_detail d;
+    memset(&d, 0, offsetof(rpc_detail, object));
+    d.object[0] = d.binary_path[0] = '\0';
+    d.start_type = SVCCTL_NO_CHANGE;
     switch (call->iface) {
-    case DCERPC_IF_SVCCTL: svcctl_call(c, fe, call); break;
-    case DCERPC_IF_TSCH: task_call(c, fe, call, false); break;
-    case DCERPC_IF_ATSVC: task_call(c, fe, call, true); break;
+    case DCERPC_IF_SVCCTL: svcctl_call(c, fe, call, ps, &io, &d); break;
+    case DCERPC_IF_TSCH: task_call(c, fe, call, false, ps, &io, &d); break;
+    case DCERPC_IF_ATSVC: task_call(c, fe, call, true, ps, &io, &d); break;
     default: break;
     }
+    rpc_call_fact(c, fe, call, ps, &io, &d);
 }
 
 static void parser_gone(smb_conn *c, smb_file *fe)

@@ -188,9 +188,81 @@ static void identity_fields(jbuf *j, const smb_fact_head *h)
     }
 }
 
+const char *eve_fact_record_type(const smb_fact *f) { return f->h.kind == SMB_FACT_RPC ? "dcerpc" : "smb"; }
+
+/* A DCE/RPC call in Suricata's dcerpc shape (request, response, call_id,
+ * rpc_version, req/res with frag_cnt and stub_data_size), with the
+ * interface and operation named, the pipe it came through, and what the
+ * svcctl and task scheduler decoders read. */
+static void dcerpc_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
+{
+    const smb_fact_rpc *r = &f->u.rpc;
+    jb_open_object(j, "dcerpc");
+    jb_u64(j, "id", tx_id);
+    jb_str(j, "request", r->have_request ? "REQUEST" : "UNSEEN");
+    jb_str(j, "response", r->fault ? "FAULT" : r->have_response ? "RESPONSE" : "UNREPLIED");
+    jb_u64(j, "call_id", r->call_id);
+    jb_str(j, "rpc_version", "5.0");
+    if (r->interface)
+        jb_str(j, "interface", r->interface);
+    if (r->uuid) {
+        char ver[16];
+        snprintf(ver, sizeof ver, "%u.%u", r->ver_major, r->ver_minor);
+        jb_str(j, "uuid", r->uuid);
+        jb_str(j, "version", ver);
+    }
+    jb_u64(j, "context_id", r->context_id);
+    if (r->have_request)
+        jb_u64(j, "opnum", r->opnum);
+    if (r->operation)
+        jb_str(j, "operation", r->operation);
+    jb_open_object(j, "req");
+    if (r->have_request)
+        jb_u64(j, "opnum", r->opnum);
+    jb_u64(j, "frag_cnt", r->request_frags);
+    jb_u64(j, "stub_data_size", r->request_len);
+    if (r->request_broken)
+        jb_bool(j, "broken", true);
+    jb_close_object(j);
+    jb_open_object(j, "res");
+    jb_u64(j, "frag_cnt", r->response_frags);
+    jb_u64(j, "stub_data_size", r->response_len);
+    if (r->response_broken)
+        jb_bool(j, "broken", true);
+    jb_close_object(j);
+    if (r->fault)
+        jb_hex32(j, "fault_status", r->fault_status);
+    jb_bool(j, "encrypted", r->encrypted);
+    if (r->auth_level)
+        jb_u64(j, "auth_level", r->auth_level);
+    if (r->have_return)
+        jb_hex32(j, "return_code", r->return_code);
+    if (r->object)
+        jb_str(j, "object", r->object);
+    if (r->binary_path)
+        jb_str(j, "binary_path", r->binary_path);
+    if (r->start_type != 0xffffffffu && r->binary_path)
+        jb_u64(j, "start_type", r->start_type);
+    if (r->pipe.filename)
+        jb_str(j, "named_pipe", r->pipe.filename);
+    if (r->pipe.have_file_id) {
+        char guid[37];
+        eve_format_guid(r->pipe.file_id, guid);
+        jb_str(j, "fuid", guid);
+    }
+    jb_u64(j, "session_id", f->h.session_id);
+    jb_u64(j, "tree_id", f->h.tree_id);
+    identity_fields(j, &f->h);
+    jb_close_object(j);
+}
+
 void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
 {
     const smb_fact_head *h = &f->h;
+    if (h->kind == SMB_FACT_RPC) {
+        dcerpc_object(j, f, tx_id);
+        return;
+    }
     jb_open_object(j, "smb");
     jb_u64(j, "id", tx_id);
     const char *dialect = smb_dialect_name(h->dialect);
@@ -216,6 +288,8 @@ void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
 
 void eve_winlog_object(jbuf *j, const win_event *e)
 {
+    if (e->def->family->rules_only)
+        return; /* pipewatch's own view of a call: no Windows event to write */
     jb_open_object(j, "winlog");
     jb_str(j, "channel", e->def->family->channel);
     jb_str(j, "provider_name", e->def->family->provider);
@@ -429,7 +503,8 @@ static void correlation_object(jbuf *j, const sigma_corr_alert *a, const sigma_r
 
 static void eve_build(jbuf *j, const pw_record *r)
 {
-    eve_begin(j, &r->hdr, rec_kind_name(r->kind));
+    /* a DCE/RPC call is written with the smb records, as a dcerpc record */
+    eve_begin(j, &r->hdr, r->kind == REC_SMB ? eve_fact_record_type(r->fact) : rec_kind_name(r->kind));
     switch (r->kind) {
     case REC_SMB:
         eve_smb_object(j, r->fact, r->tx_id);

@@ -368,10 +368,11 @@ static void stage_output(pipeline *p, fact_work *w)
     if (p->o->log_smb) {
         pw_record r = {.kind = REC_SMB, .hdr = w->h, .fact = w->fact, .tx_id = a->tx_id};
         emit(p, &r);
-        p->c.events_smb++;
+        if (w->fact->h.kind != SMB_FACT_RPC)
+            p->c.events_smb++;
     }
     for (size_t i = 0; i < w->nev; i++) {
-        if (p->o->log_winlog) {
+        if (p->o->log_winlog && !p->ev[i].def->family->rules_only) {
             pw_record r = {.kind = REC_WINLOG, .hdr = w->h, .fact = w->fact, .tx_id = a->tx_id, .ev = &p->ev[i]};
             emit(p, &r);
         }

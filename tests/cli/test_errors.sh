@@ -48,9 +48,9 @@ head -c $((size * 2 / 3)) "$SAMPLE" >"$TMP/cut.pcap"
 expect "truncated capture" 1 "^pipewatch: .*cut.pcap: capture damaged after packet [0-9]+: " \
     "$PW" -q -r "$TMP/cut.pcap" --types smb -o "$TMP/cut.json"
 full=$(grep -c . "$TMP/full.json")
-# Requests the cut left unanswered are reported at the end, as NO_RESPONSE:
+# Requests the cut left unanswered are reported at the end (NO_RESPONSE, UNREPLIED):
 # what comes before them is the full run's first events.
-awk '{ l[NR] = $0 } END { n = NR; while (n > 0 && l[n] ~ /"status":"NO_RESPONSE"/) n--; for (i = 1; i <= n; i++) print l[i] }' \
+awk '{ l[NR] = $0 } END { n = NR; while (n > 0 && l[n] ~ /"status":"NO_RESPONSE"|"response":"UNREPLIED"/) n--; for (i = 1; i <= n; i++) print l[i] }' \
     "$TMP/cut.json" >"$TMP/cut-answered.json"
 cut=$(grep -c . "$TMP/cut-answered.json")
 if [ "$cut" -gt 0 ] && [ "$cut" -lt "$full" ] && head -n "$cut" "$TMP/full.json" | cmp -s - "$TMP/cut-answered.json"; then

@@ -11,7 +11,7 @@ bad() {
     echo "FAIL $*"
     fails=$((fails + 1))
 }
-records() { grep -E '"event_type":"(smb|winlog|alert)"' "$1"; }
+records() { grep -E '"event_type":"(smb|dcerpc|winlog|alert)"' "$1"; }
 
 # 30 copies of the sample one second apart; the capture grows in thirds.
 "$TOOLS/pcap-replicate" -k 30 -g 1 "$SAMPLE" "$TMP/all.pcap" >/dev/null 2>&1 || { bad "pcap-replicate"; finish; }

@@ -16,9 +16,12 @@ PAEXEC = "PAExec Remote Execution With Default Names"
 REMCOM = "RemCom Or Impacket psexec.py Named Pipes"
 WINEXE = "Winexe Named Pipes"
 PSEXEC = "Sysinternals PsExec With Default Service Name"
+RANDOM_BIN = "Service Installed With A Random Eight-Letter Binary In SystemRoot"
+PATH_REWRITE = "Service Binary Path Rewritten Over The Network"
 RENAMED = ["updsvc-WKS01-4242-stdin", "updsvc-WKS01-4242-stdout", "updsvc-WKS01-4242-stderr"]
 
-# capture -> {rule title: [RelativeTargetName of each alert]}; every other rule: no alert.
+# capture -> {rule title: [RelativeTargetName (5145), ImagePath (7045) or BinaryPath (svcctl)
+# of each alert]}; every other rule: no alert.
 BUNDLED = {
     "psexec-renamed": {SEED: RENAMED},
     "psexec-renamed-pipes-open": {SEED: RENAMED},
@@ -47,13 +50,17 @@ REAL = {
                                             "PSEXESVC-VICTIM-PC-2412-stdout", "PSEXESVC-VICTIM-PC-2412-stderr",
                                             "PSEXESVC.exe"]},
     "impacket-psexec-445-139.pcap": {REMCOM: ["RemCom_communicaton", "RemCom_stdinKKiq6792",
-                                              "RemCom_stdoutKKiq6792", "RemCom_stderrKKiq6792"]},
+                                              "RemCom_stdoutKKiq6792", "RemCom_stderrKKiq6792"],
+                                     RANDOM_BIN: ["%systemroot%\\HtCOoeYd.exe"]},
     # ahexec twice: one open refused (0xc0000034), one granted; then the three stdio pipes.
     "winexe-smb1.pcap": {WINEXE: ["ahexec", "ahexec", "ahexec_stdin064C0001", "ahexec_stdout064C0001",
                                   "ahexec_stderr064C0001"]},
     "smb30-encrypted.pcap": {},
     "smbexec-svcctl.pcapng": {},
-    "svcctl-changeserviceconfig-oneway.pcap": {},
+    # the rewrite to a shell, then its restore (SCShell); both unanswered in this one-way capture
+    "svcctl-changeserviceconfig-oneway.pcap": {PATH_REWRITE: [
+        "c:\\windows\\system32\\cmd.exe /c powershell -exec bypass -nop -e Y2FsYy5leGU=",
+        "C:\\Windows\\system32\\svchost.exe -k netsvcs"]},
     "smb311-compressed-smbghost.pcapng": {},
 }
 
@@ -78,7 +85,11 @@ def check_alerts(name, recs, want):
     for r in recs:
         # an incident's own alert (no winlog) is checked by test_incidents.sh
         if r["event_type"] == "alert" and "incident" not in r:
-            got[r["alert"]["signature"]].append(r["winlog"]["event_data"]["RelativeTargetName"])
+            if "winlog" in r:
+                d = r["winlog"]["event_data"]
+                got[r["alert"]["signature"]].append(d.get("RelativeTargetName", d.get("ImagePath")))
+            else:  # pipewatch's own svcctl view: the call's smb record
+                got[r["alert"]["signature"]].append(r["smb"]["service"]["binary_path"])
     if {k: sorted(v) for k, v in got.items()} != {k: sorted(v) for k, v in want.items()}:
         failures.append("%s: alerts %s, expected %s" % (name, dict(got), want))
     else:

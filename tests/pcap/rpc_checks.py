@@ -39,10 +39,26 @@ def binpath(path, cmd):
     print(f"{hits[0]['operation']}: {cmd}")
 
 
+def rewrite_alert(path, cmd):
+    recs = records(path)
+    hits = [r for r in recs if r.get("event_type") == "alert"
+            and r["alert"]["metadata"]["sigma_id"] == ["3f6f1a52-8c1e-4b7e-9d0a-0000a1c2e003"]
+            and r["smb"]["service"].get("binary_path") == cmd]
+    if len(hits) != 1:
+        sys.exit(f"{path}: {len(hits)} binary-path rewrite alerts for {cmd}")
+    rpc = [r["dcerpc"] for r in recs if r.get("event_type") == "dcerpc"
+           and r["dcerpc"].get("binary_path") == cmd]
+    if len(rpc) != 1 or rpc[0]["response"] != "UNREPLIED" or rpc[0]["interface"] != "svcctl":
+        sys.exit(f"{path}: dcerpc records with the path: {rpc}")
+    print(f"alert and dcerpc record ({rpc[0]['operation']}, call {rpc[0]['call_id']})")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "installs":
         installs(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]))
     elif sys.argv[1] == "binpath":
         binpath(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "rewrite-alert":
+        rewrite_alert(sys.argv[2], sys.argv[3])
     else:
         sys.exit(f"unknown check {sys.argv[1]}")

@@ -306,9 +306,18 @@ typedef struct cap_fact {
     int share_type; /* of the fact's share, -1 for a kind without one */
 } cap_fact;
 
+/* A DCE/RPC call fact (SMB_FACT_RPC), kept apart so that the tests of SMB
+ * operations count only theirs. */
+typedef struct cap_rpc {
+    smb_fact f;
+    char interface[64], operation[64], uuid[40], object[1100], binary_path[1100];
+} cap_rpc;
+
 typedef struct capture {
     int n;
     cap_fact facts[32];
+    int nrpc;
+    cap_rpc rpc[16];
 } capture;
 
 static inline void cap_str(char *dst, size_t cap, const char *s, bool *was_null)
@@ -321,6 +330,18 @@ static inline void cap_str(char *dst, size_t cap, const char *s, bool *was_null)
 static inline void cap_sink(void *ctx, const smb_fact *f)
 {
     capture *c = ctx;
+    if (f->h.kind == SMB_FACT_RPC) {
+        if (c->nrpc >= 16)
+            return;
+        cap_rpc *r = &c->rpc[c->nrpc++];
+        r->f = *f;
+        cap_str(r->interface, sizeof r->interface, f->u.rpc.interface, NULL);
+        cap_str(r->operation, sizeof r->operation, f->u.rpc.operation, NULL);
+        cap_str(r->uuid, sizeof r->uuid, f->u.rpc.uuid, NULL);
+        cap_str(r->object, sizeof r->object, f->u.rpc.object, NULL);
+        cap_str(r->binary_path, sizeof r->binary_path, f->u.rpc.binary_path, NULL);
+        return;
+    }
     if (c->n >= 32)
         return;
     cap_fact *cf = &c->facts[c->n++];

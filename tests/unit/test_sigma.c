@@ -984,10 +984,10 @@ static void test_shipped_all_load(void **state)
 {
     (void)state;
     sigma_ruleset *rs = shipped();
-    assert_int_equal(sigma_rule_count(rs), 6);
+    assert_int_equal(sigma_rule_count(rs), 10);
     /* sorted by file name */
     assert_string_equal(sigma_rule_file(sigma_rule_at(rs, 0)), RULES_DIR "/csexec-pipe.yml");
-    assert_string_equal(sigma_rule_file(sigma_rule_at(rs, 5)), RULES_DIR "/winexe-pipes.yml");
+    assert_string_equal(sigma_rule_file(sigma_rule_at(rs, 9)), RULES_DIR "/winexe-pipes.yml");
     for (size_t i = 0; i < sigma_rule_count(rs); i++) {
         const sigma_rule *r = sigma_rule_at(rs, i);
         assert_int_equal(strlen(sigma_rule_id(r)), 36);

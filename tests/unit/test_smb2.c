@@ -768,6 +768,25 @@ static void test_svcctl_handles(void **state)
     assert_string_equal(f->svc, "Spooler");
     assert_string_equal(f->svc_bin, "cmd.exe /c calc");
     assert_int_equal(f->f.u.service.start_type, 0xffffffff);
+    /* every call also has its dcerpc fact, the decoder's reading on it */
+    assert_int_equal(t->cap.nrpc, 3);
+    const cap_rpc *r = &t->cap.rpc[2];
+    assert_string_equal(r->interface, "svcctl");
+    assert_string_equal(r->operation, "RChangeServiceConfigW");
+    assert_string_equal(r->object, "Spooler");
+    assert_string_equal(r->binary_path, "cmd.exe /c calc");
+    assert_int_equal(r->f.u.rpc.call_id, 7);
+    assert_int_equal(r->f.u.rpc.opnum, 11);
+    assert_true(r->f.u.rpc.have_request);
+    assert_true(r->f.u.rpc.have_response);
+    assert_int_equal(r->f.u.rpc.request_frags, 1);
+    assert_int_equal(r->f.u.rpc.response_frags, 1);
+    assert_int_equal(r->f.u.rpc.response_len, 8);
+    assert_true(r->f.u.rpc.have_return);
+    assert_false(r->f.u.rpc.encrypted);
+    assert_string_equal(r->uuid, "367abb81-9844-35f1-ad32-98f038001003");
+    assert_int_equal(r->f.u.rpc.pipe.have_file_id, 1);
+    assert_int_equal(r->f.h.message_id, 12);
 
     /* CloseServiceHandle: no fact; the handle names nothing after it */
     memset(stub, 0x5a, 20);
@@ -799,6 +818,11 @@ static void test_svcctl_handles(void **state)
     f = &t->cap.facts[6];
     assert_true(f->f.u.service.fault);
     assert_true(f->f.h.have_response);
+    /* CloseServiceHandle has no service fact, but a dcerpc one */
+    assert_int_equal(t->cap.nrpc, 6);
+    assert_string_equal(t->cap.rpc[3].operation, "RCloseServiceHandle");
+    assert_true(t->cap.rpc[5].f.u.rpc.fault);
+    assert_int_equal(t->cap.rpc[5].f.u.rpc.fault_status, 0x1c010002);
     assert_int_equal(f->f.u.service.fault_status, 0x1c010002);
     assert_int_equal(f->f.h.status, 0);
     assert_false(f->f.u.service.have_return);

@@ -513,7 +513,7 @@ static void test_families_as_data(void **state)
 {
     size_t ndefs;
     const win_event_def *const *defs = winevent_defs(&ndefs);
-    assert_int_equal(ndefs, 6);
+    assert_int_equal(ndefs, 7);
     assert_ptr_equal(winevent_def(5145), &WIN_EVENT_5145);
     assert_ptr_equal(winevent_def(5140), &WIN_EVENT_5140);
     assert_null(winevent_def(4624));

@@ -196,10 +196,31 @@ static void test_start_type_change(void **state)
     s->opnum = 23;
     assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 1);
     assert_string_equal(winevent_get(&ev[0], "param1"), "Xbox Live Auth Manager");
-    /* a path change alone has no Windows event */
+    /* a path change alone has no Windows event: pipewatch's own, matched
+     * by rules and not written as a winlog record */
     s->start_type = 0xffffffff;
     s->binary_path = "cmd.exe /c calc";
-    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 0);
+    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 1);
+    assert_int_equal(ev[0].event_id, 0);
+    assert_true(ev[0].def->family->rules_only);
+    assert_string_equal(ev[0].sigma.product, "pipewatch");
+    assert_string_equal(ev[0].sigma.service, "svcctl");
+    assert_string_equal(winevent_get(&ev[0], "Operation"), "RChangeServiceConfigW");
+    assert_string_equal(winevent_get(&ev[0], "ServiceName"), "XblAuthManager");
+    assert_string_equal(winevent_get(&ev[0], "BinaryPath"), "cmd.exe /c calc");
+    assert_string_equal(winevent_get(&ev[0], "StartType"), "");
+    assert_string_equal(winevent_get(&ev[0], "ReturnCode"), "0");
+    /* unanswered: still a rewrite attempt; with a new start type too: both */
+    f.h.have_response = false;
+    s->have_return = false;
+    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 1);
+    assert_string_equal(winevent_get(&ev[0], "ReturnCode"), "");
+    f.h.have_response = true;
+    s->have_return = true;
+    s->start_type = 2;
+    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 2);
+    assert_int_equal(ev[0].event_id, 7040);
+    assert_string_equal(winevent_get(&ev[1], "StartType"), "auto start");
     /* refused */
     s->start_type = 4;
     s->return_code = 5;
@@ -262,6 +283,91 @@ static void test_public_style_rules(void **state)
     sigma_ruleset_free(rs);
 }
 
+/* The rules pipewatch ships for these events fire on the tool they are
+ * written for and on nothing else here. */
+static const char *fired(const sigma_ruleset *rs, const win_event *e)
+{
+    const sigma_rule *m[4];
+    size_t n = sigma_match(rs, &e->sigma, m, 4);
+    assert_true(n <= 1);
+    return n ? sigma_rule_id(m[0]) : "";
+}
+
+static void test_bundled_rules(void **state)
+{
+    static const char *const files[] = {
+        "conf/rules/pipewatch-service-shell-output-to-share.yml", "conf/rules/pipewatch-task-shell-output-to-temp.yml",
+        "conf/rules/pipewatch-service-binary-path-rewrite.yml", "conf/rules/pipewatch-service-random-binary-systemroot.yml"};
+    sigma_ruleset *rs = sigma_ruleset_new();
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(sigma_load_path(rs, files[i], print_err, NULL), 0);
+    assert_int_equal(sigma_rule_count(rs), 4);
+    static win_event ev[WINEVENT_MAX_PER_FACT];
+
+    /* smbexec: 7045 fires the shell rule; its 4697 twin has another logsource */
+    smb_fact f = install_fact();
+    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 2);
+    assert_string_equal(fired(rs, &ev[0]), "3f6f1a52-8c1e-4b7e-9d0a-7045a1c2e001");
+    assert_string_equal(fired(rs, &ev[1]), "");
+    /* CrackMapExec's form */
+    f.u.service.binary_path = "%COMSPEC% /Q /c echo whoami ^> \\\\127.0.0.1\\ADMIN$\\__1733000000 2^>^&1 > "
+                              "%TEMP%\\ABCDEF.bat & %COMSPEC% /Q /c %TEMP%\\ABCDEF.bat & del %TEMP%\\ABCDEF.bat";
+    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 2);
+    assert_string_equal(fired(rs, &ev[0]), "3f6f1a52-8c1e-4b7e-9d0a-7045a1c2e001");
+    /* a shell without output to a share: not this rule */
+    f.u.service.binary_path = "cmd.exe /c net stop spooler";
+    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 2);
+    assert_string_equal(fired(rs, &ev[0]), "");
+
+    /* impacket / Metasploit psexec: eight random letters in %SystemRoot% */
+    const char *const random_bins[] = {"%systemroot%\\HtCOoeYd.exe", "%SYSTEMROOT%\\qwErtYui.exe",
+                                       "C:\\Windows\\abcdefgh.exe"};
+    for (size_t i = 0; i < 3; i++) {
+        f.u.service.binary_path = random_bins[i];
+        assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 2);
+        assert_string_equal(fired(rs, &ev[0]), "3f6f1a52-8c1e-4b7e-9d0a-7045a1c2e004");
+    }
+    const char *const other_bins[] = {"%SystemRoot%\\PSEXESVC.exe", "%SystemRoot%\\abc.exe",
+                                      "%SystemRoot%\\system32\\abcdefgh.exe", "%SystemRoot%\\abcdefghi.exe"};
+    for (size_t i = 0; i < 4; i++) {
+        f.u.service.binary_path = other_bins[i];
+        assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 2);
+        assert_string_equal(fired(rs, &ev[0]), "");
+    }
+
+    /* the binary path rewrite, answered or not; refused: no */
+    f = install_fact();
+    f.u.service.opnum = 23;
+    f.u.service.operation = "RChangeServiceConfigA";
+    f.u.service.start_type = f.u.service.service_type = 0xffffffff;
+    f.u.service.binary_path = "c:\\windows\\system32\\cmd.exe /c powershell -exec bypass -nop -e Y2FsYy5leGU=";
+    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 1);
+    assert_string_equal(fired(rs, &ev[0]), "3f6f1a52-8c1e-4b7e-9d0a-0000a1c2e003");
+    f.h.have_response = f.u.service.have_return = false;
+    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 1);
+    assert_string_equal(fired(rs, &ev[0]), "3f6f1a52-8c1e-4b7e-9d0a-0000a1c2e003");
+    f.h.have_response = f.u.service.have_return = true;
+    f.u.service.return_code = 5;
+    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 0);
+
+    /* atexec: the task of the sample log */
+    memset(&f, 0, sizeof f);
+    f.h.kind = SMB_FACT_TASK;
+    f.h.have_request = f.h.have_response = true;
+    f.u.task.opnum = 1;
+    f.u.task.have_return = true;
+    f.u.task.name = "\\CYAlyNSS";
+    f.u.task.xml = "<Task><Actions Context=\"LocalSystem\"><Exec><Command>cmd.exe</Command>"
+                   "<Arguments>/C tasklist &gt; %windir%\\Temp\\CYAlyNSS.tmp 2&gt;&amp;1</Arguments></Exec>"
+                   "</Actions></Task>";
+    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 1);
+    assert_string_equal(fired(rs, &ev[0]), "3f6f1a52-8c1e-4b7e-9d0a-4698a1c2e002");
+    f.u.task.xml = "<Task><Actions><Exec><Command>C:\\Tools\\backup.exe</Command></Exec></Actions></Task>";
+    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 1);
+    assert_string_equal(fired(rs, &ev[0]), "");
+    sigma_ruleset_free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_renderings),
         cmocka_unit_test(test_start_type_change),
         cmocka_unit_test(test_public_style_rules),
+        cmocka_unit_test(test_bundled_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
