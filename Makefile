@@ -61,6 +61,8 @@ tool_floor   = $(or $(if $(shell grep -l '^.include ".*sensor/' $(1)),sensor),\
                  $(if $(shell grep -l '^.include ".*protocols/' $(1)),protocols),none)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_NAMES := $(TEST_SRC:tests/unit/%.c=%)
+# The tests' shared builders and helpers: a test is rebuilt when one changes.
+TEST_HDRS := $(wildcard tests/unit/*.h)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
@@ -109,7 +111,7 @@ $(BUILD)/pipewatch: $(BUILD)/obj/sensor/main.o $(LIBS_sensor)
 
 # Unit tests: each links the archives of its module's floor and below.
 define unit_test_rule
-$(BUILD)/tests/$(1): tests/unit/$(1).c $$(LIBS_$(2)) tests/unit/testutil.h
+$(BUILD)/tests/$(1): tests/unit/$(1).c $$(LIBS_$(2)) $$(TEST_HDRS)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(ALL_CFLAGS) -Wno-unused-parameter $$< -o $$@ $$(LIBS_$(2)) $$(ALL_LDFLAGS) $$(DEP_LIBS) $$(TEST_LIBS)
 endef

@@ -23,7 +23,7 @@
 #define GELF_MAX_CHUNKS 128
 
 struct dest {
-    dest_queue *q;
+    dest_queue *q; /* first: the dq_dest_* members of dest_ops read it */
     net_peer peer;
     size_t chunk_size;
     uint64_t next_id;
@@ -163,23 +163,6 @@ static dest *gelf_open(const char *url, bool append, char *err, size_t errlen)
     return d;
 }
 
-static bool gelf_write(dest *d, const char *rec, size_t len, int *e)
-{
-    (void)e;
-    dq_put(d->q, rec, len);
-    return true;
-}
-
-static bool gelf_flush(dest *d, int *e)
-{
-    (void)d;
-    (void)e;
-    return true;
-}
-
-static void gelf_drain(dest *d) { dq_drain(d->q, NET_DRAIN_MS); }
-static uint64_t gelf_dropped(dest *d) { return dq_dropped(d->q); }
-
 static bool gelf_close(dest *d, int *e)
 {
     (void)e;
@@ -190,4 +173,4 @@ static bool gelf_close(dest *d, int *e)
     return true;
 }
 
-const dest_ops dest_gelf = {gelf_open, gelf_write, gelf_flush, NULL, gelf_close, gelf_drain, gelf_dropped};
+const dest_ops dest_gelf = {gelf_open, dq_dest_write, dq_dest_flush, NULL, gelf_close, dq_dest_drain, dq_dest_dropped};

@@ -43,4 +43,12 @@ uint64_t dq_sent(dest_queue *q);
 /* Stops the thread and frees the queue (what is left counted as dropped). */
 void dq_stop(dest_queue *q);
 
+/* The dest_ops members of a queued destination that only hand records to its
+ * queue. Such a destination's struct dest begins with its dest_queue *. */
+struct dest;
+bool dq_dest_write(struct dest *d, const char *rec, size_t len, int *e);
+bool dq_dest_flush(struct dest *d, int *e);
+void dq_dest_drain(struct dest *d);
+uint64_t dq_dest_dropped(struct dest *d);
+
 #endif

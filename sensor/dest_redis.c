@@ -18,7 +18,7 @@
 #include "dest_queue.h"
 
 struct dest {
-    dest_queue *q;
+    dest_queue *q; /* first: the dq_dest_* members of dest_ops read it */
     redisContext *c;
     char host[256];
     int port;
@@ -202,23 +202,6 @@ static dest *redis_open(const char *url, bool append, char *err, size_t errlen)
     return d;
 }
 
-static bool redis_write(dest *d, const char *rec, size_t len, int *e)
-{
-    (void)e;
-    dq_put(d->q, rec, len); /* what does not fit is counted, not a fault */
-    return true;
-}
-
-static bool redis_flush(dest *d, int *e)
-{
-    (void)d;
-    (void)e;
-    return true;
-}
-
-static void redis_drain(dest *d) { dq_drain(d->q, NET_DRAIN_MS); }
-static uint64_t redis_dropped(dest *d) { return dq_dropped(d->q); }
-
 static bool redis_close(dest *d, int *e)
 {
     (void)e;
@@ -228,4 +211,4 @@ static bool redis_close(dest *d, int *e)
     return true;
 }
 
-const dest_ops dest_redis = {redis_open, redis_write, redis_flush, NULL, redis_close, redis_drain, redis_dropped};
+const dest_ops dest_redis = {redis_open, dq_dest_write, dq_dest_flush, NULL, redis_close, dq_dest_drain, dq_dest_dropped};

@@ -24,7 +24,7 @@
 #define SYSLOG_MAX_DGRAM 65000 /* a larger message does not fit one datagram: counted as dropped */
 
 struct dest {
-    dest_queue *q;
+    dest_queue *q; /* first: the dq_dest_* members of dest_ops read it */
     net_peer peer;
     int pri;
     char hostname[256];
@@ -204,23 +204,6 @@ static dest *sl_open(const char *url, bool append, char *err, size_t errlen)
     return d;
 }
 
-static bool sl_write(dest *d, const char *rec, size_t len, int *e)
-{
-    (void)e;
-    dq_put(d->q, rec, len);
-    return true;
-}
-
-static bool sl_flush(dest *d, int *e)
-{
-    (void)d;
-    (void)e;
-    return true;
-}
-
-static void sl_drain(dest *d) { dq_drain(d->q, NET_DRAIN_MS); }
-static uint64_t sl_dropped(dest *d) { return dq_dropped(d->q); }
-
 static bool sl_close(dest *d, int *e)
 {
     (void)e;
@@ -231,4 +214,4 @@ static bool sl_close(dest *d, int *e)
     return true;
 }
 
-const dest_ops dest_syslog = {sl_open, sl_write, sl_flush, NULL, sl_close, sl_drain, sl_dropped};
+const dest_ops dest_syslog = {sl_open, dq_dest_write, dq_dest_flush, NULL, sl_close, dq_dest_drain, dq_dest_dropped};
