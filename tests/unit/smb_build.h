@@ -52,6 +52,28 @@ static inline size_t b_smb2_hdr(uint8_t *p, const b_hdr *h)
 
 #define RSP 1u
 
+/* NEGOTIATE request offering n dialects. */
+static inline size_t b_negotiate_req(uint8_t *p, const b_hdr *h, const uint16_t *dialects, size_t n)
+{
+    size_t o = b_smb2_hdr(p, h);
+    memset(p + o, 0, 36);
+    tu_le16(p + o, 36);
+    tu_le16(p + o + 2, (uint16_t)n);
+    for (size_t i = 0; i < n; i++)
+        tu_le16(p + o + 36 + 2 * i, dialects[i]);
+    return o + 36 + 2 * n;
+}
+
+/* NEGOTIATE response choosing dialect (no security buffer). */
+static inline size_t b_negotiate_rsp(uint8_t *p, const b_hdr *h, uint16_t dialect)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 64);
+    tu_le16(p + n, 65);
+    tu_le16(p + n + 4, dialect);
+    return n + 64;
+}
+
 /* TREE_CONNECT request with path (ASCII) at PathOffset 72. */
 static inline size_t b_tree_req(uint8_t *p, const b_hdr *h, const char *path)
 {
@@ -161,6 +183,51 @@ static inline size_t b_write_req(uint8_t *p, const b_hdr *h, uint64_t persistent
     if (data)
         memcpy(p + 112, data, dlen);
     return 112 + dlen;
+}
+
+/* READ request of 4280 bytes from the file (persistent, volatile_id). */
+static inline size_t b_read_req(uint8_t *p, const b_hdr *h, uint64_t persistent, uint64_t volatile_id)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 49);
+    tu_le16(p + n, 49);
+    tu_le32(p + n + 4, 4280);
+    tu_le64(p + n + 16, persistent);
+    tu_le64(p + n + 24, volatile_id);
+    return n + 49;
+}
+
+/* READ response carrying data (DataOffset 80). */
+static inline size_t b_read_rsp(uint8_t *p, const b_hdr *h, const uint8_t *data, size_t dlen)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 16);
+    tu_le16(p + n, 17);
+    p[n + 2] = 80;
+    tu_le32(p + n + 4, (uint32_t)dlen);
+    memcpy(p + 80, data, dlen);
+    return 80 + dlen;
+}
+
+/* IOCTL FSCTL_PIPE_TRANSCEIVE request or response carrying data at offset 120. */
+static inline size_t b_ioctl(uint8_t *p, const b_hdr *h, bool rsp, uint64_t persistent, uint64_t volatile_id,
+                             const uint8_t *data, size_t dlen)
+{
+    size_t n = b_smb2_hdr(p, h);
+    memset(p + n, 0, 56);
+    tu_le16(p + n, rsp ? 49 : 57);
+    tu_le32(p + n + 4, 0x0011C017);
+    tu_le64(p + n + 8, persistent);
+    tu_le64(p + n + 16, volatile_id);
+    /* InputOffset, InputCount at 24; the response's OutputOffset, OutputCount follow */
+    tu_le32(p + n + 24, 120);
+    tu_le32(p + n + 28, rsp ? 0 : (uint32_t)dlen);
+    if (rsp) {
+        tu_le32(p + n + 32, 120);
+        tu_le32(p + n + 36, (uint32_t)dlen);
+    }
+    memcpy(p + 120, data, dlen);
+    return 120 + dlen;
 }
 
 /* Minimal NTLMSSP AUTHENTICATE (Unicode) with the three names; returns its length. */

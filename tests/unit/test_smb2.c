@@ -35,6 +35,36 @@ static void send_msg(t_ctx *t, int dir, const uint8_t *m, size_t n)
     smb_conn_data(t->c, dir, wire, w);
 }
 
+/* TREE_CONNECT of path (message 1 of session sid) answered as tree tid. */
+static void tree_connect(t_ctx *t, uint64_t sid, const char *path, uint32_t tid, uint8_t share_type)
+{
+    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = sid};
+    send_msg(t, 0, msg, b_tree_req(msg, &tc, path));
+    tc.flags = RSP;
+    tc.tid = tid;
+    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, share_type));
+}
+
+/* A connection with \\DC\IPC$ connected as tree 1 of session 4. */
+static t_ctx *ipc_connect(void)
+{
+    t_ctx *t = ctx_new();
+    tree_connect(t, 4, "\\\\DC\\IPC$", 1, 2);
+    return t;
+}
+
+/* The same with the pipe opened as file (0xA, 0xB) (message 2). */
+static t_ctx *pipe_open(const char *pipe)
+{
+    t_ctx *t = ipc_connect();
+    b_create cr = {0x12019f, 0, 7, 1, 0, pipe};
+    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
+    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
+    ch.flags = RSP;
+    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    return t;
+}
+
 static void test_header(void **state)
 {
     b_hdr h = {.cmd = SMB2_CREATE, .flags = RSP, .status = 0xC0000034, .mid = 77, .sid = 0x1122, .tid = 5};
@@ -125,22 +155,12 @@ static void test_names(void **state)
 static void test_full_session(void **state)
 {
     t_ctx *t = ctx_new();
-    size_t n;
     /* NEGOTIATE request (dialect list) and response 3.1.1 */
     b_hdr h = {.cmd = SMB2_NEGOTIATE, .mid = 0};
-    n = b_smb2_hdr(msg, &h);
-    memset(msg + n, 0, 36);
-    tu_le16(msg + n, 36);
-    tu_le16(msg + n + 2, 2);
-    tu_le16(msg + n + 36, 0x0210);
-    tu_le16(msg + n + 38, 0x0311);
-    send_msg(t, 0, msg, n + 40);
+    static const uint16_t dialects[] = {0x0210, 0x0311};
+    send_msg(t, 0, msg, b_negotiate_req(msg, &h, dialects, 2));
     h.flags = RSP;
-    n = b_smb2_hdr(msg, &h);
-    memset(msg + n, 0, 64);
-    tu_le16(msg + n, 65);
-    tu_le16(msg + n + 4, 0x0311);
-    send_msg(t, 1, msg, n + 64);
+    send_msg(t, 1, msg, b_negotiate_rsp(msg, &h, 0x0311));
     assert_int_equal(t->cap.n, 1);
     assert_int_equal(t->cap.facts[0].f.h.kind, SMB_FACT_NEGOTIATE);
     assert_int_equal(t->cap.facts[0].f.h.dialect, 0x0311);
@@ -294,11 +314,7 @@ static void test_failures_and_disk_share(void **state)
 static void test_compound_related(void **state)
 {
     t_ctx *t = ctx_new();
-    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 3};
-    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\S\\C$"));
-    tc.flags = RSP;
-    tc.tid = 2;
-    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 1));
+    tree_connect(t, 3, "\\\\S\\C$", 2, 1);
 
     b_create cr = {0x80, 0, 7, 1, 0, "dir\\file.txt"};
     b_hdr ch = {.cmd = SMB2_CREATE, .mid = 10, .sid = 3, .tid = 2};
@@ -457,13 +473,9 @@ static void test_tree_connect_extension(void **state)
 {
     t_ctx *t = ctx_new();
     b_hdr h = {.cmd = SMB2_NEGOTIATE, .flags = RSP};
-    size_t n = b_smb2_hdr(msg, &h);
-    memset(msg + n, 0, 64);
-    tu_le16(msg + n, 65);
-    tu_le16(msg + n + 4, 0x0311);
-    send_msg(t, 1, msg, n + 64);
+    send_msg(t, 1, msg, b_negotiate_rsp(msg, &h, 0x0311));
     b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 3, .sid = 1};
-    n = b_smb2_hdr(msg, &tc);
+    size_t n = b_smb2_hdr(msg, &tc);
     memset(msg + n, 0, 24);
     tu_le16(msg + n, 9);
     tu_le16(msg + n + 2, 0x0004);
@@ -482,22 +494,16 @@ static void test_tree_connect_extension(void **state)
 /* svcctl: BIND then CreateServiceW REQUEST written to the \svcctl pipe. */
 static size_t rpc_bind(uint8_t *p)
 {
-    static const uint8_t uuid[16] = {0x81, 0xbb, 0x7a, 0x36, 0x44, 0x98, 0xf1, 0x35,
-                                     0xad, 0x32, 0x98, 0xf0, 0x38, 0x00, 0x10, 0x03};
-    memset(p, 0, 72);
-    p[0] = 5;
-    p[2] = 11;
-    p[3] = 3;
-    p[4] = 0x10;
-    tu_le16(p + 8, 72);
-    tu_le32(p + 12, 1);
-    tu_le16(p + 16, 4280);
-    tu_le16(p + 18, 4280);
-    p[24] = 1;
-    p[30] = 1;
-    memcpy(p + 32, uuid, 16);
-    tu_le32(p + 48, 2);
-    return 72;
+    rb b = {p, 0, true};
+    rb_ctx svcctl = {0, RB_SVCCTL, 2, 0};
+    return rb_bind(&b, DCERPC_BIND, 1, &svcctl, 1);
+}
+
+/* A whole REQUEST (call id 2, context 0) of opnum with stub. */
+static size_t rpc_request(uint8_t *p, uint16_t opnum, const uint8_t *stub, size_t slen)
+{
+    rb b = {p, 0, true};
+    return rb_request(&b, 3, 2, 0, opnum, stub, slen, 0, 0);
 }
 
 static size_t ndr_str(uint8_t *p, size_t off, const char *s)
@@ -549,56 +555,9 @@ static size_t create_service_stub(uint8_t *p, int with_account)
     return o;
 }
 
-static size_t rpc_request(uint8_t *p, uint16_t opnum, const uint8_t *stub, size_t slen)
-{
-    memset(p, 0, 24);
-    p[0] = 5;
-    p[2] = 0;
-    p[3] = 3;
-    p[4] = 0x10;
-    tu_le16(p + 8, (uint16_t)(24 + slen));
-    tu_le32(p + 12, 2);
-    tu_le32(p + 16, (uint32_t)slen);
-    tu_le16(p + 22, opnum);
-    memcpy(p + 24, stub, slen);
-    return 24 + slen;
-}
-
-static size_t read_req(uint8_t *p, const b_hdr *h, uint64_t persistent, uint64_t volatile_id)
-{
-    size_t n = b_smb2_hdr(p, h);
-    memset(p + n, 0, 49);
-    tu_le16(p + n, 49);
-    tu_le32(p + n + 4, 4280);
-    tu_le64(p + n + 16, persistent);
-    tu_le64(p + n + 24, volatile_id);
-    return n + 49;
-}
-
-static size_t read_rsp(uint8_t *p, const b_hdr *h, const uint8_t *data, size_t dlen)
-{
-    size_t n = b_smb2_hdr(p, h);
-    memset(p + n, 0, 16);
-    tu_le16(p + n, 17);
-    p[n + 2] = 80;
-    tu_le32(p + n + 4, (uint32_t)dlen);
-    memcpy(p + 80, data, dlen);
-    return 80 + dlen;
-}
-
 static void test_svcctl_create_service(void **state)
 {
-    t_ctx *t = ctx_new();
-    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
-    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
-    tc.flags = RSP;
-    tc.tid = 1;
-    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
-    b_create cr = {0x12019f, 0, 7, 1, 0, "svcctl"};
-    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
-    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
-    ch.flags = RSP;
-    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    t_ctx *t = pipe_open("svcctl");
     uint8_t rpc[1024], stub[800];
     b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
     size_t rl = rpc_bind(rpc);
@@ -609,21 +568,15 @@ static void test_svcctl_create_service(void **state)
     send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, rpc, rl));
     assert_int_equal(t->cap.n, 2); /* the call is reported at its end */
     /* the answer, through a READ: ERROR_SERVICE_EXISTS */
-    uint8_t out[64];
-    memset(out, 0, sizeof out);
-    out[0] = 5;
-    out[2] = 2;
-    out[3] = 3;
-    out[4] = 0x10;
-    tu_le16(out + 8, 24 + 28);
-    tu_le32(out + 12, 2);
-    tu_le32(out + 16, 28);
-    out[24 + 4] = 0x77; /* the handle */
-    tu_le32(out + 24 + 24, 1073);
+    uint8_t out[64], ret[28] = {0};
+    ret[4] = 0x77; /* the handle */
+    tu_le32(ret + 24, 1073);
+    rb ob = {out, 0, true};
+    rb_response(&ob, 3, 2, 0, ret, sizeof ret, 0, 0);
     b_hdr rd = {.cmd = SMB2_READ, .mid = 40, .sid = 4, .tid = 1};
-    send_msg(t, 0, msg, read_req(msg, &rd, 0xA, 0xB));
+    send_msg(t, 0, msg, b_read_req(msg, &rd, 0xA, 0xB));
     rd.flags = RSP;
-    send_msg(t, 1, msg, read_rsp(msg, &rd, out, 52));
+    send_msg(t, 1, msg, b_read_rsp(msg, &rd, out, 52));
     assert_int_equal(t->cap.n, 3);
     cap_fact *f = &t->cap.facts[2];
     assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE);
@@ -665,26 +618,6 @@ static void test_svcctl_create_service(void **state)
     ctx_free(t);
 }
 
-static size_t ioctl_msg(uint8_t *p, const b_hdr *h, bool rsp, uint64_t persistent, uint64_t volatile_id,
-                        const uint8_t *data, size_t dlen)
-{
-    size_t n = b_smb2_hdr(p, h);
-    memset(p + n, 0, 56);
-    tu_le16(p + n, rsp ? 49 : 57);
-    tu_le32(p + n + 4, 0x0011C017);
-    tu_le64(p + n + 8, persistent);
-    tu_le64(p + n + 16, volatile_id);
-    /* InputOffset, InputCount at 24; the response's OutputOffset, OutputCount follow */
-    tu_le32(p + n + 24, 120);
-    tu_le32(p + n + 28, rsp ? 0 : (uint32_t)dlen);
-    if (rsp) {
-        tu_le32(p + n + 32, 120);
-        tu_le32(p + n + 36, (uint32_t)dlen);
-    }
-    memcpy(p + 120, data, dlen);
-    return 120 + dlen;
-}
-
 /* One svcctl call through IOCTL FSCTL_PIPE_TRANSCEIVE on pipe (0xA, 0xB). */
 static void svc_exchange(t_ctx *t, uint64_t mid, uint32_t call_id, uint16_t opnum, const uint8_t *stub, size_t sl,
                          const uint8_t *rstub, size_t rl)
@@ -693,18 +626,11 @@ static void svc_exchange(t_ctx *t, uint64_t mid, uint32_t call_id, uint16_t opnu
     size_t n = rpc_request(rpc, opnum, stub, sl);
     tu_le32(rpc + 12, call_id);
     b_hdr io = {.cmd = SMB2_IOCTL, .mid = mid, .sid = 4, .tid = 1};
-    send_msg(t, 0, msg, ioctl_msg(msg, &io, false, 0xA, 0xB, rpc, n));
-    memset(rpc, 0, 24);
-    rpc[0] = 5;
-    rpc[2] = 2;
-    rpc[3] = 3;
-    rpc[4] = 0x10;
-    tu_le16(rpc + 8, (uint16_t)(24 + rl));
-    tu_le32(rpc + 12, call_id);
-    tu_le32(rpc + 16, (uint32_t)rl);
-    memcpy(rpc + 24, rstub, rl);
+    send_msg(t, 0, msg, b_ioctl(msg, &io, false, 0xA, 0xB, rpc, n));
+    rb b = {rpc, 0, true};
+    n = rb_response(&b, 3, call_id, 0, rstub, rl, 0, 0);
     io.flags = RSP;
-    send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, rpc, 24 + rl));
+    send_msg(t, 1, msg, b_ioctl(msg, &io, true, 0xA, 0xB, rpc, n));
 }
 
 /* The handles the responses return name the service of later calls; a
@@ -712,17 +638,7 @@ static void svc_exchange(t_ctx *t, uint64_t mid, uint32_t call_id, uint16_t opnu
  * return code. */
 static void test_svcctl_handles(void **state)
 {
-    t_ctx *t = ctx_new();
-    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
-    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
-    tc.flags = RSP;
-    tc.tid = 1;
-    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
-    b_create cr = {0x12019f, 0, 7, 1, 0, "svcctl"};
-    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
-    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
-    ch.flags = RSP;
-    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    t_ctx *t = pipe_open("svcctl");
     uint8_t rpc[256], stub[256], rsp[64];
     b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
     size_t bl = rpc_bind(rpc);
@@ -803,17 +719,11 @@ static void test_svcctl_handles(void **state)
     size_t n = rpc_request(rpc, SVCCTL_DELETE_SERVICE, stub, 20);
     tu_le32(rpc + 12, 10);
     b_hdr io = {.cmd = SMB2_IOCTL, .mid = 15, .sid = 4, .tid = 1};
-    send_msg(t, 0, msg, ioctl_msg(msg, &io, false, 0xA, 0xB, rpc, n));
-    memset(rpc, 0, 32);
-    rpc[0] = 5;
-    rpc[2] = 3;
-    rpc[3] = 3;
-    rpc[4] = 0x10;
-    tu_le16(rpc + 8, 32);
-    tu_le32(rpc + 12, 10);
-    tu_le32(rpc + 24, 0x1c010002); /* nca_s_op_rng_error */
+    send_msg(t, 0, msg, b_ioctl(msg, &io, false, 0xA, 0xB, rpc, n));
+    rb fb = {rpc, 0, true};
+    n = rb_fault(&fb, 10, 0, 0x1c010002); /* nca_s_op_rng_error */
     io.flags = RSP;
-    send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, rpc, 32));
+    send_msg(t, 1, msg, b_ioctl(msg, &io, true, 0xA, 0xB, rpc, n));
     assert_int_equal(t->cap.n, 7);
     f = &t->cap.facts[6];
     assert_true(f->f.u.service.fault);
@@ -837,17 +747,7 @@ static const uint8_t RB_TSCH[16] = {0x86, 0xd3, 0x59, 0x49, 0x83, 0xc9, 0x40, 0x
  * by the request, with the XML, in the bind's identity. */
 static void test_task_register_bind_identity(void **state)
 {
-    t_ctx *t = ctx_new();
-    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
-    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
-    tc.flags = RSP;
-    tc.tid = 1;
-    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
-    b_create cr = {0x12019f, 0, 7, 1, 0, "atsvc"};
-    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
-    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
-    ch.flags = RSP;
-    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    t_ctx *t = pipe_open("atsvc");
     static uint8_t pdu[4096];
     rb b = {pdu, 0, true};
     rb_ctx ctx = {0, RB_TSCH, 1, 0};
@@ -857,16 +757,16 @@ static void test_task_register_bind_identity(void **state)
     uint16_t ok = 0;
     pl = rb_bind_ack(&b, DCERPC_BIND_ACK, 1, &ok, 1);
     b_hdr rd = {.cmd = SMB2_READ, .mid = 4, .sid = 4, .tid = 1};
-    send_msg(t, 0, msg, read_req(msg, &rd, 0xA, 0xB));
+    send_msg(t, 0, msg, b_read_req(msg, &rd, 0xA, 0xB));
     rd.flags = RSP;
-    send_msg(t, 1, msg, read_rsp(msg, &rd, pdu, pl));
+    send_msg(t, 1, msg, b_read_rsp(msg, &rd, pdu, pl));
     /* AUTH3: header, 4 bytes of padding, the verifier with the AUTHENTICATE */
     uint8_t tok[512];
     size_t tl = b_ntlm_auth(tok, "EXAMPLE", "Administrator", "ATTACKER");
     rb_hdr(&b, DCERPC_AUTH3, 0x03, 1);
     rb_u32(&b, 0);
     rb_u8(&b, 10); /* NTLMSSP */
-    rb_u8(&b, 2); /* connect: the calls stay in clear */
+    rb_u8(&b, 2);  /* connect: the calls stay in clear */
     rb_u8(&b, 0);
     rb_u8(&b, 0);
     rb_u32(&b, 1);
@@ -899,11 +799,11 @@ static void test_task_register_bind_identity(void **state)
     rb_u32(&s, 0);
     pl = rb_request(&b, 3, 2, 0, 1, stub, s.n, 0, 0);
     b_hdr io = {.cmd = SMB2_IOCTL, .mid = 6, .sid = 4, .tid = 1};
-    send_msg(t, 0, msg, ioctl_msg(msg, &io, false, 0xA, 0xB, pdu, pl));
+    send_msg(t, 0, msg, b_ioctl(msg, &io, false, 0xA, 0xB, pdu, pl));
     uint8_t out[16] = {0}; /* pActualPath NULL, pErrorInfo NULL, S_OK */
     pl = rb_response(&b, 3, 2, 0, out, 12, 0, 0);
     io.flags = RSP;
-    send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, pdu, pl));
+    send_msg(t, 1, msg, b_ioctl(msg, &io, true, 0xA, 0xB, pdu, pl));
 
     assert_int_equal(t->cap.n, 3);
     cap_fact *f = &t->cap.facts[2];
@@ -925,17 +825,7 @@ static void test_task_register_bind_identity(void **state)
  * once whole; READ and IOCTL answers end their calls (pipe responses). */
 static void test_svcctl_fragments_and_responses(void **state)
 {
-    t_ctx *t = ctx_new();
-    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
-    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
-    tc.flags = RSP;
-    tc.tid = 1;
-    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
-    b_create cr = {0x12019f, 0, 7, 1, 0, "svcctl"};
-    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
-    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
-    ch.flags = RSP;
-    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    t_ctx *t = pipe_open("svcctl");
     uint8_t rpc[1024], stub[800];
     b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
     size_t rl = rpc_bind(rpc);
@@ -955,18 +845,13 @@ static void test_svcctl_fragments_and_responses(void **state)
     assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 0);
 
     /* the answer comes back through a READ: the call ends */
-    uint8_t out[64];
-    memset(out, 0, sizeof out);
-    out[0] = 5;
-    out[2] = 2;
-    out[3] = 3;
-    out[4] = 0x10;
-    tu_le16(out + 8, 24 + 32);
-    tu_le32(out + 12, 2); /* call_id of rpc_request */
+    uint8_t out[64], ret[32] = {0};
+    rb ob = {out, 0, true};
+    rb_response(&ob, 3, 2, 0, ret, sizeof ret, 0, 0); /* call_id of rpc_request */
     b_hdr rd = {.cmd = SMB2_READ, .mid = 6, .sid = 4, .tid = 1};
-    send_msg(t, 0, msg, read_req(msg, &rd, 0xA, 0xB));
+    send_msg(t, 0, msg, b_read_req(msg, &rd, 0xA, 0xB));
     rd.flags = RSP;
-    send_msg(t, 1, msg, read_rsp(msg, &rd, out, 56));
+    send_msg(t, 1, msg, b_read_rsp(msg, &rd, out, 56));
     assert_int_equal(t->cap.n, 3);
     cap_fact *f = &t->cap.facts[2];
     assert_int_equal(f->f.h.kind, SMB_FACT_SERVICE);
@@ -983,10 +868,10 @@ static void test_svcctl_fragments_and_responses(void **state)
     rl = rpc_request(rpc, 15, stub, 20);
     tu_le32(rpc + 12, 9);
     b_hdr io = {.cmd = SMB2_IOCTL, .mid = 7, .sid = 4, .tid = 1};
-    send_msg(t, 0, msg, ioctl_msg(msg, &io, false, 0xA, 0xB, rpc, rl));
+    send_msg(t, 0, msg, b_ioctl(msg, &io, false, 0xA, 0xB, rpc, rl));
     tu_le32(out + 12, 9);
     io.flags = RSP;
-    send_msg(t, 1, msg, ioctl_msg(msg, &io, true, 0xA, 0xB, out, 56));
+    send_msg(t, 1, msg, b_ioctl(msg, &io, true, 0xA, 0xB, out, 56));
     assert_int_equal(smb_conn_get_stats(t->c)->rpc_calls, 2);
     assert_int_equal(smb_conn_get_stats(t->c)->rpc_broken_calls, 0);
     assert_int_equal(t->cap.n, 4); /* OpenSCManagerW (no machine, no database) */
@@ -1019,17 +904,7 @@ static void test_svcctl_fragments_and_responses(void **state)
 /* Bytes of a pipe that are not DCE/RPC (PsExec's stdin) are not parsed. */
 static void test_pipe_not_rpc(void **state)
 {
-    t_ctx *t = ctx_new();
-    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
-    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
-    tc.flags = RSP;
-    tc.tid = 1;
-    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
-    b_create cr = {0x12019f, 0, 7, 1, 0, "PSEXESVC-stdin"};
-    b_hdr ch = {.cmd = SMB2_CREATE, .mid = 2, .sid = 4, .tid = 1};
-    send_msg(t, 0, msg, b_create_req(msg, &ch, &cr));
-    ch.flags = RSP;
-    send_msg(t, 1, msg, b_create_rsp(msg, &ch, 1, 0xA, 0xB));
+    t_ctx *t = pipe_open("PSEXESVC-stdin");
     uint8_t rpc[1024];
     b_hdr w = {.cmd = SMB2_WRITE, .mid = 3, .sid = 4, .tid = 1};
     send_msg(t, 0, msg, b_write_req(msg, &w, 0xA, 0xB, (const uint8_t *)"dir\r\n", 5));
@@ -1048,12 +923,7 @@ static void test_pipe_not_rpc(void **state)
  * bound on the old one does not carry over. */
 static void test_file_id_reused(void **state)
 {
-    t_ctx *t = ctx_new();
-    b_hdr tc = {.cmd = SMB2_TREE_CONNECT, .mid = 1, .sid = 4};
-    send_msg(t, 0, msg, b_tree_req(msg, &tc, "\\\\DC\\IPC$"));
-    tc.flags = RSP;
-    tc.tid = 1;
-    send_msg(t, 1, msg, b_tree_rsp(msg, &tc, 2));
+    t_ctx *t = ipc_connect();
     const char *names[2] = {"svcctl", "srvsvc"};
     for (uint64_t i = 0; i < 2; i++) {
         b_create cr = {0x12019f, 0, 7, 1, 0, names[i]};
@@ -1089,8 +959,8 @@ static void test_challenge_names_server(void **state)
     tu_le32(tok + 8, 1);
     b_hdr s1 = {.cmd = SMB2_SESSION_SETUP, .mid = 1};
     send_msg(t, 0, msg, b_sess_req(msg, &s1, tok, 40));
-    size_t cl = b_ntlm_challenge(tok, "3B", "01566S-WIN16-IR", "3B", "01566s-win16-ir.threebeesco.com",
-                                 "threebeesco.com");
+    size_t cl =
+        b_ntlm_challenge(tok, "3B", "01566S-WIN16-IR", "3B", "01566s-win16-ir.threebeesco.com", "threebeesco.com");
     s1.flags = RSP;
     s1.status = 0xC0000016;
     s1.sid = 0x11;
@@ -1136,8 +1006,8 @@ static void test_challenge_names_server(void **state)
 
     /* Kerberos alone names no server */
     t = ctx_new();
-    static const uint8_t krb[] = {0x60, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
-                                  0x12, 0x01, 0x02, 0x02, 0x01, 0x00};
+    static const uint8_t krb[] = {0x60, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                  0xf7, 0x12, 0x01, 0x02, 0x02, 0x01, 0x00};
     b_hdr s4 = {.cmd = SMB2_SESSION_SETUP, .mid = 1, .sid = 0x33};
     send_msg(t, 0, msg, b_sess_req(msg, &s4, krb, sizeof krb));
     s4.flags = RSP;
