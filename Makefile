@@ -67,6 +67,8 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_NAMES := $(FUZZ_SRC:tests/fuzz/%.c=%)
 REGRESS_BIN := $(FUZZ_NAMES:%=$(BUILD)/fuzz-regress/%)
+# The fuzz targets' shared input readers: a target is rebuilt when one changes.
+FUZZ_HDRS := $(wildcard tests/fuzz/*.h)
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 # failmalloc.c is a preloaded library (fault injection for tests/cli), not a program.
@@ -129,7 +131,7 @@ $(foreach t,$(filter-out pcap-replicate,$(TOOL_SRC:tests/tools/%.c=%)),\
 # Fuzz targets, built with a plain driver so the test suite replays their corpora;
 # like the unit tests, each links its module's floor and below.
 define fuzz_rule
-$(BUILD)/fuzz-regress/$(1): tests/fuzz/$(1).c tests/fuzz/driver.c $$(LIBS_$(2))
+$(BUILD)/fuzz-regress/$(1): tests/fuzz/$(1).c tests/fuzz/driver.c $(FUZZ_HDRS) $$(LIBS_$(2))
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(ALL_CFLAGS) -Wno-unused-parameter $$< tests/fuzz/driver.c -o $$@ $$(LIBS_$(2)) $$(ALL_LDFLAGS) $$(DEP_LIBS)
 endef

@@ -1,11 +1,11 @@
 /* The DCE/RPC parser alone: binds, contexts, fragments, verifiers, limits.
- * Input: chunks [dir:1 bit | gap:1 bit | len:14 bits LE][bytes], each
- * delivered to one direction or announced as a gap; small limits and a
+ * Input: chunks of both directions and gaps (chunks.h); small limits and a
  * small budget so that every limit path is reached. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "chunks.h"
 #include "protocols/dcerpc.h"
 
 static uint64_t sum;
@@ -40,6 +40,9 @@ static void on_auth(void *ctx, const dcerpc_auth *a)
         sum += a->token[i];
 }
 
+static void on_data(void *d, int dir, const uint8_t *p, size_t n) { dcerpc_data(d, dir, p, n); }
+static void on_gap(void *d, int dir, size_t n) { dcerpc_gap(d, dir, n); }
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     dcerpc_limits l;
@@ -53,22 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dcerpc_conn *d = dcerpc_new(&l, sink, &used, 64 * 1024);
     if (!d)
         return 0;
-    size_t off = 0;
-    while (off + 2 <= size) {
-        uint16_t h = (uint16_t)(data[off] | (data[off + 1] << 8));
-        off += 2;
-        int dir = h & 1;
-        size_t len = (size_t)(h >> 2);
-        if (len > size - off)
-            len = size - off;
-        if (h & 2)
-            dcerpc_gap(d, dir, len + 1);
-        else
-            dcerpc_data(d, dir, data + off, len);
-        off += len;
-    }
-    if (off < size)
-        dcerpc_data(d, 0, data + off, size - off);
+    fuzz_chunk_sink chunks = {on_data, on_gap, d};
+    fuzz_chunks(data, size, &chunks);
     dcerpc_flush(d);
     dcerpc_free(d);
     if (used != 0)

@@ -1,10 +1,10 @@
 /* SMB parser: NBSS framing, SMB1, SMB2/3, NTLMSSP, DCE/RPC, request pairing.
- * Input: a sequence of chunks [dir:1 bit | gap:1 bit | len:14 bits LE][bytes];
- * each chunk is delivered to one direction, or announced as a gap. */
+ * Input: chunks of both directions and gaps (chunks.h). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "chunks.h"
 #include "protocols/smb_conn.h"
 
 static uint64_t facts;
@@ -32,6 +32,9 @@ static void on_fact(void *ctx, const smb_fact *f)
     facts++;
 }
 
+static void on_data(void *c, int dir, const uint8_t *p, size_t n) { smb_conn_data(c, dir, p, n); }
+static void on_gap(void *c, int dir, size_t n) { smb_conn_gap(c, dir, n); }
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     smb_limits l;
@@ -45,22 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     smb_conn *c = smb_conn_new(&l, sink);
     if (!c)
         return 0;
-    size_t off = 0;
-    while (off + 2 <= size) {
-        uint16_t h = (uint16_t)(data[off] | (data[off + 1] << 8));
-        off += 2;
-        int dir = h & 1;
-        size_t len = (size_t)(h >> 2);
-        if (len > size - off)
-            len = size - off;
-        if (h & 2)
-            smb_conn_gap(c, dir, len + 1);
-        else
-            smb_conn_data(c, dir, data + off, len);
-        off += len;
-    }
-    if (off < size)
-        smb_conn_data(c, 0, data + off, size - off);
+    fuzz_chunk_sink chunks = {on_data, on_gap, c};
+    fuzz_chunks(data, size, &chunks);
     smb_conn_flush(c);
     smb_conn_free(c);
     return 0;
