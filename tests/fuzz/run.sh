@@ -4,16 +4,68 @@
 # tests/fuzz/corpus/TARGET, and prints one line per target: executions,
 # coverage, corpus size, and the crash files if any (to be added to
 # tests/fuzz/regress/TARGET/ once fixed).
+#
+# run.sh --merge TARGET...: keeps in tests/fuzz/corpus/TARGET only the
+# inputs of it and of the grown corpus (build-fuzz/corpus/TARGET) that add
+# coverage, none longer than the target's length cap, so the shipped corpus
+# stays small.
 BUILD=${BUILD:-build-fuzz}
 secs=${FUZZ_SECONDS:-60}
 runs=${FUZZ_RUNS:+-runs=$FUZZ_RUNS}
+
+# Longest input per target. An execution costs in proportion to its input,
+# and libFuzzer grows inputs up to this cap; past what a target's harness
+# limits can use, longer inputs only repeat what shorter ones reach:
+#   fuzz_config    8 KB: the shipped configuration is 2 KB; nesting depth has
+#                  its own bound, reached well within 8 KB.
+#   fuzz_dcerpc    8 KB: the harness caps a PDU at 2 KB and a stub at 4 KB,
+#                  so 8 KB passes both limits with room for several PDUs.
+#   fuzz_decode    8 KB: a few frames and fragments; the harness's 4 KB
+#                  defragmentation memcap is reached within it.
+#   fuzz_smb      16 KB: the harness buffers at most 4 KB of one message;
+#                  16 KB holds a whole PsExec conversation of the seeds
+#                  (NEGOTIATE to the service start) but the longest.
+#   fuzz_pipeline 24 KB: frames of a whole conversation, rules and alerts
+#                  included (the impacket-psexec seed is 23 KB); the 60 KB
+#                  benign-admin seed is cut to its first 24 KB.
+# Every other target: 64 KB.
+max_len()
+{
+    case "$1" in
+    fuzz_config | fuzz_dcerpc | fuzz_decode) echo 8192 ;;
+    fuzz_smb) echo 16384 ;;
+    fuzz_pipeline) echo 24576 ;;
+    *) echo 65536 ;;
+    esac
+}
+
+if [ "$1" = "--merge" ]; then
+    shift
+    status=0
+    for t in "$@"; do
+        [ -d "$BUILD/corpus/$t" ] || { echo "$t: no grown corpus in $BUILD/corpus/$t"; status=1; continue; }
+        new="$BUILD/merged/$t"
+        rm -rf "$new"
+        mkdir -p "$new"
+        before=$(ls "tests/fuzz/corpus/$t" | wc -l)
+        ASAN_OPTIONS=detect_leaks=0 "$BUILD/bin/$t" -merge=1 -max_len="$(max_len "$t")" -rss_limit_mb=2048 \
+            "$new" "tests/fuzz/corpus/$t" "$BUILD/corpus/$t" >"$BUILD/$t.merge.log" 2>&1 ||
+            { status=1; tail -n 20 "$BUILD/$t.merge.log"; continue; }
+        rm -rf "tests/fuzz/corpus/$t"
+        mv "$new" "tests/fuzz/corpus/$t"
+        echo "$t: corpus $before -> $(ls "tests/fuzz/corpus/$t" | wc -l) inputs," \
+            "$(du -s --apparent-size --block-size=1024 "tests/fuzz/corpus/$t" | cut -f1) KB"
+    done
+    exit $status
+fi
+
 status=0
 for t in "$@"; do
     work="$BUILD/corpus/$t"
     crashes="$BUILD/crashes/$t"
     mkdir -p "$work" "$crashes" tests/fuzz/corpus/$t
     ( cd "$BUILD/crashes/$t" && ASAN_OPTIONS=detect_leaks=1 "../../bin/$t" -max_total_time="$secs" $runs -print_final_stats=1 \
-        -rss_limit_mb=2048 -max_len=65536 "../../corpus/$t" "../../../tests/fuzz/corpus/$t" ) >"$BUILD/$t.log" 2>&1
+        -rss_limit_mb=2048 -max_len="$(max_len "$t")" "../../corpus/$t" "../../../tests/fuzz/corpus/$t" ) >"$BUILD/$t.log" 2>&1
     rc=$?
     execs=$(grep -E '^stat::number_of_executed_units' "$BUILD/$t.log" | awk '{print $2}')
     cov=$(grep -Eo 'cov: [0-9]+' "$BUILD/$t.log" | tail -n 1)
