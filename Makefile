@@ -4,6 +4,7 @@
 #   make test       the whole test suite (unit tests, pcap regressions, checks against tshark)
 #   make sanitize   the unit and pcap tests built with ASan + UBSan
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (FUZZ_RUNS to stop sooner, FUZZ_TARGETS to pick)
+#   make fuzz-merge the inputs those runs found that add coverage, into tests/fuzz/corpus/
 #   make bench      throughput against tshark and ndpiReader (see docs/performance.md)
 #   make bench-live live capture under load against tcpdump (root; see docs/performance.md)
 #   make golden     rewrite pcaps/*.eve.json after a deliberate change (read the diff!)
@@ -79,7 +80,7 @@ BENCH_TOOL_SRC := $(sort $(wildcard tests/bench/*.c)) tests/tools/pcap-replicate
 BENCH_TOOL_BIN := $(patsubst %.c,$(BUILD)/tools/%,$(notdir $(BENCH_TOOL_SRC)))
 TOOL_BIN := $(sort $(TOOL_BIN) $(BENCH_TOOL_BIN))
 
-.PHONY: all deps test unit-tests demo sanitize fuzz bench bench-rules bench-live bench-build golden outputs-doc samples install uninstall clean help
+.PHONY: all deps test unit-tests demo sanitize fuzz fuzz-merge bench bench-rules bench-live bench-build golden outputs-doc samples install uninstall clean help
 .DEFAULT_GOAL := all
 
 all: deps-check $(BUILD)/pipewatch
@@ -174,6 +175,10 @@ fuzz:
 	  clang $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -Wno-unused-parameter tests/fuzz/$(t).c \
 	    $(subst $(BUILD)/,build-fuzz/,$(LIBS_$(call module_floor,$(t:fuzz_%=%)))) -o build-fuzz/bin/$(t) $(DEP_LIBS) || exit 1;)
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+# After make fuzz: the grown inputs that add coverage go into tests/fuzz/corpus/ (8 KB at most each).
+fuzz-merge:
+	@BUILD=build-fuzz sh tests/fuzz/run.sh --merge $(FUZZ_TARGETS)
 
 golden: $(BUILD)/pipewatch
 	@BUILD=$(BUILD) sh tests/pcap/golden.sh

@@ -5,10 +5,10 @@
 # coverage, corpus size, and the crash files if any (to be added to
 # tests/fuzz/regress/TARGET/ once fixed).
 #
-# run.sh --merge TARGET...: keeps in tests/fuzz/corpus/TARGET only the
-# inputs of it and of the grown corpus (build-fuzz/corpus/TARGET) that add
-# coverage, none longer than the target's length cap, so the shipped corpus
-# stays small.
+# run.sh --merge TARGET...: adds to tests/fuzz/corpus/TARGET the inputs of
+# the grown corpus (build-fuzz/corpus/TARGET) that add coverage to it, none
+# longer than FUZZ_MERGE_LEN (8 KB), so the shipped corpus stays small; the
+# inputs already there are kept as they are.
 BUILD=${BUILD:-build-fuzz}
 secs=${FUZZ_SECONDS:-60}
 runs=${FUZZ_RUNS:+-runs=$FUZZ_RUNS}
@@ -44,15 +44,10 @@ if [ "$1" = "--merge" ]; then
     status=0
     for t in "$@"; do
         [ -d "$BUILD/corpus/$t" ] || { echo "$t: no grown corpus in $BUILD/corpus/$t"; status=1; continue; }
-        new="$BUILD/merged/$t"
-        rm -rf "$new"
-        mkdir -p "$new"
         before=$(ls "tests/fuzz/corpus/$t" | wc -l)
-        ASAN_OPTIONS=detect_leaks=0 "$BUILD/bin/$t" -merge=1 -max_len="$(max_len "$t")" -rss_limit_mb=2048 \
-            "$new" "tests/fuzz/corpus/$t" "$BUILD/corpus/$t" >"$BUILD/$t.merge.log" 2>&1 ||
+        ASAN_OPTIONS=detect_leaks=0 "$BUILD/bin/$t" -merge=1 -max_len="${FUZZ_MERGE_LEN:-8192}" -rss_limit_mb=2048 \
+            "tests/fuzz/corpus/$t" "$BUILD/corpus/$t" >"$BUILD/$t.merge.log" 2>&1 ||
             { status=1; tail -n 20 "$BUILD/$t.merge.log"; continue; }
-        rm -rf "tests/fuzz/corpus/$t"
-        mv "$new" "tests/fuzz/corpus/$t"
         echo "$t: corpus $before -> $(ls "tests/fuzz/corpus/$t" | wc -l) inputs," \
             "$(du -s --apparent-size --block-size=1024 "tests/fuzz/corpus/$t" | cut -f1) KB"
     done
