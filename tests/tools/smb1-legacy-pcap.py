@@ -3,10 +3,12 @@
 psexec speak it: NT LM 0.12 without Unicode (every string OEM, FLAGS2 Unicode
 bit clear), a logon without extended security, and the legacy opens.
 
-usage: smb1-legacy-pcap.py OUT.pcap [PAYLOAD]
+usage: smb1-legacy-pcap.py [--unicode] OUT.pcap [PAYLOAD]
 
 PAYLOAD, when given, gets the bytes of the service binary written to ADMIN$,
-so that a test can hash them with sha256sum.
+so that a test can hash them with sha256sum. --unicode writes the same session
+with Unicode strings (FLAGS2 Unicode bit set, CAP_UNICODE offered), each
+aligned on an even offset from the SMB header.
 
 The frames are built here from MS-CIFS (2.2.3 header, 2.2.4 commands,
 2.2.6.1 TRANS2_OPEN2) on one TCP connection 10.99.1.2:49200 -> 10.99.1.1:445,
@@ -31,7 +33,9 @@ CPORT, SPORT = 49200, 445
 MAC_C = bytes.fromhex("020000000002")
 MAC_S = bytes.fromhex("020000000001")
 
-FLAGS2 = 0x4001  # NT status codes, long names; no Unicode, no extended security
+FLAGS2_OEM = 0x4001  # NT status codes, long names; no Unicode, no extended security
+FLAGS2_UNICODE = 0xC001
+UNICODE = False
 UID = 100
 PID = 0x0BEE
 
@@ -99,7 +103,7 @@ class Tcp:
 def smb(cmd, words, data, reply=False, status=0, tid=0xFFFF, mid=0, uid=UID):
     """One SMB1 message: header, WordCount, words, ByteCount, bytes."""
     flags = 0x98 if reply else 0x18
-    hdr = b"\xffSMB" + struct.pack("<BIBH", cmd, status, flags, FLAGS2)
+    hdr = b"\xffSMB" + struct.pack("<BIBH", cmd, status, flags, FLAGS2_UNICODE if UNICODE else FLAGS2_OEM)
     hdr += b"\0" * 12 + struct.pack("<HHHH", tid, PID, uid, mid)
     assert len(words) % 2 == 0
     return hdr + bytes([len(words) // 2]) + words + struct.pack("<H", len(data)) + data
@@ -107,6 +111,19 @@ def smb(cmd, words, data, reply=False, status=0, tid=0xFFFF, mid=0, uid=UID):
 
 def oem(s):
     return s.encode("latin-1") + b"\0"
+
+
+def string(s, at):
+    """An SMB_STRING whose first byte would sit at offset `at` from the SMB
+    header: OEM as it is; Unicode after a pad byte when `at` is odd."""
+    if not UNICODE:
+        return oem(s)
+    return b"\0" * (at & 1) + s.encode("utf-16-le") + b"\0\0"
+
+
+def data_at(words):
+    """Offset of the data bytes of a message with these parameter words."""
+    return 32 + 1 + len(words) + 2
 
 
 ANDX_NONE = b"\xff\x00\x00\x00"
@@ -128,24 +145,33 @@ class Session:
     def negotiate(self):
         dialects = b"".join(b"\x02" + oem(d) for d in ("PC NETWORK PROGRAM 1.0", "LANMAN1.0", "LM1.2X002", "NT LM 0.12"))
         self.req(0x72, b"", dialects)
-        caps = 0x0000E3FC & ~0x4  # NT SMBs, status32, large files ...; no CAP_UNICODE, no extended security
-        caps &= ~0x80000000
+        # NT SMBs, status32, large files ...; CAP_UNICODE only with --unicode; no extended security
+        caps = 0x0000E3FC if UNICODE else 0x0000E3FC & ~0x4
         words = struct.pack("<HBHHIIIIQhB", 3, 0x03, 50, 1, 16644, 65536, 0, caps, 0, 0, 8)
-        self.rsp(0x72, words, bytes(range(1, 9)) + oem("WORKGROUP"))
+        self.rsp(0x72, words, bytes(range(1, 9)) + string("WORKGROUP", data_at(words) + 8))
 
     def logon(self, user, domain):
         pw = bytes(24)
         words = ANDX_NONE + struct.pack("<HHHIHHII", 16644, 50, 0, 0, 24, 24, 0, 0x0000005C)
-        self.req(0x73, words, pw + pw + oem(user) + oem(domain) + oem("Unix") + oem("Samba"))
-        self.rsp(0x73, ANDX_NONE + struct.pack("<H", 0), oem("Unix") + oem("Samba") + oem(domain))
+        d = pw + pw
+        for text in (user, domain, "Unix", "Samba"):
+            d += string(text, data_at(words) + len(d))
+        self.req(0x73, words, d)
+        words = ANDX_NONE + struct.pack("<H", 0)
+        d = b""
+        for text in ("Unix", "Samba", domain):
+            d += string(text, data_at(words) + len(d))
+        self.rsp(0x73, words, d)
 
     def tree(self, path, tid, service):
-        self.req(0x75, ANDX_NONE + struct.pack("<HH", 0x0008, 1), b"\0" + oem(path) + oem("?????"))
-        self.rsp(0x75, ANDX_NONE + struct.pack("<H", 1), oem(service) + oem(""), tid=tid)
+        words = ANDX_NONE + struct.pack("<HH", 0x0008, 1)
+        self.req(0x75, words, b"\0" + string(path, data_at(words) + 1) + oem("?????"))
+        words = ANDX_NONE + struct.pack("<H", 1)
+        self.rsp(0x75, words, oem(service) + string("", data_at(words) + len(service) + 1), tid=tid)
 
     def open_andx(self, tid, name, access_mode, open_mode, fid, results, status=0):
         words = ANDX_NONE + struct.pack("<HHHHIHIII", 0x0001, access_mode, 0x0016, 0x0020, 0, open_mode, 0, 0, 0)
-        self.req(0x2D, words, oem(name), tid=tid)
+        self.req(0x2D, words, string(name, data_at(words)), tid=tid)
         if status:
             self.rsp(0x2D, b"", b"", tid=tid, status=status)
             return
@@ -154,7 +180,7 @@ class Session:
 
     def core_open(self, cmd, tid, name, mode_or_attrs, fid, status=0):
         words = struct.pack("<HH", mode_or_attrs, 0x0016) if cmd == 0x02 else struct.pack("<HI", mode_or_attrs, 0)
-        self.req(cmd, words, b"\x04" + oem(name), tid=tid)
+        self.req(cmd, words, b"\x04" + string(name, data_at(words) + 1), tid=tid)
         if status:
             self.rsp(cmd, b"", b"", tid=tid, status=status)
         elif cmd == 0x02:
@@ -165,11 +191,12 @@ class Session:
     def open2(self, tid, name, access_mode, open_mode, fid, action):
         # TRANSACTION2: 15 words (14 + one setup word), Name (an empty OEM
         # string), a pad to 4, then the TRANS2_OPEN2 parameters
-        params = struct.pack("<HHHHIHI", 0, access_mode, 0, 0x0020, 0, open_mode, 0) + bytes(10) + oem(name)
         head = 32 + 1 + 30 + 2
-        name_field = b"\0"
+        name_field = string("", head)
         pad = (-(head + len(name_field))) % 4
         poff = head + len(name_field) + pad
+        params = struct.pack("<HHHHIHI", 0, access_mode, 0, 0x0020, 0, open_mode, 0) + bytes(10)
+        params += string(name, poff + len(params))
         words = struct.pack("<HHHHBBHIHHHHHBBH", len(params), 0, 30, 0, 0, 0, 0, 0, 0, len(params), poff, 0,
                             poff + len(params), 1, 0, 0x0000)
         self.req(0x32, words, name_field + bytes(pad) + params, tid=tid)
@@ -203,7 +230,12 @@ def service_binary():
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
+    global UNICODE
+    args = sys.argv[1:]
+    if args and args[0] == "--unicode":
+        UNICODE = True
+        args = args[1:]
+    if len(args) not in (1, 2):
         print(__doc__, file=sys.stderr)
         return 2
     binary = service_binary()
@@ -234,9 +266,9 @@ def main():
     s.open_andx(ipc, "\\updsvc-WKS01-4242-stdout", 0x0040, 0x0001, 0x4006, 0x0001)
     s.open_andx(ipc, "\\updsvc-WKS01-4242-stderr", 0x0040, 0x0001, 0, 0, status=STATUS_NOT_FOUND)
     tcp.close()
-    tcp.write(sys.argv[1])
-    if len(sys.argv) == 3:
-        with open(sys.argv[2], "wb") as f:
+    tcp.write(args[0])
+    if len(args) == 2:
+        with open(args[1], "wb") as f:
             f.write(binary)
     return 0
 
