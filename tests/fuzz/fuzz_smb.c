@@ -32,6 +32,15 @@ static void on_fact(void *ctx, const smb_fact *f)
     facts++;
 }
 
+/* Admin-share write bytes: read every one, and the names. */
+static void on_write(void *ctx, const smb_write_data *w)
+{
+    (void)ctx;
+    for (size_t i = 0; i < w->len; i++)
+        facts += w->data[i];
+    facts += strlen(w->share) + strlen(w->filename) + w->file_id[15] + w->offset + w->missing;
+}
+
 static void on_data(void *c, int dir, const uint8_t *p, size_t n) { smb_conn_data(c, dir, p, n); }
 static void on_gap(void *c, int dir, size_t n) { smb_conn_gap(c, dir, n); }
 
@@ -48,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     smb_conn *c = smb_conn_new(&l, sink);
     if (!c)
         return 0;
+    smb_conn_set_write_hook(c, on_write);
     fuzz_chunk_sink chunks = {on_data, on_gap, c};
     fuzz_chunks(data, size, &chunks);
     smb_conn_flush(c);
