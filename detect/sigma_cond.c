@@ -357,7 +357,7 @@ static bool fieldsel_match(const sigma_rule *r, const sigma_fieldsel *f, const s
         }
         return f->all && group_ok;
     }
-    const char *s = sigma_event_get(ev, f->field);
+    const char *s = sigma_fields_get(ev, f->owner, f->fid, f->field);
     /* s may point into part below, so part lives as long as s */
     // cppcheck-suppress variableScope
     char part[16];
@@ -365,8 +365,14 @@ static bool fieldsel_match(const sigma_rule *r, const sigma_fieldsel *f, const s
         s = sigma_time_part_of(s, f->time, part, sizeof(part)) ? part : NULL;
     /* a field Winlogbeat also renders by name (AccessList ->
      * AccessListDescription): a value matches either form */
-    const char *alt_name = f->time ? NULL : sigma_field_alias(f->field);
-    const char *alt = alt_name ? sigma_event_get(ev, alt_name) : NULL;
+    const char *alt = NULL;
+    if (f->owner && f->fid) {
+        if (f->alias_fid)
+            alt = sigma_fields_get(ev, f->owner, f->alias_fid, sigma_field_alias(f->field));
+    } else {
+        const char *alt_name = f->time ? NULL : sigma_field_alias(f->field);
+        alt = alt_name ? sigma_event_get(ev, alt_name) : NULL;
+    }
     if (f->neq) {
         /* The field must be there to differ from a value. */
         if (!s)

@@ -14,6 +14,8 @@ enum { K_EQ = 1, K_PRE = 2, K_SUF = 4, K_CON = 8, K_NUM = 16 };
 
 typedef struct ix_field {
     const char *name; /* the rule's field name (owned by a rule) */
+    const char *alias; /* the field that renders it by name, NULL: none */
+    uint32_t fid, alias_fid; /* both by number in the index's field binding */
     uint8_t kinds;
 } ix_field;
 
@@ -40,6 +42,7 @@ struct sigma_index {
     uint64_t *cand;  /* scratch: candidate rules of the event being matched */
     size_t words;
     size_t unkeyed;
+    sigma_fields *fb; /* the rules' field names, bound */
 };
 
 /* ---- keys ------------------------------------------------------------- */
@@ -353,6 +356,7 @@ void sigma_index_free(sigma_index *ix)
     free(ix->slots);
     free(ix->filed);
     free(ix->cand);
+    sigma_fields_free(ix->fb);
     free(ix);
 }
 
@@ -444,6 +448,14 @@ sigma_index *sigma_index_build(sigma_rule *const *rules, size_t n)
         i = j;
     }
     free(pairs);
+    ix->fb = sigma_fields_bind(rules, n);
+    for (size_t ci = 0; ci < ix->nclasses; ci++)
+        for (size_t f = 0; f < ix->classes[ci].nfields; f++) {
+            ix_field *fd = &ix->classes[ci].fields[f];
+            fd->alias = sigma_field_alias(fd->name);
+            fd->fid = sigma_fields_id(ix->fb, fd->name);
+            fd->alias_fid = sigma_fields_id(ix->fb, fd->alias);
+        }
     return ix;
 oom:
     free(pairs);
@@ -472,9 +484,11 @@ static inline void mark(const sigma_index *ix, uint64_t h)
         }
 }
 
-size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const sigma_event *ev,
+size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const sigma_event *ev, bool names_fixed,
                          const sigma_rule **out, size_t max)
 {
+    if (names_fixed)
+        sigma_fields_enter(ix->fb, ev);
     for (size_t ci = 0; ci < ix->nclasses; ci++) {
         const ix_class *c = &ix->classes[ci];
         if (!fits(c->product, ev->product) || !fits(c->service, ev->service) || !fits(c->category, ev->category))
@@ -483,11 +497,10 @@ size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const 
             ix->cand[c->unkeyed[i] >> 6] |= 1ull << (c->unkeyed[i] & 63);
         for (size_t f = 0; f < c->nfields; f++) {
             const ix_field *fd = &c->fields[f];
-            const char *v = sigma_event_get(ev, fd->name);
+            const char *v = sigma_fields_get(ev, ix->fb, fd->fid, fd->name);
             if (!v)
                 continue; /* every filed value needs the field present */
-            const char *alias = sigma_field_alias(fd->name);
-            const char *alt = alias ? sigma_event_get(ev, alias) : NULL;
+            const char *alt = fd->alias ? sigma_fields_get(ev, ix->fb, fd->alias_fid, fd->alias) : NULL;
             for (int pass = 0; pass < 2; pass++, v = alt) {
                 if (!v)
                     break;
@@ -526,5 +539,6 @@ size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const 
             hits++;
         }
     }
+    sigma_fields_leave();
     return hits;
 }
