@@ -19,6 +19,8 @@
 #define LAYOUT_FIELDS 32    /* events with more fields are looked up by name */
 #define ABSENT 0xff
 
+_Static_assert(SIGMA_MAX_ALIASES == 2, "sigma_fieldsel keeps two aliases");
+
 typedef struct layout {
     size_t n; /* 0: empty slot (an event with no field needs no layout) */
     const char *names[LAYOUT_FIELDS];
@@ -66,7 +68,9 @@ sigma_fields *sigma_fields_bind(sigma_rule *const *rules, size_t nrules)
             sigma_fieldsel *f = &r->fsels[k];
             f->owner = b;
             f->fid = intern(b, f->field, &oom);
-            f->alias_fid = f->field && !f->time ? intern(b, sigma_field_alias(f->field), &oom) : 0;
+            f->nalias = f->field && !f->time ? (uint8_t)sigma_field_aliases(f->field, f->alias) : 0;
+            for (uint8_t a = 0; a < f->nalias; a++)
+                f->alias_fid[a] = intern(b, f->alias[a], &oom);
         }
     }
     if (!oom && b->n)

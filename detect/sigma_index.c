@@ -14,8 +14,9 @@ enum { K_EQ = 1, K_PRE = 2, K_SUF = 4, K_CON = 8, K_NUM = 16 };
 
 typedef struct ix_field {
     const char *name; /* the rule's field name (owned by a rule) */
-    const char *alias; /* the field that renders it by name, NULL: none */
-    uint32_t fid, alias_fid; /* both by number in the index's field binding */
+    const char *alias[SIGMA_MAX_ALIASES]; /* the fields that render it by name */
+    size_t nalias;
+    uint32_t fid, alias_fid[SIGMA_MAX_ALIASES]; /* by number in the index's field binding */
     uint8_t kinds;
 } ix_field;
 
@@ -452,9 +453,10 @@ sigma_index *sigma_index_build(sigma_rule *const *rules, size_t n)
     for (size_t ci = 0; ci < ix->nclasses; ci++)
         for (size_t f = 0; f < ix->classes[ci].nfields; f++) {
             ix_field *fd = &ix->classes[ci].fields[f];
-            fd->alias = sigma_field_alias(fd->name);
+            fd->nalias = sigma_field_aliases(fd->name, fd->alias);
             fd->fid = sigma_fields_id(ix->fb, fd->name);
-            fd->alias_fid = sigma_fields_id(ix->fb, fd->alias);
+            for (size_t a = 0; a < fd->nalias; a++)
+                fd->alias_fid[a] = sigma_fields_id(ix->fb, fd->alias[a]);
         }
     return ix;
 oom:
@@ -500,10 +502,11 @@ size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const 
             const char *v = sigma_fields_get(ev, ix->fb, fd->fid, fd->name);
             if (!v)
                 continue; /* every filed value needs the field present */
-            const char *alt = fd->alias ? sigma_fields_get(ev, ix->fb, fd->alias_fid, fd->alias) : NULL;
-            for (int pass = 0; pass < 2; pass++, v = alt) {
+            for (size_t pass = 0; pass <= fd->nalias; pass++) {
+                if (pass)
+                    v = sigma_fields_get(ev, ix->fb, fd->alias_fid[pass - 1], fd->alias[pass - 1]);
                 if (!v)
-                    break;
+                    continue;
                 size_t n = strlen(v);
                 if ((fd->kinds & K_EQ) && n >= 1 && n <= EQ_MAX)
                     mark(ix, key_hash((uint32_t)ci, (uint32_t)f, K_EQ, v, n));

@@ -84,9 +84,12 @@ enum sigma_time_part { TP_NONE = 0, TP_MINUTE, TP_HOUR, TP_DAY, TP_WEEK, TP_MONT
 
 typedef struct sigma_fieldsel {
     char *field;  /* NULL: keyword search over every field value */
-    /* field and its alias by number in owner (sigma_fields_bind); 0: none */
+    /* field and its aliases (sigma_field_aliases, unless time) by number in
+     * owner (sigma_fields_bind); 0: none */
     const struct sigma_fields *owner;
-    uint32_t fid, alias_fid;
+    uint32_t fid, alias_fid[2];
+    const char *alias[2];
+    uint8_t nalias;
     bool all;     /* every value group must match, instead of any value */
     bool neq;     /* |neq: the field differs from every value */
     uint8_t time; /* sigma_time_part: values are matched against that part of a date */
@@ -247,10 +250,12 @@ bool sigma_value_match(const sigma_rule *r, const sigma_value *v, const char *s,
 /* Field value by name: exact name first, then ASCII case-insensitive. NULL
  * when the field is absent (or listed with a NULL value). */
 const char *sigma_event_get(const sigma_event *ev, const char *name);
-/* The field that renders field name by name (AccessList ->
- * AccessListDescription, AccessMask -> AccessMaskDescription), which a
- * rule's value may match instead; NULL for other fields. */
-const char *sigma_field_alias(const char *name);
+/* The fields that render field name by name (AccessList ->
+ * AccessListDescription; AccessMask -> AccessMaskDescription and
+ * AccessListDescription), which a rule's value may match instead: their
+ * number, the names in out. */
+#define SIGMA_MAX_ALIASES 2
+size_t sigma_field_aliases(const char *name, const char *out[SIGMA_MAX_ALIASES]);
 
 /* sigma_fields.c: the field names of a rule set bound once. Binding numbers
  * every field name (and alias) the rules' selectors use; an event whose
