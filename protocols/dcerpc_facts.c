@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
+#include "epm.h"
 #include "svcctl.h"
 #include "tsch.h"
 
@@ -55,6 +58,8 @@ typedef struct rpc_detail {
     uint32_t return_code;
     bool have_object, have_path;
     uint32_t start_type;
+    uint16_t endpoint_port;
+    char endpoint_ip[16];
     char object[SVCCTL_STR_MAX + 1];
     char binary_path[SVCCTL_STR_MAX + 1];
 } rpc_detail;
@@ -105,13 +110,13 @@ static void svcctl_call(const rpc_host *h, const dcerpc_call *call, rpc_assoc *a
 {
     if (!call->have_request || !svcctl_is_known(call->opnum))
         return;
+    /* the decoders read NDR: an NDR64 stub is reported, not decoded */
+    const uint8_t *req = call->ndr64 ? NULL : call->request, *rsp = call->ndr64 ? NULL : call->response;
     svcctl_request rq;
     svcctl_reply rp;
-    bool have_rq =
-        call->request && svcctl_decode_request(call->request, call->request_len, call->little_endian, call->opnum, &rq);
-    bool have_rp = call->response &&
-                   svcctl_decode_reply(call->response, call->response_len, call->little_endian, call->opnum, &rp);
-    if (call->request && !have_rq)
+    bool have_rq = req && svcctl_decode_request(req, call->request_len, call->little_endian, call->opnum, &rq);
+    bool have_rp = rsp && svcctl_decode_reply(rsp, call->response_len, call->little_endian, call->opnum, &rp);
+    if (req && !have_rq)
         malformed(h);
     bool ok = have_rp && rp.return_code == 0;
     rpc_handle *on = have_rq && rq.have_handle ? handle_find(as, rq.handle) : NULL;
@@ -191,6 +196,8 @@ static void task_call(const rpc_host *h, const dcerpc_call *call, bool atsvc, rp
     tk->fault = call->fault;
     tk->fault_status = call->fault ? call->fault_status : 0;
 
+    /* the decoders read NDR: an NDR64 stub is reported, not decoded */
+    const uint8_t *req = call->ndr64 ? NULL : call->request, *rsp = call->ndr64 ? NULL : call->response;
     char *xml = NULL;
     tsch_request rq;
     tsch_reply rp;
@@ -198,14 +205,14 @@ static void task_call(const rpc_host *h, const dcerpc_call *call, bool atsvc, rp
     atsvc_job_add_reply jr;
     char at_name[24];
     if (atsvc) {
-        if (call->request && atsvc_decode_job_add(call->request, call->request_len, call->little_endian, &job)) {
+        if (req && atsvc_decode_job_add(req, call->request_len, call->little_endian, &job)) {
             tk->command = job.command;
             tk->flags = job.flags;
-        } else if (call->request) {
+        } else if (req) {
             malformed(h);
         }
-        if (call->response &&
-            atsvc_decode_job_add_reply(call->response, call->response_len, call->little_endian, &jr)) {
+        if (rsp &&
+            atsvc_decode_job_add_reply(rsp, call->response_len, call->little_endian, &jr)) {
             tk->have_return = true;
             tk->return_code = jr.return_code;
             if (jr.return_code == 0) {
@@ -226,20 +233,20 @@ static void task_call(const rpc_host *h, const dcerpc_call *call, bool atsvc, rp
             }
         }
     } else {
-        bool want_xml = op == TSCH_REGISTER_TASK && call->request && budget_take(h, TASK_XML_MAX);
+        bool want_xml = op == TSCH_REGISTER_TASK && req && budget_take(h, TASK_XML_MAX);
         if (want_xml)
             xml = malloc(TASK_XML_MAX);
         if (want_xml && !xml)
             budget_give(h, TASK_XML_MAX);
-        if (call->request && tsch_decode_request(call->request, call->request_len, call->little_endian, op, &rq, xml,
+        if (req && tsch_decode_request(req, call->request_len, call->little_endian, op, &rq, xml,
                                                  xml ? TASK_XML_MAX : 0)) {
             tk->name = rq.have_path && rq.path[0] ? rq.path : NULL;
             tk->xml = xml;
             tk->flags = rq.flags;
-        } else if (call->request) {
+        } else if (req) {
             malformed(h);
         }
-        if (call->response && tsch_decode_reply(call->response, call->response_len, call->little_endian, op, &rp)) {
+        if (rsp && tsch_decode_reply(rsp, call->response_len, call->little_endian, op, &rp)) {
             tk->have_return = true;
             tk->return_code = rp.return_code;
             if (!tk->name && rp.have_actual_path && rp.actual_path[0])
@@ -254,6 +261,62 @@ static void task_call(const rpc_host *h, const dcerpc_call *call, bool atsvc, rp
     if (xml) {
         free(xml);
         budget_give(h, TASK_XML_MAX);
+    }
+}
+
+/* ept_map: the interface asked for is the record's object; each TCP tower
+ * of a successful reply is an endpoint for the host. */
+static void epm_call(const rpc_host *h, const dcerpc_call *call, rpc_detail *d)
+{
+    if (!call->have_request || call->opnum != EPM_MAP)
+        return;
+    epm_tower asked;
+    bool have_asked = false;
+    char uuid[40];
+    if (call->request && !epm_decode_map_request(call->request, call->request_len, call->little_endian, call->ndr64,
+                                                 &asked, &have_asked))
+        malformed(h);
+    if (have_asked && asked.have_iface) {
+        const char *name = dcerpc_iface_name(dcerpc_iface_lookup(asked.iface_uuid));
+        if (!name) {
+            dcerpc_uuid_format(asked.iface_uuid, uuid, sizeof uuid);
+            name = uuid;
+        }
+        detail_str(d->object, sizeof d->object, &d->have_object, name);
+    }
+    epm_map_reply rp;
+    if (!call->response)
+        return;
+    if (!epm_decode_map_reply(call->response, call->response_len, call->little_endian, call->ndr64, &rp)) {
+        malformed(h);
+        return;
+    }
+    d->have_return = true;
+    d->return_code = rp.status;
+    if (rp.status != 0)
+        return;
+    for (uint32_t i = 0; i < rp.ntowers; i++) {
+        const epm_tower *t = &rp.towers[i];
+        if (!t->rpc_co || !t->have_port || t->port == 0)
+            continue;
+        rpc_endpoint e;
+        memset(&e, 0, sizeof e);
+        const epm_tower *named = t->have_iface ? t : have_asked && asked.have_iface ? &asked : NULL;
+        if (named) {
+            memcpy(e.uuid, named->iface_uuid, 16);
+            e.ver_major = named->ver_major;
+            e.iface = dcerpc_iface_lookup(named->iface_uuid);
+        }
+        e.port = t->port;
+        e.have_ip = t->have_ip && (t->ip[0] | t->ip[1] | t->ip[2] | t->ip[3]) != 0;
+        memcpy(e.ip, t->ip, 4);
+        if (!d->endpoint_port) {
+            d->endpoint_port = e.port;
+            if (e.have_ip)
+                snprintf(d->endpoint_ip, sizeof d->endpoint_ip, "%u.%u.%u.%u", e.ip[0], e.ip[1], e.ip[2], e.ip[3]);
+        }
+        if (h->endpoint && named)
+            h->endpoint(h->ctx, &e);
     }
 }
 
@@ -320,6 +383,8 @@ static void rpc_call_fact(const rpc_host *h, const dcerpc_call *call, const rpc_
     r->object = d->have_object ? d->object : NULL;
     r->binary_path = d->have_path ? d->binary_path : NULL;
     r->start_type = d->start_type;
+    r->endpoint_port = d->endpoint_port;
+    r->endpoint_ip = d->endpoint_ip[0] ? d->endpoint_ip : NULL;
     fact_resolve(h, as, &f);
     h->emit(h->ctx, &f);
 }
@@ -334,6 +399,7 @@ void rpc_facts_call(const rpc_host *h, rpc_assoc *as, const dcerpc_call *call)
     case DCERPC_IF_SVCCTL: svcctl_call(h, call, as, &d); break;
     case DCERPC_IF_TSCH: task_call(h, call, false, as, &d); break;
     case DCERPC_IF_ATSVC: task_call(h, call, true, as, &d); break;
+    case DCERPC_IF_EPM: epm_call(h, call, &d); break;
     default: break;
     }
     rpc_call_fact(h, call, as, &d);

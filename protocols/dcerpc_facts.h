@@ -49,6 +49,17 @@ typedef struct rpc_assoc {
     rpc_logon logon;
 } rpc_assoc;
 
+/* Where an endpoint mapper said an interface listens (an ept_map reply's
+ * tower for connection-oriented RPC over TCP). */
+typedef struct rpc_endpoint {
+    dcerpc_iface iface; /* DCERPC_IF_UNKNOWN for one pipewatch does not name */
+    uint8_t uuid[16];
+    uint16_t ver_major;
+    uint16_t port;
+    bool have_ip; /* the tower gave an address other than 0.0.0.0 */
+    uint8_t ip[4];
+} rpc_endpoint;
+
 typedef struct rpc_host {
     /* A fact of this kind for call, with the transport's fields set
      * (smb_fact zeroed first). */
@@ -59,6 +70,8 @@ typedef struct rpc_host {
     /* n bytes of the shared budget for one call's buffer (NULL: no budget). */
     bool (*take)(void *ctx, size_t n);
     void (*give)(void *ctx, size_t n);
+    /* An ept_map reply named an endpoint (may be NULL). */
+    void (*endpoint)(void *ctx, const rpc_endpoint *e);
     void *ctx;
     uint64_t *malformed; /* stubs that did not decode (may be NULL) */
 } rpc_host;

@@ -63,11 +63,25 @@ bool epm_tower_decode(const uint8_t *p, size_t len, epm_tower *t)
     return true;
 }
 
+/* A pointer's referent id, an array's count: 4 bytes in NDR, 8 in NDR64
+ * (counts past 32 bits do not fit any stub and fail). */
+static uint32_t wide(ndr_t *n, bool ndr64)
+{
+    if (!ndr64)
+        return ndr_u32(n);
+    uint64_t v = ndr_u64(n);
+    if (v > UINT32_MAX) {
+        ndr_fail(n);
+        return 0;
+    }
+    return (uint32_t)v;
+}
+
 /* A twr_t (C706 appendix O): a conformant structure, its MaximumCount first,
  * then tower_length and the octets. */
-static bool read_tower(ndr_t *n, epm_tower *t)
+static bool read_tower(ndr_t *n, bool ndr64, epm_tower *t)
 {
-    uint32_t max = ndr_u32(n);
+    uint32_t max = wide(n, ndr64);
     uint32_t tlen = ndr_u32(n);
     if (!ndr_ok(n) || tlen > max) {
         ndr_fail(n);
@@ -83,18 +97,18 @@ static bool read_tower(ndr_t *n, epm_tower *t)
     return true;
 }
 
-bool epm_decode_map_request(const uint8_t *stub, size_t len, bool little_endian, epm_tower *t, bool *have_tower)
+bool epm_decode_map_request(const uint8_t *stub, size_t len, bool little_endian, bool ndr64, epm_tower *t,
+                            bool *have_tower)
 {
     ndr_t n = ndr_make(stub, len, little_endian);
     memset(t, 0, sizeof *t);
     *have_tower = false;
-    uint32_t id;
-    if (ndr_full_ptr(&n, &id)) { /* object: a UUID */
+    if (wide(&n, ndr64)) { /* object: a UUID */
         ndr_u32(&n);
         ndr_bytes(&n, 12);
     }
-    if (ndr_full_ptr(&n, &id)) {
-        if (!read_tower(&n, t))
+    if (wide(&n, ndr64)) {
+        if (!read_tower(&n, ndr64, t))
             return false;
         *have_tower = true;
     }
@@ -105,7 +119,7 @@ bool epm_decode_map_request(const uint8_t *stub, size_t len, bool little_endian,
     return ndr_ok(&n);
 }
 
-bool epm_decode_map_reply(const uint8_t *stub, size_t len, bool little_endian, epm_map_reply *r)
+bool epm_decode_map_reply(const uint8_t *stub, size_t len, bool little_endian, bool ndr64, epm_map_reply *r)
 {
     ndr_t n = ndr_make(stub, len, little_endian);
     memset(r, 0, sizeof *r);
@@ -113,20 +127,19 @@ bool epm_decode_map_reply(const uint8_t *stub, size_t len, bool little_endian, e
     ndr_context_handle(&n, handle);
     r->num_towers = ndr_u32(&n);
     /* towers: a conformant varying array of full pointers, their pointees after it */
-    uint32_t max = ndr_u32(&n);
-    uint32_t offset = ndr_u32(&n);
-    uint32_t actual = ndr_u32(&n);
+    uint32_t max = wide(&n, ndr64);
+    uint32_t offset = wide(&n, ndr64);
+    uint32_t actual = wide(&n, ndr64);
     if (!ndr_ok(&n) || actual > max || offset > max - actual || actual > EPM_MAX_REPLY_TOWERS)
         return false;
     bool present[EPM_MAX_REPLY_TOWERS];
     for (uint32_t i = 0; i < actual; i++)
-        present[i] = ndr_unique_ptr(&n) != 0;
+        present[i] = wide(&n, ndr64) != 0;
     for (uint32_t i = 0; i < actual && ndr_ok(&n); i++) {
         if (!present[i])
             continue;
         epm_tower t;
-        ndr_align(&n, 4);
-        if (!read_tower(&n, &t))
+        if (!read_tower(&n, ndr64, &t))
             return false;
         if (r->ntowers < EPM_MAX_TOWERS)
             r->towers[r->ntowers++] = t;

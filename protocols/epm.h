@@ -8,7 +8,8 @@
  * more towers with the TCP port (and IPv4 address) it listens on. Towers
  * are octet strings of floors (C706 appendix L), encoded little-endian
  * whatever the NDR representation; the port and address on the wire are in
- * network order. */
+ * network order. The stubs may be NDR or NDR64 (MS-RPCE 2.2.5: pointers and
+ * array counts of 8 bytes), as the context's transfer syntax says. */
 #ifndef PW_EPM_H
 #define PW_EPM_H
 
@@ -49,7 +50,8 @@ bool epm_tower_decode(const uint8_t *p, size_t len, epm_tower *t);
 
 /* The request stub of ept_map: the tower asked for (*have_tower false when
  * the pointer was NULL). False when the stub does not hold the parameters. */
-bool epm_decode_map_request(const uint8_t *stub, size_t len, bool little_endian, epm_tower *t, bool *have_tower);
+bool epm_decode_map_request(const uint8_t *stub, size_t len, bool little_endian, bool ndr64, epm_tower *t,
+                            bool *have_tower);
 
 typedef struct epm_map_reply {
     uint32_t num_towers; /* as the reply says */
@@ -60,6 +62,6 @@ typedef struct epm_map_reply {
 
 /* The response stub of ept_map. False when the stub does not hold the
  * reply up to its status, or a tower in it does not decode. */
-bool epm_decode_map_reply(const uint8_t *stub, size_t len, bool little_endian, epm_map_reply *r);
+bool epm_decode_map_reply(const uint8_t *stub, size_t len, bool little_endian, bool ndr64, epm_map_reply *r);
 
 #endif

@@ -188,7 +188,14 @@ static void identity_fields(jbuf *j, const smb_fact_head *h)
     }
 }
 
-const char *eve_fact_record_type(const smb_fact *f) { return f->h.kind == SMB_FACT_RPC ? "dcerpc" : "smb"; }
+const char *eve_fact_record_type(const smb_fact *f)
+{
+    return f->h.kind == SMB_FACT_RPC || f->h.transport == SMB_TRANSPORT_TCP ? "dcerpc" : "smb";
+}
+
+/* The transport of a DCE/RPC call straight over TCP; a call through a pipe
+ * has its pipe instead. */
+#define TRANSPORT_TCP "ncacn_ip_tcp"
 
 /* A DCE/RPC call in Suricata's dcerpc shape (request, response, call_id,
  * rpc_version, req/res with frag_cnt and stub_data_size), with the
@@ -203,6 +210,9 @@ static void dcerpc_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
     jb_str(j, "response", r->fault ? "FAULT" : r->have_response ? "RESPONSE" : "UNREPLIED");
     jb_u64(j, "call_id", r->call_id);
     jb_str(j, "rpc_version", "5.0");
+    bool tcp = f->h.transport == SMB_TRANSPORT_TCP;
+    if (tcp)
+        jb_str(j, "transport", TRANSPORT_TCP);
     if (r->interface)
         jb_str(j, "interface", r->interface);
     if (r->uuid) {
@@ -243,6 +253,15 @@ static void dcerpc_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
         jb_str(j, "binary_path", r->binary_path);
     if (r->start_type != 0xffffffffu && r->binary_path)
         jb_u64(j, "start_type", r->start_type);
+    if (r->endpoint_port)
+        jb_u64(j, "endpoint_port", r->endpoint_port);
+    if (r->endpoint_ip)
+        jb_str(j, "endpoint_ip", r->endpoint_ip);
+    if (tcp) {
+        identity_fields(j, &f->h);
+        jb_close_object(j);
+        return;
+    }
     if (r->pipe.filename)
         jb_str(j, "named_pipe", r->pipe.filename);
     if (r->pipe.have_file_id) {
@@ -261,6 +280,19 @@ void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
     const smb_fact_head *h = &f->h;
     if (h->kind == SMB_FACT_RPC) {
         dcerpc_object(j, f, tx_id);
+        return;
+    }
+    if (h->transport == SMB_TRANSPORT_TCP) {
+        /* a service or task call straight over TCP: no SMB around it */
+        jb_open_object(j, "dcerpc");
+        jb_u64(j, "id", tx_id);
+        jb_str(j, "transport", TRANSPORT_TCP);
+        if (h->kind == SMB_FACT_SERVICE)
+            service_fields(j, &f->u.service);
+        else if (h->kind == SMB_FACT_TASK)
+            task_fields(j, &f->u.task);
+        identity_fields(j, h);
+        jb_close_object(j);
         return;
     }
     jb_open_object(j, "smb");
