@@ -71,6 +71,7 @@ typedef struct incident_obs {
     const char *binary_path; /* SERVICE */
     const char *command;     /* TASK */
     bool encrypted;          /* SERVICE: sealed DCE/RPC, nothing known inside */
+    bool over_tcp;           /* SERVICE: DCE/RPC straight over TCP, not through a pipe */
     bool success;            /* the operation succeeded (status 0 seen) */
     uint16_t event_id;       /* EVENT */
     const char *signature;   /* ALERT */
@@ -146,6 +147,10 @@ typedef struct incident {
     } alerts[INCIDENT_MAX_ALERTS];
     uint32_t nalerts, alerts_total;
     bool svcctl_sealed;    /* svcctl went encrypted: service name and binary not seen */
+    bool svcctl_sealed_tcp; /* ... and it reached the SCM straight over TCP */
+    /* sealed svcctl calls by operation (the opnum is in clear): services
+     * created, started and deleted whose names are hidden */
+    uint32_t sealed_creates, sealed_starts, sealed_deletes;
     bool no_session_setup; /* no logon seen: the user is not known */
     bool evicted;          /* closed early: the table needed its slot */
 
