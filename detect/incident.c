@@ -363,12 +363,12 @@ static void note_service(incident *in, const incident_obs *o)
         in->svcctl_sealed = true;
         in->svcctl_sealed_tcp |= o->over_tcp;
         const char *op = o->operation ? o->operation : "";
-        if (strncmp(op, "RCreateService", 14) == 0)
-            in->sealed_creates++;
-        else if (strncmp(op, "RStartService", 13) == 0)
-            in->sealed_starts++;
-        else if (strcmp(op, "RDeleteService") == 0)
-            in->sealed_deletes++;
+        uint8_t *n = strncmp(op, "RCreateService", 14) == 0  ? &in->sealed_creates
+                     : strncmp(op, "RStartService", 13) == 0 ? &in->sealed_starts
+                     : strcmp(op, "RDeleteService") == 0     ? &in->sealed_deletes
+                                                             : NULL;
+        if (n && *n < UINT8_MAX)
+            (*n)++;
         return;
     }
     if (!o->name || !*o->name)

@@ -147,12 +147,13 @@ typedef struct incident {
     } alerts[INCIDENT_MAX_ALERTS];
     uint32_t nalerts, alerts_total;
     bool svcctl_sealed;    /* svcctl went encrypted: service name and binary not seen */
-    bool svcctl_sealed_tcp; /* ... and it reached the SCM straight over TCP */
-    /* sealed svcctl calls by operation (the opnum is in clear): services
-     * created, started and deleted whose names are hidden */
-    uint32_t sealed_creates, sealed_starts, sealed_deletes;
     bool no_session_setup; /* no logon seen: the user is not known */
     bool evicted;          /* closed early: the table needed its slot */
+    bool svcctl_sealed_tcp; /* svcctl went encrypted straight over TCP */
+    /* sealed svcctl calls by operation (the opnum is in clear): services
+     * created, started and deleted whose names are hidden; counts stop at
+     * 255 (they sit in what was padding, so the table holds as many) */
+    uint8_t sealed_creates, sealed_starts, sealed_deletes;
 
     /* Attribution, filled when the incident closes (incident_attribute) */
     const char *tool; /* "psexec", ...; NULL: no evidence of remote execution */

@@ -18,7 +18,8 @@ SAMPLES = {
     "paexec": ("paexec", "Administrator", "PAExec-4242-WKS01", "%SystemRoot%\\PAExec-4242-WKS01.exe", 1),
     "impacket-psexec": ("impacket-psexec", "Administrator", "lGFb", "%SystemRoot%\\AibNyyur.exe", 4),
     # public captures of real runs (../shared/pcaps/real)
-    "psexec-smb311-ntlm": ("psexec", "backdoor", None, None, 1),
+    # its svcctl goes sealed over TCP (ept_map, then the learnt port): that flow is the second
+    "psexec-smb311-ntlm": ("psexec", "backdoor", None, None, 2),
     "psexec-smb21-kerberos": ("psexec", None, "PSEXESVC", "%SystemRoot%\\PSEXESVC.exe", 2),
     "impacket-psexec-445-139": ("impacket-psexec", "administrator", "SDfL", "%systemroot%\\HtCOoeYd.exe", 4),
     "winexe-smb1": ("winexe", "chewbacca", "winexesvc", "winexesvc.exe", 3),

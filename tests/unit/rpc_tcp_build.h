@@ -87,8 +87,8 @@ static inline size_t eb_map_request(uint8_t *p, bool le, bool ndr64, const uint8
 }
 
 /* ntow towers (t[i] of tlen[i] bytes; a NULL one is a NULL pointer). */
-static inline size_t eb_map_reply(uint8_t *p, bool le, bool ndr64, const uint8_t *const *t, const size_t *tlen, uint32_t ntow,
-                        uint32_t status)
+static inline size_t eb_map_reply(uint8_t *p, bool le, bool ndr64, const uint8_t *const *t, const size_t *tlen,
+                                  uint32_t ntow, uint32_t status)
 {
     rb b = {p, 0, le};
     for (int i = 0; i < 20; i++)

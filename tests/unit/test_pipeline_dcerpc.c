@@ -125,7 +125,7 @@ static void test_learn_then_create_service(void **state)
     pw_options o;
     pw_options_default(&o);
     o.appid_enabled = false;
-    run r;
+    run r = {.ts = 0};
     run_open(&r, &o);
     epm_flow(&r, 50000, RB_SVCCTL, 49700);
     svcctl_flow(&r, SERVER, 50001, 49700, false, 2, "BTOBTO");
@@ -180,7 +180,7 @@ static void test_endpoint_table_bounds(void **state)
     o.appid_enabled = false;
     o.max_rpc_endpoints = 2;
     o.rpc_endpoint_timeout_usec = 10ull * 1000000;
-    run r;
+    run r = {.ts = 0};
     run_open(&r, &o);
     epm_flow(&r, 50010, RB_SVCCTL, 49701);
     epm_flow(&r, 50011, RB_SVCCTL, 49702);
@@ -210,7 +210,7 @@ static void test_probe_flood_in_memcap(void **state)
     pw_options_default(&o);
     o.appid_enabled = false;
     o.smb_memcap = 1u << 20;
-    run r;
+    run r = {.ts = 0};
     run_open(&r, &o);
     rb b = {pdu, 0, true};
     rb_ctx cx = {0, RB_SVCCTL, 2, 0};
