@@ -176,7 +176,7 @@ fuzz:
 	    $(subst $(BUILD)/,build-fuzz/,$(LIBS_$(call module_floor,$(t:fuzz_%=%)))) -o build-fuzz/bin/$(t) $(DEP_LIBS) || exit 1;)
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 
-# After make fuzz: the grown inputs that add coverage go into tests/fuzz/corpus/ (8 KB at most each).
+# After make fuzz: the grown inputs that add coverage go into tests/fuzz/corpus/ (8 KB at most each, 2 KB for smb and pipeline).
 fuzz-merge:
 	@BUILD=build-fuzz sh tests/fuzz/run.sh --merge $(FUZZ_TARGETS)
 
