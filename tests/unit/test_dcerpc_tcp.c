@@ -153,8 +153,9 @@ static void test_probe_refuses(void **state)
     m = b_nbss(nb, msg, m);
     assert_int_equal(dcerpc_probe(nb, m), DCERPC_PROBE_NO); /* SMB2 over NBSS */
     assert_true(smb_probe(nb, m));
-    const char *texts[] = {"GET / HTTP/1.1\r\nHost: example\r\n\r\n", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"
-                           "0123456789abcdef0123456789abcdef",
+    const char *texts[] = {"GET / HTTP/1.1\r\nHost: example\r\n\r\n",
+                           ("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"
+                            "0123456789abcdef0123456789abcdef"),
                            "\x81\x00\x00\x44 CKFDENECFDEFFCFGEFFCCACACACACACA\x00 ENEBFDEBCACACACACACACACACACACACA"};
     for (size_t i = 0; i < 3; i++)
         assert_int_equal(dcerpc_probe((const uint8_t *)texts[i], strlen(texts[i])), DCERPC_PROBE_NO);
