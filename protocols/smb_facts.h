@@ -185,6 +185,11 @@ typedef struct smb_fact_rpc {
     const char *object;      /* svcctl: the service; task scheduler: the task; NULL otherwise */
     const char *binary_path; /* CreateService / ChangeServiceConfig: the (new) binary path */
     uint32_t start_type;     /* CreateService / ChangeServiceConfig: 0xffffffff when not set */
+    /* srvsvc NetrShareEnum / NetrShareGetInfo answered with success: the
+     * server's shares as it names them, with their local paths where the
+     * level gives them (protocols/srvsvc.h); NULL and 0 otherwise */
+    const struct srvsvc_share *shares;
+    size_t nshares;
 } smb_fact_rpc;
 
 /* One fact: the header, then the payload its kind names. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ntlmssp.h"
+#include "srvsvc.h"
 #include "svcctl.h"
 #include "tsch.h"
 
@@ -126,6 +127,8 @@ typedef struct rpc_detail {
     uint32_t return_code;
     bool have_object, have_path;
     uint32_t start_type;
+    const srvsvc_share *shares; /* srvsvc: the server's shares */
+    size_t nshares;
     char object[SVCCTL_STR_MAX + 1];
     char binary_path[SVCCTL_STR_MAX + 1];
 } rpc_detail;
@@ -422,8 +425,29 @@ static void rpc_call_fact(smb_conn *c, smb_file *fe, const dcerpc_call *call, pi
     r->object = d->have_object ? d->object : NULL;
     r->binary_path = d->have_path ? d->binary_path : NULL;
     r->start_type = d->start_type;
+    r->shares = d->shares;
+    r->nshares = d->nshares;
     rpc_fact_resolve(c, ps, &f);
     smb_emit(c, &f);
+}
+
+/* A srvsvc NetrShareEnum / NetrShareGetInfo answered with success: the
+ * shares as the server spells them, for the dcerpc fact (the sensor learns
+ * them per server). The reply is decoded into this thread's buffer, valid
+ * until the fact is handled. */
+static void srvsvc_call(const dcerpc_call *call, rpc_detail *d)
+{
+    static _Thread_local srvsvc_reply reply;
+    if (!call->have_request || !call->have_response || call->fault || call->encrypted || call->response_broken ||
+        !call->response || !srvsvc_is_known(call->opnum))
+        return;
+    if (!srvsvc_decode_reply(call->response, call->response_len, call->little_endian, call->opnum, &reply))
+        return;
+    /* 234 ERROR_MORE_DATA: the entries it holds are the server's too */
+    if (reply.return_code != 0 && reply.return_code != 234)
+        return;
+    d->shares = reply.shares;
+    d->nshares = reply.n;
 }
 
 /* The end of a call: counted, decoded by interface, reported. */
@@ -450,6 +474,7 @@ static void on_call(void *ctx, const dcerpc_call *call)
     case DCERPC_IF_SVCCTL: svcctl_call(c, fe, call, ps, &io, &d); break;
     case DCERPC_IF_TSCH: task_call(c, fe, call, false, ps, &io, &d); break;
     case DCERPC_IF_ATSVC: task_call(c, fe, call, true, ps, &io, &d); break;
+    case DCERPC_IF_SRVSVC: srvsvc_call(call, &d); break;
     default: break;
     }
     rpc_call_fact(c, fe, call, ps, &io, &d);
