@@ -892,7 +892,8 @@ int main(int argc, char **argv)
     o.hostnames = hostnames_new(o.max_servers);
     o.tickets = hostnames_new(o.max_tickets);
     o.shares = hostnames_new(pw_max_shares(o.max_servers));
-    if (!o.hostnames || !o.tickets || !o.shares) {
+    o.rpc_endpoints = hostnames_new(o.max_rpc_endpoints);
+    if (!o.hostnames || !o.tickets || !o.shares || !o.rpc_endpoints) {
         err("out of memory");
         return EXIT_RUNTIME;
     }
@@ -995,6 +996,7 @@ int main(int argc, char **argv)
     hostnames_free(o.hostnames);
     hostnames_free(o.tickets);
     hostnames_free(o.shares);
+    hostnames_free(o.rpc_endpoints);
     summary_free(r.sum);
     for (int i = 0; i < nsets; i++)
         sigma_ruleset_free(worker_rules[i]);
