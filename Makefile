@@ -173,7 +173,7 @@ fuzz:
 	  $(foreach f,$(FLOORS),build-fuzz/libpw_$(f).a)
 	@mkdir -p build-fuzz/bin
 	@$(foreach t,$(FUZZ_TARGETS),\
-	  clang $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -Wno-unused-parameter tests/fuzz/$(t).c \
+	  clang $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Wno-unused-parameter tests/fuzz/$(t).c \
 	    $(subst $(BUILD)/,build-fuzz/,$(LIBS_$(call module_floor,$(t:fuzz_%=%)))) -o build-fuzz/bin/$(t) $(DEP_LIBS) || exit 1;)
 	@BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
 

@@ -187,6 +187,19 @@ static void test_retransmission_dropped(void **st)
     fx_free(f);
 }
 
+/* A segment exactly half the sequence space away (2^31) is taken as behind,
+ * a retransmission, without overflow (found by fuzz_pipeline under UBSan). */
+static void test_half_space_away(void **st)
+{
+    fixture *f = fx_new(0, 0, true);
+    seg(f, 0, 99, TCP_SYN, "");
+    seg(f, 0, 100, TCP_ACK, "abcd");
+    seg(f, 0, 104u + 0x80000000u, TCP_ACK, "zz");
+    assert_int_equal(f->c.len[0], 4);
+    assert_int_equal(stream_engine_stats(f->e)->retransmitted, 1);
+    fx_free(f);
+}
+
 /* The new segment straddles delivered data: only the new bytes go out. */
 static void test_overlap_with_delivered(void **st)
 {
@@ -451,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_in_order_zero_copy),
         cmocka_unit_test(test_held_tail), cmocka_unit_test(test_reordered),
         cmocka_unit_test(test_retransmission_dropped),
+        cmocka_unit_test(test_half_space_away),
         cmocka_unit_test(test_overlap_with_delivered),
         cmocka_unit_test(test_overlap_with_held),
         cmocka_unit_test(test_in_order_over_held),
