@@ -234,7 +234,7 @@ void stream_segment(stream_engine *e, tcp_stream *s, int dir, uint32_t seq, uint
     for (;;) {
         int32_t ahead = seq_diff(seq, d->next_seq);
         if (ahead <= 0) {
-            uint32_t behind = 0u - (uint32_t)ahead; /* also for ahead == INT32_MIN */
+            uint32_t behind = d->next_seq - seq; /* -ahead, also for ahead == INT32_MIN */
             if (behind >= len) {
                 e->st.retransmitted++;
                 return;
