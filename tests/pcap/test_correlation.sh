@@ -65,6 +65,14 @@ for n in 1 2; do
     *) check "--workers $n: stats counts the correlation alerts ($got, want $ncorr)" false ;;
     esac
 done
+# every layout lays a correlation's alert out (it has no event of its own)
+for layout in ecs splunk gelf logpoint; do
+    "$PW" -q -S "$RULES" -r pcaps/psexec-renamed.pcap --types alert --layout $layout -o "$TMP/l.json" ||
+        { echo "FAIL --layout $layout: exit $?"; exit 1; }
+    check "--layout $layout: the two correlation alerts, with their signature" test "$(grep -c 'Admin share then pipes from the same client\|Several named pipes opened by one client' "$TMP/l.json")" = 2
+done
+"$PW" -q -S "$RULES" -r pcaps/psexec-renamed.pcap --types alert --layout ecs -o "$TMP/ecs.json"
+check "ecs: a correlation alert is event.kind alert with its rule" grep -q '"event":{"kind":"alert","category":\["intrusion_detection"\],"type":\["info"\],"action":"sigma-correlation".*"rule":{"uuid":"2b9e4d70-3f8a-4c61-9d05-c7a1e6b83f19"' "$TMP/ecs.json"
 "$PW" -S "$RULES" -r pcaps/psexec-renamed.pcap --types alert -o "$TMP/sum.json" 2>"$TMP/sum.err" || { echo "FAIL exit $?"; exit 1; }
 check "the summary counts them too (2 correlation alerts)" grep -q "5140, 2 alerts" "$TMP/sum.err"
 finish
