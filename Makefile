@@ -17,10 +17,10 @@ SYSCONFDIR ?= $(PREFIX)/etc/pipewatch
 DESTDIR  ?=
 VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || cat VERSION 2>/dev/null || echo 0.1.0)
 
-PKGS     := libpcap libndpi yaml-0.1 libpcre2-8 hiredis
+PKGS     := libpcap libndpi yaml-0.1 libpcre2-8 hiredis zlib
 TEST_PKGS := cmocka
 # Debian packages that provide the above, plus what the tests run.
-BUILD_DEBS := build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev libpcre2-dev libcmocka-dev libhiredis-dev
+BUILD_DEBS := build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev libpcre2-dev libcmocka-dev libhiredis-dev zlib1g-dev
 TEST_DEBS  := tshark python3 tcpreplay iproute2 time cppcheck chromium redis-server redis-tools
 
 OPT      ?= -O2

@@ -326,10 +326,15 @@ bool sigma_cond_compile(sigma_rule *r, const sigma_scalar *conds, size_t nconds,
     return true;
 }
 
-static bool match_either(const sigma_rule *r, const sigma_value *v, const char *s, const char *alt,
-                         const sigma_event *ev)
+static bool match_either(const sigma_rule *r, const sigma_value *v, const char *s,
+                         const char *const alt[SIGMA_MAX_ALIASES], const sigma_event *ev)
 {
-    return sigma_value_match(r, v, s, ev) || (alt && sigma_value_match(r, v, alt, ev));
+    if (sigma_value_match(r, v, s, ev))
+        return true;
+    for (size_t i = 0; i < SIGMA_MAX_ALIASES; i++)
+        if (alt[i] && sigma_value_match(r, v, alt[i], ev))
+            return true;
+    return false;
 }
 
 static bool fieldsel_match(const sigma_rule *r, const sigma_fieldsel *f, const sigma_event *ev)
@@ -364,9 +369,12 @@ static bool fieldsel_match(const sigma_rule *r, const sigma_fieldsel *f, const s
     if (s && f->time)
         s = sigma_time_part_of(s, f->time, part, sizeof(part)) ? part : NULL;
     /* a field Winlogbeat also renders by name (AccessList ->
-     * AccessListDescription): a value matches either form */
-    const char *alt_name = f->time ? NULL : sigma_field_alias(f->field);
-    const char *alt = alt_name ? sigma_event_get(ev, alt_name) : NULL;
+     * AccessListDescription): a value matches any of the forms */
+    const char *alt_names[SIGMA_MAX_ALIASES];
+    const char *alt[SIGMA_MAX_ALIASES] = {NULL};
+    size_t nalt = f->time ? 0 : sigma_field_aliases(f->field, alt_names);
+    for (size_t i = 0; i < nalt; i++)
+        alt[i] = sigma_event_get(ev, alt_names[i]);
     if (f->neq) {
         /* The field must be there to differ from a value. */
         if (!s)

@@ -486,11 +486,13 @@ size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const 
             const char *v = sigma_event_get(ev, fd->name);
             if (!v)
                 continue; /* every filed value needs the field present */
-            const char *alias = sigma_field_alias(fd->name);
-            const char *alt = alias ? sigma_event_get(ev, alias) : NULL;
-            for (int pass = 0; pass < 2; pass++, v = alt) {
+            const char *alias[SIGMA_MAX_ALIASES];
+            size_t nalias = sigma_field_aliases(fd->name, alias);
+            for (size_t pass = 0; pass <= nalias; pass++) {
+                if (pass)
+                    v = sigma_event_get(ev, alias[pass - 1]);
                 if (!v)
-                    break;
+                    continue;
                 size_t n = strlen(v);
                 if ((fd->kinds & K_EQ) && n >= 1 && n <= EQ_MAX)
                     mark(ix, key_hash((uint32_t)ci, (uint32_t)f, K_EQ, v, n));

@@ -244,10 +244,12 @@ bool sigma_value_match(const sigma_rule *r, const sigma_value *v, const char *s,
 /* Field value by name: exact name first, then ASCII case-insensitive. NULL
  * when the field is absent (or listed with a NULL value). */
 const char *sigma_event_get(const sigma_event *ev, const char *name);
-/* The field that renders field name by name (AccessList ->
- * AccessListDescription, AccessMask -> AccessMaskDescription), which a
- * rule's value may match instead; NULL for other fields. */
-const char *sigma_field_alias(const char *name);
+/* The fields that render field name by name (AccessList ->
+ * AccessListDescription; AccessMask -> AccessMaskDescription and
+ * AccessListDescription), which a rule's value may match instead: their
+ * number, the names in out. */
+#define SIGMA_MAX_ALIASES 2
+size_t sigma_field_aliases(const char *name, const char *out[SIGMA_MAX_ALIASES]);
 
 /* The integer syntax numeric values compare by (sign and decimal digits). */
 bool sigma_parse_int(const char *s, size_t n, int64_t *out);

@@ -99,15 +99,23 @@ bool sigma_glob_match(const uint16_t *tok, size_t ntok, const char *s, size_t n)
     return glob_walk(tok, ntok, s, n, false);
 }
 
-const char *sigma_field_alias(const char *name)
+size_t sigma_field_aliases(const char *name, const char *out[SIGMA_MAX_ALIASES])
 {
     if (!name)
-        return NULL;
-    if (strcasecmp(name, "AccessList") == 0)
-        return "AccessListDescription";
-    if (strcasecmp(name, "AccessMask") == 0)
-        return "AccessMaskDescription";
-    return NULL;
+        return 0;
+    /* AccessList codes by Windows' names; AccessMask by Winlogbeat's names
+     * of its bits and by Windows' names of the same bits (which are the
+     * AccessList's), so a name matches AccessMask as it matches AccessList */
+    if (strcasecmp(name, "AccessList") == 0) {
+        out[0] = "AccessListDescription";
+        return 1;
+    }
+    if (strcasecmp(name, "AccessMask") == 0) {
+        out[0] = "AccessMaskDescription";
+        out[1] = "AccessListDescription";
+        return 2;
+    }
+    return 0;
 }
 
 const char *sigma_event_get(const sigma_event *ev, const char *name)

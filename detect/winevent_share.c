@@ -15,8 +15,10 @@ static const char EMPTY[] = "";
 #define CAP_COMPUTER 257
 #define CAP_ACCESS_LIST 320
 #define CAP_ACCESS_NAMES 512
-/* AccessMask, AccessList, AccessReason and Computer follow RelativeTargetName. */
-#define RESERVE_AFTER_NAME (16 + CAP_ACCESS_LIST + 4 + CAP_COMPUTER + CAP_ACCESS_NAMES)
+#define CAP_MASK_NAMES 320
+/* AccessMask, AccessList, AccessReason, Computer and the two renderings by
+ * name follow RelativeTargetName. */
+#define RESERVE_AFTER_NAME (16 + CAP_ACCESS_LIST + 4 + CAP_COMPUTER + CAP_ACCESS_NAMES + CAP_MASK_NAMES)
 
 /* Windows puts each right on its own line of the rendered insertion string:
  * the code, then a newline and four tabs (also after the last one). */
@@ -103,6 +105,48 @@ void winevent_access_names(const char *list, char *buf, size_t n)
         if (w)
             append(buf, n, &w, "\n");
         append(buf, n, &w, name);
+    }
+}
+
+/* Winlogbeat's security module names the bits of AccessMask from its own
+ * table, the directory-service rights (ADS_RIGHT_*) whatever the object
+ * type, lowest bit first; bits it has no name for (9-15, 21-23, 25-27) are
+ * left out. These are its names, byte for byte ("Delete Treee" too). */
+void winevent_access_mask_names(uint32_t mask, char *buf, size_t n)
+{
+    static const char *const names[32] = {
+        [0] = "Create Child",
+        [1] = "Delete Child",
+        [2] = "List Contents",
+        [3] = "SELF",
+        [4] = "Read Property",
+        [5] = "Write Property",
+        [6] = "Delete Treee",
+        [7] = "List Object",
+        [8] = "Control Access",
+        [16] = "DELETE",
+        [17] = "READ_CONTROL",
+        [18] = "WRITE_DAC",
+        [19] = "WRITE_OWNER",
+        [20] = "SYNCHRONIZE",
+        [24] = "ADS_RIGHT_ACCESS_SYSTEM_SECURITY",
+        [28] = "ADS_RIGHT_GENERIC_ALL",
+        [29] = "ADS_RIGHT_GENERIC_EXECUTE",
+        [30] = "ADS_RIGHT_GENERIC_WRITE",
+        [31] = "ADS_RIGHT_GENERIC_READ",
+    };
+    if (n == 0)
+        return;
+    buf[0] = '\0';
+    size_t w = 0;
+    for (unsigned bit = 0; bit < 32; bit++) {
+        if (!(mask & (1u << bit)) || !names[bit])
+            continue;
+        if (w + (w ? 1 : 0) + strlen(names[bit]) + 1 > n)
+            return;
+        if (w)
+            append(buf, n, &w, "\n");
+        append(buf, n, &w, names[bit]);
     }
 }
 
@@ -291,13 +335,17 @@ static void access_fields(win_event *e, uint32_t mask, const char **list_out)
     wf_value(e, *list_out);
 }
 
-/* AccessListDescription (the rights by name, one a line) after the system
- * fields: Winlogbeat's addition, not Windows' EventData. */
-static void access_description(win_event *e, const char *list)
+/* AccessListDescription and AccessMaskDescription (the rights by name, one
+ * a line) after the system fields: Winlogbeat's additions, not Windows'
+ * EventData. Every layout writes them from here. */
+static void access_description(win_event *e, uint32_t mask, const char *list)
 {
     char names[CAP_ACCESS_NAMES];
     winevent_access_names(list, names, sizeof names);
     wf_extra(e, "AccessListDescription", wf_put(e, names, sizeof names));
+    char mask_names[CAP_MASK_NAMES];
+    winevent_access_mask_names(map_generic(mask), mask_names, sizeof mask_names);
+    wf_extra(e, "AccessMaskDescription", wf_put(e, mask_names, sizeof mask_names));
 }
 
 /* NT_SUCCESS: severity success or informational. */
@@ -361,7 +409,7 @@ static size_t share_5145_one(const smb_fact *f, const win_peer *peer, win_event 
     access_fields(e, mask, &list);
     wf_value(e, NO_REASON);
     wf_finish(e, winevent_computer(e, peer, file->tree.share));
-    access_description(e, list);
+    access_description(e, mask, list);
     return 1;
 }
 
@@ -404,6 +452,6 @@ size_t winevent_share_5140(const smb_fact *f, const win_peer *peer, win_event *o
     const char *list;
     access_fields(e, 0x1, &list);
     wf_finish(e, winevent_computer(e, peer, share));
-    access_description(e, list);
+    access_description(e, 0x1, list);
     return 1;
 }

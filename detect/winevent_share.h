@@ -31,5 +31,9 @@ void winevent_access_list(uint32_t mask, char *buf, size_t n);
  * Windows' message table gives them ("READ_CONTROL\nReadData (or
  * ListDirectory)"), one a line, codes without a name left out. */
 void winevent_access_names(const char *list, char *buf, size_t n);
+/* The bits of an access mask by the names Winlogbeat's security module
+ * gives them in AccessMaskDescription ("Create Child\nREAD_CONTROL"), one a
+ * line, lowest bit first (see docs/events.md). */
+void winevent_access_mask_names(uint32_t mask, char *buf, size_t n);
 
 #endif

@@ -126,6 +126,8 @@ static bool apply_filter(pcap_t *h, const char *what, const char *bpf, char *err
     return true;
 }
 
+static pcap_t *checked(pcap_t *h, const char *path, const char *bpf, char *err, size_t errlen);
+
 pcap_t *capture_open_file(const char *path, const char *bpf, char *err, size_t errlen)
 {
     char perr[PCAP_ERRBUF_SIZE] = "";
@@ -152,6 +154,24 @@ pcap_t *capture_open_file(const char *path, const char *bpf, char *err, size_t e
         snprintf(err, errlen, "%s: not a readable pcap or pcapng capture: %s", path, perr);
         return NULL;
     }
+    return checked(h, path, bpf, err, errlen);
+}
+
+pcap_t *capture_open_stream(FILE *fp, const char *path, const char *bpf, char *err, size_t errlen)
+{
+    char perr[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *h = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, perr);
+    if (!h) {
+        fclose(fp);
+        snprintf(err, errlen, "%s: not a readable pcap or pcapng capture: %s", path, perr);
+        return NULL;
+    }
+    return checked(h, path, bpf, err, errlen);
+}
+
+/* The link type checked and the filter set on an opened capture file. */
+static pcap_t *checked(pcap_t *h, const char *path, const char *bpf, char *err, size_t errlen)
+{
     int dlt = pcap_datalink(h);
     if (!decode_linktype_supported(dlt)) {
         const char *name = pcap_datalink_val_to_name(dlt);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <pcap/pcap.h>
 
@@ -21,6 +22,10 @@ void capture_free_paths(char **list);
 /* Opens a capture file with microsecond timestamps; checks the link type.
  * Returns NULL with err set ("FILE: reason"). */
 pcap_t *capture_open_file(const char *path, const char *bpf, char *err, size_t errlen);
+/* The same over a stream already open (a decompressed capture): libpcap
+ * reads fp and closes it with the handle, also on failure. path names it in
+ * errors. */
+pcap_t *capture_open_stream(FILE *fp, const char *path, const char *bpf, char *err, size_t errlen);
 
 /* The longest a packet waits in a partly filled kernel block before the
  * block is handed to the reader (TPACKET_V3 block retire timeout). */

@@ -15,8 +15,10 @@
 
 #include "json.h"
 
-/* Windows events counted by id: X(id), in the order of the stats record. */
-#define PW_WINLOG_IDS(X) X(5145) X(5140)
+/* Windows events counted by id: X(id), in the order of the stats record;
+ * every event of the families (detect/winevent_families.c) that is written
+ * as a winlog record (test_counters checks none is missing). */
+#define PW_WINLOG_IDS(X) X(5145) X(5140) X(7045) X(4697) X(7040) X(4698)
 
 /* SMB dialects of finished SMB flows: X(dialect, JSON key, summary name). */
 #define PW_SMB_DIALECTS(X)                                                                                     \

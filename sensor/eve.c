@@ -287,6 +287,21 @@ void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
     jb_close_object(j);
 }
 
+void eve_names_array(jbuf *j, const char *key, const char *names)
+{
+    if (!names || !names[0])
+        return;
+    jb_open_array(j, key);
+    for (const char *p = names; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len)
+            jb_strn(j, NULL, p, len);
+        p += len + (nl ? 1 : 0);
+    }
+    jb_close_array(j);
+}
+
 void eve_winlog_object(jbuf *j, const win_event *e)
 {
     if (e->def->family->rules_only)
@@ -315,20 +330,10 @@ void eve_winlog_object(jbuf *j, const win_event *e)
     for (size_t i = 0; i < e->ndata; i++)
         if (e->fields[i].value && e->fields[i].value[0])
             jb_str(j, e->fields[i].name, e->fields[i].value);
-    /* Winlogbeat's security module adds the rights by name, as an array */
-    const char *names = winevent_get(e, "AccessListDescription");
-    if (names && names[0]) {
-        jb_open_array(j, "AccessListDescription");
-        for (const char *p = names; *p;) {
-            const char *nl = strchr(p, '\n');
-            size_t len = nl ? (size_t)(nl - p) : strlen(p);
-            char one[128];
-            snprintf(one, sizeof one, "%.*s", (int)len, p);
-            jb_str(j, NULL, one);
-            p += len + (nl ? 1 : 0);
-        }
-        jb_close_array(j);
-    }
+    /* Winlogbeat's security module adds the rights by name, as arrays
+     * (the event's own renderings, detect/winevent_share.c) */
+    eve_names_array(j, "AccessListDescription", winevent_get(e, "AccessListDescription"));
+    eve_names_array(j, "AccessMaskDescription", winevent_get(e, "AccessMaskDescription"));
     jb_close_object(j);
     jb_close_object(j);
     /* Winlogbeat's event.outcome: the audit keyword as success or failure */

@@ -23,6 +23,9 @@ void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id);
 const char *eve_fact_record_type(const smb_fact *f);
 /* The "winlog" object (Winlogbeat's shape) of a rebuilt Windows event. */
 void eve_winlog_object(jbuf *j, const win_event *e);
+/* Names one a line ("READ_CONTROL\nSYNCHRONIZE") as an array member, as
+ * Winlogbeat writes AccessListDescription; nothing when names is empty. */
+void eve_names_array(jbuf *j, const char *key, const char *names);
 /* The "alert" object of a Sigma match. */
 void eve_alert_object(jbuf *j, const sigma_rule *r);
 /* app_proto and the "flow", "ndpi" and "smb" objects of a flow record. */

@@ -112,14 +112,22 @@ static void winlog_object(jbuf *j, const win_event *e)
     jb_str(j, NULL, win_keywords(e));
     jb_close_array(j);
     jb_open_object(j, "event_data");
-    /* as Winlogbeat: fields with no value are left out */
-    for (size_t i = 0; i < e->ndata; i++)
-        if (e->fields[i].value && e->fields[i].value[0])
-            jb_str(j, e->fields[i].name, e->fields[i].value);
-    if (winevent_get(e, "AccessList"))
-        win_access_list_names(j, "AccessListDescription", e);
-    if (winevent_get(e, "AccessMask"))
-        win_access_mask_names(j, "AccessMaskDescription", winevent_get(e, "AccessMask"));
+    /* as Winlogbeat: fields with no value are left out; its security
+     * module indexes AccessMask as an array of its words ("0x12019f") */
+    for (size_t i = 0; i < e->ndata; i++) {
+        const sigma_field *fd = &e->fields[i];
+        if (!fd->value || !fd->value[0])
+            continue;
+        if (!strcmp(fd->name, "AccessMask")) {
+            one(j, fd->name, fd->value);
+            continue;
+        }
+        jb_str(j, fd->name, fd->value);
+    }
+    /* the renderings by name every layout takes from the event
+     * (detect/winevent_share.c) */
+    eve_names_array(j, "AccessListDescription", winevent_get(e, "AccessListDescription"));
+    eve_names_array(j, "AccessMaskDescription", winevent_get(e, "AccessMaskDescription"));
     jb_close_object(j);
     jb_close_object(j);
 }

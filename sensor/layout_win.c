@@ -9,46 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../detect/winevent_share.h"
 #include "layout.h"
-
-/* Names one a line ("READ_CONTROL\nSYNCHRONIZE\n…") as an array member. */
-static void lines_array(jbuf *j, const char *key, const char *names)
-{
-    jb_open_array(j, key);
-    for (const char *p = names ? names : ""; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        if (len)
-            jb_strn(j, NULL, p, len);
-        p += len + (nl ? 1 : 0);
-    }
-    jb_close_array(j);
-}
-
-void win_access_list_names(jbuf *j, const char *key, const win_event *e)
-{
-    /* the event's own rendering (detect/winevent_share.c), else made here
-     * from its AccessList with the same table */
-    const char *have = winevent_get(e, "AccessListDescription");
-    if (have) {
-        lines_array(j, key, have);
-        return;
-    }
-    char names[1024];
-    winevent_access_names(win_field(e, "AccessList"), names, sizeof(names));
-    lines_array(j, key, names);
-}
-
-void win_access_mask_names(jbuf *j, const char *key, const char *mask_text)
-{
-    char *end;
-    unsigned long mask = mask_text ? strtoul(mask_text, &end, 16) : 0;
-    char list[512], names[1024];
-    winevent_access_list((uint32_t)mask, list, sizeof(list));
-    winevent_access_names(list, names, sizeof(names));
-    lines_array(j, key, names);
-}
 
 /* Per event id: the task category and first message line Windows writes,
  * and the ECS classification (4697, 4698 as Winlogbeat's security module

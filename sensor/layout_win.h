@@ -13,13 +13,6 @@
 #include "json.h"
 #include "record.h"
 
-/* The names of the event's AccessList codes (msobjs.dll: "READ_CONTROL",
- * "ReadData (or ListDirectory)" …), in order, as an array member: the
- * event's AccessListDescription where it has one. */
-void win_access_list_names(jbuf *j, const char *key, const win_event *e);
-/* The names of an access mask's bits (as the AccessList would render them),
- * as an array member. */
-void win_access_mask_names(jbuf *j, const char *key, const char *access_mask);
 /* "Detailed File Share" (5145), "File Share" (5140) …: the event's task category. */
 const char *win_task(unsigned event_id);
 /* The first line of the event's message. */

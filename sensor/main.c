@@ -64,8 +64,8 @@ static void usage(FILE *out)
             "runs Sigma rules on them and writes EVE JSON lines (smb, winlog, alert, flow, stats).\n"
             "\n"
             "Input:\n"
-            "  -r, --read PATH          replay a capture file (pcap or pcapng), every file in a\n"
-            "                           directory, or - for standard input; repeatable\n"
+            "  -r, --read PATH          replay a capture file (pcap or pcapng, also gzip'd), every\n"
+            "                           file in a directory, or - for standard input; repeatable\n"
             "  -i, --interface IFACE    capture live on IFACE (a SPAN or TAP port); repeatable\n"
             "  -f, --filter EXPR        BPF capture filter (offline default: none; live default:\n"
             "                           'tcp port 445 or tcp port 139'; \"\" captures everything)\n"
@@ -452,7 +452,7 @@ static int replay_file(run *r, const char *path, uint64_t *first_ts)
     /* standard input needs no following: a pipe is read until its writer closes it */
     bool following = r->follow && strcmp(path, "-") != 0;
     if (following && !capture_file_follow(cf)) {
-        err("--follow: %s is read through libpcap (pcapng or a capture filter), which cannot follow a growing "
+        err("--follow: %s is read through libpcap (pcapng, gzip'd or a capture filter), which cannot follow a growing "
             "file; only classic pcap files without -f can be followed", path);
         capture_file_close(cf);
         return EXIT_USAGE;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <pcap/pcap.h>
+#include <zlib.h>
 
 #include "capture.h"
 
@@ -25,9 +26,28 @@
 /* How often, in bytes read, the mapped reader asks the file for its size. */
 #define SIZE_CHECK_EVERY (1u << 20)
 
+/* A gzip'd capture: zlib inflates it as libpcap reads, through a stdio
+ * stream of our own (fopencookie), so memory stays at inflate's window and
+ * one input buffer whatever the file's size. Output goes straight into
+ * libpcap's reads, so every byte inflated before a fault reaches it. What
+ * went wrong in the gzip layer is kept here, since libpcap only sees a read
+ * that failed or ended. */
+typedef struct gz_source {
+    z_stream zs;
+    int fd;
+    int live;      /* zs initialised */
+    int ended;     /* the last member ended and no other follows */
+    int zerr;      /* Z_OK; Z_BUF_ERROR: the stream ended early; else corrupt */
+    char why[128]; /* what is wrong, in zlib's words */
+    uint64_t in;   /* compressed bytes read from the file */
+    uint64_t out;  /* capture bytes given to libpcap */
+    uint8_t buf[64u << 10];
+} gz_source;
+
 struct capture_file {
     /* libpcap path */
     pcap_t *h;
+    gz_source *gz; /* with h: the capture is gzip'd */
     char *path;
     int64_t open_size; /* a regular file's size at open, else -1 */
     int64_t grown;     /* the size found at the end when larger than open_size, else 0 */
@@ -215,6 +235,160 @@ static int probe_classic(capture_file *cf, const char *path)
     return 0;
 }
 
+/* A regular file that starts with gzip's magic (1f 8b). */
+static int is_gzip(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    uint8_t m[2];
+    int yes = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && pread(fd, m, 2, 0) == 2 && m[0] == 0x1f && m[1] == 0x8b;
+    close(fd);
+    return yes;
+}
+
+static void gz_fail(gz_source *z, int zerr, const char *why)
+{
+    if (z->zerr != Z_OK)
+        return;
+    z->zerr = zerr;
+    snprintf(z->why, sizeof z->why, "%s", why ? why : "zlib error");
+}
+
+/* Compressed bytes inflate has taken. */
+static uint64_t gz_consumed(const gz_source *z) { return z->in - z->zs.avail_in; }
+
+static ssize_t gz_read(void *cookie, char *out, size_t n)
+{
+    gz_source *z = cookie;
+    if (z->zerr != Z_OK)
+        return z->zerr == Z_BUF_ERROR ? 0 : -1;
+    z->zs.next_out = (Bytef *)out;
+    z->zs.avail_out = n > (1u << 30) ? 1u << 30 : (uInt)n;
+    uInt want = z->zs.avail_out;
+    while (z->zs.avail_out == want && !z->ended) {
+        if (z->zs.avail_in == 0) {
+            ssize_t got = read(z->fd, z->buf, sizeof z->buf);
+            if (got < 0) {
+                if (errno == EINTR)
+                    continue;
+                gz_fail(z, Z_ERRNO, strerror(errno));
+                break;
+            }
+            if (got == 0) {
+                /* the file ends inside a member */
+                gz_fail(z, Z_BUF_ERROR, "unexpected end of file");
+                break;
+            }
+            z->in += (uint64_t)got;
+            z->zs.next_in = z->buf;
+            z->zs.avail_in = (uInt)got;
+        }
+        int rc = inflate(&z->zs, Z_NO_FLUSH);
+        if (rc == Z_STREAM_END) {
+            /* another member may follow (gzip -c a b >ab.gz); anything
+             * else after the last one is left alone, as gunzip does */
+            if (z->zs.avail_in == 0) {
+                ssize_t got = read(z->fd, z->buf, sizeof z->buf);
+                if (got > 0) {
+                    z->in += (uint64_t)got;
+                    z->zs.next_in = z->buf;
+                    z->zs.avail_in = (uInt)got;
+                }
+            }
+            if (z->zs.avail_in >= 2 && z->zs.next_in[0] == 0x1f && z->zs.next_in[1] == 0x8b)
+                inflateReset(&z->zs);
+            else
+                z->ended = 1;
+        } else if (rc == Z_BUF_ERROR && z->zs.avail_in == 0) {
+            continue; /* needs more input */
+        } else if (rc != Z_OK) {
+            gz_fail(z, rc == Z_MEM_ERROR ? Z_MEM_ERROR : Z_DATA_ERROR, z->zs.msg ? z->zs.msg : "invalid data");
+            break;
+        }
+    }
+    size_t made = want - z->zs.avail_out;
+    z->out += made;
+    if (made)
+        return (ssize_t)made; /* the fault, if any, at the next read */
+    return z->zerr == Z_OK || z->zerr == Z_BUF_ERROR ? 0 : -1;
+}
+
+static int gz_close(void *cookie)
+{
+    gz_source *z = cookie;
+    if (z->live) {
+        z->in = gz_consumed(z);
+        z->zs.avail_in = 0;
+        inflateEnd(&z->zs);
+        z->live = 0;
+    }
+    if (z->fd >= 0)
+        close(z->fd);
+    z->fd = -1;
+    return 0;
+}
+
+/* What the gzip layer says of an open or a read that failed; NULL when it
+ * saw nothing wrong. */
+static const char *gz_fault(const gz_source *z, char *buf, size_t n)
+{
+    if (!z || z->zerr == Z_OK)
+        return NULL;
+    uint64_t in = z->live ? gz_consumed(z) : z->in;
+    if (z->zerr == Z_BUF_ERROR)
+        snprintf(buf, n, "gzip stream cut short: %s after %llu compressed bytes (%llu bytes of capture)", z->why,
+                 (unsigned long long)in, (unsigned long long)z->out);
+    else
+        snprintf(buf, n, "gzip data corrupt: %s after %llu compressed bytes (%llu bytes of capture)", z->why,
+                 (unsigned long long)in, (unsigned long long)z->out);
+    return buf;
+}
+
+/* Opens a gzip'd capture (pcap or pcapng inside) through libpcap. */
+static int open_gzip(capture_file *cf, const char *path, const char *bpf, char *err, size_t errlen)
+{
+    cf->gz = calloc(1, sizeof *cf->gz);
+    if (!cf->gz) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    cf->gz->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (cf->gz->fd < 0) {
+        snprintf(err, errlen, "%s: cannot read capture: %s", path, strerror(errno));
+        return -1;
+    }
+    /* 16 + window bits: a gzip header and trailer around deflate data */
+    if (inflateInit2(&cf->gz->zs, 16 + MAX_WBITS) != Z_OK) {
+        gz_close(cf->gz);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    cf->gz->live = 1;
+    cookie_io_functions_t io = {.read = gz_read, .write = NULL, .seek = NULL, .close = gz_close};
+    FILE *fp = fopencookie(cf->gz, "r", io);
+    if (!fp) {
+        gz_close(cf->gz);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    char inner[CAPTURE_ERRLEN];
+    cf->h = capture_open_stream(fp, path, bpf, inner, sizeof inner);
+    if (!cf->h) {
+        char why[CAPTURE_ERRLEN];
+        if (gz_fault(cf->gz, why, sizeof why))
+            snprintf(err, errlen, "%s: not a readable gzip'd capture: %s", path, why);
+        else
+            snprintf(err, errlen, "%s (gzip'd)", inner);
+        return -1;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0)
+        cf->open_size = st.st_size;
+    return 0;
+}
+
 capture_file *capture_file_open(const char *path, const char *bpf, char *err, size_t errlen)
 {
     capture_file *cf = calloc(1, sizeof(*cf));
@@ -233,6 +407,15 @@ capture_file *capture_file_open(const char *path, const char *bpf, char *err, si
     }
     if ((!bpf || !*bpf) && strcmp(path, "-") != 0 && probe_classic(cf, path) == 0) {
         cf->guard = guard_take();
+        return cf;
+    }
+    if (strcmp(path, "-") != 0 && is_gzip(path)) {
+        if (open_gzip(cf, path, bpf, err, errlen) != 0) {
+            free(cf->gz);
+            free(cf->path);
+            free(cf);
+            return NULL;
+        }
         return cf;
     }
     cf->h = capture_open_file(path, bpf, err, errlen);
@@ -257,6 +440,8 @@ int64_t capture_file_pos(const capture_file *cf)
 {
     if (!cf->h)
         return (int64_t)cf->pos;
+    if (cf->gz) /* compressed bytes, as the file's size is */
+        return cf->gz->live ? (int64_t)gz_consumed(cf->gz) : (int64_t)cf->gz->in;
     FILE *f = pcap_file(cf->h);
     return f ? (int64_t)ftell(f) : -1;
 }
@@ -379,6 +564,25 @@ static int pcap_end(capture_file *cf, int rc)
     return -1;
 }
 
+/* libpcap found the capture inside a gzip damaged. Corrupt deflate data
+ * often inflates to garbage before zlib can tell (the CRC is checked at the
+ * end), so the rest of the stream is inflated, and nothing else kept, to
+ * see whether the gzip itself is at fault: then that is the reason. */
+static int gz_damage(capture_file *cf)
+{
+    char inner[256];
+    snprintf(inner, sizeof inner, "%s", pcap_geterr(cf->h));
+    static _Thread_local char sink[16384];
+    while (gz_read(cf->gz, sink, sizeof sink) > 0) {
+    }
+    char why[200];
+    if (gz_fault(cf->gz, why, sizeof why))
+        snprintf(cf->err, sizeof(cf->err), "%s; the capture inflated from it broke first: %s", why, inner);
+    else
+        snprintf(cf->err, sizeof(cf->err), "%s (the gzip itself is sound)", inner);
+    return -1;
+}
+
 int capture_file_next(capture_file *cf, capture_pkt *p)
 {
     if (cf->h) {
@@ -387,8 +591,17 @@ int capture_file_next(capture_file *cf, capture_pkt *p)
         int rc;
         while ((rc = pcap_next_ex(cf->h, &hdr, &data)) == 0) {
         }
-        if (rc < 0)
+        if (rc < 0) {
+            /* the gzip layer's fault, when it had one, is the reason */
+            char why[CAPTURE_ERRLEN];
+            if (gz_fault(cf->gz, why, sizeof why)) {
+                snprintf(cf->err, sizeof(cf->err), "%s", why);
+                return -1;
+            }
+            if (cf->gz && rc == PCAP_ERROR)
+                return gz_damage(cf);
             return pcap_end(cf, rc);
+        }
         p->ts_usec = (uint64_t)hdr->ts.tv_sec * 1000000u + (uint64_t)hdr->ts.tv_usec;
         p->caplen = hdr->caplen;
         p->len = hdr->len;
@@ -490,7 +703,8 @@ void capture_file_close(capture_file *cf)
     if (!cf)
         return;
     if (cf->h)
-        pcap_close(cf->h);
+        pcap_close(cf->h); /* closes a gzip'd capture's stream too */
+    free(cf->gz);
     guard_set(cf->guard, NULL, 0);
     if (cf->win)
         munmap((void *)cf->win, cf->win_len);

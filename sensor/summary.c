@@ -202,8 +202,12 @@ void summary_print(const summary *s, FILE *out, const pw_counters *c, double sec
             (unsigned long long)c->smb_encrypted_flows);
     print_table(out, "shares connected (tree connects, clients)", "from", &s->shares, top_n);
     print_table(out, "named pipes opened", "by", &s->pipes, top_n);
-    fprintf(out, "  events:   %llu smb, %llu 5145, %llu 5140, %llu alerts\n", (unsigned long long)c->events_smb,
-            (unsigned long long)pw_winlog_count(c, 5145), (unsigned long long)pw_winlog_count(c, 5140), (unsigned long long)c->alerts);
+    /* 5145 and 5140 always, the other event ids once seen */
+    fprintf(out, "  events:   %llu smb", (unsigned long long)c->events_smb);
+    for (int i = 0; i < PW_N_WINLOG_IDS; i++)
+        if (i < 2 || c->events_winlog[i])
+            fprintf(out, ", %llu %s", (unsigned long long)c->events_winlog[i], pw_winlog_keys[i] + 7);
+    fprintf(out, ", %llu alerts\n", (unsigned long long)c->alerts);
     print_table(out, "alerts by rule", "from", &s->alerts, top_n);
     if (c->rule_regex_limit)
         fprintf(out, "  rules:    %llu regex matches stopped at PCRE2's match limit (taken as no match)\n",

@@ -103,10 +103,13 @@ line naming it, exit 2.
   `event.type`, `event.outcome` (`success`/`failure` from the audit
   keyword), `host.name`, `source.ip`/`source.port`, `user.name`/`user.domain`
   /`user.id` (the subject), and `winlog.*` as Winlogbeat writes it
-  (`winlog.event_id` a string, `winlog.task`) with
-  `winlog.event_data.AccessListDescription` and `AccessMaskDescription`:
-  the AccessList codes and the mask's bits by the names Windows renders
-  (msobjs.dll: `READ_CONTROL`, `ReadData (or ListDirectory)` …). An alert is
+  (`winlog.event_id` a string, `winlog.task`, `winlog.event_data.AccessMask`
+  an array of its words, `["0x12019f"]`, as the security module indexes it)
+  with `winlog.event_data.AccessListDescription` (the AccessList codes by
+  the names Windows renders, msobjs.dll: `READ_CONTROL`, `ReadData (or
+  ListDirectory)` …) and `AccessMaskDescription` (the mask's bits by the
+  names of Winlogbeat's own table, lowest bit first: `Create Child`,
+  `READ_CONTROL` …; see docs/events.md), the same renderings as EVE's. An alert is
   `event.kind: alert` with `rule.*` (`uuid` the Sigma id, `id` the signature
   id, `name`, `ruleset: sigma`, `reference`) and `threat.technique.id` from
   the ATT&CK tags. Flows are `event.category: network`, `event.type:

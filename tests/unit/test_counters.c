@@ -2,6 +2,7 @@
  * from it, and the event id and dialect slots. */
 #include "testutil.h"
 
+#include "detect/winevent_families.h"
 #include "sensor/counters.h"
 
 static void test_add(void **state)
@@ -30,7 +31,17 @@ static void test_slots(void **state)
 {
     assert_int_equal(pw_winlog_slot(5145), 0);
     assert_int_equal(pw_winlog_slot(5140), 1);
-    assert_int_equal(pw_winlog_slot(7045), -1);
+    assert_int_equal(pw_winlog_slot(7045), 2);
+    assert_int_equal(pw_winlog_slot(4698), 5);
+    assert_int_equal(pw_winlog_slot(4624), -1);
+    assert_int_equal(pw_winlog_slot(0), -1);
+    /* every event the families write as a winlog record is counted by id;
+     * the rules-only ones (no Windows event) are not */
+    size_t n;
+    const win_event_def *const *defs = winevent_defs(&n);
+    assert_true(n >= 6);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(pw_winlog_slot(defs[i]->event_id) >= 0, !defs[i]->family->rules_only);
     assert_int_equal(pw_dialect_slot(0x0001), 1);
     assert_int_equal(pw_dialect_slot(0x0202), 2);
     assert_int_equal(pw_dialect_slot(0x02ff), 0);
@@ -74,7 +85,8 @@ static void test_json(void **state)
         "\"kdc_ticket_evictions\":0,\"kdc_identities\":0,"
         "\"pdu_memcap_drops\":4,\"flows_by_dialect\":{\"unknown\":5,\"NT LM 0.12\":0,\"2.02\":0,\"2.10\":0,"
         "\"3.00\":0,\"3.02\":0,\"3.11\":6}},"
-        "\"events\":{\"smb\":7,\"winlog_5145\":8,\"winlog_5140\":0,\"flow\":0,\"alerts\":0,"
+        "\"events\":{\"smb\":7,\"winlog_5145\":8,\"winlog_5140\":0,\"winlog_7045\":0,\"winlog_4697\":0,"
+        "\"winlog_7040\":0,\"winlog_4698\":0,\"flow\":0,\"alerts\":0,"
         "\"alerts_over_match_limit\":9,\"rule_regex_limit\":0}}";
     assert_string_equal(jb_line(&j, NULL), want);
 

@@ -188,7 +188,8 @@ static void test_winlog_envelope(void **state)
     assert_non_null(strstr(out, "\"level\":\"information\""));
     assert_non_null(strstr(out, "\"computer_name\":\"01566s-win16-ir.threebeesco.com\""));
     assert_non_null(strstr(out, "\"event\":{\"outcome\":\"success\"}"));
-    assert_non_null(strstr(out, "\"AccessListDescription\":[\"ReadData (or ListDirectory)\"]"));
+    assert_non_null(strstr(out, "\"AccessListDescription\":[\"ReadData (or ListDirectory)\"],"
+                                "\"AccessMaskDescription\":[\"Create Child\"]}"));
     /* IPC$ has no local path: Windows writes <Data Name="ShareLocalPath"/>, Winlogbeat leaves it out */
     assert_null(strstr(out, "ShareLocalPath"));
     assert_non_null(strstr(out, "\"ShareName\":\"\\\\\\\\*\\\\IPC$\""));

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
 #include "sensor/pcapfile.h"
 
 static void put32(FILE *f, uint32_t v, int be)
@@ -314,6 +316,113 @@ static void test_fallback(void **state)
     assert_non_null(strstr(err, "unsupported link type 147"));
 }
 
+/* path gzip'd into gz (level 1); its size. */
+static long gzip_file(const char *from, const char *gz)
+{
+    FILE *in = fopen(from, "rb");
+    assert_non_null(in);
+    gzFile out = gzopen(gz, "wb1");
+    assert_non_null(out);
+    static char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(gzwrite(out, buf, (unsigned)n), (int)n);
+    fclose(in);
+    assert_int_equal(gzclose(out), Z_OK);
+    return file_size(gz);
+}
+
+/* Reads a and b side by side: the same packets, the same end. */
+static int read_same(const char *pa_path, const char *pb_path, int *rc)
+{
+    char err[512];
+    capture_file *a = capture_file_open(pa_path, NULL, err, sizeof(err));
+    assert_non_null(a);
+    capture_file *b = capture_file_open(pb_path, NULL, err, sizeof(err));
+    assert_non_null(b);
+    int n = 0, rb;
+    capture_pkt pa, pb;
+    for (;;) {
+        int ra = capture_file_next(a, &pa);
+        rb = capture_file_next(b, &pb);
+        if (ra <= 0 || rb <= 0)
+            break;
+        assert_int_equal(pa.ts_usec, pb.ts_usec);
+        assert_int_equal(pa.caplen, pb.caplen);
+        assert_int_equal(pa.len, pb.len);
+        assert_memory_equal(pa.data, pb.data, pa.caplen);
+        n++;
+    }
+    *rc = rb;
+    capture_file_close(a);
+    capture_file_close(b);
+    return n;
+}
+
+/* A gzip'd capture (known by its magic, any name) gives the packets of the
+ * plain one through a streaming inflate; a cut or corrupt gzip ends with -1
+ * and says so, after every packet before the fault. */
+static void test_gzip(void **state)
+{
+    char gz[80], cut[80];
+    snprintf(gz, sizeof gz, "%s.any-name", path);
+    snprintf(cut, sizeof cut, "%s.cut.gz", path);
+    write_pcap(path, 0, 0, 1, 300, 2); /* 10 MB: many reads, past any buffer */
+    long size = gzip_file(path, gz);
+    int rc;
+    assert_int_equal(read_same(path, gz, &rc), 300);
+    assert_int_equal(rc, 0);
+    char err[512];
+    capture_file *cf = capture_file_open(gz, NULL, err, sizeof(err));
+    assert_non_null(cf);
+    assert_int_equal(capture_file_mapped(cf), 0);
+    assert_int_equal(capture_file_follow(cf), 0);
+    assert_int_equal(capture_file_open_size(cf), size);
+    capture_pkt p;
+    int n = 0;
+    while (capture_file_next(cf, &p) > 0)
+        n++;
+    assert_int_equal(n, 300);
+    /* the position is in compressed bytes, as the file's size */
+    assert_int_equal(capture_file_pos(cf), size);
+    capture_file_close(cf);
+
+    /* cut in the middle: the packets before it, then the reason */
+    copy_range(gz, cut, 0, size / 2);
+    int got = read_same(path, cut, &rc);
+    assert_int_equal(rc, -1);
+    assert_true(got > 10 && got < 300);
+    cf = capture_file_open(cut, NULL, err, sizeof(err));
+    while (capture_file_next(cf, &p) > 0) {
+    }
+    char want[128];
+    snprintf(want, sizeof want, "gzip stream cut short: unexpected end of file after %ld compressed bytes (", size / 2);
+    assert_non_null(strstr(capture_file_error(cf), want));
+    capture_file_close(cf);
+
+    /* cut inside the gzip header: nothing to open */
+    copy_range(gz, cut, 0, 6);
+    assert_null(capture_file_open(cut, NULL, err, sizeof(err)));
+    assert_non_null(strstr(err, "not a readable gzip'd capture: gzip stream cut short"));
+
+    /* a broken deflate block: zlib's reason, wherever libpcap stumbled */
+    copy_range(gz, cut, 0, size);
+    FILE *f = fopen(cut, "rb+");
+    fseek(f, size / 3, SEEK_SET);
+    fputc(0x55, f);
+    fputc(0xaa, f);
+    fclose(f);
+    cf = capture_file_open(cut, NULL, err, sizeof(err));
+    assert_non_null(cf);
+    while ((rc = capture_file_next(cf, &p)) > 0) {
+    }
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(capture_file_error(cf), "gzip data corrupt: "));
+    capture_file_close(cf);
+    unlink(gz);
+    unlink(cut);
+}
+
 static int setup(void **state)
 {
     snprintf(path, sizeof(path), "/tmp/pw-test-pcapfile-%d.pcap", (int)getpid());
@@ -336,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_cut_while_read),
         cmocka_unit_test(test_cut_while_held),
         cmocka_unit_test(test_growing),
+        cmocka_unit_test(test_gzip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -171,7 +171,7 @@ static void test_full_5145(void **state)
     assert_int_equal(e.event_id, 5145);
     assert_true(e.audit_success);
     assert_int_equal(e.ndata, 13);
-    assert_int_equal(e.nfields, 19);
+    assert_int_equal(e.nfields, 20);
     assert_field(&e, 0, "SubjectUserSid", "S-1-0-0");
     assert_field(&e, 1, "SubjectUserName", "admmig");
     assert_field(&e, 2, "SubjectDomainName", "OFFSEC");
@@ -191,11 +191,13 @@ static void test_full_5145(void **state)
     assert_field(&e, 16, "Computer", "srvdefender01");
     assert_field(&e, 17, "Keywords", "Audit Success");
     assert_string_equal(e.computer_name, "srvdefender01");
+    assert_field(&e, 19, "AccessMaskDescription",
+                 "Create Child\nSELF\nList Object\nREAD_CONTROL\nSYNCHRONIZE");
     assert_string_equal(e.sigma.product, "windows");
     assert_string_equal(e.sigma.service, "security");
     assert_null(e.sigma.category);
     assert_ptr_equal(e.sigma.fields, e.fields);
-    assert_int_equal(e.sigma.nfields, 19);
+    assert_int_equal(e.sigma.nfields, 20);
     assert_string_equal(winevent_get(&e, "RelativeTargetName"), "PSEXESVC-WEC01-956-stdout");
     assert_null(winevent_get(&e, "NoSuchField"));
     assert_true(e.used <= WINEVENT_STORAGE);
@@ -399,7 +401,7 @@ static void test_5140(void **state)
     assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_int_equal(e.event_id, 5140);
     assert_int_equal(e.ndata, 11);
-    assert_int_equal(e.nfields, 17);
+    assert_int_equal(e.nfields, 18);
     assert_field(&e, 0, "SubjectUserSid", "S-1-0-0");
     assert_field(&e, 1, "SubjectUserName", "admmig");
     assert_field(&e, 2, "SubjectDomainName", "OFFSEC");
@@ -416,7 +418,7 @@ static void test_5140(void **state)
     assert_field(&e, 13, "Provider_Name", "Microsoft-Windows-Security-Auditing");
     assert_field(&e, 14, "Computer", "srvdefender01.offsec.lan");
     assert_field(&e, 15, "Keywords", "Audit Success");
-    assert_int_equal(e.sigma.nfields, 17);
+    assert_int_equal(e.sigma.nfields, 18);
 
     /* Failed, unanswered, or share unknown: no 5140. */
     f.h.status = 0xC00000CCu; /* STATUS_BAD_NETWORK_NAME */
@@ -472,7 +474,7 @@ static void test_storage_bounded(void **state)
     assert_true(box.e.used <= WINEVENT_STORAGE);
     /* Every field is present, NUL-terminated and ends where the later ones
      * still have their values. */
-    assert_int_equal(box.e.nfields, 19);
+    assert_int_equal(box.e.nfields, 20);
     for (size_t i = 0; i < box.e.nfields; i++)
         assert_non_null(box.e.fields[i].value);
     assert_true(strlen(winevent_get(&box.e, "SubjectUserName")) > 0);
@@ -540,8 +542,11 @@ static void test_families_as_data(void **state)
         assert_string_equal(ev[0].keywords, "Audit Success");
         assert_string_equal(ev[0].sigma.product, d->family->product);
         assert_string_equal(ev[0].sigma.service, "security");
-        /* the system fields, and for the share events AccessListDescription */
-        assert_int_equal(ev[0].sigma.nfields, d->ndata + 5 + (winevent_get(&ev[0], "AccessListDescription") != NULL));
+        /* the system fields, and for the share events AccessListDescription
+         * and AccessMaskDescription */
+        assert_int_equal(ev[0].sigma.nfields,
+                         d->ndata + 5 + (winevent_get(&ev[0], "AccessListDescription") != NULL) +
+                             (winevent_get(&ev[0], "AccessMaskDescription") != NULL));
         /* no room: no event */
         assert_int_equal(winevent_build(&facts[k], NULL, ev, 0), 0);
     }
@@ -584,7 +589,8 @@ static void test_access_description(void **state)
     f.u.file.desired_access = 0x12019f;
     assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_int_equal(e.ndata, 13);
-    assert_string_equal(e.fields[e.nfields - 1].name, "AccessListDescription");
+    assert_string_equal(e.fields[e.nfields - 2].name, "AccessListDescription");
+    assert_string_equal(e.fields[e.nfields - 1].name, "AccessMaskDescription");
     assert_int_equal(e.sigma.nfields, e.nfields);
     assert_string_equal(winevent_get(&e, "AccessListDescription"),
                         "READ_CONTROL\nSYNCHRONIZE\nReadData (or ListDirectory)\nWriteData (or AddFile)\n"
@@ -606,6 +612,43 @@ static void test_access_description(void **state)
     f.u.tree.share = "\\\\srv\\IPC$";
     assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "AccessListDescription"), "ReadData (or ListDirectory)");
+    assert_string_equal(winevent_get(&e, "AccessMaskDescription"), "Create Child");
+}
+
+/* AccessMaskDescription as Winlogbeat's security module writes it: its own
+ * table (the directory-service rights), bit by bit from bit 0, names it
+ * lacks left out; generic bits as the mask Windows logs (mapped). */
+static void test_access_mask_description(void **state)
+{
+    smb_fact f = create_fact();
+    static win_event e;
+    f.u.file.desired_access = 0x12019f;
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "AccessMaskDescription"),
+                        "Create Child\nDelete Child\nList Contents\nSELF\nRead Property\nList Object\n"
+                        "Control Access\nREAD_CONTROL\nSYNCHRONIZE");
+    f.u.file.desired_access = 0x2;
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "AccessMaskDescription"), "Delete Child");
+    /* GENERIC_ALL is logged mapped, 0x1f01ff: every file bit and DELETE..SYNCHRONIZE */
+    f.u.file.desired_access = 0x10000000;
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "AccessMask"), "0x1f01ff");
+    assert_string_equal(winevent_get(&e, "AccessMaskDescription"),
+                        "Create Child\nDelete Child\nList Contents\nSELF\nRead Property\nWrite Property\n"
+                        "Delete Treee\nList Object\nControl Access\nDELETE\nREAD_CONTROL\nWRITE_DAC\n"
+                        "WRITE_OWNER\nSYNCHRONIZE");
+    /* bits 9-15, 21-23, 25 have no name in Winlogbeat's table */
+    char buf[128];
+    winevent_access_mask_names(0x02e0fe00u, buf, sizeof buf);
+    assert_string_equal(buf, "");
+    winevent_access_mask_names(0xf1000000u, buf, sizeof buf);
+    assert_string_equal(buf, "ADS_RIGHT_ACCESS_SYSTEM_SECURITY\nADS_RIGHT_GENERIC_ALL\nADS_RIGHT_GENERIC_EXECUTE\n"
+                             "ADS_RIGHT_GENERIC_WRITE\nADS_RIGHT_GENERIC_READ");
+    /* a name that does not fit is left out whole */
+    char small[20];
+    winevent_access_mask_names(0x3u, small, sizeof small);
+    assert_string_equal(small, "Create Child");
 }
 
 /* A rule's AccessList value matches the rights by name as well as by code,
@@ -640,6 +683,57 @@ static void test_sigma_access_names(void **state)
     assert_int_equal(sigma_match(rs, &e.sigma, m, 4), 2);
     assert_int_equal(sigma_match_linear(rs, &e.sigma, m, 4), 2);
     f.u.file.desired_access = 0x1; /* ReadData only */
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_int_equal(sigma_match(rs, &e.sigma, m, 4), 0);
+    assert_int_equal(sigma_match_linear(rs, &e.sigma, m, 4), 0);
+    sigma_ruleset_free(rs);
+}
+
+/* A rule's AccessMask value written with names matches as an AccessList
+ * value does (Windows' names of the bits), and by Winlogbeat's names in
+ * AccessMaskDescription; the hex value still matches itself. */
+static void test_sigma_access_mask_names(void **state)
+{
+    static const char rule[] = "title: mask by Windows' name\n"
+                               "id: 11111111-2222-3333-4444-555555555557\n"
+                               "logsource: {product: windows, service: security}\n"
+                               "detection:\n"
+                               "  sel:\n"
+                               "    AccessMask|contains: 'WriteData'\n"
+                               "  condition: sel\n";
+    static const char rule_wlb[] = "title: mask by Winlogbeat's name\n"
+                                   "id: 11111111-2222-3333-4444-555555555558\n"
+                                   "logsource: {product: windows, service: security}\n"
+                                   "detection:\n"
+                                   "  sel:\n"
+                                   "    AccessMask: 'READ_CONTROL'\n"
+                                   "  condition: sel\n";
+    static const char rule_hex[] = "title: mask by value\n"
+                                   "id: 11111111-2222-3333-4444-555555555559\n"
+                                   "logsource: {product: windows, service: security}\n"
+                                   "detection:\n"
+                                   "  sel:\n"
+                                   "    AccessMask: '0x2'\n"
+                                   "  condition: sel\n";
+    sigma_ruleset *rs = sigma_ruleset_new();
+    assert_int_equal(sigma_load_string(rs, "m1.yml", rule, sizeof rule - 1, NULL, NULL), 0);
+    assert_int_equal(sigma_load_string(rs, "m2.yml", rule_wlb, sizeof rule_wlb - 1, NULL, NULL), 0);
+    assert_int_equal(sigma_load_string(rs, "m3.yml", rule_hex, sizeof rule_hex - 1, NULL, NULL), 0);
+    smb_fact f = create_fact();
+    static win_event e;
+    const sigma_rule *m[4];
+    f.u.file.desired_access = 0x2; /* WriteData */
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_int_equal(sigma_match(rs, &e.sigma, m, 4), 2);
+    assert_string_equal(sigma_rule_title(m[0]), "mask by Windows' name");
+    assert_string_equal(sigma_rule_title(m[1]), "mask by value");
+    assert_int_equal(sigma_match_linear(rs, &e.sigma, m, 4), 2);
+    f.u.file.desired_access = 0x20000; /* READ_CONTROL */
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_int_equal(sigma_match(rs, &e.sigma, m, 4), 1);
+    assert_string_equal(sigma_rule_title(m[0]), "mask by Winlogbeat's name");
+    assert_int_equal(sigma_match_linear(rs, &e.sigma, m, 4), 1);
+    f.u.file.desired_access = 0x1; /* ReadData: none */
     assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_int_equal(sigma_match(rs, &e.sigma, m, 4), 0);
     assert_int_equal(sigma_match_linear(rs, &e.sigma, m, 4), 0);
@@ -705,7 +799,9 @@ int main(void)
         cmocka_unit_test(test_empty_domain_resolved),
         cmocka_unit_test(test_smb1_mask),
         cmocka_unit_test(test_access_description),
+        cmocka_unit_test(test_access_mask_description),
         cmocka_unit_test(test_sigma_access_names),
+        cmocka_unit_test(test_sigma_access_mask_names),
         cmocka_unit_test(test_second_5145_for_created_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
