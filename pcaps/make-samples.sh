@@ -163,6 +163,20 @@ start_impacket_server() {
     wait_port 445
 }
 
+# impacket's SMB server with the project's own service control manager and task scheduler behind
+# its \svcctl and \atsvc pipes (scenarios/scm_server.py); extra arguments go to it (--tcp,
+# --existing NAME=BINPATH).
+start_scm_server() {
+    local d=$WORK/scm
+    rm -rf "$d"
+    mkdir -p "$d/admin" "$d/cdrive"
+    ip netns exec "$SRV_NS" env PYTHONPATH="$SCEN" PYTHONDONTWRITEBYTECODE=1 "$PY" "$SCEN/scm_server.py" \
+        --ip "$SRV_IP" --admin "$d/admin" --cdrive "$d/cdrive" --password "$PASSWORD" "$@" >"$WORK/scm.log" 2>&1 &
+    SERVER_PID=$!
+    wait_port 445
+    case " $* " in *" --tcp "*) wait_port 135 ;; esac
+}
+
 wait_port() {
     local i
     for i in $(seq 1 100); do
@@ -248,6 +262,65 @@ make_psexec_renamed_pipes_open() {
     stop_server
 }
 
+# impacket's own example tools, run unchanged against the project's server (scenarios/run_example.py
+# seeds their random names). smbexec.py: a shell of two commands (its automatic `cd`, then
+# whoami), each a service created, started and deleted, output read from C$\__output.
+make_smbexec() {
+    start_scm_server
+    capture_start smbexec
+    printf 'whoami\n' | scenario "$SCEN/run_example.py" 4242 smbexec.py "Administrator:$PASSWORD@SRV" -target-ip "$SRV_IP"
+    capture_stop smbexec
+    stop_server
+}
+
+# atexec.py: its task bound at packet privacy (sealed), as the tool always does.
+make_atexec() {
+    start_scm_server
+    capture_start atexec
+    scenario "$SCEN/run_example.py" 4242 atexec.py "Administrator:$PASSWORD@$SRV_IP" whoami
+    capture_stop atexec
+    stop_server
+}
+
+sample_service_exec() {  # $1 sample name, $2 mode, then server arguments
+    local name=$1 mode=$2
+    shift 2
+    start_scm_server "$@"
+    capture_start "$name"
+    scenario "$SCEN/service_exec.py" --host "$SRV_IP" --dialect 2.0.2 --mode "$mode"
+    capture_stop "$name"
+    stop_server
+}
+
+make_atexec_integrity() { sample_service_exec atexec-integrity atexec-integrity; }
+make_at_job() { sample_service_exec at-job at-job; }
+make_service_binpath_rewrite() {
+    sample_service_exec service-binpath-rewrite binpath-rewrite \
+        --existing 'XblAuthManager=C:\Windows\system32\svchost.exe -k netsvcs -p'
+}
+make_svcctl_tcp_integrity() { sample_service_exec svcctl-tcp-integrity tcp-integrity --tcp; }
+make_svcctl_tcp_sealed() { sample_service_exec svcctl-tcp-sealed tcp-sealed --tcp; }
+
+# impacket psexec.py's sequence (remote_exec.py --tool remcom) where CreateServiceW succeeds and
+# the RemCom pipes exist.
+make_impacket_psexec_installed() {
+    start_scm_server
+    capture_start impacket-psexec-installed
+    scenario "$SCEN/remote_exec.py" --host "$SRV_IP" --tool remcom --dialect 2.0.2
+    capture_stop impacket-psexec-installed
+    stop_server
+}
+
+# The renamed-PsExec run against a server where its service is already installed: CreateServiceW
+# answers ERROR_SERVICE_EXISTS (1073), so no service is installed by this run.
+make_service_exists() {
+    start_scm_server --existing 'updsvc=%SystemRoot%\updsvc.exe'
+    capture_start service-exists
+    scenario "$SCEN/remote_exec.py" --host "$SRV_IP" --tool renamed --dialect 2.0.2
+    capture_stop service-exists
+    stop_server
+}
+
 make_benign_admin() {
     start_smbd ""
     printf 'weekly backup log\n' >"$WORK/backup.log"
@@ -330,7 +403,9 @@ make_psexec_renamed_recut() {
 }
 
 order=(psexec_default psexec_renamed paexec impacket_psexec psexec_renamed_pipes_open benign_admin
-    dialects smb3_encrypted smb1_nt1 nbss_port139 nonstandard_port_8445 midstream psexec_renamed_recut)
+    dialects smb3_encrypted smb1_nt1 nbss_port139 nonstandard_port_8445 midstream psexec_renamed_recut
+    smbexec atexec atexec_integrity at_job impacket_psexec_installed service_exists service_binpath_rewrite
+    svcctl_tcp_integrity svcctl_tcp_sealed)
 
 main() {
     install_missing

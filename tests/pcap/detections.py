@@ -18,9 +18,13 @@ WINEXE = "Winexe Named Pipes"
 PSEXEC = "Sysinternals PsExec With Default Service Name"
 RANDOM_BIN = "Service Installed With A Random Eight-Letter Binary In SystemRoot"
 PATH_REWRITE = "Service Binary Path Rewritten Over The Network"
+SHELL_TO_SHARE = "Service Installed Over The Network Running A Shell With Output To A Share"
+TASK_TO_TEMP = "Scheduled Task Registered Over The Network Running A Shell With Output To Windows Temp"
+SMBEXEC_PATH = ("%%COMSPEC%% /Q /c echo %s ^> \\\\127.0.0.1\\C$\\__output 2^>^&1 > %%TEMP%%\\execute.bat & "
+                "%%COMSPEC%% /Q /c %%TEMP%%\\execute.bat & del %%TEMP%%\\execute.bat")
 RENAMED = ["updsvc-WKS01-4242-stdin", "updsvc-WKS01-4242-stdout", "updsvc-WKS01-4242-stderr"]
 
-# capture -> {rule title: [RelativeTargetName (5145), ImagePath (7045) or BinaryPath (svcctl)
+# capture -> {rule title: [RelativeTargetName (5145), ImagePath (7045), TaskName (4698) or BinaryPath (svcctl)
 # of each alert]}; every other rule: no alert.
 BUNDLED = {
     "psexec-renamed": {SEED: RENAMED},
@@ -40,6 +44,21 @@ BUNDLED = {
     "benign-admin": {},
     "dialects": {},
     "smb3-encrypted": {},
+    # the project's own service control manager and task scheduler behind impacket's SMB server
+    "smbexec": {SHELL_TO_SHARE: [SMBEXEC_PATH % "cd ", SMBEXEC_PATH % "whoami"]},
+    "atexec": {},  # sealed: no 4698 to match
+    "atexec-integrity": {TASK_TO_TEMP: ["\\WrKcqOxj"]},
+    "at-job": {},
+    "impacket-psexec-installed": {RANDOM_BIN: ["%SystemRoot%\\AibNyyur.exe"],
+                                  REMCOM: ["RemCom_communicaton", "RemCom_stdinEkjK4242", "RemCom_stdoutEkjK4242",
+                                           "RemCom_stderrEkjK4242"]},
+    "service-exists": {SEED: RENAMED},
+    # the rewrite to a command line, then the restore of the old path
+    "service-binpath-rewrite": {PATH_REWRITE: ["C:\\Windows\\System32\\cmd.exe /c C:\\Windows\\Temp\\upd.exe",
+                                               "C:\\Windows\\system32\\svchost.exe -k netsvcs -p"]},
+    # svcctl over TCP: no event until DCE/RPC over TCP is read
+    "svcctl-tcp-integrity": {},
+    "svcctl-tcp-sealed": {},
 }
 REAL = {
     "psexec-smb311-ntlm.pcapng": {PSEXEC: ["PSEXESVC.exe", "PSEXESVC.exe", "PSEXESVC", "PSEXESVC-02694W-WIN10-13272-stdin",
@@ -87,7 +106,7 @@ def check_alerts(name, recs, want):
         if r["event_type"] == "alert" and "incident" not in r:
             if "winlog" in r:
                 d = r["winlog"]["event_data"]
-                got[r["alert"]["signature"]].append(d.get("RelativeTargetName", d.get("ImagePath")))
+                got[r["alert"]["signature"]].append(d.get("RelativeTargetName", d.get("ImagePath", d.get("TaskName"))))
             else:  # pipewatch's own svcctl view: the call's smb record
                 got[r["alert"]["signature"]].append(r["smb"]["service"]["binary_path"])
     if {k: sorted(v) for k, v in got.items()} != {k: sorted(v) for k, v in want.items()}:

@@ -17,6 +17,17 @@ SAMPLES = {
     "smb1-nt1": ("psexec-renamed", "Administrator", "updsvc", "%SystemRoot%\\updsvc.exe", 1),
     "paexec": ("paexec", "Administrator", "PAExec-4242-WKS01", "%SystemRoot%\\PAExec-4242-WKS01.exe", 1),
     "impacket-psexec": ("impacket-psexec", "Administrator", "lGFb", "%SystemRoot%\\AibNyyur.exe", 4),
+    # against the project's own service control manager and task scheduler
+    "smbexec": ("smbexec", "Administrator", "BTOBTO",
+                "%COMSPEC% /Q /c echo cd  ^> \\\\127.0.0.1\\C$\\__output 2^>^&1 > %TEMP%\\execute.bat & "
+                "%COMSPEC% /Q /c %TEMP%\\execute.bat & del %TEMP%\\execute.bat", 1),
+    "atexec": ("atexec", "Administrator", None, None, 1),
+    "atexec-integrity": ("atexec", "Administrator", None, None, 1),
+    "at-job": ("atexec", "Administrator", None, None, 1),
+    "impacket-psexec-installed": ("impacket-psexec", "Administrator", "lGFb", "%SystemRoot%\\AibNyyur.exe", 4),
+    "service-exists": ("psexec-renamed", "Administrator", "updsvc", "%SystemRoot%\\updsvc.exe", 1),
+    # not here yet: service-binpath-rewrite (no incident: a rewritten service is not attributed),
+    # svcctl-tcp-integrity and svcctl-tcp-sealed (svcctl over TCP is not read yet)
     # public captures of real runs (../shared/pcaps/real)
     "psexec-smb311-ntlm": ("psexec", "backdoor", None, None, 1),
     "psexec-smb21-kerberos": ("psexec", None, "PSEXESVC", "%SystemRoot%\\PSEXESVC.exe", 2),

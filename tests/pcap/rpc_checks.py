@@ -53,6 +53,55 @@ def rewrite_alert(path, cmd):
     print(f"alert and dcerpc record ({rpc[0]['operation']}, call {rpc[0]['call_id']})")
 
 
+def install_each(path, name, *images):
+    """One 7045 and one 4697 for each image path, in order (smbexec creates its service per command)."""
+    ev = [r["winlog"] for r in records(path) if r.get("event_type") == "winlog"]
+    a = [e["event_data"]["ImagePath"] for e in ev if e["event_id"] == 7045 and e["event_data"]["ServiceName"] == name]
+    b = [e["event_data"]["ServiceFileName"] for e in ev if e["event_id"] == 4697 and
+         e["event_data"]["ServiceName"] == name]
+    if a != list(images) or b != list(images):
+        sys.exit(f"{path}: 7045 {a}, 4697 {b}, want {list(images)}")
+    print(f"{name}: {len(a)} x 7045 and 4697")
+
+
+def refused_install(path, name, code):
+    """A CreateService* answered with an error: the svcctl record has the code, and no install event."""
+    recs = records(path)
+    ev = [r["winlog"]["event_id"] for r in recs if r.get("event_type") == "winlog"]
+    if 7045 in ev or 4697 in ev:
+        sys.exit(f"{path}: install events for a refused create")
+    svc = [r["smb"]["service"] for r in recs if r.get("event_type") == "smb" and "service" in r["smb"]]
+    hits = [s for s in svc if s["operation"].startswith("RCreateService") and s.get("name") == name]
+    if len(hits) != 1 or hits[0].get("return_code") != code:
+        sys.exit(f"{path}: create of {name}: {hits}")
+    print(f"RCreateServiceW {name} -> {code}, no 7045/4697")
+
+
+def task(path, name, user, content_start, content_end):
+    """One 4698 for the task, its Subject and its definition's first and last characters."""
+    ev = [r["winlog"] for r in records(path) if r.get("event_type") == "winlog" and r["winlog"]["event_id"] == 4698]
+    if len(ev) != 1:
+        sys.exit(f"{path}: {len(ev)} 4698 events, want one")
+    d = ev[0]["event_data"]
+    if d["TaskName"] != name or d["SubjectUserName"] != user or ev[0]["channel"] != "Security":
+        sys.exit(f"{path}: 4698 {d}")
+    if not d["TaskContent"].startswith(content_start) or not d["TaskContent"].endswith(content_end):
+        sys.exit(f"{path}: TaskContent {d['TaskContent']!r}")
+    print(f"4698 {name} by {user}, {len(d['TaskContent'])} characters of definition")
+
+
+def sealed_tasks(path, n):
+    """No 4698 from sealed task scheduler calls; each call reported encrypted."""
+    recs = records(path)
+    if any(r.get("event_type") == "winlog" and r["winlog"]["event_id"] == 4698 for r in recs):
+        sys.exit(f"{path}: a 4698 from sealed calls")
+    rpc = [r["dcerpc"] for r in recs if r.get("event_type") == "dcerpc" and
+           r["dcerpc"].get("interface") == "ITaskSchedulerService"]
+    if len(rpc) != n or not all(d["encrypted"] and d["auth_level"] == 6 for d in rpc):
+        sys.exit(f"{path}: task scheduler calls {rpc}")
+    print(f"{n} sealed task scheduler calls, no 4698")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "installs":
         installs(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]))
@@ -60,5 +109,13 @@ if __name__ == "__main__":
         binpath(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "rewrite-alert":
         rewrite_alert(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "install-each":
+        install_each(sys.argv[2], sys.argv[3], *sys.argv[4:])
+    elif sys.argv[1] == "refused-install":
+        refused_install(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "task":
+        task(*sys.argv[2:7])
+    elif sys.argv[1] == "sealed-tasks":
+        sealed_tasks(sys.argv[2], int(sys.argv[3]))
     else:
         sys.exit(f"unknown check {sys.argv[1]}")

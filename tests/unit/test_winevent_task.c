@@ -59,6 +59,15 @@ static void test_4698(void **state)
     assert_string_equal(winevent_get(e, "Keywords"), "Audit Success");
     assert_string_equal(winevent_get(e, "Computer"), "WIN-77LTAPHIQ1R");
 
+    /* what a client sends after the root element (atexec.py: a newline and 8 spaces) is not part
+     * of the definition Windows stores and writes */
+    static char trailing[sizeof TASK_XML + 16];
+    snprintf(trailing, sizeof trailing, "%s\r\n        \t", TASK_XML);
+    f = task_fact();
+    f.u.task.xml = trailing;
+    assert_int_equal(winevent_build(&f, NULL, ev, WINEVENT_MAX_PER_FACT), 1);
+    assert_string_equal(winevent_get(&ev[0], "TaskContent"), TASK_XML);
+
     /* NetrJobAdd: the name the server gave, the command as content */
     f = task_fact();
     f.u.task.atsvc = true;
