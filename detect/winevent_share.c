@@ -353,7 +353,6 @@ static bool nt_success(uint32_t status) { return (status >> 30) <= 1; }
 
 #define STATUS_ACCESS_DENIED 0xC0000022u
 #define STATUS_NETWORK_ACCESS_DENIED 0xC00000CAu
-#define SMB1_NT_CREATE_ANDX 0xa2
 #define FILE_READ_ATTRIBUTES 0x80u
 
 /* 5145 audits the share's access check. Microsoft: failure events are
@@ -372,9 +371,10 @@ static bool share_check_passed(const smb_fact_head *h)
 static uint32_t access_of(const smb_fact *f)
 {
     /* Over SMB1 Windows audits NT_CREATE_ANDX with FILE_READ_ATTRIBUTES
-     * added to what the client asked (wire 0x3, log 0x83) */
+     * added to what the client asked (wire 0x3, log 0x83); the legacy opens
+     * reach the same open path with the mask their AccessMode maps to */
     uint32_t mask = f->u.file.desired_access;
-    if (f->h.smb_version == 1 && f->h.command == SMB1_NT_CREATE_ANDX)
+    if (f->h.smb_version == 1)
         mask |= FILE_READ_ATTRIBUTES;
     return mask;
 }

@@ -27,7 +27,7 @@ bool smb1_is_andx(uint8_t cmd)
 {
     switch (cmd) {
     case 0x24: /* LOCKING_ANDX */
-    case 0x2d: /* OPEN_ANDX */
+    case SMB1_OPEN_ANDX:
     case SMB1_READ_ANDX:
     case SMB1_WRITE_ANDX:
     case SMB1_SESSION_SETUP_ANDX:
@@ -63,6 +63,103 @@ bool smb1_string(const uint8_t *msg, size_t len, size_t off, bool unicode, char 
         *next = end + 1 <= len ? end + 1 : len;
     }
     return true;
+}
+
+bool smb1_is_open(uint8_t cmd)
+{
+    switch (cmd) {
+    case SMB1_NT_CREATE_ANDX:
+    case SMB1_OPEN_ANDX:
+    case SMB1_OPEN:
+    case SMB1_CREATE:
+    case SMB1_CREATE_NEW:
+    case SMB1_TRANSACTION2:
+        return true;
+    default:
+        return false;
+    }
+}
+
+#define GENERIC_READ 0x80000000u
+#define GENERIC_WRITE 0x40000000u
+#define GENERIC_EXECUTE 0x20000000u
+#define FILE_SHARE_READ 0x1u
+#define FILE_SHARE_WRITE 0x2u
+enum { FILE_OPEN = 1, FILE_CREATE = 2, FILE_OPEN_IF = 3, FILE_OVERWRITE = 4, FILE_OVERWRITE_IF = 5 };
+enum { FILE_OPENED = 1, FILE_CREATED = 2 };
+
+/* AccessMode bits 0-2 (MS-CIFS 2.2.4.3.1); the mapping is the one MS-CIFS
+ * gives for Windows servers (3.3.5.5, product behavior note). An FCB open
+ * (low byte 0xFF) is a read/write open. */
+uint32_t smb1_legacy_access(uint16_t access_mode)
+{
+    if ((access_mode & 0xFF) == 0xFF)
+        return GENERIC_READ | GENERIC_WRITE;
+    switch (access_mode & 7) {
+    case 0:
+        return GENERIC_READ;
+    case 1:
+        return GENERIC_WRITE;
+    case 2:
+        return GENERIC_READ | GENERIC_WRITE;
+    case 3:
+        return GENERIC_READ | GENERIC_EXECUTE;
+    default:
+        return 0;
+    }
+}
+
+static bool ends_with_program(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (!dot || strlen(dot + 1) != 3)
+        return false;
+    static const char *const ext[] = {"EXE", "DLL", "SYM", "COM"};
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t k = 0;
+        while (k < 3 && (dot[1 + k] & ~0x20) == ext[i][k])
+            k++;
+        if (k == 3)
+            return true;
+    }
+    return false;
+}
+
+/* SharingMode, bits 4-6: 1 exclusive, 2 deny write, 3 deny read, 4 deny
+ * none; compatibility mode (0, and FCB) is deny none for program files
+ * (.EXE .DLL .SYM .COM), deny read for the others (MS-CIFS 3.3.5.5). */
+uint32_t smb1_legacy_share(uint16_t access_mode, const char *name)
+{
+    unsigned mode = (access_mode & 0xFF) == 0xFF ? 0 : (access_mode >> 4) & 7;
+    if (mode == 0)
+        mode = name && ends_with_program(name) ? 4 : 3;
+    switch (mode) {
+    case 2:
+        return FILE_SHARE_READ;
+    case 3:
+        return FILE_SHARE_WRITE;
+    case 4:
+        return FILE_SHARE_READ | FILE_SHARE_WRITE;
+    default:
+        return 0;
+    }
+}
+
+/* OpenMode (MS-CIFS 2.2.4.41.1): bits 0-1 what to do when the file exists
+ * (0 fail, 1 open, 2 truncate), bit 4 create it when it does not. */
+uint32_t smb1_legacy_disposition(uint16_t open_mode)
+{
+    bool create = (open_mode & 0x10) != 0;
+    switch (open_mode & 3) {
+    case 0:
+        return create ? FILE_CREATE : 0;
+    case 1:
+        return create ? FILE_OPEN_IF : FILE_OPEN;
+    case 2:
+        return create ? FILE_OVERWRITE_IF : FILE_OVERWRITE;
+    default:
+        return 0;
+    }
 }
 
 /* One command of a chain: its parameter words and data bytes. */
@@ -310,6 +407,158 @@ static void rsp_nt_create(smb_conn *c, const smb1_cmd *m, const smb_pending *p)
     smb_op_create(c, &op, p, have_fid ? fid : NULL, action);
 }
 
+/* What a legacy open asks, in NT terms: the same pending request an
+ * NT_CREATE_ANDX makes, so the response, the 5145 and the FID that later
+ * reads and writes name are handled as for it. */
+typedef struct legacy_open {
+    uint16_t access_mode; /* MS-CIFS AccessMode */
+    bool have_mode;       /* SMB_COM_CREATE / CREATE_NEW have none: read/write, compatibility */
+    uint32_t disposition;
+    uint32_t attributes;
+} legacy_open;
+
+/* The file name: an SMB_STRING at off, inside [0, end) of the message. */
+static void open_request(smb_conn *c, const smb1_cmd *m, const legacy_open *o, size_t off, size_t end)
+{
+    smb_tree_infer(c, 1, m->h.uid, m->h.tid);
+    smb_pending *p = add1(c, m);
+    if (!p)
+        return;
+    size_t next;
+    p->have_name = smb1_string(m->msg, end, off, m->unicode, p->name, SMB_NAME_SLOT, &next);
+    uint16_t mode = o->have_mode ? o->access_mode : 2; /* read/write, compatibility mode */
+    p->desired_access = smb1_legacy_access(mode);
+    p->share_access = smb1_legacy_share(mode, p->name);
+    p->create_disposition = o->disposition;
+    p->file_attributes = o->attributes;
+}
+
+/* Where the data bytes of the command end inside the message. */
+static size_t bytes_end(const smb1_cmd *m)
+{
+    size_t end = m->bytes_off + m->bcc;
+    return end < m->len ? end : m->len;
+}
+
+static void req_open_andx(smb_conn *c, const smb1_cmd *m)
+{
+    rd_t w = m->words;
+    rd_skip(&w, 4 + 2); /* AndX, Flags */
+    legacy_open o = {.have_mode = true};
+    o.access_mode = rd_le16(&w);
+    rd_skip(&w, 2); /* SearchAttrs */
+    o.attributes = rd_le16(&w);
+    rd_skip(&w, 4); /* CreationTime */
+    o.disposition = smb1_legacy_disposition(rd_le16(&w));
+    if (!rd_ok(&w)) {
+        c->st.malformed++;
+        return;
+    }
+    open_request(c, m, &o, m->bytes_off, bytes_end(m));
+}
+
+/* SMB_COM_OPEN, SMB_COM_CREATE, SMB_COM_CREATE_NEW: BufferFormat 0x04, then
+ * the name. OPEN opens what exists; CREATE creates or truncates; CREATE_NEW
+ * fails when the file exists. The last two open for reading and writing in
+ * compatibility mode (MS-CIFS 2.2.4.4, 2.2.4.16). */
+static void req_core_open(smb_conn *c, const smb1_cmd *m)
+{
+    rd_t w = m->words;
+    legacy_open o = {0};
+    if (m->cmd == SMB1_OPEN) {
+        o.access_mode = rd_le16(&w);
+        o.have_mode = true;
+        o.disposition = FILE_OPEN;
+    } else {
+        o.attributes = rd_le16(&w);
+        o.disposition = m->cmd == SMB1_CREATE ? FILE_OVERWRITE_IF : FILE_CREATE;
+    }
+    size_t end = bytes_end(m);
+    if (!rd_ok(&w) || m->bytes_off >= end || m->msg[m->bytes_off] != 0x04) {
+        c->st.malformed++;
+        return;
+    }
+    open_request(c, m, &o, m->bytes_off + 1, end);
+}
+
+#define TRANS2_OPEN2 0x0000
+
+/* TRANSACTION2 with the subcommand TRANS2_OPEN2 (MS-CIFS 2.2.6.1): the open
+ * is in the parameters (Flags, AccessMode, Reserved, FileAttributes,
+ * CreationTime, OpenFlags, AllocationSize, 10 reserved bytes, FileName).
+ * Only a request whose parameters are all in this message is followed. */
+static void req_transaction2(smb_conn *c, const smb1_cmd *m)
+{
+    rd_t w = m->words;
+    uint16_t total_params = rd_le16(&w);
+    rd_skip(&w, 16);
+    uint16_t pcount = rd_le16(&w);
+    uint16_t poff = rd_le16(&w);
+    rd_skip(&w, 4);
+    uint8_t setup_count = rd_u8(&w);
+    rd_skip(&w, 1);
+    uint16_t sub = rd_le16(&w);
+    if (!rd_ok(&w) || setup_count < 1 || sub != TRANS2_OPEN2 || pcount != total_params)
+        return;
+    rd_t all = rd_make(m->msg, m->len);
+    rd_t par = rd_sub(&all, poff, pcount);
+    rd_skip(&par, 2); /* Flags */
+    legacy_open o = {.have_mode = true};
+    o.access_mode = rd_le16(&par);
+    rd_skip(&par, 2);
+    o.attributes = rd_le16(&par);
+    rd_skip(&par, 4);
+    o.disposition = smb1_legacy_disposition(rd_le16(&par));
+    rd_skip(&par, 4 + 10);
+    if (!rd_ok(&par)) {
+        c->st.malformed++;
+        return;
+    }
+    open_request(c, m, &o, (size_t)poff + par.off, (size_t)poff + pcount);
+}
+
+/* The answer of a legacy open: FID and what was done. */
+static void rsp_legacy_open(smb_conn *c, const smb1_cmd *m, const smb_pending *p)
+{
+    if (!p)
+        return;
+    uint8_t fid[16];
+    bool have_fid = false;
+    uint32_t action = 0;
+    if (m->h.status == 0) {
+        rd_t w = m->words;
+        uint16_t id = 0;
+        if (m->cmd == SMB1_OPEN_ANDX) {
+            /* AndX, FID, FileAttrs, LastWriteTime, FileDataSize, AccessRights,
+             * ResourceType, NMPipeStatus, OpenResults */
+            rd_skip(&w, 4);
+            id = rd_le16(&w);
+            rd_skip(&w, 16);
+            action = rd_le16(&w) & 3;
+            have_fid = rd_ok(&w);
+        } else if (m->cmd == SMB1_TRANSACTION2) {
+            /* parameters: FID, FileAttributes, CreationTime, FileDataSize,
+             * AccessMode, ResourceType, NMPipeStatus, ActionTaken */
+            rd_skip(&w, 6);
+            uint16_t pcount = rd_le16(&w);
+            uint16_t poff = rd_le16(&w);
+            rd_t all = rd_make(m->msg, m->len);
+            rd_t par = rd_sub(&all, poff, pcount);
+            id = rd_le16(&par);
+            rd_skip(&par, 16);
+            action = rd_le16(&par) & 3;
+            have_fid = rd_ok(&w) && rd_ok(&par);
+        } else {
+            id = rd_le16(&w); /* OPEN: FID first; CREATE, CREATE_NEW: FID alone */
+            have_fid = rd_ok(&w);
+            action = m->cmd == SMB1_OPEN ? FILE_OPENED : m->cmd == SMB1_CREATE_NEW ? FILE_CREATED : 0;
+        }
+        fid_bytes(fid, id);
+    }
+    smb_op op = op_of(m);
+    smb_op_create(c, &op, p, have_fid ? fid : NULL, action);
+}
+
 static void req_close(smb_conn *c, const smb1_cmd *m)
 {
     rd_t w = m->words;
@@ -341,12 +590,28 @@ static bool pipe_bytes(const smb1_cmd *m, size_t off, size_t len, rd_t *data, si
     return rd_ok(data);
 }
 
+/* Bytes written to pipe fid (TRANSACTION TransactNmPipe). */
 static void pipe_data(smb_conn *c, const smb1_cmd *m, uint16_t fid, size_t off, size_t len)
 {
     smb_file *fe = file_of(c, fid);
     rd_t data;
     size_t missing;
     if (!fe || !pipe_bytes(m, off, len, &data, &missing))
+        return;
+    smb_pipe_io io = {1, m->cmd, m->h.mid, m->h.uid, m->h.tid};
+    smb_rpc_write(c, fe, &io, data.p, data.len, missing);
+}
+
+/* Bytes a WRITE carries to file fid at file offset foff: an admin-share
+ * file's go to the write hook; any other file's to its pipe parser. */
+static void write_data(smb_conn *c, const smb1_cmd *m, uint16_t fid, uint64_t foff, size_t off, size_t len)
+{
+    smb_file *fe = file_of(c, fid);
+    rd_t data;
+    size_t missing;
+    if (!fe || !pipe_bytes(m, off, len, &data, &missing))
+        return;
+    if (smb_op_admin_write(c, fe, foff, data.p, data.len, missing))
         return;
     smb_pipe_io io = {1, m->cmd, m->h.mid, m->h.uid, m->h.tid};
     smb_rpc_write(c, fe, &io, data.p, data.len, missing);
@@ -381,16 +646,43 @@ static void rsp_pipe(smb_conn *c, const smb1_cmd *m)
         smb_rpc_read(c, fe, data.p, data.len, missing);
 }
 
+/* WRITE_ANDX (MS-CIFS 2.2.4.43.1, MS-SMB 2.2.4.3.1): AndX, FID, Offset,
+ * Timeout, WriteMode, Remaining, DataLengthHigh, DataLength, DataOffset,
+ * and with 14 words OffsetHigh. */
 static void req_write_andx(smb_conn *c, const smb1_cmd *m)
 {
     rd_t w = m->words;
     rd_skip(&w, 4);
     uint16_t fid = rd_le16(&w);
-    rd_skip(&w, 14);
-    uint16_t dlen = rd_le16(&w);
+    uint64_t foff = rd_le32(&w);
+    rd_skip(&w, 8);
+    uint32_t dlen = rd_le16(&w);
+    dlen = (dlen << 16) | rd_le16(&w);
     uint16_t doff = rd_le16(&w);
+    if (m->words.len >= 28)
+        foff |= (uint64_t)rd_le32(&w) << 32;
     if (rd_ok(&w))
-        pipe_data(c, m, fid, doff, dlen);
+        write_data(c, m, fid, foff, doff, dlen);
+}
+
+/* SMB_COM_WRITE (MS-CIFS 2.2.4.12.1): FID, CountOfBytesToWrite,
+ * WriteOffsetInBytes, EstimateOfRemainingBytes; the data bytes are
+ * BufferFormat 0x01, DataLength, Data. */
+static void req_write(smb_conn *c, const smb1_cmd *m)
+{
+    rd_t w = m->words;
+    uint16_t fid = rd_le16(&w);
+    uint16_t count = rd_le16(&w);
+    uint32_t foff = rd_le32(&w);
+    rd_t all = rd_make(m->msg, m->len);
+    rd_t b = rd_sub(&all, m->bytes_off, 3);
+    uint8_t format = rd_u8(&b);
+    uint16_t dlen = rd_le16(&b);
+    if (!rd_ok(&w) || !rd_ok(&b) || format != 0x01 || dlen != count) {
+        c->st.malformed++;
+        return;
+    }
+    write_data(c, m, fid, foff, m->bytes_off + 3, dlen);
 }
 
 #define TRANS_TRANSACT_NMPIPE 0x0026
@@ -427,6 +719,17 @@ static void handle_cmd(smb_conn *c, const smb1_cmd *m)
         case SMB1_NT_CREATE_ANDX:
             req_nt_create(c, m);
             break;
+        case SMB1_OPEN_ANDX:
+            req_open_andx(c, m);
+            break;
+        case SMB1_OPEN:
+        case SMB1_CREATE:
+        case SMB1_CREATE_NEW:
+            req_core_open(c, m);
+            break;
+        case SMB1_TRANSACTION2:
+            req_transaction2(c, m);
+            break;
         case SMB1_CLOSE:
             req_close(c, m);
             break;
@@ -436,6 +739,9 @@ static void handle_cmd(smb_conn *c, const smb1_cmd *m)
             break;
         case SMB1_WRITE_ANDX:
             req_write_andx(c, m);
+            break;
+        case SMB1_WRITE:
+            req_write(c, m);
             break;
         case SMB1_TRANSACTION:
             req_transaction(c, m);
@@ -452,11 +758,26 @@ static void handle_cmd(smb_conn *c, const smb1_cmd *m)
         rsp_pipe(c, m);
         return;
     }
+    if (m->cmd == SMB1_TRANSACTION2) {
+        /* only a TRANS2_OPEN2 was made pending; the other subcommands'
+         * answers are none of ours, and an interim answer (no words, no
+         * error) says the rest of the request may come */
+        smb_pending *p = smb_pending_find(c, 1, m->h.mid, m->h.pid);
+        if (!p || p->command != m->cmd || (m->h.status == 0 && m->words.len < 20))
+            return;
+        rsp_legacy_open(c, m, p);
+        smb_pending_del(c, p);
+        return;
+    }
     switch (m->cmd) {
     case SMB1_NEGOTIATE:
     case SMB1_SESSION_SETUP_ANDX:
     case SMB1_TREE_CONNECT_ANDX:
     case SMB1_NT_CREATE_ANDX:
+    case SMB1_OPEN_ANDX:
+    case SMB1_OPEN:
+    case SMB1_CREATE:
+    case SMB1_CREATE_NEW:
     case SMB1_CLOSE:
     case SMB1_TREE_DISCONNECT:
     case SMB1_LOGOFF_ANDX:
@@ -482,6 +803,12 @@ static void handle_cmd(smb_conn *c, const smb1_cmd *m)
         break;
     case SMB1_NT_CREATE_ANDX:
         rsp_nt_create(c, m, p);
+        break;
+    case SMB1_OPEN_ANDX:
+    case SMB1_OPEN:
+    case SMB1_CREATE:
+    case SMB1_CREATE_NEW:
+        rsp_legacy_open(c, m, p);
         break;
     case SMB1_CLOSE:
         smb_op_close(c, &op, p);

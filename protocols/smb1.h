@@ -1,7 +1,10 @@
 /* SMB1 (MS-CIFS, MS-SMB): header, AndX chains and the commands that carry
- * the facts: NEGOTIATE, SESSION_SETUP_ANDX, TREE_CONNECT_ANDX,
- * NT_CREATE_ANDX, CLOSE, TREE_DISCONNECT, LOGOFF_ANDX; pipe bytes
- * (WRITE_ANDX, READ_ANDX, TRANSACTION TransactNmPipe) go to smb_rpc.
+ * the facts: NEGOTIATE, SESSION_SETUP_ANDX, TREE_CONNECT_ANDX, the opens
+ * (NT_CREATE_ANDX, and the legacy OPEN_ANDX, OPEN, CREATE, CREATE_NEW and
+ * TRANS2_OPEN2), CLOSE, TREE_DISCONNECT, LOGOFF_ANDX; pipe bytes
+ * (WRITE_ANDX, WRITE, READ_ANDX, TRANSACTION TransactNmPipe) go to
+ * smb_rpc, admin-share file bytes (WRITE_ANDX, WRITE) to the write hook.
+ * Strings are Unicode or OEM as FLAGS2 says, in every name.
  * The per-connection handling is smb1_handle. */
 #ifndef PW_SMB1_H
 #define PW_SMB1_H
@@ -17,10 +20,16 @@
 #define SMB1_FLAGS2_UNICODE 0x8000
 
 enum {
+    SMB1_OPEN = 0x02,
+    SMB1_CREATE = 0x03,
     SMB1_CLOSE = 0x04,
+    SMB1_WRITE = 0x0b,
+    SMB1_CREATE_NEW = 0x0f,
     SMB1_TRANSACTION = 0x25,
+    SMB1_OPEN_ANDX = 0x2d,
     SMB1_READ_ANDX = 0x2e,
     SMB1_WRITE_ANDX = 0x2f,
+    SMB1_TRANSACTION2 = 0x32,
     SMB1_TREE_DISCONNECT = 0x71,
     SMB1_NEGOTIATE = 0x72,
     SMB1_SESSION_SETUP_ANDX = 0x73,
@@ -52,6 +61,22 @@ bool smb1_is_andx(uint8_t cmd);
  * false when off is outside msg. */
 bool smb1_string(const uint8_t *msg, size_t len, size_t off, bool unicode, char *out, size_t outcap,
                  size_t *next);
+
+/* True for the commands that open a file and give a CREATE fact:
+ * NT_CREATE_ANDX and the legacy opens (TRANSACTION2 only as a pending
+ * request, which is made for TRANS2_OPEN2 alone). */
+bool smb1_is_open(uint8_t cmd);
+
+/* The NT access mask a Windows server opens with for a legacy AccessMode
+ * (SMB_COM_OPEN, OPEN_ANDX, TRANS2_OPEN2): MS-CIFS 3.3.5.5, product
+ * behavior note. 0 for a mode no server accepts. */
+uint32_t smb1_legacy_access(uint16_t access_mode);
+/* The NT ShareAccess of a legacy SharingMode; name decides compatibility
+ * mode (program files are shared, others deny read). */
+uint32_t smb1_legacy_share(uint16_t access_mode, const char *name);
+/* The NT CreateDisposition of an OPEN_ANDX / TRANS2_OPEN2 OpenMode; 0 for
+ * the mode that neither opens nor creates. */
+uint32_t smb1_legacy_disposition(uint16_t open_mode);
 
 /* One SMB1 message (avail bytes from its signature) of connection c. */
 void smb1_handle(smb_conn *c, const uint8_t *pdu, size_t avail);

@@ -338,15 +338,11 @@ static void req_write(smb_conn *c, const smb2_msg *m)
         write_pipe(c, m, fe, doff, dlen);
         return;
     }
-    if (!c->write_hook || !t || !t->have_name || !smb_share_is_admin(t->share))
-        return;
     uint64_t foff = rd_le64(&r);
     rd_t data;
     size_t missing;
-    if (!rd_ok(&r) || !pipe_bytes(m, doff, dlen, &data, &missing))
-        return;
-    smb_write_data w = {t->share, fe->name, fe->fid, fe->session_id, foff, data.p, data.len, missing};
-    c->write_hook(c->sink.ctx, &w);
+    if (c->write_hook && rd_ok(&r) && pipe_bytes(m, doff, dlen, &data, &missing))
+        smb_op_admin_write(c, fe, foff, data.p, data.len, missing);
 }
 
 static void req_read(smb_conn *c, const smb2_msg *m)

@@ -47,6 +47,7 @@ const char *smb1_command_name(uint8_t cmd)
         {0x09, "SMB1_COMMAND_SET_INFORMATION"},
         {0x0a, "SMB1_COMMAND_READ"},
         {0x0b, "SMB1_COMMAND_WRITE"},
+        {0x0f, "SMB1_COMMAND_CREATE_NEW"},
         {0x24, "SMB1_COMMAND_LOCKING_ANDX"},
         {0x25, "SMB1_COMMAND_TRANS"},
         {0x2b, "SMB1_COMMAND_ECHO"},

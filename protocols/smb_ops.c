@@ -4,7 +4,34 @@
 
 #include "smb_rpc.h"
 
-enum { SMB1_TREE_CONNECT_ANDX = 0x75, SMB1_NT_CREATE_ANDX = 0xa2, SMB2_TREE_CONNECT = 0x0003, SMB2_CREATE = 0x0005 };
+enum {
+    SMB1_OPEN = 0x02,
+    SMB1_CREATE = 0x03,
+    SMB1_CREATE_NEW = 0x0f,
+    SMB1_OPEN_ANDX = 0x2d,
+    SMB1_TRANSACTION2 = 0x32, /* pending only for TRANS2_OPEN2 */
+    SMB1_TREE_CONNECT_ANDX = 0x75,
+    SMB1_NT_CREATE_ANDX = 0xa2,
+    SMB2_TREE_CONNECT = 0x0003,
+    SMB2_CREATE = 0x0005
+};
+
+static bool is_create(uint8_t version, uint16_t cmd)
+{
+    if (version == 2)
+        return cmd == SMB2_CREATE;
+    switch (cmd) {
+    case SMB1_NT_CREATE_ANDX:
+    case SMB1_OPEN_ANDX:
+    case SMB1_OPEN:
+    case SMB1_CREATE:
+    case SMB1_CREATE_NEW:
+    case SMB1_TRANSACTION2:
+        return true;
+    default:
+        return false;
+    }
+}
 
 /* The fact of a final response, with what its request said. */
 static void op_fact(smb_conn *c, const smb_op *op, const smb_pending *p, smb_fact *f, smb_fact_kind kind)
@@ -60,6 +87,19 @@ bool smb_op_create(smb_conn *c, const smb_op *op, const smb_pending *p, const ui
     return recorded;
 }
 
+bool smb_op_admin_write(smb_conn *c, const smb_file *fe, uint64_t offset, const uint8_t *data, size_t len,
+                        size_t missing)
+{
+    smb_tree *t = smb_tree_get(c, fe->session_id, fe->tree_id, false);
+    if (!t || !t->have_name || !smb_share_is_admin(t->share))
+        return false;
+    if (c->write_hook) {
+        smb_write_data w = {t->share, fe->name, fe->fid, fe->session_id, offset, data, len, missing};
+        c->write_hook(c->sink.ctx, &w);
+    }
+    return true;
+}
+
 void smb_op_close(smb_conn *c, const smb_op *op, const smb_pending *p)
 {
     smb_fact f;
@@ -106,7 +146,7 @@ void smb_op_unanswered(smb_conn *c, const smb_pending *p)
     if ((p->version == 2 && p->command == SMB2_TREE_CONNECT) ||
         (p->version == 1 && p->command == SMB1_TREE_CONNECT_ANDX))
         kind = SMB_FACT_TREE_CONNECT;
-    else if ((p->version == 2 && p->command == SMB2_CREATE) || (p->version == 1 && p->command == SMB1_NT_CREATE_ANDX))
+    else if (is_create(p->version, p->command))
         kind = SMB_FACT_CREATE;
     else
         return;

@@ -6,6 +6,7 @@
 #define PW_SMB_OPS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "smb_state.h"
@@ -26,6 +27,13 @@ void smb_op_tree_connect(smb_conn *c, const smb_op *op, const smb_pending *p, sm
 /* CREATE answered; fid (NULL when the response did not give one) and action
  * from a successful response. Returns whether the file was recorded. */
 bool smb_op_create(smb_conn *c, const smb_op *op, const smb_pending *p, const uint8_t *fid, uint32_t action);
+/* WRITE request bytes for file fe at file offset `offset` (what the message
+ * holds, and how many bytes of the write it lost): a file of an
+ * administrative share hands them to the write hook, whatever the SMB
+ * version. Returns false when fe is not on such a share (a pipe's bytes go
+ * to its parser instead). */
+bool smb_op_admin_write(smb_conn *c, const smb_file *fe, uint64_t offset, const uint8_t *data, size_t len,
+                        size_t missing);
 /* CLOSE, TREE_DISCONNECT, LOGOFF answered. */
 void smb_op_close(smb_conn *c, const smb_op *op, const smb_pending *p);
 void smb_op_tree_disconnect(smb_conn *c, const smb_op *op, const smb_pending *p);

@@ -32,6 +32,15 @@ static void on_fact(void *ctx, const smb_fact *f)
     facts++;
 }
 
+/* Admin-share write bytes: read every one, and the names. */
+static void on_write(void *ctx, const smb_write_data *w)
+{
+    (void)ctx;
+    for (size_t i = 0; i < w->len; i++)
+        facts += w->data[i];
+    facts += strlen(w->share) + strlen(w->filename) + w->file_id[15] + w->offset + w->missing;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     smb_limits l;
@@ -45,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     smb_conn *c = smb_conn_new(&l, sink);
     if (!c)
         return 0;
+    smb_conn_set_write_hook(c, on_write);
     size_t off = 0;
     while (off + 2 <= size) {
         uint16_t h = (uint16_t)(data[off] | (data[off + 1] << 8));

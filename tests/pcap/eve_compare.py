@@ -2,8 +2,10 @@
 """Checks pipewatch's EVE output against tshark's reading of the same capture.
 
 Every TREE_CONNECT and CREATE request that tshark dissects (SMB2 commands 3
-and 5, SMB1 TREE_CONNECT_ANDX and NT_CREATE_ANDX) must appear in pipewatch's
-`smb` records with the same name and the same final status: no more, no fewer.
+and 5, SMB1 TREE_CONNECT_ANDX and the SMB1 opens: NT_CREATE_ANDX, OPEN_ANDX,
+OPEN, CREATE, CREATE_NEW and TRANSACTION2 / TRANS2_OPEN2) must appear in
+pipewatch's `smb` records with the same name and the same final status: no
+more, no fewer.
 
 usage: eve_compare.py tshark CAPTURE EVE.json     compare with tshark
        eve_compare.py same EVE_A.json EVE_B.json  the same SMB operations in both
@@ -26,14 +28,22 @@ def norm_name(s):
     return s
 
 
+# NT_CREATE_ANDX, OPEN_ANDX, OPEN, CREATE, CREATE_NEW, TRANSACTION2 (TRANS2_OPEN2)
+SMB1_OPENS = (0xa2, 0x2d, 0x02, 0x03, 0x0f, 0x32)
+EVE_CREATES = ("SMB2_COMMAND_CREATE", "SMB1_COMMAND_NT_CREATE_ANDX", "SMB1_COMMAND_OPEN_ANDX", "SMB1_COMMAND_OPEN",
+               "SMB1_COMMAND_CREATE", "SMB1_COMMAND_CREATE_NEW", "SMB1_COMMAND_TRANS2")
+
+
 def tshark_ops(capture):
     """Multiset of (kind, name, status) from tshark: requests paired with final responses."""
     fields = ["tcp.stream", "smb2.cmd", "smb2.flags.response", "smb2.msg_id", "smb2.tree",
               "smb2.filename", "smb2.nt_status", "smb2.flags.async",
-              "smb.cmd", "smb.flags.response", "smb.mid", "smb.path", "smb.file", "smb.nt_status"]
+              "smb.cmd", "smb.flags.response", "smb.mid", "smb.path", "smb.file", "smb.nt_status",
+              "smb.trans2.cmd"]
     cmd = ["tshark", "-n", "-r", capture, "-o", "tcp.desegment_tcp_streams:TRUE",
            "-d", "tcp.port==8445,nbss",
-           "-Y", "smb2.cmd==3 || smb2.cmd==5 || smb.cmd==0x75 || smb.cmd==0xa2",
+           "-Y", "smb2.cmd==3 || smb2.cmd==5 || smb.cmd==0x75 || smb.cmd==0xa2 || smb.cmd==0x2d || smb.cmd==0x02"
+           " || smb.cmd==0x03 || smb.cmd==0x0f || (smb.cmd==0x32 && smb.trans2.cmd==0)",
            "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|"]
     for f in fields:
         cmd += ["-e", f]
@@ -82,9 +92,12 @@ def tshark_ops(capture):
             resp = d["smb.flags.response"] in ("1", "True")
             key = (stream, d["smb.mid"])
             for c in cmds:
-                if c not in ("0x75", "0xa2", "117", "162"):
+                c = int(c, 0)
+                if c == 0x32 and d["smb.trans2.cmd"].split("|")[0] not in ("0x0000", "0"):
+                    continue  # of TRANSACTION2 only TRANS2_OPEN2 opens a file
+                if c != 0x75 and c not in SMB1_OPENS:
                     continue
-                kind = "tree" if c in ("0x75", "117") else "create"
+                kind = "tree" if c == 0x75 else "create"
                 if not resp:
                     # tshark also shows the path of the tree the request travels on: the
                     # path being connected (or the file being opened) is the last one.
@@ -112,7 +125,7 @@ def eve_ops(path):
             if s["command"] in ("SMB2_COMMAND_TREE_CONNECT", "SMB1_COMMAND_TREE_CONNECT_ANDX"):
                 if "share" in s:
                     ops[("tree", norm_share(s["share"]), st)] += 1
-            elif s["command"] in ("SMB2_COMMAND_CREATE", "SMB1_COMMAND_NT_CREATE_ANDX"):
+            elif s["command"] in EVE_CREATES:
                 ops[("create", norm_name(s.get("filename", "")), st)] += 1
     return ops
 
