@@ -21,12 +21,27 @@ typedef struct slot {
     incident in;
 } slot;
 
+/* Where an open slot is filed by client and server (beside the slots, whose
+ * size sets how many fit in the memcap). */
+typedef struct slot_link {
+    uint32_t hash; /* of client and server, while used */
+    uint32_t next; /* next slot of the same bucket, as index + 1; 0: none */
+} slot_link;
+
 struct incident_stage {
     pthread_mutex_t lock;
     incident_limits lim;
     incident_sink sink;
     slot *slots;
     uint32_t max_open, nopen;
+    /* Open incidents by client and server: bucket heads (slot index + 1),
+     * so an observation finds its incident without a scan of the table. */
+    uint32_t *heads;
+    uint32_t head_mask;
+    slot_link *links; /* by slot */
+    /* No open incident was last seen before this: until now passes it by
+     * the gap, nothing can close, and the table is not scanned. */
+    uint64_t low_last;
     size_t held_budget, held_used;
     uint64_t next_id;
     incident_stats st;
@@ -52,10 +67,20 @@ incident_stage *incident_new(const incident_limits *l, incident_sink sink)
     s->max_open = n == 0 ? 1 : n > 1000000 ? 1000000 : (uint32_t)n;
     s->held_budget = s->lim.memcap / 4;
     s->slots = calloc(s->max_open, sizeof(slot));
-    if (!s->slots) {
+    uint32_t nheads = 1;
+    while (nheads < s->max_open)
+        nheads <<= 1;
+    s->heads = calloc(nheads, sizeof(uint32_t));
+    s->links = calloc(s->max_open, sizeof(slot_link));
+    if (!s->slots || !s->heads || !s->links) {
+        free(s->slots);
+        free(s->heads);
+        free(s->links);
         free(s);
         return NULL;
     }
+    s->head_mask = nheads - 1;
+    s->low_last = UINT64_MAX;
     pthread_mutex_init(&s->lock, NULL);
     s->sink = sink;
     s->st.max_open = s->max_open;
@@ -82,10 +107,35 @@ void incident_free(incident_stage *s)
             drop_held(s, &s->slots[i].in.files[k]);
     pthread_mutex_destroy(&s->lock);
     free(s->slots);
+    free(s->heads);
+    free(s->links);
     free(s);
 }
 
 static void copy(char *dst, size_t cap, const char *src) { snprintf(dst, cap, "%s", src ? src : ""); }
+
+static uint32_t pair_hash(const char *client, const char *server)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = client; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    h = (h ^ '|') * 16777619u;
+    for (const char *p = server; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return h;
+}
+
+static void unlink_slot(incident_stage *s, const slot *sl)
+{
+    uint32_t idx = (uint32_t)(sl - s->slots);
+    slot_link *l = &s->links[idx];
+    for (uint32_t *pp = &s->heads[l->hash & s->head_mask]; *pp; pp = &s->links[*pp - 1].next)
+        if (*pp == idx + 1) {
+            *pp = l->next;
+            break;
+        }
+    l->next = 0;
+}
 
 static void close_slot(incident_stage *s, slot *sl)
 {
@@ -112,6 +162,7 @@ static void close_slot(incident_stage *s, slot *sl)
     } else {
         s->st.dropped++;
     }
+    unlink_slot(s, sl);
     sl->used = false;
     s->nopen--;
 }
@@ -120,25 +171,37 @@ static void close_slot(incident_stage *s, slot *sl)
  * than the gap before now. */
 static void close_quiet(incident_stage *s, uint64_t now)
 {
+    /* every open incident was last seen at low_last or later: none is quiet yet */
+    if (s->low_last == UINT64_MAX || now <= s->low_last || now - s->low_last <= s->lim.gap_usec)
+        return;
     for (;;) {
         slot *oldest = NULL;
+        uint64_t low = UINT64_MAX;
         for (uint32_t i = 0; i < s->max_open; i++) {
             slot *sl = &s->slots[i];
-            if (sl->used && now > sl->in.last_usec && now - sl->in.last_usec > s->lim.gap_usec &&
-                (!oldest || sl->in.id < oldest->in.id))
-                oldest = sl;
+            if (!sl->used)
+                continue;
+            if (now > sl->in.last_usec && now - sl->in.last_usec > s->lim.gap_usec) {
+                if (!oldest || sl->in.id < oldest->in.id)
+                    oldest = sl;
+            } else if (sl->in.last_usec < low) {
+                low = sl->in.last_usec;
+            }
         }
-        if (!oldest)
+        if (!oldest) {
+            s->low_last = low;
             return;
+        }
         close_slot(s, oldest);
     }
 }
 
 static slot *find(incident_stage *s, const char *client, const char *server)
 {
-    for (uint32_t i = 0; i < s->max_open; i++) {
-        slot *sl = &s->slots[i];
-        if (sl->used && strcmp(sl->in.client_ip, client) == 0 && strcmp(sl->in.server_ip, server) == 0)
+    uint32_t h = pair_hash(client, server);
+    for (uint32_t i = s->heads[h & s->head_mask]; i; i = s->links[i - 1].next) {
+        slot *sl = &s->slots[i - 1];
+        if (s->links[i - 1].hash == h && strcmp(sl->in.client_ip, client) == 0 && strcmp(sl->in.server_ip, server) == 0)
             return sl;
     }
     return NULL;
@@ -171,6 +234,13 @@ static slot *open_slot(incident_stage *s, const char *client, const char *server
     copy(in->server_ip, sizeof in->server_ip, server);
     in->first_usec = in->last_usec = ts;
     in->no_session_setup = true;
+    slot_link *l = &s->links[free_slot - s->slots];
+    l->hash = pair_hash(in->client_ip, in->server_ip);
+    uint32_t *head = &s->heads[l->hash & s->head_mask];
+    l->next = *head;
+    *head = (uint32_t)(free_slot - s->slots) + 1;
+    if (ts < s->low_last)
+        s->low_last = ts;
     s->st.opened++;
     return free_slot;
 }

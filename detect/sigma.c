@@ -1127,7 +1127,14 @@ bool sigma_rule_match(const sigma_rule *r, const sigma_event *ev)
 size_t sigma_match(const sigma_ruleset *rs, const sigma_event *ev, const sigma_rule **out, size_t max)
 {
     if (rs->ix && sigma_index_rules(rs->ix) == rs->n)
-        return sigma_index_match(rs->ix, rs->rules, ev, out, max);
+        return sigma_index_match(rs->ix, rs->rules, ev, false, out, max);
+    return sigma_match_linear(rs, ev, out, max);
+}
+
+size_t sigma_match_fixed(const sigma_ruleset *rs, const sigma_event *ev, const sigma_rule **out, size_t max)
+{
+    if (rs->ix && sigma_index_rules(rs->ix) == rs->n)
+        return sigma_index_match(rs->ix, rs->rules, ev, true, out, max);
     return sigma_match_linear(rs, ev, out, max);
 }
 

@@ -62,6 +62,12 @@ const sigma_rule *sigma_rule_at(const sigma_ruleset *rs, size_t i);
  * can apply to the event, not the size of the rule set: rules are indexed at
  * load time by logsource and by values their conditions require. */
 size_t sigma_match(const sigma_ruleset *rs, const sigma_event *ev, const sigma_rule **out, size_t max);
+/* The same for an event whose field names are constants of the program (a
+ * name pointer always names the same text, as in the events winevent
+ * builds): the fields the rules use are placed once per list of name
+ * pointers, and read by number for every event after it, instead of being
+ * looked up by name. Same result as sigma_match; does not allocate. */
+size_t sigma_match_fixed(const sigma_ruleset *rs, const sigma_event *ev, const sigma_rule **out, size_t max);
 /* The same, by evaluating every rule in turn: the reference the rule index
  * behind sigma_match is checked against (tests, benchmarks). */
 size_t sigma_match_linear(const sigma_ruleset *rs, const sigma_event *ev, const sigma_rule **out, size_t max);

@@ -362,7 +362,7 @@ static bool fieldsel_match(const sigma_rule *r, const sigma_fieldsel *f, const s
         }
         return f->all && group_ok;
     }
-    const char *s = sigma_event_get(ev, f->field);
+    const char *s = sigma_fields_get(ev, f->owner, f->fid, f->field);
     /* s may point into part below, so part lives as long as s */
     // cppcheck-suppress variableScope
     char part[16];
@@ -370,11 +370,16 @@ static bool fieldsel_match(const sigma_rule *r, const sigma_fieldsel *f, const s
         s = sigma_time_part_of(s, f->time, part, sizeof(part)) ? part : NULL;
     /* a field Winlogbeat also renders by name (AccessList ->
      * AccessListDescription): a value matches any of the forms */
-    const char *alt_names[SIGMA_MAX_ALIASES];
     const char *alt[SIGMA_MAX_ALIASES] = {NULL};
-    size_t nalt = f->time ? 0 : sigma_field_aliases(f->field, alt_names);
-    for (size_t i = 0; i < nalt; i++)
-        alt[i] = sigma_event_get(ev, alt_names[i]);
+    if (f->owner && f->fid) {
+        for (size_t i = 0; i < f->nalias; i++)
+            alt[i] = sigma_fields_get(ev, f->owner, f->alias_fid[i], f->alias[i]);
+    } else {
+        const char *alt_names[SIGMA_MAX_ALIASES];
+        size_t nalt = f->time ? 0 : sigma_field_aliases(f->field, alt_names);
+        for (size_t i = 0; i < nalt; i++)
+            alt[i] = sigma_event_get(ev, alt_names[i]);
+    }
     if (f->neq) {
         /* The field must be there to differ from a value. */
         if (!s)

@@ -14,6 +14,9 @@ enum { K_EQ = 1, K_PRE = 2, K_SUF = 4, K_CON = 8, K_NUM = 16 };
 
 typedef struct ix_field {
     const char *name; /* the rule's field name (owned by a rule) */
+    const char *alias[SIGMA_MAX_ALIASES]; /* the fields that render it by name */
+    size_t nalias;
+    uint32_t fid, alias_fid[SIGMA_MAX_ALIASES]; /* by number in the index's field binding */
     uint8_t kinds;
 } ix_field;
 
@@ -40,6 +43,7 @@ struct sigma_index {
     uint64_t *cand;  /* scratch: candidate rules of the event being matched */
     size_t words;
     size_t unkeyed;
+    sigma_fields *fb; /* the rules' field names, bound */
 };
 
 /* ---- keys ------------------------------------------------------------- */
@@ -353,6 +357,7 @@ void sigma_index_free(sigma_index *ix)
     free(ix->slots);
     free(ix->filed);
     free(ix->cand);
+    sigma_fields_free(ix->fb);
     free(ix);
 }
 
@@ -444,6 +449,15 @@ sigma_index *sigma_index_build(sigma_rule *const *rules, size_t n)
         i = j;
     }
     free(pairs);
+    ix->fb = sigma_fields_bind(rules, n);
+    for (size_t ci = 0; ci < ix->nclasses; ci++)
+        for (size_t f = 0; f < ix->classes[ci].nfields; f++) {
+            ix_field *fd = &ix->classes[ci].fields[f];
+            fd->nalias = sigma_field_aliases(fd->name, fd->alias);
+            fd->fid = sigma_fields_id(ix->fb, fd->name);
+            for (size_t a = 0; a < fd->nalias; a++)
+                fd->alias_fid[a] = sigma_fields_id(ix->fb, fd->alias[a]);
+        }
     return ix;
 oom:
     free(pairs);
@@ -472,9 +486,11 @@ static inline void mark(const sigma_index *ix, uint64_t h)
         }
 }
 
-size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const sigma_event *ev,
+size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const sigma_event *ev, bool names_fixed,
                          const sigma_rule **out, size_t max)
 {
+    if (names_fixed)
+        sigma_fields_enter(ix->fb, ev);
     for (size_t ci = 0; ci < ix->nclasses; ci++) {
         const ix_class *c = &ix->classes[ci];
         if (!fits(c->product, ev->product) || !fits(c->service, ev->service) || !fits(c->category, ev->category))
@@ -483,14 +499,12 @@ size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const 
             ix->cand[c->unkeyed[i] >> 6] |= 1ull << (c->unkeyed[i] & 63);
         for (size_t f = 0; f < c->nfields; f++) {
             const ix_field *fd = &c->fields[f];
-            const char *v = sigma_event_get(ev, fd->name);
+            const char *v = sigma_fields_get(ev, ix->fb, fd->fid, fd->name);
             if (!v)
                 continue; /* every filed value needs the field present */
-            const char *alias[SIGMA_MAX_ALIASES];
-            size_t nalias = sigma_field_aliases(fd->name, alias);
-            for (size_t pass = 0; pass <= nalias; pass++) {
+            for (size_t pass = 0; pass <= fd->nalias; pass++) {
                 if (pass)
-                    v = sigma_event_get(ev, alias[pass - 1]);
+                    v = sigma_fields_get(ev, ix->fb, fd->alias_fid[pass - 1], fd->alias[pass - 1]);
                 if (!v)
                     continue;
                 size_t n = strlen(v);
@@ -528,5 +542,6 @@ size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const 
             hits++;
         }
     }
+    sigma_fields_leave();
     return hits;
 }

@@ -84,6 +84,12 @@ enum sigma_time_part { TP_NONE = 0, TP_MINUTE, TP_HOUR, TP_DAY, TP_WEEK, TP_MONT
 
 typedef struct sigma_fieldsel {
     char *field;  /* NULL: keyword search over every field value */
+    /* field and its aliases (sigma_field_aliases, unless time) by number in
+     * owner (sigma_fields_bind); 0: none */
+    const struct sigma_fields *owner;
+    uint32_t fid, alias_fid[2];
+    const char *alias[2];
+    uint8_t nalias;
     bool all;     /* every value group must match, instead of any value */
     bool neq;     /* |neq: the field differs from every value */
     uint8_t time; /* sigma_time_part: values are matched against that part of a date */
@@ -251,6 +257,28 @@ const char *sigma_event_get(const sigma_event *ev, const char *name);
 #define SIGMA_MAX_ALIASES 2
 size_t sigma_field_aliases(const char *name, const char *out[SIGMA_MAX_ALIASES]);
 
+/* sigma_fields.c: the field names of a rule set bound once. Binding numbers
+ * every field name (and alias) the rules' selectors use; an event whose
+ * field names are constants (names_fixed) is then entered once before its
+ * rules are evaluated, which places every numbered field in it, so each
+ * selector reads its field by number instead of comparing names. Events
+ * not entered (sigma_match, more than 32 fields, a single rule matched
+ * alone) are looked up by name, with the same result. */
+typedef struct sigma_fields sigma_fields;
+/* Numbers the fields of every selector of rules (and records the binding in
+ * them); NULL when out of memory (every lookup is then by name). */
+sigma_fields *sigma_fields_bind(sigma_rule *const *rules, size_t n);
+void sigma_fields_free(sigma_fields *b);
+/* The number of a name the rules use, 0 when none does. */
+uint32_t sigma_fields_id(const sigma_fields *b, const char *name);
+/* ev, whose field names are constants, is the event the calling thread
+ * matches next, until sigma_fields_leave. */
+void sigma_fields_enter(sigma_fields *b, const sigma_event *ev);
+void sigma_fields_leave(void);
+/* The value of field fid of owner (name: the same field by name), as
+ * sigma_event_get(ev, name) gives it. */
+const char *sigma_fields_get(const sigma_event *ev, const sigma_fields *owner, uint32_t fid, const char *name);
+
 /* The integer syntax numeric values compare by (sign and decimal digits). */
 bool sigma_parse_int(const char *s, size_t n, int64_t *out);
 
@@ -268,7 +296,8 @@ void sigma_index_free(sigma_index *ix);
 size_t sigma_index_rules(const sigma_index *ix);
 /* Rules filed under no key (evaluated for every event of their logsource). */
 size_t sigma_index_unkeyed(const sigma_index *ix);
-size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const sigma_event *ev,
+/* names_fixed: ev's field names are constants (see sigma_match_fixed). */
+size_t sigma_index_match(const sigma_index *ix, sigma_rule *const *rules, const sigma_event *ev, bool names_fixed,
                          const sigma_rule **out, size_t max);
 
 /* Iterative wildcard match over a token program; exposed for tests of the

@@ -25,23 +25,23 @@ void eve_begin(jbuf *j, const rec_hdr *h, const char *event_type)
 {
     jb_reset(j);
     jb_open_object(j, NULL);
-    jb_timestamp(j, "timestamp", h->ts_usec);
+    jk_timestamp(j, JK("timestamp"), h->ts_usec);
     if (h->flow_id)
-        jb_u64(j, "flow_id", h->flow_id);
+        jk_u64(j, JK("flow_id"), h->flow_id);
     if (h->pcap_cnt)
-        jb_u64(j, "pcap_cnt", h->pcap_cnt);
-    jb_str(j, "event_type", event_type);
+        jk_u64(j, JK("pcap_cnt"), h->pcap_cnt);
+    jk_str(j, JK("event_type"), event_type);
     if (h->vlan_id) {
-        jb_open_array(j, "vlan");
-        jb_u64(j, NULL, h->vlan_id);
+        jk_open_array(j, JK("vlan"));
+        jb_elem_u64(j, h->vlan_id);
         jb_close_array(j);
     }
     if (h->src_ip) {
-        jb_str(j, "src_ip", h->src_ip);
-        jb_u64(j, "src_port", h->src_port);
-        jb_str(j, "dest_ip", h->dest_ip);
-        jb_u64(j, "dest_port", h->dest_port);
-        jb_str(j, "proto", h->proto ? h->proto : "TCP");
+        jk_str(j, JK("src_ip"), h->src_ip);
+        jk_u64(j, JK("src_port"), h->src_port);
+        jk_str(j, JK("dest_ip"), h->dest_ip);
+        jk_u64(j, JK("dest_port"), h->dest_port);
+        jk_str(j, JK("proto"), h->proto ? h->proto : "TCP");
     }
 }
 
@@ -68,14 +68,24 @@ static const char *create_action_name(uint32_t a)
 static void status_fields(jbuf *j, const smb_fact_head *f)
 {
     if (!f->have_response) {
-        jb_str(j, "status", "NO_RESPONSE");
+        jk_str(j, JK("status"), "NO_RESPONSE");
         return;
     }
-    char code[16];
+    /* "0x%x" of the status, by hand: this runs for every SMB record */
+    char code[16] = "0x";
+    size_t n = 2;
+    int shift = 28;
+    while (shift > 0 && !((f->status >> shift) & 0xF))
+        shift -= 4;
+    for (; shift >= 0; shift -= 4)
+        code[n++] = "0123456789abcdef"[(f->status >> shift) & 0xF];
+    code[n] = '\0';
     const char *name = smb_status_name(f->status);
-    snprintf(code, sizeof(code), "0x%x", f->status);
-    jb_str(j, "status", name ? name : code);
-    jb_str(j, "status_code", code);
+    if (name)
+        jk_str(j, JK("status"), name);
+    else
+        jk_strn(j, JK("status"), code, n);
+    jk_strn(j, JK("status_code"), code, n);
 }
 
 static const char *command_name(const smb_fact_head *f)
@@ -87,81 +97,81 @@ static const char *command_name(const smb_fact_head *f)
 static void tree_fields(jbuf *j, const smb_fact_tree *t)
 {
     if (t->share)
-        jb_str(j, "share", t->share);
-    jb_str(j, "share_type", share_type_name(t->share_type));
+        jk_str(j, JK("share"), t->share);
+    jk_str(j, JK("share_type"), share_type_name(t->share_type));
 }
 
 static void file_fields(jbuf *j, const smb_fact_head *h, const smb_fact_file *f)
 {
     if (f->filename) {
-        jb_str(j, "filename", f->filename);
+        jk_str(j, JK("filename"), f->filename);
         if (f->tree.share_type == SMB_SHARE_PIPE)
-            jb_str(j, "named_pipe", f->filename);
+            jk_str(j, JK("named_pipe"), f->filename);
     }
     tree_fields(j, &f->tree);
     if (h->kind == SMB_FACT_CREATE) {
         const char *d = smb_disposition_name(f->create_disposition);
         if (d)
-            jb_str(j, "disposition", d);
-        jb_str(j, "access", (f->create_options & 0x00001000) ? "delete on close" : "normal");
-        jb_hex32(j, "access_mask", f->desired_access);
-        jb_hex32(j, "share_access", f->share_access);
-        jb_hex32(j, "create_options", f->create_options);
+            jk_str(j, JK("disposition"), d);
+        jk_str(j, JK("access"), (f->create_options & 0x00001000) ? "delete on close" : "normal");
+        jk_hex32(j, JK("access_mask"), f->desired_access);
+        jk_hex32(j, JK("share_access"), f->share_access);
+        jk_hex32(j, JK("create_options"), f->create_options);
         const char *act = h->have_response && h->status == 0 ? create_action_name(f->create_action) : NULL;
         if (act)
-            jb_str(j, "create_action", act);
+            jk_str(j, JK("create_action"), act);
     }
     if (f->have_file_id) {
         char guid[37];
         eve_format_guid(f->file_id, guid);
-        jb_str(j, "fuid", guid);
+        jk_str(j, JK("fuid"), guid);
     }
 }
 
 static void service_fields(jbuf *j, const smb_fact_service *s)
 {
-    jb_open_object(j, "service");
-    jb_str(j, "operation", s->operation ? s->operation : "");
+    jk_open_object(j, JK("service"));
+    jk_str(j, JK("operation"), s->operation ? s->operation : "");
     if (s->encrypted)
-        jb_bool(j, "encrypted", true);
+        jk_bool(j, JK("encrypted"), true);
     if (s->fault)
-        jb_hex32(j, "fault_status", s->fault_status);
+        jk_hex32(j, JK("fault_status"), s->fault_status);
     if (s->have_return)
-        jb_u64(j, "return_code", s->return_code);
+        jk_u64(j, JK("return_code"), s->return_code);
     if (s->name)
-        jb_str(j, "name", s->name);
+        jk_str(j, JK("name"), s->name);
     if (s->display_name)
-        jb_str(j, "display_name", s->display_name);
+        jk_str(j, JK("display_name"), s->display_name);
     if (s->binary_path)
-        jb_str(j, "binary_path", s->binary_path);
+        jk_str(j, JK("binary_path"), s->binary_path);
     if (s->service_type != 0xffffffffu)
-        jb_hex32(j, "service_type", s->service_type);
+        jk_hex32(j, JK("service_type"), s->service_type);
     if (s->start_type != 0xffffffffu)
-        jb_u64(j, "start_type", s->start_type);
+        jk_u64(j, JK("start_type"), s->start_type);
     if (s->account)
-        jb_str(j, "account", s->account);
+        jk_str(j, JK("account"), s->account);
     jb_close_object(j);
 }
 
 static void task_fields(jbuf *j, const smb_fact_task *t)
 {
-    jb_open_object(j, "task");
-    jb_str(j, "interface", t->atsvc ? "atsvc" : "ITaskSchedulerService");
-    jb_str(j, "operation", t->operation ? t->operation : "");
+    jk_open_object(j, JK("task"));
+    jk_str(j, JK("interface"), t->atsvc ? "atsvc" : "ITaskSchedulerService");
+    jk_str(j, JK("operation"), t->operation ? t->operation : "");
     if (t->encrypted)
-        jb_bool(j, "encrypted", true);
+        jk_bool(j, JK("encrypted"), true);
     if (t->fault)
-        jb_hex32(j, "fault_status", t->fault_status);
+        jk_hex32(j, JK("fault_status"), t->fault_status);
     if (t->have_return)
-        jb_hex32(j, "return_code", t->return_code);
+        jk_hex32(j, JK("return_code"), t->return_code);
     if (t->name)
-        jb_str(j, "name", t->name);
+        jk_str(j, JK("name"), t->name);
     if (t->command)
-        jb_str(j, "command", t->command);
+        jk_str(j, JK("command"), t->command);
     if (t->xml)
-        jb_u64(j, "xml_length", strlen(t->xml));
+        jk_u64(j, JK("xml_length"), strlen(t->xml));
     if (t->bind_identity)
-        jb_bool(j, "bind_identity", true);
+        jk_bool(j, JK("bind_identity"), true);
     jb_close_object(j);
 }
 
@@ -171,19 +181,19 @@ static void identity_fields(jbuf *j, const smb_fact_head *h)
     if (h->kind != SMB_FACT_SESSION_SETUP && !w->user && !w->domain)
         return;
     if (w->auth == SMB_AUTH_NTLMSSP || w->auth == SMB_AUTH_ANONYMOUS) {
-        jb_open_object(j, "ntlmssp");
-        jb_str(j, "domain", w->domain ? w->domain : "");
-        jb_str(j, "user", w->user ? w->user : "");
-        jb_str(j, "host", w->workstation ? w->workstation : "");
+        jk_open_object(j, JK("ntlmssp"));
+        jk_str(j, JK("domain"), w->domain ? w->domain : "");
+        jk_str(j, JK("user"), w->user ? w->user : "");
+        jk_str(j, JK("host"), w->workstation ? w->workstation : "");
         jb_close_object(j);
     } else if (w->auth == SMB_AUTH_KERBEROS) {
-        jb_open_object(j, "kerberos");
-        jb_bool(j, "ticket", true);
+        jk_open_object(j, JK("kerberos"));
+        jk_bool(j, JK("ticket"), true);
         if (w->from_kdc) {
             /* not on this connection: the KDC's reply that issued its ticket */
-            jb_str(j, "cname", w->user ? w->user : "");
-            jb_str(j, "crealm", w->domain ? w->domain : "");
-            jb_str(j, "identity_from", "kdc_reply");
+            jk_str(j, JK("cname"), w->user ? w->user : "");
+            jk_str(j, JK("crealm"), w->domain ? w->domain : "");
+            jk_str(j, JK("identity_from"), "kdc_reply");
         }
         jb_close_object(j);
     }
@@ -198,61 +208,61 @@ const char *eve_fact_record_type(const smb_fact *f) { return f->h.kind == SMB_FA
 static void dcerpc_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
 {
     const smb_fact_rpc *r = &f->u.rpc;
-    jb_open_object(j, "dcerpc");
-    jb_u64(j, "id", tx_id);
-    jb_str(j, "request", r->have_request ? "REQUEST" : "UNSEEN");
-    jb_str(j, "response", r->fault ? "FAULT" : r->have_response ? "RESPONSE" : "UNREPLIED");
-    jb_u64(j, "call_id", r->call_id);
-    jb_str(j, "rpc_version", "5.0");
+    jk_open_object(j, JK("dcerpc"));
+    jk_u64(j, JK("id"), tx_id);
+    jk_str(j, JK("request"), r->have_request ? "REQUEST" : "UNSEEN");
+    jk_str(j, JK("response"), r->fault ? "FAULT" : r->have_response ? "RESPONSE" : "UNREPLIED");
+    jk_u64(j, JK("call_id"), r->call_id);
+    jk_str(j, JK("rpc_version"), "5.0");
     if (r->interface)
-        jb_str(j, "interface", r->interface);
+        jk_str(j, JK("interface"), r->interface);
     if (r->uuid) {
         char ver[16];
         snprintf(ver, sizeof ver, "%u.%u", r->ver_major, r->ver_minor);
-        jb_str(j, "uuid", r->uuid);
-        jb_str(j, "version", ver);
+        jk_str(j, JK("uuid"), r->uuid);
+        jk_str(j, JK("version"), ver);
     }
-    jb_u64(j, "context_id", r->context_id);
+    jk_u64(j, JK("context_id"), r->context_id);
     if (r->have_request)
-        jb_u64(j, "opnum", r->opnum);
+        jk_u64(j, JK("opnum"), r->opnum);
     if (r->operation)
-        jb_str(j, "operation", r->operation);
-    jb_open_object(j, "req");
+        jk_str(j, JK("operation"), r->operation);
+    jk_open_object(j, JK("req"));
     if (r->have_request)
-        jb_u64(j, "opnum", r->opnum);
-    jb_u64(j, "frag_cnt", r->request_frags);
-    jb_u64(j, "stub_data_size", r->request_len);
+        jk_u64(j, JK("opnum"), r->opnum);
+    jk_u64(j, JK("frag_cnt"), r->request_frags);
+    jk_u64(j, JK("stub_data_size"), r->request_len);
     if (r->request_broken)
-        jb_bool(j, "broken", true);
+        jk_bool(j, JK("broken"), true);
     jb_close_object(j);
-    jb_open_object(j, "res");
-    jb_u64(j, "frag_cnt", r->response_frags);
-    jb_u64(j, "stub_data_size", r->response_len);
+    jk_open_object(j, JK("res"));
+    jk_u64(j, JK("frag_cnt"), r->response_frags);
+    jk_u64(j, JK("stub_data_size"), r->response_len);
     if (r->response_broken)
-        jb_bool(j, "broken", true);
+        jk_bool(j, JK("broken"), true);
     jb_close_object(j);
     if (r->fault)
-        jb_hex32(j, "fault_status", r->fault_status);
-    jb_bool(j, "encrypted", r->encrypted);
+        jk_hex32(j, JK("fault_status"), r->fault_status);
+    jk_bool(j, JK("encrypted"), r->encrypted);
     if (r->auth_level)
-        jb_u64(j, "auth_level", r->auth_level);
+        jk_u64(j, JK("auth_level"), r->auth_level);
     if (r->have_return)
-        jb_hex32(j, "return_code", r->return_code);
+        jk_hex32(j, JK("return_code"), r->return_code);
     if (r->object)
-        jb_str(j, "object", r->object);
+        jk_str(j, JK("object"), r->object);
     if (r->binary_path)
-        jb_str(j, "binary_path", r->binary_path);
+        jk_str(j, JK("binary_path"), r->binary_path);
     if (r->start_type != 0xffffffffu && r->binary_path)
-        jb_u64(j, "start_type", r->start_type);
+        jk_u64(j, JK("start_type"), r->start_type);
     if (r->pipe.filename)
-        jb_str(j, "named_pipe", r->pipe.filename);
+        jk_str(j, JK("named_pipe"), r->pipe.filename);
     if (r->pipe.have_file_id) {
         char guid[37];
         eve_format_guid(r->pipe.file_id, guid);
-        jb_str(j, "fuid", guid);
+        jk_str(j, JK("fuid"), guid);
     }
-    jb_u64(j, "session_id", f->h.session_id);
-    jb_u64(j, "tree_id", f->h.tree_id);
+    jk_u64(j, JK("session_id"), f->h.session_id);
+    jk_u64(j, JK("tree_id"), f->h.tree_id);
     identity_fields(j, &f->h);
     jb_close_object(j);
 }
@@ -264,16 +274,16 @@ void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
         dcerpc_object(j, f, tx_id);
         return;
     }
-    jb_open_object(j, "smb");
-    jb_u64(j, "id", tx_id);
+    jk_open_object(j, JK("smb"));
+    jk_u64(j, JK("id"), tx_id);
     const char *dialect = smb_dialect_name(h->dialect);
-    jb_str(j, "dialect", dialect ? dialect : "unknown");
-    jb_str(j, "command", command_name(h));
+    jk_str(j, JK("dialect"), dialect ? dialect : "unknown");
+    jk_str(j, JK("command"), command_name(h));
     status_fields(j, h);
-    jb_u64(j, "session_id", h->session_id);
-    jb_u64(j, "tree_id", h->tree_id);
+    jk_u64(j, JK("session_id"), h->session_id);
+    jk_u64(j, JK("tree_id"), h->tree_id);
     if (!h->have_request)
-        jb_bool(j, "request_seen", false);
+        jk_bool(j, JK("request_seen"), false);
     switch (h->kind) {
     case SMB_FACT_TREE_CONNECT:
     case SMB_FACT_TREE_DISCONNECT: tree_fields(j, &f->u.tree); break;
@@ -306,25 +316,25 @@ void eve_winlog_object(jbuf *j, const win_event *e)
 {
     if (e->def->family->rules_only)
         return; /* pipewatch's own view of a call: no Windows event to write */
-    jb_open_object(j, "winlog");
-    jb_str(j, "channel", e->def->family->channel);
-    jb_str(j, "provider_name", e->def->family->provider);
-    jb_u64(j, "event_id", e->event_id);
+    jk_open_object(j, JK("winlog"));
+    jk_str(j, JK("channel"), e->def->family->channel);
+    jk_str(j, JK("provider_name"), e->def->family->provider);
+    jk_u64(j, JK("event_id"), e->event_id);
     if (e->def->family->level)
-        jb_str(j, "level", e->def->family->level);
+        jk_str(j, JK("level"), e->def->family->level);
     if (e->def->family->provider_guid)
-        jb_str(j, "provider_guid", e->def->family->provider_guid);
+        jk_str(j, JK("provider_guid"), e->def->family->provider_guid);
     const win_envelope *env = winevent_envelope(e->event_id);
     if (env) {
-        jb_str(j, "task", env->task_name);
-        jb_str(j, "opcode", env->opcode);
-        jb_u64(j, "version", env->version);
+        jk_str(j, JK("task"), env->task_name);
+        jk_str(j, JK("opcode"), env->opcode);
+        jk_u64(j, JK("version"), env->version);
     }
-    jb_str(j, "computer_name", e->computer_name ? e->computer_name : "");
-    jb_open_array(j, "keywords");
-    jb_str(j, NULL, e->keywords ? e->keywords : "");
+    jk_str(j, JK("computer_name"), e->computer_name ? e->computer_name : "");
+    jk_open_array(j, JK("keywords"));
+    jb_elem_str(j, e->keywords ? e->keywords : "");
     jb_close_array(j);
-    jb_open_object(j, "event_data");
+    jk_open_object(j, JK("event_data"));
     /* Winlogbeat leaves out the fields whose value is empty
      * (<Data Name="ShareLocalPath"/>) */
     for (size_t i = 0; i < e->ndata; i++)
@@ -339,8 +349,8 @@ void eve_winlog_object(jbuf *j, const win_event *e)
     /* Winlogbeat's event.outcome: the audit keyword as success or failure */
     const win_family *fam = e->def->family;
     if (fam->keyword_success && fam->keyword_failure && strcmp(fam->keyword_success, fam->keyword_failure) != 0) {
-        jb_open_object(j, "event");
-        jb_str(j, "outcome", e->audit_success ? "success" : "failure");
+        jk_open_object(j, JK("event"));
+        jk_str(j, JK("outcome"), e->audit_success ? "success" : "failure");
         jb_close_object(j);
     }
 }
@@ -375,31 +385,31 @@ static const char *category_of(const sigma_rule *r, char *buf, size_t n)
 void eve_alert_object(jbuf *j, const sigma_rule *r)
 {
     char cat[64];
-    jb_open_object(j, "alert");
-    jb_str(j, "action", "allowed");
-    jb_u64(j, "gid", 1);
-    jb_u64(j, "signature_id", sigma_rule_signature_id(r));
-    jb_u64(j, "rev", 1);
-    jb_str(j, "signature", sigma_rule_title(r));
-    jb_str(j, "category", category_of(r, cat, sizeof(cat)));
-    jb_u64(j, "severity", (uint64_t)sigma_rule_severity(r));
-    jb_open_object(j, "metadata");
-    jb_open_array(j, "sigma_id");
-    jb_str(j, NULL, sigma_rule_id(r));
+    jk_open_object(j, JK("alert"));
+    jk_str(j, JK("action"), "allowed");
+    jk_u64(j, JK("gid"), 1);
+    jk_u64(j, JK("signature_id"), sigma_rule_signature_id(r));
+    jk_u64(j, JK("rev"), 1);
+    jk_str(j, JK("signature"), sigma_rule_title(r));
+    jk_str(j, JK("category"), category_of(r, cat, sizeof(cat)));
+    jk_u64(j, JK("severity"), (uint64_t)sigma_rule_severity(r));
+    jk_open_object(j, JK("metadata"));
+    jk_open_array(j, JK("sigma_id"));
+    jb_elem_str(j, sigma_rule_id(r));
     jb_close_array(j);
-    jb_open_array(j, "level");
-    jb_str(j, NULL, sigma_rule_level(r));
+    jk_open_array(j, JK("level"));
+    jb_elem_str(j, sigma_rule_level(r));
     jb_close_array(j);
     if (sigma_rule_tag_count(r)) {
-        jb_open_array(j, "tags");
+        jk_open_array(j, JK("tags"));
         for (size_t i = 0; i < sigma_rule_tag_count(r); i++)
-            jb_str(j, NULL, sigma_rule_tag(r, i));
+            jb_elem_str(j, sigma_rule_tag(r, i));
         jb_close_array(j);
     }
     if (sigma_rule_reference_count(r)) {
-        jb_open_array(j, "references");
+        jk_open_array(j, JK("references"));
         for (size_t i = 0; i < sigma_rule_reference_count(r); i++)
-            jb_str(j, NULL, sigma_rule_reference(r, i));
+            jb_elem_str(j, sigma_rule_reference(r, i));
         jb_close_array(j);
     }
     jb_close_object(j);
@@ -409,51 +419,51 @@ void eve_alert_object(jbuf *j, const sigma_rule *r)
 void eve_flow_object(jbuf *j, const flow_rec *f)
 {
     if (f->app_proto)
-        jb_str(j, "app_proto", f->app_proto);
-    jb_open_object(j, "flow");
-    jb_u64(j, "pkts_toserver", f->pkts_toserver);
-    jb_u64(j, "pkts_toclient", f->pkts_toclient);
-    jb_u64(j, "bytes_toserver", f->bytes_toserver);
-    jb_u64(j, "bytes_toclient", f->bytes_toclient);
-    jb_timestamp(j, "start", f->start_usec);
-    jb_timestamp(j, "end", f->end_usec);
-    jb_u64(j, "age", (f->end_usec - f->start_usec) / 1000000);
+        jk_str(j, JK("app_proto"), f->app_proto);
+    jk_open_object(j, JK("flow"));
+    jk_u64(j, JK("pkts_toserver"), f->pkts_toserver);
+    jk_u64(j, JK("pkts_toclient"), f->pkts_toclient);
+    jk_u64(j, JK("bytes_toserver"), f->bytes_toserver);
+    jk_u64(j, JK("bytes_toclient"), f->bytes_toclient);
+    jk_timestamp(j, JK("start"), f->start_usec);
+    jk_timestamp(j, JK("end"), f->end_usec);
+    jk_u64(j, JK("age"), (f->end_usec - f->start_usec) / 1000000);
     if (f->state)
-        jb_str(j, "state", f->state);
-    jb_str(j, "reason", f->reason);
-    jb_bool(j, "alerted", f->alerted);
-    jb_bool(j, "midstream", f->midstream);
+        jk_str(j, JK("state"), f->state);
+    jk_str(j, JK("reason"), f->reason);
+    jk_bool(j, JK("alerted"), f->alerted);
+    jk_bool(j, JK("midstream"), f->midstream);
     jb_close_object(j);
-    jb_open_object(j, "ndpi");
-    jb_str(j, "app_protocol", f->app_name && f->app_name[0] ? f->app_name : "Unknown");
+    jk_open_object(j, JK("ndpi"));
+    jk_str(j, JK("app_protocol"), f->app_name && f->app_name[0] ? f->app_name : "Unknown");
     jb_close_object(j);
     const smb_conn_stats *ss = f->smb;
     if (ss) {
-        jb_open_object(j, "smb");
-        jb_str(j, "dialect", f->smb_dialect ? f->smb_dialect : "unknown");
-        jb_u64(j, "smb1_messages", ss->smb1_msgs);
-        jb_u64(j, "smb2_messages", ss->smb2_msgs);
-        jb_u64(j, "encrypted_messages", ss->encrypted_msgs);
-        jb_u64(j, "compressed_messages", ss->compressed_msgs);
-        jb_bool(j, "encrypted", ss->encrypted_msgs > 0);
-        jb_u64(j, "gaps", ss->gaps);
-        jb_u64(j, "resyncs", ss->resyncs);
-        jb_u64(j, "malformed", ss->malformed);
-        jb_u64(j, "orphan_responses", ss->orphan_responses);
-        jb_u64(j, "limit_drops", ss->limit_drops);
+        jk_open_object(j, JK("smb"));
+        jk_str(j, JK("dialect"), f->smb_dialect ? f->smb_dialect : "unknown");
+        jk_u64(j, JK("smb1_messages"), ss->smb1_msgs);
+        jk_u64(j, JK("smb2_messages"), ss->smb2_msgs);
+        jk_u64(j, JK("encrypted_messages"), ss->encrypted_msgs);
+        jk_u64(j, JK("compressed_messages"), ss->compressed_msgs);
+        jk_bool(j, JK("encrypted"), ss->encrypted_msgs > 0);
+        jk_u64(j, JK("gaps"), ss->gaps);
+        jk_u64(j, JK("resyncs"), ss->resyncs);
+        jk_u64(j, JK("malformed"), ss->malformed);
+        jk_u64(j, JK("orphan_responses"), ss->orphan_responses);
+        jk_u64(j, JK("limit_drops"), ss->limit_drops);
         jb_close_object(j);
     }
 }
 
 void eve_stats_object(jbuf *j, const stats_rec *st)
 {
-    jb_open_object(j, "stats");
-    jb_u64(j, "uptime", st->uptime_usec / 1000000);
+    jk_open_object(j, JK("stats"));
+    jk_u64(j, JK("uptime"), st->uptime_usec / 1000000);
     pw_counters_json(j, st->c);
     if (st->unwritten_records || st->reopen_failures) {
-        jb_open_object(j, "output");
-        jb_u64(j, "unwritten_records", st->unwritten_records);
-        jb_u64(j, "reopen_failures", st->reopen_failures);
+        jk_open_object(j, JK("output"));
+        jk_u64(j, JK("unwritten_records"), st->unwritten_records);
+        jk_u64(j, JK("reopen_failures"), st->reopen_failures);
         jb_close_object(j);
     }
     if (st->extra)
@@ -477,29 +487,29 @@ static void corr_num(jbuf *j, const char *key, double v)
  * and the events it counted. */
 static void correlation_object(jbuf *j, const sigma_corr_alert *a, const sigma_ruleset *rules)
 {
-    jb_open_object(j, "correlation");
-    jb_str(j, "type", a->type);
-    jb_open_object(j, "group");
+    jk_open_object(j, JK("correlation"));
+    jk_str(j, JK("type"), a->type);
+    jk_open_object(j, JK("group"));
     for (size_t i = 0; i < a->ngroup; i++)
         jb_str(j, a->group_names[i], a->group_values[i]);
     jb_close_object(j);
     corr_num(j, "value", a->value);
     if (a->value_of)
-        jb_str(j, "value_of", a->value_of);
-    jb_timestamp(j, "first_seen", a->first_usec);
-    jb_timestamp(j, "last_seen", a->last_usec);
-    jb_u64(j, "events_count", a->events);
-    jb_bool(j, "truncated", a->truncated);
-    jb_open_array(j, "events");
+        jk_str(j, JK("value_of"), a->value_of);
+    jk_timestamp(j, JK("first_seen"), a->first_usec);
+    jk_timestamp(j, JK("last_seen"), a->last_usec);
+    jk_u64(j, JK("events_count"), a->events);
+    jk_bool(j, JK("truncated"), a->truncated);
+    jk_open_array(j, JK("events"));
     for (size_t i = 0; i < a->nrefs; i++) {
         const sigma_rule *r = rules ? sigma_rule_at(rules, a->refs[i].rule) : NULL;
         jb_open_object(j, NULL);
-        jb_timestamp(j, "timestamp", a->refs[i].ts_usec);
+        jk_timestamp(j, JK("timestamp"), a->refs[i].ts_usec);
         if (a->refs[i].flow_id)
-            jb_u64(j, "flow_id", a->refs[i].flow_id);
+            jk_u64(j, JK("flow_id"), a->refs[i].flow_id);
         if (r) {
-            jb_str(j, "rule", sigma_rule_title(r));
-            jb_u64(j, "signature_id", sigma_rule_signature_id(r));
+            jk_str(j, JK("rule"), sigma_rule_title(r));
+            jk_u64(j, JK("signature_id"), sigma_rule_signature_id(r));
         }
         jb_close_object(j);
     }

@@ -176,9 +176,90 @@ static bool put_escaped(jbuf *j, const char *str, size_t n)
     return putc1(j, '"');
 }
 
-/* Writes the comma and the key of a new member. Returns the length to roll
- * back to if the member does not fit, or SIZE_MAX when the line is full. */
-static size_t begin(jbuf *j, const char *key)
+/* True when no byte of s needs escaping: printable ASCII other than the
+ * quote and the backslash (DEL included, as put_escaped copies it). Eight
+ * bytes at a time: a byte below 0x20, from 0x80, '"' or '\\' shows in the
+ * high bit of its lane (each test is exact as to whether some lane has
+ * it, which is all that is asked). */
+#define LANES(b) (0x0101010101010101ull * (uint64_t)(b))
+static inline uint64_t lane_zero(uint64_t v) { return (v - LANES(1)) & ~v & LANES(0x80); }
+
+static inline bool plain_word(const char *s)
+{
+    uint64_t x;
+    memcpy(&x, s, 8);
+    uint64_t bad = ((x - LANES(0x20)) & ~x) | x | lane_zero(x ^ LANES('"')) | lane_zero(x ^ LANES('\\'));
+    return !(bad & LANES(0x80));
+}
+
+static bool plain_text(const char *s, size_t n)
+{
+    if (n >= 8) {
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8)
+            if (!plain_word(s + i))
+                return false;
+        /* the last bytes in one word that overlaps the one before */
+        return i == n || plain_word(s + n - 8);
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
+/* A whole member in one step, when every piece is known to need no
+ * escaping: the comma when due, the key (key_lit: in its written form;
+ * else a plain name, quoted here; NULL: none), then the text, in quotes
+ * when quote is set. It fits whole or is dropped whole, as a member the
+ * slow path writes piece by piece. */
+static inline void put_member(jbuf *j, const char *key, size_t klen, bool key_lit, const char *text, size_t n,
+                              bool quote)
+{
+    if (j->overflow) {
+        j->dropped++;
+        return;
+    }
+    size_t comma = j->need_comma ? 1 : 0;
+    size_t kwrap = key && !key_lit ? 3 : 0;
+    size_t need = comma + (key ? klen : 0) + kwrap + n + (quote ? 2 : 0);
+    if (j->len + need > j->limit) {
+        j->overflow = true;
+        j->dropped++;
+        j->buf[j->len] = '\0';
+        return;
+    }
+    char *p = j->buf + j->len;
+    if (comma)
+        *p++ = ',';
+    if (key) {
+        if (kwrap)
+            *p++ = '"';
+        memcpy(p, key, klen);
+        p += klen;
+        if (kwrap) {
+            *p++ = '"';
+            *p++ = ':';
+        }
+    }
+    if (quote)
+        *p++ = '"';
+    memcpy(p, text, n);
+    p += n;
+    if (quote)
+        *p++ = '"';
+    *p = '\0';
+    j->len = (size_t)(p - j->buf);
+    j->need_comma = true;
+}
+
+/* Writes the comma and the key of a new member: key_lit says the key is
+ * already in its written form (quoted, with its colon: JK()). Returns the
+ * length to roll back to if the member does not fit, or SIZE_MAX when the
+ * line is full. */
+static size_t begin_key(jbuf *j, const char *key, size_t klen, bool key_lit)
 {
     if (j->overflow) {
         j->dropped++;
@@ -189,13 +270,20 @@ static size_t begin(jbuf *j, const char *key)
         j->dropped++;
         return SIZE_MAX;
     }
-    if (key && (!put_escaped(j, key, strlen(key)) || !putc1(j, ':'))) {
+    bool ok = true;
+    if (key && key_lit)
+        ok = put(j, key, klen);
+    else if (key)
+        ok = put_escaped(j, key, klen) && putc1(j, ':');
+    if (!ok) {
         j->len = mark;
         j->dropped++;
         return SIZE_MAX;
     }
     return mark;
 }
+
+static size_t begin(jbuf *j, const char *key) { return begin_key(j, key, key ? strlen(key) : 0, false); }
 
 static void end(jbuf *j, size_t mark, bool ok)
 {
@@ -217,8 +305,20 @@ static void end_overflow(jbuf *j, size_t mark)
         j->buf[j->len] = '\0';
 }
 
+/* A key given at run time goes the fast way when it needs no escaping. */
+static inline bool plain_key(const char *key, size_t *klen)
+{
+    *klen = key ? strlen(key) : 0;
+    return !key || plain_text(key, *klen);
+}
+
 static void put_raw_member(jbuf *j, const char *key, const char *text, size_t n)
 {
+    size_t klen;
+    if (plain_key(key, &klen)) {
+        put_member(j, key, klen, false, text, n, false);
+        return;
+    }
     size_t mark = begin(j, key);
     if (mark == SIZE_MAX) {
         end_overflow(j, mark);
@@ -227,9 +327,9 @@ static void put_raw_member(jbuf *j, const char *key, const char *text, size_t n)
     end(j, mark, put(j, text, n));
 }
 
-static void open_with(jbuf *j, const char *key, char c)
+static void open_key(jbuf *j, const char *key, size_t klen, bool key_lit, char c)
 {
-    size_t mark = begin(j, key);
+    size_t mark = begin_key(j, key, klen, key_lit);
     bool ok = mark != SIZE_MAX && put_open(j, &c, 1, 1);
     if (mark == SIZE_MAX) {
         end_overflow(j, mark);
@@ -246,6 +346,12 @@ static void open_with(jbuf *j, const char *key, char c)
     j->need_comma = false;
     set_depth(j, j->depth + 1);
 }
+
+static void open_with(jbuf *j, const char *key, char c) { open_key(j, key, key ? strlen(key) : 0, false, c); }
+
+void jk_open_object(jbuf *j, jkey k) { open_key(j, k.text, k.len, true, '{'); }
+
+void jk_open_array(jbuf *j, jkey k) { open_key(j, k.text, k.len, true, '['); }
 
 void jb_open_object(jbuf *j, const char *key)
 {
@@ -288,8 +394,33 @@ void jb_close_array(jbuf *j)
     close_with(j, ']');
 }
 
+/* A string member: one step when neither key nor value needs escaping,
+ * else piece by piece through put_escaped. */
+static void str_member(jbuf *j, const char *key, size_t klen, bool key_lit, const char *val, size_t n)
+{
+    if (!val) {
+        put_member(j, key, klen, key_lit, "null", 4, false);
+        return;
+    }
+    if (plain_text(val, n)) {
+        put_member(j, key, klen, key_lit, val, n, true);
+        return;
+    }
+    size_t mark = begin_key(j, key, klen, key_lit);
+    if (mark == SIZE_MAX) {
+        end_overflow(j, mark);
+        return;
+    }
+    end(j, mark, put_escaped(j, val, n));
+}
+
 void jb_strn(jbuf *j, const char *key, const char *val, size_t n)
 {
+    size_t klen;
+    if (plain_key(key, &klen)) {
+        str_member(j, key, klen, false, val, n);
+        return;
+    }
     if (!val) {
         put_raw_member(j, key, "null", 4);
         return;
@@ -307,18 +438,44 @@ void jb_str(jbuf *j, const char *key, const char *val)
     jb_strn(j, key, val, val ? strlen(val) : 0);
 }
 
-static size_t fmt_u64(uint64_t v, char *out)
+void jk_strn(jbuf *j, jkey k, const char *val, size_t n) { str_member(j, k.text, k.len, true, val, n); }
+
+void jk_str(jbuf *j, jkey k, const char *val) { str_member(j, k.text, k.len, true, val, val ? strlen(val) : 0); }
+
+void jb_elem_str(jbuf *j, const char *val) { str_member(j, NULL, 0, false, val, val ? strlen(val) : 0); }
+
+void jb_elem_strn(jbuf *j, const char *val, size_t n) { str_member(j, NULL, 0, false, val, n); }
+
+void jk_raw(jbuf *j, jkey k, const char *json, size_t n) { put_member(j, k.text, k.len, true, json, n, false); }
+
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/* Decimal digits, two at a time from the right, without a division loop
+ * through snprintf. */
+size_t jb_fmt_u64(uint64_t v, char *out)
 {
     char tmp[20];
-    size_t k = 0;
-    do {
-        tmp[k++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < k; i++)
-        out[i] = tmp[k - 1 - i];
-    return k;
+    size_t k = sizeof tmp;
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100);
+        v /= 100;
+        tmp[--k] = digit_pairs[2 * d + 1];
+        tmp[--k] = digit_pairs[2 * d];
+    }
+    if (v >= 10) {
+        tmp[--k] = digit_pairs[2 * v + 1];
+        tmp[--k] = digit_pairs[2 * v];
+    } else {
+        tmp[--k] = (char)('0' + v);
+    }
+    size_t n = sizeof tmp - k;
+    memcpy(out, tmp + k, n);
+    return n;
 }
+
+static size_t fmt_u64(uint64_t v, char *out) { return jb_fmt_u64(v, out); }
 
 void jb_raw(jbuf *j, const char *key, const char *json, size_t n) { put_raw_member(j, key, json, n); }
 
@@ -327,6 +484,20 @@ void jb_u64(jbuf *j, const char *key, uint64_t v)
     char num[24];
     size_t n = fmt_u64(v, num);
     put_raw_member(j, key, num, n);
+}
+
+void jk_u64(jbuf *j, jkey k, uint64_t v)
+{
+    char num[24];
+    size_t n = fmt_u64(v, num);
+    put_member(j, k.text, k.len, true, num, n, false);
+}
+
+void jb_elem_u64(jbuf *j, uint64_t v)
+{
+    char num[24];
+    size_t n = fmt_u64(v, num);
+    put_member(j, NULL, 0, false, num, n, false);
 }
 
 void jb_i64(jbuf *j, const char *key, int64_t v)
@@ -350,13 +521,36 @@ void jb_bool(jbuf *j, const char *key, bool v)
         put_raw_member(j, key, "false", 5);
 }
 
-void jb_hex32(jbuf *j, const char *key, uint32_t v)
+static void hex32_text(uint32_t v, char txt[12])
 {
-    char txt[12] = "\"0x";
+    txt[0] = '"';
+    txt[1] = '0';
+    txt[2] = 'x';
     for (int i = 0; i < 8; i++)
         txt[3 + i] = hexdig[(v >> (28 - 4 * i)) & 0xF];
     txt[11] = '"';
+}
+
+void jb_hex32(jbuf *j, const char *key, uint32_t v)
+{
+    char txt[12];
+    hex32_text(v, txt);
     put_raw_member(j, key, txt, 12);
+}
+
+void jk_hex32(jbuf *j, jkey k, uint32_t v)
+{
+    char txt[12];
+    hex32_text(v, txt);
+    put_member(j, k.text, k.len, true, txt, 12, false);
+}
+
+void jk_bool(jbuf *j, jkey k, bool v)
+{
+    if (v)
+        put_member(j, k.text, k.len, true, "true", 4, false);
+    else
+        put_member(j, k.text, k.len, true, "false", 5, false);
 }
 
 static void put2(char *p, unsigned v)
@@ -378,17 +572,16 @@ static _Thread_local struct {
     char text[20];
 } ts_cache;
 
-void jb_timestamp(jbuf *j, const char *key, uint64_t ts_usec)
+/* The quoted timestamp into txt[33]; false when the time has no date. */
+static bool timestamp_text(uint64_t ts_usec, char txt[34])
 {
     int64_t sec = (int64_t)(ts_usec / 1000000u);
     unsigned usec = (unsigned)(ts_usec % 1000000u);
     if (!ts_cache.valid || ts_cache.sec != sec) {
         time_t t = (time_t)sec;
         struct tm tm;
-        if (!gmtime_r(&t, &tm)) {
-            put_raw_member(j, key, "null", 4);
-            return;
-        }
+        if (!gmtime_r(&t, &tm))
+            return false;
         unsigned year = (unsigned)tm.tm_year + 1900u;
         char *p = ts_cache.text;
         if (year > 9999)
@@ -410,7 +603,6 @@ void jb_timestamp(jbuf *j, const char *key, uint64_t ts_usec)
         ts_cache.sec = sec;
         ts_cache.valid = true;
     }
-    char txt[34];
     txt[0] = '"';
     memcpy(txt + 1, ts_cache.text, 19);
     txt[20] = '.';
@@ -419,7 +611,25 @@ void jb_timestamp(jbuf *j, const char *key, uint64_t ts_usec)
         usec /= 10;
     }
     memcpy(txt + 27, "+0000\"", 6);
-    put_raw_member(j, key, txt, 33);
+    return true;
+}
+
+void jb_timestamp(jbuf *j, const char *key, uint64_t ts_usec)
+{
+    char txt[34];
+    if (timestamp_text(ts_usec, txt))
+        put_raw_member(j, key, txt, 33);
+    else
+        put_raw_member(j, key, "null", 4);
+}
+
+void jk_timestamp(jbuf *j, jkey k, uint64_t ts_usec)
+{
+    char txt[34];
+    if (timestamp_text(ts_usec, txt))
+        put_member(j, k.text, k.len, true, txt, 33, false);
+    else
+        put_member(j, k.text, k.len, true, "null", 4, false);
 }
 
 bool jb_truncated(const jbuf *j) { return j->dropped > 0; }

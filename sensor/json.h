@@ -45,6 +45,33 @@ void jb_raw(jbuf *j, const char *key, const char *json, size_t n);  /* "0x001201
 /* "2026-11-29T02:47:22.123456+0000", Suricata's timestamp form, in UTC. */
 void jb_timestamp(jbuf *j, const char *key, uint64_t ts_usec);
 const char *jb_line(jbuf *j, size_t *len); /* the text so far, NUL-terminated */
+
+/* The same members with a key known when the program is compiled: JK("name")
+ * is the key as it is written ("\"name\":"), quoted and followed by its
+ * colon at compile time, so nothing is scanned or escaped at run time. The
+ * name must be a string literal that needs no escaping. */
+typedef struct jkey {
+    const char *text;
+    size_t len;
+} jkey;
+#define JK(name) ((jkey){"\"" name "\":", sizeof("\"" name "\":") - 1})
+
+void jk_open_object(jbuf *j, jkey k);
+void jk_open_array(jbuf *j, jkey k);
+void jk_str(jbuf *j, jkey k, const char *val); /* val NULL writes null */
+void jk_strn(jbuf *j, jkey k, const char *val, size_t n);
+void jk_u64(jbuf *j, jkey k, uint64_t v);
+void jk_bool(jbuf *j, jkey k, bool v);
+void jk_hex32(jbuf *j, jkey k, uint32_t v);
+void jk_raw(jbuf *j, jkey k, const char *json, size_t n);
+void jk_timestamp(jbuf *j, jkey k, uint64_t ts_usec);
+/* Array elements (no key). */
+void jb_elem_str(jbuf *j, const char *val);
+void jb_elem_strn(jbuf *j, const char *val, size_t n);
+void jb_elem_u64(jbuf *j, uint64_t v);
+
+/* Decimal digits of v into out (at least 20 bytes); returns their count. */
+size_t jb_fmt_u64(uint64_t v, char *out);
 /* True when members were dropped from the line (it is still valid JSON once closed). */
 bool jb_truncated(const jbuf *j);
 

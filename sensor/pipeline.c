@@ -41,6 +41,10 @@ typedef struct flow_app {
     bool smb_evicted; /* its SMB state was given up to make room for a newer connection */
     bool named;       /* the server's name from this connection was given to the hostnames table */
     char app_name[32];
+    /* Both addresses as text, made once for the flow's records (every smb,
+     * winlog and alert record names them); addr_text[i] is f->addr[i]. */
+    bool have_addr_text;
+    char addr_text[2][INET6_ADDRSTRLEN];
     struct flow_app *lru_prev, *lru_next; /* connections with SMB state, least recently active first */
 } flow_app;
 
@@ -113,17 +117,23 @@ static void emit(pipeline *p, const pw_record *r)
 }
 
 typedef struct endpoints {
-    char client[64], server[64];
+    const char *client, *server; /* the flow's addr_text */
     uint16_t cport, sport;
 } endpoints;
 
 /* Client is the side that sent requests: the SMB parser learns it from the
- * request/response flag (dir 1 when a midstream capture began with the server). */
-static void endpoints_of(const flow *f, int client_dir, endpoints *e)
+ * request/response flag (dir 1 when a midstream capture began with the server).
+ * f is the flow of a (its copy, when it already left the table). */
+static void endpoints_of(flow_app *a, const flow *f, int client_dir, endpoints *e)
 {
+    if (!a->have_addr_text) {
+        rec_format_ip(f->ipver, f->addr[0], a->addr_text[0], sizeof(a->addr_text[0]));
+        rec_format_ip(f->ipver, f->addr[1], a->addr_text[1], sizeof(a->addr_text[1]));
+        a->have_addr_text = true;
+    }
     int c = client_dir == 1 ? 1 : 0;
-    rec_format_ip(f->ipver, f->addr[c], e->client, sizeof(e->client));
-    rec_format_ip(f->ipver, f->addr[!c], e->server, sizeof(e->server));
+    e->client = a->addr_text[c];
+    e->server = a->addr_text[!c];
     e->cport = f->port[c];
     e->sport = f->port[!c];
 }
@@ -271,7 +281,7 @@ typedef struct fact_work {
 static void stage_fact(pipeline *p, fact_work *w)
 {
     flow_app *a = w->a;
-    endpoints_of(a->f, w->fact->h.req_dir, &w->e);
+    endpoints_of(a, a->f, w->fact->h.req_dir, &w->e);
     hdr_of(p, a->f, &w->e, &w->h);
     a->tx_id++;
     if (w->fact->h.req_dir >= 0)
@@ -299,7 +309,7 @@ static void stage_events(pipeline *p, fact_work *w)
 static void stage_rules(pipeline *p, fact_work *w)
 {
     for (size_t i = 0; i < w->nev; i++) {
-        size_t n = p->rules ? sigma_match(p->rules, &p->ev[i].sigma, p->m[i], MAX_MATCHES) : 0;
+        size_t n = p->rules ? sigma_match_fixed(p->rules, &p->ev[i].sigma, p->m[i], MAX_MATCHES) : 0;
         if (n > MAX_MATCHES) {
             p->c.rule_matches_max_exceeded += n - MAX_MATCHES;
             n = MAX_MATCHES;
@@ -468,7 +478,7 @@ static void on_write(void *ctx, const smb_write_data *w)
 {
     flow_app *a = ctx;
     endpoints e;
-    endpoints_of(a->f, a->client_dir, &e);
+    endpoints_of(a, a->f, a->client_dir, &e);
     incident_obs o = {.kind = IO_WRITE, .client_ip = e.client, .server_ip = e.server, .client_port = e.cport,
                       .server_port = e.sport, .flow_id = a->f->flow_id, .ts_usec = a->pl->now, .share = w->share,
                       .name = w->filename, .file_id = w->file_id, .offset = w->offset, .data = w->data,
@@ -600,7 +610,7 @@ static void write_flow_record(pipeline *p, flow *f, flow_app *a, const char *rea
     int cdir = a->client_dir == 1 ? 1 : 0;
     endpoints e;
     pw_record r = {.kind = REC_FLOW};
-    endpoints_of(f, cdir, &e);
+    endpoints_of(a, f, cdir, &e);
     hdr_of(p, f, &e, &r.hdr);
     r.hdr.pcap_cnt = 0;
     r.hdr.ts_usec = f->last_ts;

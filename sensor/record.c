@@ -6,8 +6,25 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* IPv4 in dotted decimal by hand (inet_ntop goes through sprintf); IPv6
+ * through inet_ntop, for its zero compression and embedded IPv4 forms. */
 void rec_format_ip(uint8_t ipver, const uint8_t *addr, char *out, size_t n)
 {
+    if (ipver != 6 && n >= 16) {
+        char *p = out;
+        for (int i = 0; i < 4; i++) {
+            unsigned v = addr[i];
+            if (i)
+                *p++ = '.';
+            if (v >= 100)
+                *p++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *p++ = (char)('0' + v / 10 % 10);
+            *p++ = (char)('0' + v % 10);
+        }
+        *p = '\0';
+        return;
+    }
     if (!inet_ntop(ipver == 6 ? AF_INET6 : AF_INET, addr, out, (socklen_t)n))
         snprintf(out, n, "?");
 }

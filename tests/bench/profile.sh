@@ -10,7 +10,8 @@ N=${3:-100000}
 command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install valgrind" >&2; exit 1; }
 W=$(mktemp -d /tmp/pw-profile.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-editcap -r "$PCAP" "$W/prefix.pcap" "1-$N" 2>/dev/null
+# classic pcap, as the capture itself: pipewatch maps it instead of reading it through libpcap
+editcap -F pcap -r "$PCAP" "$W/prefix.pcap" "1-$N" 2>/dev/null
 valgrind --tool=callgrind --callgrind-out-file="$W/cg.out" "$PW" -q -r "$W/prefix.pcap" -o "$W/eve.json" 2>/dev/null
 callgrind_annotate --inclusive=yes --threshold=100 "$W/cg.out" >"$W/incl.txt" 2>/dev/null
 python3 - "$W/incl.txt" "$W/eve.json" "$N" "$(basename "$PCAP")" <<'PY'
@@ -31,10 +32,10 @@ stages = [
     ("flow table (flow_lookup)", g("flow_lookup")),
     ("nDPI (appid_flow_new, appid_packet; its set-up at the first flow included)", g("appid_flow_new", "appid_packet")),
     ("SMB parsing: NBSS, SMB1/2, DCE/RPC (smb_conn_data minus smb_emit)", g("smb_conn_data") - g("smb_emit")),
-    ("Windows events from facts (winevent_from_fact)", g("winevent_from_fact")),
-    ("Sigma rules (sigma_match)", g("sigma_match")),
-    ("EVE JSON records (eve_begin, eve_smb_object, eve_winlog_object, eve_alert_object, eve_write)",
-     g("eve_begin", "eve_smb_object", "eve_winlog_object", "eve_alert_object", "eve_write")),
+    ("Windows events from facts (winevent_build)", g("winevent_build")),
+    ("Sigma rules (sigma_match, sigma_match_fixed)", g("sigma_match", "sigma_match_fixed")),
+    ("incident stage (incident_observe)", g("incident_observe")),
+    ("EVE JSON records (eve_build, the layout of every record)", g("eve_build")),
 ]
 known = sum(v for _, v in stages)
 stages.append(("other (reassembly, flow records, bookkeeping)", total - known))

@@ -357,11 +357,147 @@ static void test_timestamp(void **state)
     assert_string_equal(jb_line(&j, NULL), "{\"timestamp\":\"2019-04-03T13:14:56.123456+0000\"}");
 }
 
+/* What an escaper written byte by byte makes of a string of single bytes
+ * (no byte of it starts a valid UTF-8 sequence: each stands alone). */
+static size_t ref_escape(const unsigned char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    out[o++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = s[i];
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') {
+            out[o++] = '\\';
+            out[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : c == '\b' ? 'b' : 'f';
+        } else if (c < 0x20 || c >= 0x80) {
+            o += (size_t)sprintf(out + o, "\\u%04x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o++] = '"';
+    out[o] = 0;
+    return o;
+}
+
+/* The fast path (whole words checked for bytes that need escaping) sends
+ * every string with such a byte, wherever it is, to the escaper: each
+ * length up to 24, each place, each byte value. */
+static void test_plain_words(void **state)
+{
+    (void)state;
+    char buf[512], want[256], line[300];
+    unsigned char s[24];
+    for (size_t n = 1; n <= sizeof s; n++)
+        for (size_t at = 0; at < n; at++)
+            for (unsigned c = 0; c < 256; c++) {
+                for (size_t i = 0; i < n; i++)
+                    s[i] = (unsigned char)('a' + i % 26);
+                s[at] = (unsigned char)c;
+                ref_escape(s, n, want);
+                snprintf(line, sizeof line, "{\"v\":%s}", want);
+                assert_string_equal(one_str(buf, sizeof buf, (const char *)s, n), line);
+            }
+}
+
+/* One record twice: keys given at run time and keys made at compile time
+ * (JK) give the same text at every buffer size, truncated or not. */
+static void keyed_record(jbuf *j, bool lit)
+{
+    jb_reset(j);
+    jb_open_object(j, NULL);
+    if (lit) {
+        jk_timestamp(j, JK("timestamp"), 1554297296123456ull);
+        jk_u64(j, JK("flow_id"), 1611193048107716ull);
+        jk_str(j, JK("event_type"), "winlog");
+        jk_strn(j, JK("src_ip"), "10.99.0.2xx", 9);
+        jk_open_object(j, JK("winlog"));
+        jk_str(j, JK("channel"), "Security");
+        jk_bool(j, JK("t"), true);
+        jk_open_array(j, JK("keywords"));
+        jb_elem_str(j, "Audit Success");
+        jb_elem_u64(j, 42);
+        jb_elem_strn(j, "ReadData (or ListDirectory)", 8);
+        jb_close_array(j);
+        jk_str(j, JK("ShareName"), "\\\\*\\IPC$");
+        jk_str(j, JK("n"), NULL);
+        jk_hex32(j, JK("access_mask"), 0x12019f);
+        jk_raw(j, JK("raw"), "[1,2]", 5);
+        jb_close_object(j);
+    } else {
+        jb_timestamp(j, "timestamp", 1554297296123456ull);
+        jb_u64(j, "flow_id", 1611193048107716ull);
+        jb_str(j, "event_type", "winlog");
+        jb_strn(j, "src_ip", "10.99.0.2xx", 9);
+        jb_open_object(j, "winlog");
+        jb_str(j, "channel", "Security");
+        jb_bool(j, "t", true);
+        jb_open_array(j, "keywords");
+        jb_str(j, NULL, "Audit Success");
+        jb_u64(j, NULL, 42);
+        jb_strn(j, NULL, "ReadData (or ListDirectory)", 8);
+        jb_close_array(j);
+        jb_str(j, "ShareName", "\\\\*\\IPC$");
+        jb_str(j, "n", NULL);
+        jb_hex32(j, "access_mask", 0x12019f);
+        jb_raw(j, "raw", "[1,2]", 5);
+        jb_close_object(j);
+    }
+    jb_close_object(j);
+}
+
+static void test_literal_keys(void **state)
+{
+    (void)state;
+    char a[400] = "", b[400] = "";
+    jbuf ja, jbb;
+    jb_init(&ja, a, sizeof a);
+    keyed_record(&ja, false);
+    assert_string_equal(jb_line(&ja, NULL),
+                        "{\"timestamp\":\"2019-04-03T13:14:56.123456+0000\",\"flow_id\":1611193048107716,"
+                        "\"event_type\":\"winlog\",\"src_ip\":\"10.99.0.2\",\"winlog\":{\"channel\":\"Security\","
+                        "\"t\":true,\"keywords\":[\"Audit Success\",42,\"ReadData\"],\"ShareName\":\"\\\\\\\\*\\\\IPC$\","
+                        "\"n\":null,\"access_mask\":\"0x0012019f\",\"raw\":[1,2]}}");
+    for (size_t cap = 0; cap <= sizeof a; cap++) {
+        jb_init(&ja, cap ? a : NULL, cap);
+        jb_init(&jbb, cap ? b : NULL, cap);
+        keyed_record(&ja, false);
+        keyed_record(&jbb, true);
+        size_t la, lb;
+        const char *ta = jb_line(&ja, &la), *tb = jb_line(&jbb, &lb);
+        assert_int_equal(la, lb);
+        assert_string_equal(ta, tb);
+        assert_int_equal(jb_truncated(&ja), jb_truncated(&jbb));
+        assert_true(la < (cap ? cap : 1));
+    }
+}
+
+static void test_u64_digits(void **state)
+{
+    (void)state;
+    char got[24], want[24];
+    uint64_t v = 1;
+    for (int i = 0; i < 20; i++, v *= 10)
+        for (int d = -1; d <= 1; d++) {
+            uint64_t x = v + (uint64_t)d;
+            size_t n = jb_fmt_u64(x, got);
+            got[n] = 0;
+            snprintf(want, sizeof want, "%llu", (unsigned long long)x);
+            assert_string_equal(got, want);
+        }
+    size_t n = jb_fmt_u64(UINT64_MAX, got);
+    got[n] = 0;
+    assert_string_equal(got, "18446744073709551615");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_structure), cmocka_unit_test(test_escapes), cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_overflow),  cmocka_unit_test(test_hex32),   cmocka_unit_test(test_timestamp),
+        cmocka_unit_test(test_plain_words), cmocka_unit_test(test_literal_keys), cmocka_unit_test(test_u64_digits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
