@@ -431,6 +431,14 @@ static void note_service(incident *in, const incident_obs *o)
 {
     if (o->encrypted) {
         in->svcctl_sealed = true;
+        in->svcctl_sealed_tcp |= o->over_tcp;
+        const char *op = o->operation ? o->operation : "";
+        uint8_t *n = strncmp(op, "RCreateService", 14) == 0  ? &in->sealed_creates
+                     : strncmp(op, "RStartService", 13) == 0 ? &in->sealed_starts
+                     : strcmp(op, "RDeleteService") == 0     ? &in->sealed_deletes
+                                                             : NULL;
+        if (n && *n < UINT8_MAX)
+            (*n)++;
         return;
     }
     if (!o->name || !*o->name)
@@ -667,6 +675,7 @@ bool incident_obs_of_fact(const smb_fact *f, incident_obs *o)
         o->name = f->u.service.name;
         o->binary_path = f->u.service.binary_path;
         o->encrypted = f->u.service.encrypted;
+        o->over_tcp = f->h.transport == SMB_TRANSPORT_TCP;
         return true;
     default: return false;
     }

@@ -71,6 +71,7 @@ typedef struct incident_obs {
     const char *binary_path; /* SERVICE */
     const char *command;     /* TASK */
     bool encrypted;          /* SERVICE: sealed DCE/RPC, nothing known inside */
+    bool over_tcp;           /* SERVICE: DCE/RPC straight over TCP, not through a pipe */
     bool success;            /* the operation succeeded (status 0 seen) */
     uint16_t event_id;       /* EVENT */
     const char *signature;   /* ALERT */
@@ -148,6 +149,11 @@ typedef struct incident {
     bool svcctl_sealed;    /* svcctl went encrypted: service name and binary not seen */
     bool no_session_setup; /* no logon seen: the user is not known */
     bool evicted;          /* closed early: the table needed its slot */
+    bool svcctl_sealed_tcp; /* svcctl went encrypted straight over TCP */
+    /* sealed svcctl calls by operation (the opnum is in clear): services
+     * created, started and deleted whose names are hidden; counts stop at
+     * 255 (they sit in what was padding, so the table holds as many) */
+    uint8_t sealed_creates, sealed_starts, sealed_deletes;
 
     /* Attribution, filled when the incident closes (incident_attribute) */
     const char *tool; /* "psexec", ...; NULL: no evidence of remote execution */

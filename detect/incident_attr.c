@@ -157,7 +157,9 @@ static void common_gaps(incident *in, bool wants_service)
 {
     if (in->no_session_setup && !in->user[0])
         not_seen(in, "logon (user not known)");
-    if (in->svcctl_sealed)
+    if (in->svcctl_sealed_tcp)
+        not_seen(in, "svcctl sealed over TCP (service name and binary hidden)");
+    else if (in->svcctl_sealed)
         not_seen(in, "svcctl (sealed: service name and binary hidden)");
     else if (wants_service && in->nservices == 0)
         not_seen(in, "service creation (svcctl)");
@@ -348,6 +350,20 @@ void incident_attribute(incident *in)
             evidence(in, "pipe atsvc: the task scheduler's ATSVC interface");
         if (!in->ntasks)
             not_seen(in, "task registration (not decoded)");
+        common_gaps(in, false);
+        return;
+    }
+
+    /* smbexec with sealed svcctl (it reaches the SCM over TCP, packet
+     * privacy): the opnums stay in clear, and each command is a service
+     * created, started and deleted at once, its output read back from a
+     * file of an admin share */
+    if (in->sealed_creates && in->sealed_deletes && in->nfiles) {
+        in->tool = "smbexec";
+        evidence(in, "svcctl sealed%s: %u service(s) created, %u started, %u deleted, one per command, as smbexec does",
+                 in->svcctl_sealed_tcp ? " over TCP" : "", in->sealed_creates, in->sealed_starts, in->sealed_deletes);
+        evidence(in, "file %s opened on %s: where the commands' output is read back", in->files[0].name,
+                 in->files[0].share);
         common_gaps(in, false);
         return;
     }

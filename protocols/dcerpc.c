@@ -73,6 +73,10 @@ void dcerpc_uuid_format(const uint8_t u[16], char *buf, size_t n)
              u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
+/* NDR64's transfer syntax (MS-RPCE 2.2.5.1): 71710533-beba-4937-8319-b5dbef9ccc36. */
+static const uint8_t ndr64_syntax[16] = UUID(0x71710533, 0xbeba, 0x4937, 0x83, 0x19, 0xb5, 0xdb, 0xef, 0x9c, 0xcc,
+                                             0x36);
+
 /* A UUID as NDR sends it (a u32, two u16 in the sender's byte order, then
  * eight bytes) into canonical order. */
 static bool read_uuid(ndr_t *n, uint8_t out[16])
@@ -109,6 +113,7 @@ typedef struct rpc_ctx {
     dcerpc_iface iface;
     uint8_t uuid[16];
     uint16_t ver_major, ver_minor;
+    bool ndr64; /* the transfer syntax: NDR64 (accepted, else first offered) */
 } rpc_ctx;
 
 typedef struct rpc_call {
@@ -144,6 +149,7 @@ struct dcerpc_conn {
     dcerpc_stats st;
     void *attached; /* dcerpc_attach */
     size_t attached_len;
+    dcerpc_iface expect; /* dcerpc_expect */
 };
 
 void dcerpc_limits_default(dcerpc_limits *l)
@@ -307,6 +313,12 @@ void *dcerpc_attach(dcerpc_conn *d, size_t n)
     return d->attached;
 }
 
+void dcerpc_expect(dcerpc_conn *d, dcerpc_iface iface)
+{
+    if (d)
+        d->expect = iface;
+}
+
 /* ---- contexts ---------------------------------------------------------- */
 
 static rpc_ctx *ctx_find(dcerpc_conn *d, uint16_t id)
@@ -368,6 +380,12 @@ static void call_bind_context(dcerpc_conn *d, rpc_call *c, uint16_t ctx_id)
 {
     c->pub.context_id = ctx_id;
     rpc_ctx *x = ctx_find(d, ctx_id);
+    if (!x && d->expect) {
+        /* its bind was not seen: the interface the transport expects */
+        c->pub.iface = d->expect;
+        c->pub.iface_name = dcerpc_iface_name(d->expect);
+        return;
+    }
     if (!x || x->accepted == 0)
         return;
     c->pub.iface = x->iface;
@@ -376,6 +394,7 @@ static void call_bind_context(dcerpc_conn *d, rpc_call *c, uint16_t ctx_id)
     memcpy(c->pub.iface_uuid, x->uuid, 16);
     c->pub.iface_ver_major = x->ver_major;
     c->pub.iface_ver_minor = x->ver_minor;
+    c->pub.ndr64 = x->ndr64;
 }
 
 static rpc_call *call_new(dcerpc_conn *d, uint32_t call_id)
@@ -560,7 +579,9 @@ static void on_bind(dcerpc_conn *d, ndr_t *n)
         bool got = read_uuid(n, uuid);
         uint16_t major = ndr_u16(n);
         uint16_t minor = ndr_u16(n);
-        ndr_bytes(n, (size_t)ntrans * 20);
+        uint8_t first[16];
+        bool have_first = ntrans && read_uuid(n, first);
+        ndr_bytes(n, (size_t)ntrans * 20 - (have_first ? 16 : 0));
         if (!got || !ndr_ok(n))
             break;
         rpc_ctx *c = ctx_add(d, id);
@@ -570,6 +591,7 @@ static void on_bind(dcerpc_conn *d, ndr_t *n)
         c->iface = dcerpc_iface_lookup(uuid);
         c->ver_major = major;
         c->ver_minor = minor;
+        c->ndr64 = have_first && memcmp(first, ndr64_syntax, 16) == 0;
         if (d->n_bind_order < d->lim.max_contexts)
             d->bind_order[d->n_bind_order++] = id;
     }
@@ -590,12 +612,17 @@ static void on_bind_ack(dcerpc_conn *d, ndr_t *n)
     for (unsigned i = 0; i < count && ndr_ok(n); i++) {
         uint16_t result = ndr_u16(n);
         (void)ndr_u16(n); /* reason */
-        ndr_bytes(n, 20);
-        if (!ndr_ok(n) || i >= d->n_bind_order)
+        uint8_t syntax[16];
+        bool got = read_uuid(n, syntax);
+        ndr_bytes(n, 4);
+        if (!got || !ndr_ok(n) || i >= d->n_bind_order)
             break;
         rpc_ctx *c = ctx_find(d, d->bind_order[i]);
-        if (c)
+        if (c) {
             c->accepted = result == 0;
+            if (result == 0)
+                c->ndr64 = memcmp(syntax, ndr64_syntax, 16) == 0;
+        }
     }
     if (!ndr_ok(n))
         d->st.malformed++;

@@ -101,6 +101,7 @@ typedef struct dcerpc_call {
     uint8_t iface_uuid[16];
     uint16_t iface_ver_major, iface_ver_minor;
     bool little_endian;        /* the request's integer representation (else the response's) */
+    bool ndr64;                /* the context's transfer syntax is NDR64 (MS-RPCE 2.2.5), not NDR */
     bool have_request;         /* the last fragment of the request was seen */
     bool have_response;        /* the last fragment of the response, or a fault, was seen */
     bool fault;
@@ -171,6 +172,10 @@ int dcerpc_is_rpc(const dcerpc_conn *d);
 const dcerpc_stats *dcerpc_get_stats(const dcerpc_conn *d);
 /* Bytes this parser holds now (tables and buffers). */
 size_t dcerpc_mem(const dcerpc_conn *d);
+/* The interface the transport expects (the one an endpoint mapper named
+ * for this port): calls on a context whose bind was not seen are taken to
+ * be on it (named, without UUID). DCERPC_IF_UNKNOWN: none. */
+void dcerpc_expect(dcerpc_conn *d, dcerpc_iface iface);
 /* State an interface decoder keeps for this association (a table of
  * context handles ...): n zeroed bytes, charged to the parser's budget and
  * freed with it; the same block on later calls (n must not grow). NULL when

@@ -65,9 +65,18 @@ typedef struct smb_server_names {
     uint16_t os_build;
 } smb_server_names;
 
+/* What carried a DCE/RPC call's fact: an SMB connection (a named pipe,
+ * ncacn_np), or a TCP connection of its own (ncacn_ip_tcp), which has no
+ * SMB operation, share, pipe or session. */
+typedef enum smb_transport {
+    SMB_TRANSPORT_SMB = 0,
+    SMB_TRANSPORT_TCP,
+} smb_transport;
+
 /* The header every fact has: the SMB operation and its outcome. */
 typedef struct smb_fact_head {
     smb_fact_kind kind;
+    smb_transport transport; /* SERVICE, TASK, RPC: TCP for DCE/RPC straight over TCP */
     uint8_t smb_version; /* 1 for SMB1, 2 for SMB2/SMB3 */
     uint16_t command;    /* wire command: SMB2 0x0000..0x0012, SMB1 0x72, 0x73, 0x75, 0xa2 … */
     uint16_t dialect;    /* 0x0202 0x0210 0x0300 0x0302 0x0311; 0x0001 = SMB1 "NT LM 0.12"; 0 unknown */
@@ -185,6 +194,8 @@ typedef struct smb_fact_rpc {
     const char *object;      /* svcctl: the service; task scheduler: the task; NULL otherwise */
     const char *binary_path; /* CreateService / ChangeServiceConfig: the (new) binary path */
     uint32_t start_type;     /* CreateService / ChangeServiceConfig: 0xffffffff when not set */
+    uint16_t endpoint_port;  /* ept_map: the TCP port the reply's first tower names; 0 otherwise */
+    const char *endpoint_ip; /* ept_map: its IPv4 address when given (not 0.0.0.0), else NULL */
 } smb_fact_rpc;
 
 /* One fact: the header, then the payload its kind names. */
@@ -241,6 +252,25 @@ typedef struct smb_write_data {
     size_t len;
     size_t missing; /* bytes of this write after data that were not held */
 } smb_write_data;
+
+/* Who ran the operation, from a session's (or a staged logon's, or a
+ * DCE/RPC bind's) names: the one place the rule lives. Kerberos hides the
+ * names in the ticket: none are given. An anonymous logon is a known
+ * identity with an empty user name. Empty names are otherwise unknown
+ * (NULL). */
+static inline void smb_fact_identity(smb_fact *f, smb_auth auth, const char *user, const char *domain,
+                                     const char *workstation)
+{
+    smb_identity *w = &f->h.who;
+    w->auth = auth;
+    w->workstation = workstation && workstation[0] ? workstation : NULL;
+    if (auth == SMB_AUTH_KERBEROS) {
+        w->user = w->domain = NULL;
+        return;
+    }
+    w->user = user && (user[0] || auth == SMB_AUTH_ANONYMOUS) ? user : NULL;
+    w->domain = domain && domain[0] ? domain : NULL;
+}
 
 typedef struct smb_sink {
     void (*fact)(void *ctx, const smb_fact *f);

@@ -444,19 +444,6 @@ void smb_tree_connected(smb_conn *c, uint64_t sid, uint32_t tid, const smb_fact_
     }
 }
 
-void smb_fact_identity(smb_fact *f, smb_auth auth, const char *user, const char *domain, const char *workstation)
-{
-    smb_identity *w = &f->h.who;
-    w->auth = auth;
-    w->workstation = workstation && workstation[0] ? workstation : NULL;
-    if (auth == SMB_AUTH_KERBEROS) {
-        w->user = w->domain = NULL;
-        return;
-    }
-    w->user = user && (user[0] || auth == SMB_AUTH_ANONYMOUS) ? user : NULL;
-    w->domain = domain && domain[0] ? domain : NULL;
-}
-
 void smb_fact_who(smb_conn *c, smb_fact *f)
 {
     const smb_session *s = smb_session_get(c, f->h.session_id, false);

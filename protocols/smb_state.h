@@ -170,11 +170,7 @@ smb_fact_tree *smb_fact_tree_mut(smb_fact *f);
 smb_share_type smb_share_settle(const char *share, smb_share_type type);
 /* Sets a fact's share (settled as above). */
 void smb_fact_set_tree(smb_fact_tree *t, const char *share, smb_share_type type);
-/* Who ran the operation, from a session's (or a staged logon's) names: the
- * one place the rule lives. Kerberos hides the names in the ticket: none are
- * given. An anonymous logon is a known identity with an empty user name.
- * Empty names are otherwise unknown (NULL). */
-void smb_fact_identity(smb_fact *f, smb_auth auth, const char *user, const char *domain, const char *workstation);
+/* Who ran the operation: smb_fact_identity (smb_facts.h). */
 /* The identity of the fact's session, when the session is known. */
 void smb_fact_who(smb_conn *c, smb_fact *f);
 /* Fills the share from the tree table (kinds with a share) and the identity

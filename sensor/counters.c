@@ -88,6 +88,17 @@ static int switch_section(jbuf *j, const char *open, int depth, const char *next
     return depth;
 }
 
+/* True when row w writes a member for values v. */
+static bool row_shown(const row *w, const uint64_t *v)
+{
+    if (w->shown != PW_NONZERO)
+        return true;
+    for (size_t i = 0; i < w->n; i++)
+        if (v[i])
+            return true;
+    return false;
+}
+
 void pw_counters_json(jbuf *j, const pw_counters *c)
 {
     const char *open = "";
@@ -95,6 +106,8 @@ void pw_counters_json(jbuf *j, const pw_counters *c)
     for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
         const row *w = &rows[r];
         const uint64_t *v = (const uint64_t *)(const void *)((const char *)c + w->off);
+        if (!row_shown(w, v))
+            continue; /* a section is opened by its first member written */
         if (strcmp(open, w->section) != 0) {
             depth = switch_section(j, open, depth, w->section);
             open = w->section;

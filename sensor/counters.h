@@ -7,7 +7,8 @@
  * the strings keys[0..n-1]. section is the JSON object the counter is written
  * in, inside "stats" ("smb.flows_by_dialect" nests); rows of one section are
  * consecutive, in the order they are written. how: PW_SUM (workers add up) or
- * PW_MAX (the largest); shown: PW_ALWAYS, or PW_NONZERO (left out while 0). */
+ * PW_MAX (the largest); shown: PW_ALWAYS, or PW_NONZERO (left out while 0; a
+ * section whose rows are all left out is not written). */
 #ifndef PW_COUNTERS_H
 #define PW_COUNTERS_H
 
@@ -87,7 +88,21 @@ extern const char *const pw_dialect_names[PW_N_DIALECTS]; /* "SMB1", ... */
     S(kdc_ticket_evictions, "smb", "kdc_ticket_evictions", PW_SUM, PW_ALWAYS)                                  \
     S(kdc_identities, "smb", "kdc_identities", PW_SUM, PW_ALWAYS)                                              \
     S(smb_pdu_memcap_drops, "smb", "pdu_memcap_drops", PW_SUM, PW_ALWAYS)                                      \
+    S(smb_rpc_memcap_drops, "smb", "rpc_memcap_drops", PW_SUM, PW_NONZERO)                                     \
     A(smb_by_dialect, PW_N_DIALECTS, "smb.flows_by_dialect", pw_dialect_keys, PW_SUM, PW_ALWAYS)               \
+    S(rpc_flows, "dcerpc", "flows", PW_SUM, PW_NONZERO)                                                        \
+    S(rpc_flows_port135, "dcerpc", "flows_endpoint_mapper", PW_SUM, PW_NONZERO)                                \
+    S(rpc_flows_learned, "dcerpc", "flows_learned_endpoint", PW_SUM, PW_NONZERO)                               \
+    S(rpc_flows_probed, "dcerpc", "flows_probed", PW_SUM, PW_NONZERO)                                          \
+    S(rpc_calls, "dcerpc", "calls", PW_SUM, PW_NONZERO)                                                        \
+    S(rpc_answered_calls, "dcerpc", "answered_calls", PW_SUM, PW_NONZERO)                                      \
+    S(rpc_sealed_calls, "dcerpc", "sealed_calls", PW_SUM, PW_NONZERO)                                          \
+    S(rpc_broken_calls, "dcerpc", "broken_calls", PW_SUM, PW_NONZERO)                                          \
+    S(rpc_bad_headers, "dcerpc", "bad_headers", PW_SUM, PW_NONZERO)                                            \
+    S(rpc_malformed, "dcerpc", "malformed", PW_SUM, PW_NONZERO)                                                \
+    S(rpc_memcap_drops, "dcerpc", "memcap_drops", PW_SUM, PW_NONZERO)                                          \
+    S(rpc_endpoints_learned, "dcerpc", "endpoints_learned", PW_SUM, PW_NONZERO)                                \
+    S(rpc_endpoint_evictions, "dcerpc", "endpoint_evictions", PW_SUM, PW_NONZERO)                              \
     S(events_smb, "events", "smb", PW_SUM, PW_ALWAYS)                                                          \
     A(events_winlog, PW_N_WINLOG_IDS, "events", pw_winlog_keys, PW_SUM, PW_ALWAYS)                             \
     S(events_flow, "events", "flow", PW_SUM, PW_ALWAYS)                                                        \

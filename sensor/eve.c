@@ -199,7 +199,14 @@ static void identity_fields(jbuf *j, const smb_fact_head *h)
     }
 }
 
-const char *eve_fact_record_type(const smb_fact *f) { return f->h.kind == SMB_FACT_RPC ? "dcerpc" : "smb"; }
+const char *eve_fact_record_type(const smb_fact *f)
+{
+    return f->h.kind == SMB_FACT_RPC || f->h.transport == SMB_TRANSPORT_TCP ? "dcerpc" : "smb";
+}
+
+/* The transport of a DCE/RPC call straight over TCP; a call through a pipe
+ * has its pipe instead. */
+#define TRANSPORT_TCP "ncacn_ip_tcp"
 
 /* A DCE/RPC call in Suricata's dcerpc shape (request, response, call_id,
  * rpc_version, req/res with frag_cnt and stub_data_size), with the
@@ -214,6 +221,9 @@ static void dcerpc_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
     jk_str(j, JK("response"), r->fault ? "FAULT" : r->have_response ? "RESPONSE" : "UNREPLIED");
     jk_u64(j, JK("call_id"), r->call_id);
     jk_str(j, JK("rpc_version"), "5.0");
+    bool tcp = f->h.transport == SMB_TRANSPORT_TCP;
+    if (tcp)
+        jk_str(j, JK("transport"), TRANSPORT_TCP);
     if (r->interface)
         jk_str(j, JK("interface"), r->interface);
     if (r->uuid) {
@@ -254,6 +264,15 @@ static void dcerpc_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
         jk_str(j, JK("binary_path"), r->binary_path);
     if (r->start_type != 0xffffffffu && r->binary_path)
         jk_u64(j, JK("start_type"), r->start_type);
+    if (r->endpoint_port)
+        jk_u64(j, JK("endpoint_port"), r->endpoint_port);
+    if (r->endpoint_ip)
+        jk_str(j, JK("endpoint_ip"), r->endpoint_ip);
+    if (tcp) {
+        identity_fields(j, &f->h);
+        jb_close_object(j);
+        return;
+    }
     if (r->pipe.filename)
         jk_str(j, JK("named_pipe"), r->pipe.filename);
     if (r->pipe.have_file_id) {
@@ -272,6 +291,19 @@ void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
     const smb_fact_head *h = &f->h;
     if (h->kind == SMB_FACT_RPC) {
         dcerpc_object(j, f, tx_id);
+        return;
+    }
+    if (h->transport == SMB_TRANSPORT_TCP) {
+        /* a service or task call straight over TCP: no SMB around it */
+        jk_open_object(j, JK("dcerpc"));
+        jk_u64(j, JK("id"), tx_id);
+        jk_str(j, JK("transport"), TRANSPORT_TCP);
+        if (h->kind == SMB_FACT_SERVICE)
+            service_fields(j, &f->u.service);
+        else if (h->kind == SMB_FACT_TASK)
+            task_fields(j, &f->u.task);
+        identity_fields(j, h);
+        jb_close_object(j);
         return;
     }
     jk_open_object(j, JK("smb"));

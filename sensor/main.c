@@ -891,7 +891,8 @@ int main(int argc, char **argv)
      * worker's connection reaches the events of the others */
     o.hostnames = hostnames_new(o.max_servers);
     o.tickets = hostnames_new(o.max_tickets);
-    if (!o.hostnames || !o.tickets) {
+    o.rpc_endpoints = hostnames_new(o.max_rpc_endpoints);
+    if (!o.hostnames || !o.tickets || !o.rpc_endpoints) {
         err("out of memory");
         return EXIT_RUNTIME;
     }
@@ -994,6 +995,7 @@ int main(int argc, char **argv)
     pipeline_free(r.pl);
     hostnames_free(o.hostnames);
     hostnames_free(o.tickets);
+    hostnames_free(o.rpc_endpoints);
     summary_free(r.sum);
     for (int i = 0; i < nsets; i++)
         sigma_ruleset_free(worker_rules[i]);

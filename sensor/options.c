@@ -55,6 +55,9 @@ void pw_options_default(pw_options *o)
     o->smb_memcap = 64u << 20;
     o->max_servers = 1024;
     o->max_tickets = 4096;
+    o->dcerpc_enabled = true;
+    o->max_rpc_endpoints = 4096;
+    o->rpc_endpoint_timeout_usec = 3600ull * 1000000;
     o->defrag_memcap = 16u << 20;
     o->defrag_timeout_usec = 60ull * 1000000;
     o->appid_enabled = true;

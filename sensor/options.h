@@ -71,6 +71,10 @@ typedef struct pw_options {
     struct hostnames *hostnames; /* the run's table, shared by its workers; NULL: each pipeline its own */
     uint32_t max_tickets;     /* Kerberos cifs/ tickets whose client is kept (from KDC replies) */
     struct hostnames *tickets; /* the run's table of them, shared like hostnames */
+    bool dcerpc_enabled;          /* DCE/RPC over TCP: port 135, learnt endpoints, the probe */
+    uint32_t max_rpc_endpoints;   /* endpoints learnt from ept_map replies, all workers together */
+    uint64_t rpc_endpoint_timeout_usec; /* how long a learnt endpoint is believed */
+    struct hostnames *rpc_endpoints; /* the run's table of them, shared like hostnames */
     size_t defrag_memcap;
     uint64_t defrag_timeout_usec;
     bool appid_enabled;

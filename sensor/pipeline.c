@@ -8,6 +8,7 @@
 
 #include "../detect/incident.h"
 #include "../detect/winevent.h"
+#include "../protocols/dcerpc_tcp.h"
 #include "../protocols/kerberos.h"
 #include "../protocols/smb_conn.h"
 #include "appid.h"
@@ -24,13 +25,22 @@
  * ports is declared not SMB. */
 #define PROBE_PACKETS 4
 
-enum app_state { APP_UNDECIDED = 0, APP_SMB, APP_OTHER };
+/* APP_RPC: DCE/RPC straight over TCP (port 135, an endpoint an ept_map
+ * reply named, or dcerpc_probe). */
+enum app_state { APP_UNDECIDED = 0, APP_SMB, APP_OTHER, APP_RPC };
+
+/* The TCP port of the endpoint mapper (MS-RPCE 2.1.1.1). */
+#define EPM_PORT 135
 
 typedef struct flow_app {
     pipeline *pl;
     flow *f;
     appid_flow *ndpi;
     smb_conn *smb;
+    dcerpc_tcp *rpc;       /* APP_RPC: the parser, from the first byte */
+    int8_t rpc_client_dir; /* APP_RPC: the stream direction of the client */
+    uint8_t rpc_expect;    /* APP_RPC: the interface a learnt endpoint names (dcerpc_iface) */
+    bool rpc_refused;      /* APP_RPC over the memcap: counted, not parsed */
     uint64_t tx_id;
     uint64_t last_no; /* pcap_cnt of the flow's latest packet */
     uint8_t state;
@@ -82,7 +92,8 @@ struct pipeline {
     flow_app *smb_lru_head, *smb_lru_tail;
     hostnames *hosts;  /* the run's (o->hostnames) or the pipeline's own */
     hostnames *tickets; /* Kerberos tickets -> client principal, the same way */
-    bool own_hosts, own_tickets;
+    hostnames *endpoints; /* DCE/RPC endpoints "server/port" -> interface, the same way */
+    bool own_hosts, own_tickets, own_endpoints;
     char computer[HOSTNAMES_NAME_MAX + 1];
     char principal[HOSTNAMES_NAME_MAX + 1];
     bool in_lookup;       /* flow_lookup is running: releases are queued */
@@ -384,7 +395,10 @@ static void stage_observers(pipeline *p, fact_work *w)
 static void stage_output(pipeline *p, fact_work *w)
 {
     const flow_app *a = w->a;
-    if (p->o->log_smb) {
+    /* a service or task call straight over TCP has no SMB operation of its
+     * own: its dcerpc record (and its events) carry it */
+    bool own_record = w->fact->h.transport != SMB_TRANSPORT_TCP || w->fact->h.kind == SMB_FACT_RPC;
+    if (p->o->log_smb && own_record) {
         pw_record r = {.kind = REC_SMB, .hdr = w->h, .fact = w->fact, .tx_id = a->tx_id};
         emit(p, &r);
         if (w->fact->h.kind != SMB_FACT_RPC)
@@ -462,6 +476,7 @@ static void smb_detach(pipeline *p, flow_app *a)
     p->c.smb_limit_drops += ss->limit_drops;
     p->c.smb_orphan_responses += ss->orphan_responses;
     p->c.smb_pdu_memcap_drops += ss->pdu_memcap_drops;
+    p->c.smb_rpc_memcap_drops += ss->rpc_memcap_drops;
     p->c.smb_auth_unrecognised += ss->auth_unrecognised;
     p->c.smb_by_dialect[pw_dialect_slot(smb_conn_dialect(a->smb))]++;
     lru_unlink(p, a);
@@ -486,6 +501,20 @@ static void on_write(void *ctx, const smb_write_data *w)
     incident_observe(incidents, &o);
 }
 
+static void rpc_detach(pipeline *p, flow_app *a);
+
+/* The least recently active connection gives up its parser state (SMB, or
+ * DCE/RPC over TCP, which share the memcap) to make room. */
+static void app_evict(pipeline *p, flow_app *old)
+{
+    if (old->smb)
+        smb_detach(p, old);
+    else
+        rpc_detach(p, old);
+    old->smb_refused = old->rpc_refused = old->smb_evicted = true;
+    p->c.smb_memcap_evictions++;
+}
+
 static void smb_reclaim(void *ctx, size_t need)
 {
     flow_app *a = ctx;
@@ -496,9 +525,7 @@ static void smb_reclaim(void *ctx, size_t need)
             old = a->lru_next;
         if (!old)
             break;
-        smb_detach(p, old);
-        old->smb_refused = old->smb_evicted = true;
-        p->c.smb_memcap_evictions++;
+        app_evict(p, old);
     }
 }
 
@@ -514,12 +541,8 @@ static bool smb_ready(flow_app *a)
     pipeline *p = a->pl;
     if (a->smb_refused)
         return false;
-    for (int i = 0; i < 4 && p->smb_mem + p->smb_conn_cost > p->o->smb_memcap && p->smb_lru_head; i++) {
-        flow_app *old = p->smb_lru_head;
-        smb_detach(p, old);
-        old->smb_refused = old->smb_evicted = true;
-        p->c.smb_memcap_evictions++;
-    }
+    for (int i = 0; i < 4 && p->smb_mem + p->smb_conn_cost > p->o->smb_memcap && p->smb_lru_head; i++)
+        app_evict(p, p->smb_lru_head);
     if (p->smb_mem + p->smb_conn_cost > p->o->smb_memcap) {
         a->smb_refused = true;
         p->c.smb_memcap_drops++;
@@ -541,9 +564,134 @@ static bool smb_ready(flow_app *a)
     return true;
 }
 
+/* ------------------------------------------------ DCE/RPC over TCP */
+
+/* "address/port" of one side of a flow: the key of the endpoint table. */
+static bool endpoint_key(const char *ip, unsigned port, char *key, size_t n)
+{
+    int w = snprintf(key, n, "%s/%u", ip, port);
+    return w > 0 && (size_t)w < n;
+}
+
+/* An ept_map reply named where an interface listens (its own address, or
+ * the mapper's): the flows to it are DCE/RPC, for every worker. */
+static void on_rpc_endpoint(void *ctx, const rpc_endpoint *e)
+{
+    flow_app *a = ctx;
+    pipeline *p = a->pl;
+    char ip[64], key[HOSTNAMES_ADDR_MAX + 1], uuid[40];
+    if (e->have_ip)
+        snprintf(ip, sizeof ip, "%u.%u.%u.%u", e->ip[0], e->ip[1], e->ip[2], e->ip[3]);
+    else
+        rec_format_ip(a->f->ipver, a->f->addr[a->rpc_client_dir == 1 ? 0 : 1], ip, sizeof ip);
+    const char *iface = dcerpc_iface_name(e->iface);
+    if (!iface) {
+        dcerpc_uuid_format(e->uuid, uuid, sizeof uuid);
+        iface = uuid;
+    }
+    bool evicted;
+    if (endpoint_key(ip, e->port, key, sizeof key) &&
+        hostnames_learn_at(p->endpoints, key, iface, p->now, &evicted) != HOSTNAMES_REFUSED) {
+        p->c.rpc_endpoints_learned++;
+        p->c.rpc_endpoint_evictions += evicted;
+    }
+}
+
+/* The interface a learnt endpoint on side `side` of the flow names, while
+ * its lifetime lasts: 0 none, else the dcerpc_iface plus one (unnamed
+ * interfaces give DCERPC_IF_UNKNOWN + 1). */
+static int endpoint_learnt(pipeline *p, const flow *f, int side)
+{
+    char ip[64], key[HOSTNAMES_ADDR_MAX + 1], name[HOSTNAMES_NAME_MAX + 1];
+    uint64_t when;
+    rec_format_ip(f->ipver, f->addr[side], ip, sizeof ip);
+    if (!endpoint_key(ip, f->port[side], key, sizeof key) ||
+        !hostnames_lookup_at(p->endpoints, key, name, sizeof name, &when) ||
+        p->now - when > p->o->rpc_endpoint_timeout_usec)
+        return 0;
+    for (int i = 1; i < DCERPC_IF_COUNT; i++) {
+        const char *n = dcerpc_iface_name((dcerpc_iface)i);
+        if (n && strcmp(n, name) == 0)
+            return i + 1;
+    }
+    return DCERPC_IF_UNKNOWN + 1;
+}
+
+static void start_rpc(pipeline *p, flow_app *a, int client_dir, dcerpc_iface expect)
+{
+    a->state = APP_RPC;
+    a->rpc_client_dir = (int8_t)(client_dir == 1 ? 1 : 0);
+    a->client_dir = a->rpc_client_dir;
+    a->rpc_expect = (uint8_t)expect;
+    p->c.rpc_flows++;
+}
+
+/* The parser of a DCE/RPC flow, made at its first byte and charged to the
+ * SMB memcap, where the least recently active connections make room as for
+ * an SMB connection. */
+static bool rpc_ready(flow_app *a)
+{
+    if (a->rpc)
+        return true;
+    if (a->rpc_refused)
+        return false;
+    pipeline *p = a->pl;
+    dcerpc_limits l;
+    dcerpc_limits_default(&l);
+    if (p->o->smb.max_rpc_buffer)
+        l.max_stub = p->o->smb.max_rpc_buffer;
+    dcerpc_tcp_sink sink = {on_fact, on_rpc_endpoint, a};
+    for (int i = 0; i < 4 && !a->rpc && p->smb_lru_head; i++) {
+        a->rpc = dcerpc_tcp_new(&l, a->rpc_client_dir, (dcerpc_iface)a->rpc_expect, sink, &p->smb_mem,
+                                p->o->smb_memcap);
+        if (!a->rpc)
+            app_evict(p, p->smb_lru_head);
+    }
+    if (!a->rpc)
+        a->rpc = dcerpc_tcp_new(&l, a->rpc_client_dir, (dcerpc_iface)a->rpc_expect, sink, &p->smb_mem,
+                                p->o->smb_memcap);
+    if (!a->rpc) {
+        a->rpc_refused = true;
+        p->c.rpc_memcap_drops++;
+        return false;
+    }
+    lru_append(p, a);
+    return true;
+}
+
+/* Reports the calls still in flight, adds the connection's counters to the
+ * run's and frees its parser. */
+static void rpc_detach(pipeline *p, flow_app *a)
+{
+    if (!a->rpc)
+        return;
+    dcerpc_tcp_flush(a->rpc);
+    dcerpc_tcp_stats st = dcerpc_tcp_get_stats(a->rpc);
+    p->c.rpc_calls += st.calls;
+    p->c.rpc_answered_calls += st.answered_calls;
+    p->c.rpc_sealed_calls += st.encrypted_calls;
+    p->c.rpc_broken_calls += st.broken_calls;
+    p->c.rpc_bad_headers += st.bad_headers;
+    p->c.rpc_malformed += st.malformed;
+    p->c.rpc_memcap_drops += st.memcap_drops;
+    lru_unlink(p, a);
+    dcerpc_tcp_free(a->rpc);
+    a->rpc = NULL;
+}
+
 static void on_stream_data(void *ctx, int dir, const uint8_t *data, size_t len)
 {
     flow_app *a = ctx;
+    if (a->state == APP_RPC) {
+        if (!rpc_ready(a))
+            return;
+        if (a->pl->smb_lru_tail != a) {
+            lru_unlink(a->pl, a);
+            lru_append(a->pl, a);
+        }
+        dcerpc_tcp_data(a->rpc, dir, data, len);
+        return;
+    }
     if (!smb_ready(a))
         return;
     if (a->pl->smb_lru_tail != a) {
@@ -556,6 +704,11 @@ static void on_stream_data(void *ctx, int dir, const uint8_t *data, size_t len)
 static void on_stream_gap(void *ctx, int dir, uint64_t len)
 {
     flow_app *a = ctx;
+    if (a->state == APP_RPC) {
+        if (a->rpc)
+            dcerpc_tcp_gap(a->rpc, dir, len);
+        return;
+    }
     if (smb_ready(a))
         smb_conn_gap(a->smb, dir, len);
 }
@@ -588,8 +741,20 @@ static flow_app *app_new(pipeline *p, flow *f)
     p->c.flows++;
     if (f->midstream)
         p->c.flows_midstream++;
-    if (f->proto == IPPROTO_TCP && (is_smb_port(p, f->port[0]) || is_smb_port(p, f->port[1])))
+    if (f->proto == IPPROTO_TCP && (is_smb_port(p, f->port[0]) || is_smb_port(p, f->port[1]))) {
         start_smb(p, a);
+    } else if (f->proto == IPPROTO_TCP && p->o->dcerpc_enabled) {
+        int learnt;
+        if (f->port[1] == EPM_PORT || f->port[0] == EPM_PORT) {
+            start_rpc(p, a, f->port[1] == EPM_PORT ? 0 : 1, DCERPC_IF_EPM);
+            p->c.rpc_flows_port135++;
+        } else if (hostnames_count(p->endpoints) &&
+                   ((learnt = endpoint_learnt(p, f, 1)) || (learnt = -endpoint_learnt(p, f, 0)))) {
+            /* the responder's side first: with a SYN seen, it is the server */
+            start_rpc(p, a, learnt > 0 ? 0 : 1, (dcerpc_iface)((learnt > 0 ? learnt : -learnt) - 1));
+            p->c.rpc_flows_learned++;
+        }
+    }
     return a;
 }
 
@@ -615,10 +780,13 @@ static void write_flow_record(pipeline *p, flow *f, flow_app *a, const char *rea
     r.hdr.pcap_cnt = 0;
     r.hdr.ts_usec = f->last_ts;
     flow_rec fr = {
-        .app_proto = a->state != APP_SMB  ? NULL
-                     : a->smb_evicted     ? "smb (memcap: evicted)"
-                     : a->smb_refused     ? "smb (memcap: not parsed)"
-                                          : "smb",
+        .app_proto = a->state == APP_RPC ? (a->smb_evicted   ? "dcerpc (memcap: evicted)"
+                                            : a->rpc_refused ? "dcerpc (memcap: not parsed)"
+                                                             : "dcerpc")
+                     : a->state != APP_SMB ? NULL
+                     : a->smb_evicted      ? "smb (memcap: evicted)"
+                     : a->smb_refused      ? "smb (memcap: not parsed)"
+                                           : "smb",
         .pkts_toserver = f->pkts[cdir],
         .pkts_toclient = f->pkts[!cdir],
         .bytes_toserver = f->bytes[cdir],
@@ -654,7 +822,7 @@ static void end_flow(pipeline *p, flow *f, const char *reason)
     }
     if (f->last_ts > p->now)
         p->now = f->last_ts;
-    if (a->state == APP_SMB) {
+    if (a->state == APP_SMB || a->state == APP_RPC) {
         stream_sink sink = {on_stream_data, on_stream_gap, a};
         stream_flush(p->streams, &f->tcp, &sink);
     } else {
@@ -662,11 +830,14 @@ static void end_flow(pipeline *p, flow *f, const char *reason)
     }
     if (a->smb)
         smb_conn_flush(a->smb); /* its last facts come before the flow record */
+    if (a->rpc)
+        dcerpc_tcp_flush(a->rpc);
     settle_app_name(p, a);
     if (p->o->log_flow)
         write_flow_record(p, f, a, reason);
     if (a->smb)
         smb_detach(p, a);
+    rpc_detach(p, a);
     free(a);
     f->app = NULL;
 }
@@ -732,9 +903,14 @@ pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, pw_outpu
         p->tickets = hostnames_new(o->max_tickets);
         p->own_tickets = true;
     }
+    p->endpoints = o->rpc_endpoints;
+    if (!p->endpoints) {
+        p->endpoints = hostnames_new(o->max_rpc_endpoints);
+        p->own_endpoints = true;
+    }
     jb_init(&p->jb, p->line, sizeof(p->line));
     if (!p->dec || !p->flows || !p->streams || (o->appid_enabled && !p->ndpi) || !p->hosts ||
-        !p->tickets) {
+        !p->tickets || !p->endpoints) {
         pipeline_free(p);
         return NULL;
     }
@@ -754,6 +930,8 @@ void pipeline_free(pipeline *p)
         hostnames_free(p->hosts);
     if (p->own_tickets)
         hostnames_free(p->tickets);
+    if (p->own_endpoints)
+        hostnames_free(p->endpoints);
     free(p);
 }
 
@@ -767,7 +945,7 @@ bool pipeline_add_observer(pipeline *p, pipeline_observer ob)
 
 /* ---------------------------------------------------------------- packets */
 
-static void classify(pipeline *p, flow_app *a, const decoded_pkt *pkt)
+static void classify(pipeline *p, flow_app *a, const decoded_pkt *pkt, int dir)
 {
     if (a->ndpi && pkt->l3 && pkt->l3_len) {
         if (appid_packet(p->ndpi, a->ndpi, pkt->l3, pkt->l3_len, pkt->ts_usec)) {
@@ -784,6 +962,12 @@ static void classify(pipeline *p, flow_app *a, const decoded_pkt *pkt)
         return;
     if (smb_probe(pkt->payload, pkt->payload_len)) {
         start_smb(p, a);
+        return;
+    }
+    int rpc = p->o->dcerpc_enabled ? dcerpc_probe(pkt->payload, pkt->payload_len) : DCERPC_PROBE_NO;
+    if (rpc != DCERPC_PROBE_NO) {
+        start_rpc(p, a, rpc == DCERPC_PROBE_CLIENT ? dir : !dir, DCERPC_IF_UNKNOWN);
+        p->c.rpc_flows_probed++;
         return;
     }
     if (++a->probes >= PROBE_PACKETS && !a->ndpi)
@@ -861,8 +1045,8 @@ static bool stage_flow(pipeline *p, packet_work *w)
 static bool stage_classify(pipeline *p, packet_work *w)
 {
     if (w->a->state == APP_UNDECIDED || w->a->ndpi)
-        classify(p, w->a, w->pkt);
-    return w->a->state == APP_SMB;
+        classify(p, w->a, w->pkt, w->dir);
+    return w->a->state == APP_SMB || w->a->state == APP_RPC;
 }
 
 static bool stage_stream(pipeline *p, packet_work *w)

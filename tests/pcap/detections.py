@@ -56,9 +56,9 @@ BUNDLED = {
     # the rewrite to a command line, then the restore of the old path
     "service-binpath-rewrite": {PATH_REWRITE: ["C:\\Windows\\System32\\cmd.exe /c C:\\Windows\\Temp\\upd.exe",
                                                "C:\\Windows\\system32\\svchost.exe -k netsvcs -p"]},
-    # svcctl over TCP: no event until DCE/RPC over TCP is read
-    "svcctl-tcp-integrity": {},
-    "svcctl-tcp-sealed": {},
+    # svcctl straight over TCP, on the port ept_map named: the same 7045 as through a pipe
+    "svcctl-tcp-integrity": {SHELL_TO_SHARE: [SMBEXEC_PATH % "whoami"]},
+    "svcctl-tcp-sealed": {},  # sealed: no 7045 to match
 }
 REAL = {
     "psexec-smb311-ntlm.pcapng": {PSEXEC: ["PSEXESVC.exe", "PSEXESVC.exe", "PSEXESVC", "PSEXESVC-02694W-WIN10-13272-stdin",

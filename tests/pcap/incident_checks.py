@@ -26,10 +26,16 @@ SAMPLES = {
     "at-job": ("atexec", "Administrator", None, None, 1),
     "impacket-psexec-installed": ("impacket-psexec", "Administrator", "lGFb", "%SystemRoot%\\AibNyyur.exe", 4),
     "service-exists": ("psexec-renamed", "Administrator", "updsvc", "%SystemRoot%\\updsvc.exe", 1),
-    # not here yet: service-binpath-rewrite (no incident: a rewritten service is not attributed),
-    # svcctl-tcp-integrity and svcctl-tcp-sealed (svcctl over TCP is not read yet)
+    # svcctl straight over TCP on the port ept_map named; the output file over SMB: two flows
+    "svcctl-tcp-integrity": ("smbexec", "Administrator", "BTOBTO",
+                             "%COMSPEC% /Q /c echo whoami ^> \\\\127.0.0.1\\C$\\__output 2^>^&1 > %TEMP%\\execute.bat & "
+                             "%COMSPEC% /Q /c %TEMP%\\execute.bat & del %TEMP%\\execute.bat", 2),
+    # sealed: smbexec from the calls' opnums and the output file, no service name or binary
+    "svcctl-tcp-sealed": ("smbexec", "Administrator", None, None, 2),
+    # not here yet: service-binpath-rewrite (no incident: a rewritten service is not attributed)
     # public captures of real runs (../shared/pcaps/real)
-    "psexec-smb311-ntlm": ("psexec", "backdoor", None, None, 1),
+    # its svcctl goes sealed over TCP (ept_map, then the learnt port): that flow is the second
+    "psexec-smb311-ntlm": ("psexec", "backdoor", None, None, 2),
     "psexec-smb21-kerberos": ("psexec", None, "PSEXESVC", "%SystemRoot%\\PSEXESVC.exe", 2),
     "impacket-psexec-445-139": ("impacket-psexec", "administrator", "SDfL", "%systemroot%\\HtCOoeYd.exe", 4),
     "winexe-smb1": ("winexe", "chewbacca", "winexesvc", "winexesvc.exe", 3),

@@ -4,7 +4,8 @@
 # the 7045, 4697 and 4698 events each tool run must give, and none where the
 # server refused or the calls were sealed.
 . tests/pcap/lib.sh
-for s in smbexec atexec atexec-integrity at-job impacket-psexec-installed service-exists service-binpath-rewrite; do
+for s in smbexec atexec atexec-integrity at-job impacket-psexec-installed service-exists service-binpath-rewrite \
+    svcctl-tcp-integrity svcctl-tcp-sealed; do
     "$PW" -q -r "pcaps/$s.pcap" --types smb,winlog,alert -o "$TMP/$s.json" || { echo "FAIL pipewatch on $s"; exit 1; }
 done
 R=tests/pcap/rpc_checks.py
@@ -22,4 +23,9 @@ check "NetrJobAdd: 4698 for \\At1 with the command" python3 $R \
     task "$TMP/at-job.json" '\At1' Administrator 'cmd.exe /c C:\Windows\Temp\upd.bat' 'upd.bat'
 check "ChangeServiceConfigW: the new binary path" python3 $R \
     binpath "$TMP/service-binpath-rewrite.json" 'C:\Windows\System32\cmd.exe /c C:\Windows\Temp\upd.exe'
+check "svcctl straight over TCP (ept_map, then the learnt port): one 7045 and one 4697" python3 $R install-each \
+    "$TMP/svcctl-tcp-integrity.json" BTOBTO "%COMSPEC% /Q /c echo whoami $SMBEXEC"
+check "svcctl sealed over TCP: encrypted dcerpc records, no install event" python3 tests/pcap/rpc_tcp_checks.py \
+    sealed-sample "$TMP/svcctl-tcp-sealed.json" 49670 \
+    ROpenSCManagerW,RCreateServiceW,RStartServiceW,RDeleteService,RCloseServiceHandle,RCloseServiceHandle
 finish

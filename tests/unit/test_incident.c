@@ -257,6 +257,82 @@ static void test_attribution_commands_and_gaps(void **state)
     incident_free(s);
 }
 
+/* smbexec reaching the SCM straight over TCP, sealed (impacket's default
+ * there): the service facts carry only their operations; with the output
+ * file opened on C$ over SMB they make one incident across both flows,
+ * which says what stayed hidden. */
+static void sealed_tcp_call(incident_stage *s, const char *op, uint64_t t)
+{
+    smb_fact f;
+    memset(&f, 0, sizeof f);
+    f.h.kind = SMB_FACT_SERVICE;
+    f.h.transport = SMB_TRANSPORT_TCP;
+    f.h.have_request = f.h.have_response = true;
+    f.u.service.operation = op;
+    f.u.service.encrypted = true;
+    incident_obs o;
+    assert_true(incident_obs_of_fact(&f, &o));
+    assert_true(o.over_tcp);
+    assert_true(o.encrypted);
+    o.client_ip = C;
+    o.server_ip = S;
+    o.flow_id = 21;
+    o.ts_usec = t;
+    incident_observe(s, &o);
+}
+
+static void test_smbexec_sealed_over_tcp(void **state)
+{
+    (void)state;
+    incident_stage *s = stage(60, 0);
+    for (int run = 0; run < 2; run++) {
+        uint64_t t = (uint64_t)(1 + 10 * run) * SEC;
+        sealed_tcp_call(s, "ROpenSCManagerW", t);
+        sealed_tcp_call(s, "RCreateServiceW", t + 1);
+        sealed_tcp_call(s, "RStartServiceW", t + 2);
+        sealed_tcp_call(s, "RDeleteService", t + 3);
+        obs(s, IO_CREATE, "\\\\SRV\\C$", "__output", 22, t + 4);
+    }
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    const incident *in = &seen.in[0];
+    assert_string_equal(in->tool, "smbexec");
+    assert_int_equal(in->nflows, 2);
+    assert_int_equal(in->sealed_creates, 2);
+    assert_int_equal(in->sealed_starts, 2);
+    assert_int_equal(in->sealed_deletes, 2);
+    assert_true(in->svcctl_sealed_tcp);
+    assert_int_equal(in->nservices, 0); /* nothing guessed */
+    assert_non_null(strstr(in->evidence[0], "sealed over TCP: 2 service(s) created, 2 started, 2 deleted"));
+    assert_non_null(strstr(in->evidence[1], "__output"));
+    assert_string_equal(in->not_seen[0], "svcctl sealed over TCP (service name and binary hidden)");
+    incident_free(s);
+
+    /* sealed calls alone (no deletion, no file): not enough to name a tool */
+    s = stage(60, 0);
+    sealed_tcp_call(s, "RCreateServiceW", SEC);
+    sealed_tcp_call(s, "RStartServiceW", 2 * SEC);
+    incident_flush(s);
+    assert_int_equal(seen.n, 0);
+    incident_free(s);
+
+    /* PsExec's pipes with its svcctl sealed over TCP: PsExec still, the
+     * sealed SCM said as not seen */
+    s = stage(60, 0);
+    pipe_open(s, "PSEXESVC", 3, SEC);
+    sealed_tcp_call(s, "RCreateServiceW", 2 * SEC);
+    sealed_tcp_call(s, "RDeleteService", 3 * SEC);
+    obs(s, IO_CREATE, "\\\\SRV\\ADMIN$", "PSEXESVC.exe", 3, 4 * SEC);
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.in[0].tool, "psexec");
+    bool said = false;
+    for (uint32_t i = 0; i < seen.in[0].nnot_seen; i++)
+        said |= strcmp(seen.in[0].not_seen[i], "svcctl sealed over TCP (service name and binary hidden)") == 0;
+    assert_true(said);
+    incident_free(s);
+}
+
 /* atexec: the task's command comes out of the XML of SchRpcRegisterTask */
 static void test_atexec_task_from_fact(void **state)
 {
@@ -483,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_grouping_across_flows),
         cmocka_unit_test(test_attribution_each_tool),
         cmocka_unit_test(test_attribution_commands_and_gaps),
+        cmocka_unit_test(test_smbexec_sealed_over_tcp),
         cmocka_unit_test(test_atexec_task_from_fact),
         cmocka_unit_test(test_hash_in_order_out_of_order_and_gap),
         cmocka_unit_test(test_sha256_vectors),
