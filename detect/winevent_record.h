@@ -75,6 +75,11 @@ typedef struct win_peer {
      * NetBIOS name), on this connection or another one to the same address;
      * NULL when not known. */
     const char *server_name;
+    /* The share the event is about as the server itself names it, and its
+     * local path ("C:\Windows"; "" for IPC$), from the server's srvsvc
+     * replies (NetrShareEnum / NetrShareGetInfo); NULL when not known. */
+    const char *share_name;
+    const char *share_path;
 } win_peer;
 
 #endif

@@ -12,6 +12,7 @@ static const char NO_REASON[] = "-";
 static const char EMPTY[] = "";
 
 #define CAP_SHARE 520
+#define CAP_SHARE_PATH 800
 #define CAP_COMPUTER 257
 #define CAP_ACCESS_LIST 320
 #define CAP_ACCESS_NAMES 512
@@ -229,7 +230,26 @@ static bool is_admin_share(const char *name)
     return wf_ieq(name, "IPC$") || wf_ieq(name, "ADMIN$") || is_drive_share(name);
 }
 
-void winevent_share_name(const char *share, char *buf, size_t n)
+const char *winevent_share_part(const char *share)
+{
+    if (!share)
+        return NULL;
+    const char *host, *name;
+    size_t hostlen;
+    split_share(share, &host, &hostlen, &name);
+    return name;
+}
+
+/* The name part of the share, in the server's spelling when the sensor saw
+ * the server name it (srvsvc) and it is the same name but for case. */
+static const char *share_spelling(const char *name, const win_peer *peer)
+{
+    if (peer && peer->share_name && peer->share_name[0] && wf_ieq(peer->share_name, name))
+        return peer->share_name;
+    return name;
+}
+
+static void share_name_as(const char *share, const win_peer *peer, char *buf, size_t n)
 {
     if (n == 0)
         return;
@@ -239,6 +259,7 @@ void winevent_share_name(const char *share, char *buf, size_t n)
     const char *host, *name;
     size_t hostlen;
     split_share(share, &host, &hostlen, &name);
+    name = share_spelling(name, peer);
     size_t w = 0;
     if (!append(buf, n, &w, "\\\\*\\"))
         return;
@@ -254,17 +275,32 @@ void winevent_share_name(const char *share, char *buf, size_t n)
     buf[w] = '\0';
 }
 
+void winevent_share_name(const char *share, char *buf, size_t n) { share_name_as(share, NULL, buf, n); }
+
 /* Windows writes the local path of the share. Only the shares whose path
  * is fixed by their name get one: drive shares (X$ is the root of X:) and
  * ADMIN$ (%SystemRoot%, C:\Windows on a default install). IPC$ has none,
  * and Windows writes it empty; for any other share the path is unknown. */
-static const char *local_path(win_event *e, const char *share)
+static const char *local_path(win_event *e, const char *share, const win_peer *peer)
 {
     if (!share)
         return EMPTY;
     const char *host, *name;
     size_t hostlen;
     split_share(share, &host, &hostlen, &name);
+    /* the path the server gave for the share (srvsvc), in the NT form
+     * Windows logs ("C:\Windows" -> "\??\C:\Windows"; IPC$'s "" stays "") */
+    if (peer && peer->share_path && peer->share_name && wf_ieq(peer->share_name, name)) {
+        if (!peer->share_path[0])
+            return EMPTY;
+        char tmp[CAP_SHARE_PATH];
+        size_t pl = strlen(peer->share_path);
+        if (pl + 5 > sizeof tmp)
+            return EMPTY; /* longer than Windows' paths: not cut into a wrong one */
+        memcpy(tmp, "\\??\\", 4);
+        memcpy(tmp + 4, peer->share_path, pl + 1);
+        return wf_put(e, tmp, sizeof tmp);
+    }
     if (wf_ieq(name, "ADMIN$"))
         return "\\??\\C:\\Windows";
     if (is_drive_share(name)) {
@@ -316,12 +352,12 @@ const char *winevent_computer(win_event *e, const win_peer *peer, const char *sh
     return wf_putn(e, host, hostlen, CAP_COMPUTER);
 }
 
-static void share_fields(win_event *e, const char *share_path)
+static void share_fields(win_event *e, const char *share_path, const win_peer *peer)
 {
     char share[CAP_SHARE];
-    winevent_share_name(share_path, share, sizeof share);
+    share_name_as(share_path, peer, share, sizeof share);
     wf_value(e, wf_put(e, share, sizeof share));
-    wf_value(e, local_path(e, share_path));
+    wf_value(e, local_path(e, share_path, peer));
 }
 
 static void access_fields(win_event *e, uint32_t mask, const char **list_out)
@@ -396,7 +432,7 @@ static size_t share_5145_one(const smb_fact *f, const win_peer *peer, win_event 
     wf_subject(e, &f->h);
     wf_value(e, OBJECT_TYPE_FILE);
     wf_peer(e, peer);
-    share_fields(e, file->tree.share);
+    share_fields(e, file->tree.share, peer);
     /* The name is written last among the wire values, so it may use what the
      * earlier fields left, minus what the later ones need. */
     const char *rel = winevent_relative_name(file->filename);
@@ -446,7 +482,7 @@ size_t winevent_share_5140(const smb_fact *f, const win_peer *peer, win_event *o
     wf_subject(e, &f->h);
     wf_value(e, OBJECT_TYPE_FILE);
     wf_peer(e, peer);
-    share_fields(e, share);
+    share_fields(e, share, peer);
     /* The TREE_CONNECT request asks for no access; Windows records 5140 with
      * ReadData (0x1) for every share connection. */
     const char *list;

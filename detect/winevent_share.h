@@ -16,6 +16,9 @@
 size_t winevent_share_5145(const smb_fact *f, const win_peer *peer, win_event *out, size_t max);
 size_t winevent_share_5140(const smb_fact *f, const win_peer *peer, win_event *out, size_t max);
 
+/* The share's own name in a TREE_CONNECT path ("\\SRV\Data" -> "Data";
+ * a path without "\\host\" is the name); NULL for NULL. */
+const char *winevent_share_part(const char *share);
 /* "\\SRV\IPC$" -> "\\*\IPC$"; writes at most n bytes including the NUL. */
 void winevent_share_name(const char *share, char *buf, size_t n);
 /* SMB1 names lose their leading '\'; SMB2 names are kept. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "epm.h"
+#include "srvsvc.h"
 #include "svcctl.h"
 #include "tsch.h"
 
@@ -60,6 +61,8 @@ typedef struct rpc_detail {
     uint32_t start_type;
     uint16_t endpoint_port;
     char endpoint_ip[16];
+    const srvsvc_share *shares; /* srvsvc: the server's shares */
+    size_t nshares;
     char object[SVCCTL_STR_MAX + 1];
     char binary_path[SVCCTL_STR_MAX + 1];
 } rpc_detail;
@@ -385,8 +388,29 @@ static void rpc_call_fact(const rpc_host *h, const dcerpc_call *call, const rpc_
     r->start_type = d->start_type;
     r->endpoint_port = d->endpoint_port;
     r->endpoint_ip = d->endpoint_ip[0] ? d->endpoint_ip : NULL;
+    r->shares = d->shares;
+    r->nshares = d->nshares;
     fact_resolve(h, as, &f);
     h->emit(h->ctx, &f);
+}
+
+/* A srvsvc NetrShareEnum / NetrShareGetInfo answered with success: the
+ * shares as the server spells them, for the dcerpc fact (the sensor learns
+ * them per server). The reply is decoded into this thread's buffer, valid
+ * until the fact is handled. */
+static void srvsvc_call(const dcerpc_call *call, rpc_detail *d)
+{
+    static _Thread_local srvsvc_reply reply;
+    if (!call->have_request || !call->have_response || call->fault || call->encrypted || call->response_broken ||
+        !call->response || !srvsvc_is_known(call->opnum))
+        return;
+    if (!srvsvc_decode_reply(call->response, call->response_len, call->little_endian, call->opnum, &reply))
+        return;
+    /* 234 ERROR_MORE_DATA: the entries it holds are the server's too */
+    if (reply.return_code != 0 && reply.return_code != 234)
+        return;
+    d->shares = reply.shares;
+    d->nshares = reply.n;
 }
 
 void rpc_facts_call(const rpc_host *h, rpc_assoc *as, const dcerpc_call *call)
@@ -400,6 +424,7 @@ void rpc_facts_call(const rpc_host *h, rpc_assoc *as, const dcerpc_call *call)
     case DCERPC_IF_TSCH: task_call(h, call, false, as, &d); break;
     case DCERPC_IF_ATSVC: task_call(h, call, true, as, &d); break;
     case DCERPC_IF_EPM: epm_call(h, call, &d); break;
+    case DCERPC_IF_SRVSVC: srvsvc_call(call, &d); break;
     default: break;
     }
     rpc_call_fact(h, call, as, &d);

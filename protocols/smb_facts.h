@@ -194,6 +194,11 @@ typedef struct smb_fact_rpc {
     const char *object;      /* svcctl: the service; task scheduler: the task; NULL otherwise */
     const char *binary_path; /* CreateService / ChangeServiceConfig: the (new) binary path */
     uint32_t start_type;     /* CreateService / ChangeServiceConfig: 0xffffffff when not set */
+    /* srvsvc NetrShareEnum / NetrShareGetInfo answered with success: the
+     * server's shares as it names them, with their local paths where the
+     * level gives them (protocols/srvsvc.h); NULL and 0 otherwise */
+    const struct srvsvc_share *shares;
+    size_t nshares;
     uint16_t endpoint_port;  /* ept_map: the TCP port the reply's first tower names; 0 otherwise */
     const char *endpoint_ip; /* ept_map: its IPv4 address when given (not 0.0.0.0), else NULL */
 } smb_fact_rpc;

@@ -87,6 +87,8 @@ extern const char *const pw_dialect_names[PW_N_DIALECTS]; /* "SMB1", ... */
     S(kdc_tickets, "smb", "kdc_tickets", PW_SUM, PW_ALWAYS)                                                    \
     S(kdc_ticket_evictions, "smb", "kdc_ticket_evictions", PW_SUM, PW_ALWAYS)                                  \
     S(kdc_identities, "smb", "kdc_identities", PW_SUM, PW_ALWAYS)                                              \
+    S(smb_shares_learnt, "smb", "shares_named", PW_SUM, PW_NONZERO)                                            \
+    S(smb_share_evictions, "smb", "share_name_evictions", PW_SUM, PW_NONZERO)                                  \
     S(smb_pdu_memcap_drops, "smb", "pdu_memcap_drops", PW_SUM, PW_ALWAYS)                                      \
     S(smb_rpc_memcap_drops, "smb", "rpc_memcap_drops", PW_SUM, PW_NONZERO)                                     \
     A(smb_by_dialect, PW_N_DIALECTS, "smb.flows_by_dialect", pw_dialect_keys, PW_SUM, PW_ALWAYS)               \

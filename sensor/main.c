@@ -891,8 +891,9 @@ int main(int argc, char **argv)
      * worker's connection reaches the events of the others */
     o.hostnames = hostnames_new(o.max_servers);
     o.tickets = hostnames_new(o.max_tickets);
+    o.shares = hostnames_new(pw_max_shares(o.max_servers));
     o.rpc_endpoints = hostnames_new(o.max_rpc_endpoints);
-    if (!o.hostnames || !o.tickets || !o.rpc_endpoints) {
+    if (!o.hostnames || !o.tickets || !o.shares || !o.rpc_endpoints) {
         err("out of memory");
         return EXIT_RUNTIME;
     }
@@ -995,6 +996,7 @@ int main(int argc, char **argv)
     pipeline_free(r.pl);
     hostnames_free(o.hostnames);
     hostnames_free(o.tickets);
+    hostnames_free(o.shares);
     hostnames_free(o.rpc_endpoints);
     summary_free(r.sum);
     for (int i = 0; i < nsets; i++)

@@ -7,6 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The table of the servers' own share names (srvsvc) holds 8 shares per
+ * server slot (max-servers), at most 262144 in all. */
+static inline uint32_t pw_max_shares(uint32_t max_servers)
+{
+    uint64_t n = (uint64_t)max_servers * 8u;
+    return n > (1u << 18) ? 1u << 18 : (uint32_t)n;
+}
+
 #include "../protocols/smb_conn.h"
 #include "flow.h"
 #include "stream.h"
@@ -71,6 +79,9 @@ typedef struct pw_options {
     struct hostnames *hostnames; /* the run's table, shared by its workers; NULL: each pipeline its own */
     uint32_t max_tickets;     /* Kerberos cifs/ tickets whose client is kept (from KDC replies) */
     struct hostnames *tickets; /* the run's table of them, shared like hostnames */
+    /* the servers' own share names and paths (srvsvc replies), at most
+     * pw_max_shares(max_servers), shared like hostnames */
+    struct hostnames *shares;
     bool dcerpc_enabled;          /* DCE/RPC over TCP: port 135, learnt endpoints, the probe */
     uint32_t max_rpc_endpoints;   /* endpoints learnt from ept_map replies, all workers together */
     uint64_t rpc_endpoint_timeout_usec; /* how long a learnt endpoint is believed */

@@ -35,6 +35,7 @@
 typedef struct gz_source {
     z_stream zs;
     int fd;
+    int plain;     /* not gzip: standard input handed over as it is (after the bytes peeked) */
     int live;      /* zs initialised */
     int ended;     /* the last member ended and no other follows */
     int zerr;      /* Z_OK; Z_BUF_ERROR: the stream ended early; else corrupt */
@@ -262,6 +263,20 @@ static uint64_t gz_consumed(const gz_source *z) { return z->in - z->zs.avail_in;
 static ssize_t gz_read(void *cookie, char *out, size_t n)
 {
     gz_source *z = cookie;
+    if (z->plain) {
+        /* what was peeked first, then the descriptor */
+        if (z->zs.avail_in) {
+            size_t k = n < z->zs.avail_in ? n : z->zs.avail_in;
+            memcpy(out, z->zs.next_in, k);
+            z->zs.next_in += k;
+            z->zs.avail_in -= (uInt)k;
+            return (ssize_t)k;
+        }
+        ssize_t got;
+        while ((got = read(z->fd, out, n)) < 0 && errno == EINTR) {
+        }
+        return got;
+    }
     if (z->zerr != Z_OK)
         return z->zerr == Z_BUF_ERROR ? 0 : -1;
     z->zs.next_out = (Bytef *)out;
@@ -346,26 +361,37 @@ static const char *gz_fault(const gz_source *z, char *buf, size_t n)
     return buf;
 }
 
-/* Opens a gzip'd capture (pcap or pcapng inside) through libpcap. */
-static int open_gzip(capture_file *cf, const char *path, const char *bpf, char *err, size_t errlen)
+/* Opens a gzip'd capture (pcap or pcapng inside) through libpcap; fd >= 0:
+ * standard input (a dup of it), whose first peeked bytes are in peek[0..npeek),
+ * then gzip'd only when gz is set, else handed over as it is. */
+static int open_gzip(capture_file *cf, const char *path, const char *bpf, int fd, const uint8_t *peek,
+                     size_t npeek, int gz, char *err, size_t errlen)
 {
     cf->gz = calloc(1, sizeof *cf->gz);
     if (!cf->gz) {
+        if (fd >= 0)
+            close(fd);
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    cf->gz->fd = open(path, O_RDONLY | O_CLOEXEC);
+    cf->gz->fd = fd >= 0 ? fd : open(path, O_RDONLY | O_CLOEXEC);
     if (cf->gz->fd < 0) {
         snprintf(err, errlen, "%s: cannot read capture: %s", path, strerror(errno));
         return -1;
     }
+    if (npeek)
+        memcpy(cf->gz->buf, peek, npeek);
+    cf->gz->zs.next_in = cf->gz->buf;
+    cf->gz->zs.avail_in = (uInt)npeek;
+    cf->gz->in = npeek;
+    cf->gz->plain = !gz;
     /* 16 + window bits: a gzip header and trailer around deflate data */
-    if (inflateInit2(&cf->gz->zs, 16 + MAX_WBITS) != Z_OK) {
+    if (gz && inflateInit2(&cf->gz->zs, 16 + MAX_WBITS) != Z_OK) {
         gz_close(cf->gz);
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    cf->gz->live = 1;
+    cf->gz->live = gz;
     cookie_io_functions_t io = {.read = gz_read, .write = NULL, .seek = NULL, .close = gz_close};
     FILE *fp = fopencookie(cf->gz, "r", io);
     if (!fp) {
@@ -380,13 +406,36 @@ static int open_gzip(capture_file *cf, const char *path, const char *bpf, char *
         if (gz_fault(cf->gz, why, sizeof why))
             snprintf(err, errlen, "%s: not a readable gzip'd capture: %s", path, why);
         else
-            snprintf(err, errlen, "%s (gzip'd)", inner);
+            snprintf(err, errlen, gz ? "%s (gzip'd)" : "%s", inner);
         return -1;
     }
     struct stat st;
-    if (stat(path, &st) == 0)
+    if (fd < 0 && stat(path, &st) == 0)
         cf->open_size = st.st_size;
     return 0;
+}
+
+/* Standard input: its first two bytes say whether it is gzip'd. They cannot
+ * be pushed back into a pipe, so either way it is read through a stream of
+ * our own that gives them first. */
+static int open_stdin(capture_file *cf, const char *bpf, char *err, size_t errlen)
+{
+    uint8_t m[2];
+    size_t got = 0;
+    while (got < 2) {
+        ssize_t k = read(0, m + got, 2 - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    int fd = dup(0);
+    if (fd < 0) {
+        snprintf(err, errlen, "-: cannot read standard input: %s", strerror(errno));
+        return -1;
+    }
+    return open_gzip(cf, "-", bpf, fd, m, got, got == 2 && m[0] == 0x1f && m[1] == 0x8b, err, errlen);
 }
 
 capture_file *capture_file_open(const char *path, const char *bpf, char *err, size_t errlen)
@@ -409,8 +458,9 @@ capture_file *capture_file_open(const char *path, const char *bpf, char *err, si
         cf->guard = guard_take();
         return cf;
     }
-    if (strcmp(path, "-") != 0 && is_gzip(path)) {
-        if (open_gzip(cf, path, bpf, err, errlen) != 0) {
+    if (strcmp(path, "-") == 0 || is_gzip(path)) {
+        if ((strcmp(path, "-") == 0 ? open_stdin(cf, bpf, err, errlen)
+                                    : open_gzip(cf, path, bpf, -1, NULL, 0, 1, err, errlen)) != 0) {
             free(cf->gz);
             free(cf->path);
             free(cf);
@@ -440,6 +490,8 @@ int64_t capture_file_pos(const capture_file *cf)
 {
     if (!cf->h)
         return (int64_t)cf->pos;
+    if (cf->gz && cf->gz->plain)
+        return -1; /* standard input as it is: a pipe */
     if (cf->gz) /* compressed bytes, as the file's size is */
         return cf->gz->live ? (int64_t)gz_consumed(cf->gz) : (int64_t)cf->gz->in;
     FILE *f = pcap_file(cf->h);
@@ -598,7 +650,7 @@ int capture_file_next(capture_file *cf, capture_pkt *p)
                 snprintf(cf->err, sizeof(cf->err), "%s", why);
                 return -1;
             }
-            if (cf->gz && rc == PCAP_ERROR)
+            if (cf->gz && !cf->gz->plain && rc == PCAP_ERROR)
                 return gz_damage(cf);
             return pcap_end(cf, rc);
         }

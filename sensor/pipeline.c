@@ -10,7 +10,9 @@
 #include "../detect/winevent.h"
 #include "../protocols/dcerpc_tcp.h"
 #include "../protocols/kerberos.h"
+#include "../detect/winevent_share.h"
 #include "../protocols/smb_conn.h"
+#include "../protocols/srvsvc.h"
 #include "appid.h"
 #include "decode.h"
 #include "flow.h"
@@ -92,9 +94,11 @@ struct pipeline {
     flow_app *smb_lru_head, *smb_lru_tail;
     hostnames *hosts;  /* the run's (o->hostnames) or the pipeline's own */
     hostnames *tickets; /* Kerberos tickets -> client principal, the same way */
+    hostnames *shares;  /* server and share -> the server's spelling and path, the same way */
     hostnames *endpoints; /* DCE/RPC endpoints "server/port" -> interface, the same way */
-    bool own_hosts, own_tickets, own_endpoints;
+    bool own_hosts, own_tickets, own_shares, own_endpoints;
     char computer[HOSTNAMES_NAME_MAX + 1];
+    char share_seen[HOSTNAMES_NAME_MAX + 1];
     char principal[HOSTNAMES_NAME_MAX + 1];
     bool in_lookup;       /* flow_lookup is running: releases are queued */
     released rq[RELEASE_QUEUE];
@@ -302,10 +306,77 @@ static void stage_fact(pipeline *p, fact_work *w)
         count_session(p, w->fact);
 }
 
+/* The key of a share of a server in the share table: the address and a
+ * hash of the name folded to lower case (ASCII, as wf_ieq compares), so a
+ * name of any length fits; the stored spelling is compared on lookup. */
+static bool share_key(const char *server_ip, const char *name, char *key, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (const char *c = name; *c; c++) {
+        char l = *c >= 'A' && *c <= 'Z' ? (char)(*c + 32) : *c;
+        h = (h ^ (uint8_t)l) * 0x100000001b3ull;
+    }
+    int w = snprintf(key, n, "%s|%016llx", server_ip, (unsigned long long)h);
+    return w > 0 && (size_t)w < n;
+}
+
+/* A stored entry: the server's spelling, then "\n" and the local path when
+ * the reply gave one. */
+static bool share_lookup(pipeline *p, const char *server_ip, const char *name, const char **path)
+{
+    char key[HOSTNAMES_ADDR_MAX + 1];
+    *path = NULL;
+    if (!server_ip || !name || !name[0] || !share_key(server_ip, name, key, sizeof key) ||
+        !hostnames_lookup(p->shares, key, p->share_seen, sizeof p->share_seen))
+        return false;
+    char *nl = strchr(p->share_seen, '\n');
+    if (nl) {
+        *nl = '\0';
+        *path = nl + 1;
+    }
+    return strcasecmp(p->share_seen, name) == 0;
+}
+
+/* The server's own share names from a srvsvc reply, for the events of
+ * every later connection to it. A reply without paths (level 0, 1, 501)
+ * does not forget a path learnt before. */
+static void learn_shares(pipeline *p, const char *server_ip, const smb_fact_rpc *r)
+{
+    for (size_t i = 0; i < r->nshares; i++) {
+        const srvsvc_share *s = &r->shares[i];
+        char key[HOSTNAMES_ADDR_MAX + 1], value[HOSTNAMES_NAME_MAX + 1];
+        if (!share_key(server_ip, s->name, key, sizeof key))
+            continue;
+        const char *old_path;
+        bool known = share_lookup(p, server_ip, s->name, &old_path);
+        const char *path = s->have_path ? s->path : known ? old_path : NULL;
+        int w = path ? snprintf(value, sizeof value, "%s\n%s", s->name, path)
+                     : snprintf(value, sizeof value, "%s", s->name);
+        if (w < 0 || (size_t)w >= sizeof value) /* a path that would be cut: the name alone */
+            w = snprintf(value, sizeof value, "%s", s->name);
+        if (w < 0 || (size_t)w >= sizeof value)
+            continue;
+        bool evicted;
+        hostnames_result res = hostnames_learn(p->shares, key, value, &evicted);
+        p->c.smb_shares_learnt += res == HOSTNAMES_NEW;
+        p->c.smb_share_evictions += evicted;
+    }
+}
+
 /* The Windows events the fact stands for. */
 static void stage_events(pipeline *p, fact_work *w)
 {
-    win_peer peer = {w->e.client, w->e.cport, w->e.server, server_name(p, w->a, w->fact, w->e.server)};
+    win_peer peer = {w->e.client, w->e.cport, w->e.server, server_name(p, w->a, w->fact, w->e.server), NULL, NULL};
+    if (w->fact->h.kind == SMB_FACT_RPC && w->fact->u.rpc.nshares && w->e.server[0])
+        learn_shares(p, w->e.server, &w->fact->u.rpc);
+    const smb_fact_tree *tree = smb_fact_tree_of(w->fact);
+    const char *share = tree ? winevent_share_part(tree->share) : NULL;
+    const char *path;
+    if ((w->fact->h.kind == SMB_FACT_CREATE || w->fact->h.kind == SMB_FACT_TREE_CONNECT) &&
+        share_lookup(p, w->e.server, share, &path)) {
+        peer.share_name = p->share_seen;
+        peer.share_path = path;
+    }
     w->nev = winevent_build(w->fact, &peer, p->ev, MAX_EVENTS);
     for (size_t i = 0; i < w->nev; i++) {
         int slot = pw_winlog_slot(p->ev[i].event_id);
@@ -903,6 +974,11 @@ pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, pw_outpu
         p->tickets = hostnames_new(o->max_tickets);
         p->own_tickets = true;
     }
+    p->shares = o->shares;
+    if (!p->shares) {
+        p->shares = hostnames_new(pw_max_shares(o->max_servers));
+        p->own_shares = true;
+    }
     p->endpoints = o->rpc_endpoints;
     if (!p->endpoints) {
         p->endpoints = hostnames_new(o->max_rpc_endpoints);
@@ -910,7 +986,7 @@ pipeline *pipeline_new(const pw_options *o, const sigma_ruleset *rules, pw_outpu
     }
     jb_init(&p->jb, p->line, sizeof(p->line));
     if (!p->dec || !p->flows || !p->streams || (o->appid_enabled && !p->ndpi) || !p->hosts ||
-        !p->tickets || !p->endpoints) {
+        !p->tickets || !p->shares || !p->endpoints) {
         pipeline_free(p);
         return NULL;
     }
@@ -930,6 +1006,8 @@ void pipeline_free(pipeline *p)
         hostnames_free(p->hosts);
     if (p->own_tickets)
         hostnames_free(p->tickets);
+    if (p->own_shares)
+        hostnames_free(p->shares);
     if (p->own_endpoints)
         hostnames_free(p->endpoints);
     free(p);

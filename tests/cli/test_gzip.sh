@@ -1,7 +1,7 @@
 #!/bin/sh
 # gzip'd captures (.pcap.gz, .pcapng.gz, known by their magic 1f 8b, not by
-# their name) read as the plain capture is: the same EVE byte for byte, alone
-# and inside -r DIR, in bounded memory; a cut or corrupt gzip gives one line
+# their name) read as the plain capture is: the same EVE byte for byte, alone,
+# inside -r DIR and on standard input, in bounded memory; a cut or corrupt gzip gives one line
 # naming the file and what is wrong, the events before it and exit 1, as any
 # damaged capture.
 . tests/pcap/lib.sh
@@ -55,6 +55,14 @@ if command -v editcap >/dev/null; then
 else
     echo "note: editcap missing, pcapng.gz not checked"
 fi
+
+# Standard input, gzip'd or not (its first two bytes decide): the same EVE.
+"$PW" -q -r - -o "$TMP/stdin.gz.json" <"$TMP/$S.pcap.gz"
+same "a gzip'd capture on standard input" "$TMP/$S.plain.json" "$TMP/stdin.gz.json"
+cat "pcaps/$S.pcap" | "$PW" -q -r - -o "$TMP/stdin.json"
+same "a plain capture piped to standard input" "$TMP/$S.plain.json" "$TMP/stdin.json"
+expect "empty standard input" 3 "^pipewatch: -: not a readable pcap or pcapng capture: truncated dump file; tried to read 4 file header bytes, only got 0$" \
+    "$PW" -q -r - -o "$TMP/x.json" </dev/null
 
 # Inside a directory, beside a plain capture: as the files one by one.
 mkdir "$TMP/dir"

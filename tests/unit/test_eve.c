@@ -175,7 +175,7 @@ static void test_winlog_envelope(void **state)
     f.h.who.auth = SMB_AUTH_NTLMSSP;
     f.h.who.user = "backdoor";
     f.h.who.domain = "3B";
-    win_peer peer = {"172.16.66.1", 50000, "172.16.66.36", "01566s-win16-ir.threebeesco.com"};
+    win_peer peer = {"172.16.66.1", 50000, "172.16.66.36", "01566s-win16-ir.threebeesco.com", NULL, NULL};
     static win_event ev[WINEVENT_MAX_PER_FACT];
     assert_int_equal(winevent_build(&f, &peer, ev, WINEVENT_MAX_PER_FACT), 1);
     jbuf j;

@@ -61,7 +61,7 @@ static void on_fact(void *ctx, const smb_fact *f)
         observe(r, &o);
     if (f->h.kind != SMB_FACT_CREATE)
         return;
-    win_peer peer = {"10.0.0.5", 1025, "10.0.0.1", NULL};
+    win_peer peer = {"10.0.0.5", 1025, "10.0.0.1", NULL, NULL, NULL};
     size_t n = winevent_build(f, &peer, ev, WINEVENT_MAX_PER_FACT);
     for (size_t i = 0; i < n && r->nevents < 4; i++, r->nevents++) {
         snprintf(r->mask[r->nevents], sizeof r->mask[0], "%s", winevent_get(&ev[i], "AccessMask"));

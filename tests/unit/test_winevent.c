@@ -165,7 +165,7 @@ static void assert_field(const win_event *e, size_t i, const char *name, const c
 static void test_full_5145(void **state)
 {
     smb_fact f = create_fact();
-    win_peer peer = {"10.23.42.22", 56663, "10.23.42.10", NULL};
+    win_peer peer = {"10.23.42.22", 56663, "10.23.42.10", NULL, NULL, NULL};
     static win_event e;
     assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_int_equal(e.event_id, 5145);
@@ -212,7 +212,7 @@ static void test_5145_admin_share_smb1_root(void **state)
     f.u.file.filename = "\\";
     f.u.file.desired_access = 0x100080;
     f.h.session_id = 0x800;
-    win_peer peer = {"fe80::31ea:6c3c:f40d:1973", 49160, "fe80::1", NULL};
+    win_peer peer = {"fe80::31ea:6c3c:f40d:1973", 49160, "fe80::1", NULL, NULL, NULL};
     static win_event e;
     assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\ADMIN$");
@@ -244,7 +244,7 @@ static void test_computer_name(void **state)
     smb_fact f = create_fact();
     static win_event e;
     f.u.file.tree.share = "\\\\172.16.66.36\\IPC$";
-    win_peer peer = {"172.16.66.1", 50000, "172.16.66.36", "01566s-win16-ir.threebeesco.com"};
+    win_peer peer = {"172.16.66.1", 50000, "172.16.66.36", "01566s-win16-ir.threebeesco.com", NULL, NULL};
     assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "Computer"), "01566s-win16-ir.threebeesco.com");
     f.u.file.tree.share = "\\\\alias\\IPC$";
@@ -396,7 +396,7 @@ static void test_5140(void **state)
     f.h.who.auth = SMB_AUTH_NTLMSSP;
     f.h.who.user = "admmig";
     f.h.who.domain = "OFFSEC";
-    win_peer peer = {"10.23.42.22", 56661, "10.23.42.10", NULL};
+    win_peer peer = {"10.23.42.22", 56661, "10.23.42.10", NULL, NULL, NULL};
     static win_event e;
     assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
     assert_int_equal(e.event_id, 5140);
@@ -461,7 +461,7 @@ static void test_storage_bounded(void **state)
     f.u.file.tree.share = longshare;
     f.h.who.user = longuser;
     f.h.who.domain = longdomain;
-    win_peer peer = {longip, 1, NULL, NULL};
+    win_peer peer = {longip, 1, NULL, NULL, NULL, NULL};
     /* Guard bytes after the event catch any write past storage. */
     static struct {
         win_event e;
@@ -613,6 +613,53 @@ static void test_access_description(void **state)
     assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
     assert_string_equal(winevent_get(&e, "AccessListDescription"), "ReadData (or ListDirectory)");
     assert_string_equal(winevent_get(&e, "AccessMaskDescription"), "Create Child");
+}
+
+/* Custom shares: the client's spelling, unless the server named the share
+ * itself (srvsvc, win_peer.share_name): then the server's spelling, and its
+ * local path where the reply gave one, in the NT form Windows logs. The
+ * administrative shares keep their fixed names and paths. */
+static void test_share_spelling(void **state)
+{
+    smb_fact f = create_fact();
+    static win_event e;
+    f.u.file.tree.share = "\\\\fs01\\FINANCE";
+    f.u.file.filename = "q3.xlsx";
+    assert_int_equal(winevent_build(&f, NULL, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\FINANCE");
+    assert_string_equal(winevent_get(&e, "ShareLocalPath"), "");
+    win_peer peer = {"10.0.0.5", 50000, "10.0.0.9", NULL, "Finance", "D:\\Shares\\Finance"};
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\Finance");
+    assert_string_equal(winevent_get(&e, "ShareLocalPath"), "\\??\\D:\\Shares\\Finance");
+    /* the name only (a level without paths): the path stays unknown */
+    peer.share_path = NULL;
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\Finance");
+    assert_string_equal(winevent_get(&e, "ShareLocalPath"), "");
+    /* another share than the one the server named: the client's spelling */
+    peer.share_name = "Payroll";
+    peer.share_path = "D:\\Payroll";
+    assert_int_equal(winevent_build(&f, &peer, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\FINANCE");
+    assert_string_equal(winevent_get(&e, "ShareLocalPath"), "");
+    /* ADMIN$ with the path the server gave (installed on E:) and 5140 alike */
+    f.h.kind = SMB_FACT_TREE_CONNECT;
+    f.u.tree.share = "\\\\fs01\\admin$";
+    win_peer admin = {"10.0.0.5", 50000, "10.0.0.9", NULL, "ADMIN$", "E:\\Windows"};
+    assert_int_equal(winevent_build(&f, &admin, &e, 1), 1);
+    assert_int_equal(e.event_id, 5140);
+    assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\ADMIN$");
+    assert_string_equal(winevent_get(&e, "ShareLocalPath"), "\\??\\E:\\Windows");
+    /* IPC$: the server's empty path is Windows' empty ShareLocalPath */
+    f.u.tree.share = "\\\\fs01\\ipc$";
+    win_peer ipc = {"10.0.0.5", 50000, "10.0.0.9", NULL, "IPC$", ""};
+    assert_int_equal(winevent_build(&f, &ipc, &e, 1), 1);
+    assert_string_equal(winevent_get(&e, "ShareName"), "\\\\*\\IPC$");
+    assert_string_equal(winevent_get(&e, "ShareLocalPath"), "");
+    assert_string_equal(winevent_share_part("\\\\fs01\\Data"), "Data");
+    assert_string_equal(winevent_share_part("Data"), "Data");
+    assert_null(winevent_share_part(NULL));
 }
 
 /* AccessMaskDescription as Winlogbeat's security module writes it: its own
@@ -788,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_relative_name),
         cmocka_unit_test(test_full_5145),
         cmocka_unit_test(test_5145_admin_share_smb1_root),
+        cmocka_unit_test(test_share_spelling),
         cmocka_unit_test(test_5145_generic_mask_is_mapped),
         cmocka_unit_test(test_5145_failure_and_unanswered),
         cmocka_unit_test(test_identities),

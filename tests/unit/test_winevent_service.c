@@ -45,7 +45,7 @@ static void test_install_gives_7045_and_4697(void **state)
 {
     static win_event ev[WINEVENT_MAX_PER_FACT];
     smb_fact f = install_fact();
-    win_peer peer = {"10.0.0.9", 50123, "10.0.0.1", NULL};
+    win_peer peer = {"10.0.0.9", 50123, "10.0.0.1", NULL, NULL, NULL};
     assert_int_equal(winevent_build(&f, &peer, ev, WINEVENT_MAX_PER_FACT), 2);
 
     const win_event *e = &ev[0];
