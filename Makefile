@@ -21,7 +21,7 @@ PKGS     := libpcap libndpi yaml-0.1 libpcre2-8 hiredis zlib
 TEST_PKGS := cmocka
 # Debian packages that provide the above, plus what the tests run.
 BUILD_DEBS := build-essential pkg-config libpcap-dev libndpi-dev libyaml-dev libpcre2-dev libcmocka-dev libhiredis-dev zlib1g-dev
-TEST_DEBS  := tshark python3 tcpreplay iproute2 time cppcheck chromium redis-server redis-tools
+TEST_DEBS  := tshark python3 tcpreplay iproute2 time cppcheck chromium redis-server redis-tools python3-impacket
 
 OPT      ?= -O2
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -94,7 +94,8 @@ deps-check:
 deps: deps-check
 
 deps-test: deps-check
-	@sh tests/tools/deps.sh "" "$(TEST_DEBS)" tshark python3 tcpreplay ip /usr/bin/time cppcheck chromium redis-server redis-cli
+	@sh tests/tools/deps.sh "" "$(TEST_DEBS)" tshark python3 tcpreplay ip /usr/bin/time cppcheck chromium redis-server redis-cli \
+	  impacket-rpcdump
 
 # --- build -------------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c
