@@ -52,7 +52,7 @@ enum incident_obs_kind {
     IO_TREE,      /* a tree connect: share */
     IO_CREATE,    /* an open: share, name (a pipe on IPC$, a file elsewhere) */
     IO_SERVICE,   /* a svcctl call: operation, name, binary_path, encrypted */
-    IO_TASK,      /* a task registered: name, command */
+    IO_TASK,      /* a task registered: name, command; sealed: any task call, operation */
     IO_WRITE,     /* bytes written to an admin-share file: name, file_id, offset, data */
     IO_ALERT,     /* a Sigma alert: signature, signature_id */
 };
@@ -70,9 +70,13 @@ typedef struct incident_obs {
     const char *operation;   /* SERVICE: "RCreateServiceW" */
     const char *binary_path; /* SERVICE */
     const char *command;     /* TASK */
-    bool encrypted;          /* SERVICE: sealed DCE/RPC, nothing known inside */
-    bool over_tcp;           /* SERVICE: DCE/RPC straight over TCP, not through a pipe */
-    bool success;            /* the operation succeeded (status 0 seen) */
+    bool encrypted;          /* SERVICE, TASK: sealed DCE/RPC, nothing known inside */
+    bool over_tcp;           /* SERVICE, TASK: DCE/RPC straight over TCP, not through a pipe */
+    bool success;            /* the operation succeeded (status 0 seen; SERVICE: return value 0) */
+    bool have_return;        /* SERVICE: the response's return value was read */
+    uint32_t return_code;    /* SERVICE: that return value (1073 ERROR_SERVICE_EXISTS ...) */
+    bool fault;              /* SERVICE: the call was answered by a FAULT PDU (return_code: its status) */
+    bool write_intent;       /* CREATE: the open asks to write (write access, or creates/overwrites) */
     uint16_t event_id;       /* EVENT */
     const char *signature;   /* ALERT */
     uint32_t signature_id;
@@ -84,7 +88,8 @@ typedef struct incident_obs {
     char text[INCIDENT_TEXT_MAX]; /* room for a command taken out of a task's XML */
 } incident_obs;
 
-/* A file written to an admin share, hashed as it was written. */
+/* A file opened on an admin share: written (a WRITE seen, or opened to
+ * write) and hashed as it was written, or only read. */
 typedef struct incident_file {
     char share[INCIDENT_NAME_MAX];
     char name[INCIDENT_NAME_MAX];
@@ -93,6 +98,7 @@ typedef struct incident_file {
     uint64_t hashed;  /* bytes hashed, from offset 0 in order */
     uint64_t written; /* bytes the writes carried */
     bool partial;     /* bytes missing, or written out of order beyond what is held: the hash covers [0, hashed) */
+    bool wrote;       /* a WRITE was seen or an open asked to write: listed under `files`, else `files_read` */
     sha256_ctx sha;
     struct held *held; /* writes ahead of `hashed`, waiting for the gap before them */
     size_t held_bytes;
@@ -102,7 +108,12 @@ typedef struct incident_service {
     char name[INCIDENT_NAME_MAX];
     char binary_path[INCIDENT_TEXT_MAX];
     char operations[INCIDENT_NAME_MAX]; /* "RCreateServiceW,RStartServiceW" (as many as fit) */
-    bool created;                       /* a CreateService request was seen */
+    bool create_sent;                   /* a CreateService request was seen */
+    bool created;                       /* ... and its response succeeded */
+    bool create_refused;                /* ... and its response refused it (create_status) */
+    uint32_t create_status;             /* Win32 error of the refused create: 1073 ERROR_SERVICE_EXISTS ... */
+    bool create_fault;                  /* refused by a FAULT PDU: create_status is its status */
+    bool started;                       /* a StartService whose response succeeded */
 } incident_service;
 
 typedef struct incident_task {
@@ -154,6 +165,10 @@ typedef struct incident {
      * created, started and deleted whose names are hidden; counts stop at
      * 255 (they sit in what was padding, so the table holds as many) */
     uint8_t sealed_creates, sealed_starts, sealed_deletes;
+    bool tasks_sealed;       /* a task scheduler call went encrypted: task name and command not seen */
+    bool tasks_sealed_tcp;   /* ... straight over TCP */
+    bool tasks_sealed_atsvc; /* ... on ATSVC (else ITaskSchedulerService) */
+    char sealed_task_ops[INCIDENT_NAME_MAX]; /* "SchRpcRegisterTask,SchRpcRun" (by opnum, in clear) */
 
     /* Attribution, filled when the incident closes (incident_attribute) */
     const char *tool; /* "psexec", ...; NULL: no evidence of remote execution */

@@ -135,6 +135,8 @@ void incident_writer_write(void *ctx, const incident *in)
         for (uint32_t i = 0; i < in->nfiles; i++) {
             const incident_file *f = &in->files[i];
             char hex[65];
+            if (!f->wrote)
+                continue;
             jb_open_object(j, NULL);
             jb_str(j, "share", f->share);
             jb_str(j, "name", f->name);
@@ -148,6 +150,18 @@ void incident_writer_write(void *ctx, const incident *in)
         jb_close_array(j);
         if (in->files_more)
             jb_u64(j, "files_more", in->files_more);
+        /* files of admin shares opened without writing: the output smbexec
+         * and atexec read back */
+        jb_open_array(j, "files_read");
+        for (uint32_t i = 0; i < in->nfiles; i++) {
+            if (in->files[i].wrote)
+                continue;
+            jb_open_object(j, NULL);
+            jb_str(j, "share", in->files[i].share);
+            jb_str(j, "name", in->files[i].name);
+            jb_close_object(j);
+        }
+        jb_close_array(j);
         jb_open_array(j, "shares");
         for (uint32_t i = 0; i < in->nshares; i++)
             jb_str(j, NULL, in->shares[i]);
