@@ -153,11 +153,13 @@ static void test_probe_refuses(void **state)
     m = b_nbss(nb, msg, m);
     assert_int_equal(dcerpc_probe(nb, m), DCERPC_PROBE_NO); /* SMB2 over NBSS */
     assert_true(smb_probe(nb, m));
-    const char *texts[] = {"GET / HTTP/1.1\r\nHost: example\r\n\r\n", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"
-                           "0123456789abcdef0123456789abcdef",
-                           "\x81\x00\x00\x44 CKFDENECFDEFFCFGEFFCCACACACACACA\x00 ENEBFDEBCACACACACACACACACACACACA"};
-    for (size_t i = 0; i < 3; i++)
-        assert_int_equal(dcerpc_probe((const uint8_t *)texts[i], strlen(texts[i])), DCERPC_PROBE_NO);
+    static const char http[] = "GET / HTTP/1.1\r\nHost: example\r\n\r\n";
+    static const uint8_t tls[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03, 1, 2, 3, 4, 5,
+                                  6,    7,    8,    9,    10,   11,   12,   13,   14,   15,   16,   17, 18, 19, 20, 21};
+    static const char nbss_request[] = "\x81\x00\x00\x44 CKFDENECFDEFFCFGEFFCCACACACACACA\x00 ENEBFDEBCACACACA";
+    assert_int_equal(dcerpc_probe((const uint8_t *)http, sizeof http - 1), DCERPC_PROBE_NO);
+    assert_int_equal(dcerpc_probe(tls, sizeof tls), DCERPC_PROBE_NO);
+    assert_int_equal(dcerpc_probe((const uint8_t *)nbss_request, sizeof nbss_request - 1), DCERPC_PROBE_NO);
     /* and what a bind looks like to the SMB probe */
     assert_false(smb_probe(good, n));
 
