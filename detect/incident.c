@@ -359,6 +359,26 @@ static incident_file *file_of(incident *in, const char *share, const char *name,
     return f;
 }
 
+/* A file of an admin share opened without asking to write: listed apart,
+ * unless it is one of the files written. */
+static void file_read(incident *in, const char *share, const char *name)
+{
+    for (uint32_t i = 0; i < in->nfiles; i++)
+        if (strcasecmp(in->files[i].name, name) == 0 && strcasecmp(share_base(in->files[i].share), share_base(share)) == 0)
+            return;
+    for (uint32_t i = 0; i < in->nfiles_read; i++)
+        if (strcasecmp(in->files_read[i].name, name) == 0 &&
+            strcasecmp(share_base(in->files_read[i].share), share_base(share)) == 0)
+            return;
+    if (in->nfiles_read == INCIDENT_MAX_FILES) {
+        in->files_read_more++;
+        return;
+    }
+    incident_file_read *r = &in->files_read[in->nfiles_read++];
+    copy(r->share, sizeof r->share, share);
+    copy(r->name, sizeof r->name, name);
+}
+
 /* Hashes the held writes that now follow on. */
 static void drain(incident_stage *s, incident_file *f)
 {
@@ -534,9 +554,10 @@ static void observe_locked(incident_stage *s, const incident_obs *o)
         if (is_ipc(o->share))
             add_name(in->pipes, &in->npipes, INCIDENT_MAX_PIPES, &in->pipes_more, pipe_name(o->name));
         else if (is_admin(o->share) && o->name && *o->name) {
-            incident_file *f = file_of(in, o->share, o->name, o->file_id);
-            if (f && o->write_intent)
-                f->wrote = true;
+            if (o->write_intent)
+                (void)file_of(in, o->share, o->name, o->file_id);
+            else
+                file_read(in, o->share, o->name);
         }
         break;
     case IO_SERVICE: note_service(in, o); break;
@@ -556,10 +577,8 @@ static void observe_locked(incident_stage *s, const incident_obs *o)
         incident_file *f = file_of(in, o->share, o->name, o->file_id);
         if (f && !f->name[0])
             copy(f->name, sizeof f->name, o->name);
-        if (f) {
-            f->wrote = true;
+        if (f)
             file_write(s, f, o->offset, o->data, o->len, o->missing);
-        }
         break;
     }
     case IO_ALERT: {

@@ -88,8 +88,8 @@ typedef struct incident_obs {
     char text[INCIDENT_TEXT_MAX]; /* room for a command taken out of a task's XML */
 } incident_obs;
 
-/* A file opened on an admin share: written (a WRITE seen, or opened to
- * write) and hashed as it was written, or only read. */
+/* A file written to an admin share (a WRITE seen, or an open asking to
+ * write), hashed as it was written. */
 typedef struct incident_file {
     char share[INCIDENT_NAME_MAX];
     char name[INCIDENT_NAME_MAX];
@@ -98,11 +98,17 @@ typedef struct incident_file {
     uint64_t hashed;  /* bytes hashed, from offset 0 in order */
     uint64_t written; /* bytes the writes carried */
     bool partial;     /* bytes missing, or written out of order beyond what is held: the hash covers [0, hashed) */
-    bool wrote;       /* a WRITE was seen or an open asked to write: listed under `files`, else `files_read` */
     sha256_ctx sha;
     struct held *held; /* writes ahead of `hashed`, waiting for the gap before them */
     size_t held_bytes;
 } incident_file;
+
+/* A file opened on an admin share only to be read (smbexec's __output,
+ * atexec's Temp\*.tmp): nothing put on the host, nothing to hash. */
+typedef struct incident_file_read {
+    char share[INCIDENT_NAME_MAX];
+    char name[INCIDENT_NAME_MAX];
+} incident_file_read;
 
 typedef struct incident_service {
     char name[INCIDENT_NAME_MAX];
@@ -145,6 +151,8 @@ typedef struct incident {
     uint32_t npipes, pipes_more;
     incident_file files[INCIDENT_MAX_FILES];
     uint32_t nfiles, files_more;
+    incident_file_read files_read[INCIDENT_MAX_FILES];
+    uint32_t nfiles_read, files_read_more;
     incident_service services[INCIDENT_MAX_SERVICES];
     uint32_t nservices;
     incident_task tasks[INCIDENT_MAX_TASKS];

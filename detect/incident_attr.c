@@ -109,8 +109,6 @@ static const incident_service *service_named(const incident *in, const char *pre
 static const incident_file *file_named(const incident *in, const char *name)
 {
     for (uint32_t i = 0; i < in->nfiles; i++) {
-        if (!in->files[i].wrote)
-            continue;
         const char *b = strrchr(in->files[i].name, '\\');
         b = b ? b + 1 : in->files[i].name;
         if (strcasecmp(b, name) == 0)
@@ -173,14 +171,6 @@ static void service_state(const incident_service *sv, char *out, size_t cap)
         snprintf(out, cap, "%s (%s)", sv->started ? "started" : "used", sv->operations);
 }
 
-static const incident_file *first_written(const incident *in)
-{
-    for (uint32_t i = 0; i < in->nfiles; i++)
-        if (in->files[i].wrote)
-            return &in->files[i];
-    return NULL;
-}
-
 static const char *sealed_tasks_text(const incident *in)
 {
     if (in->tasks_sealed_atsvc)
@@ -203,7 +193,7 @@ static void common_gaps(incident *in, bool wants_service)
     else if (wants_service && in->nservices == 0)
         not_seen(in, "service creation (svcctl)");
     for (uint32_t i = 0; i < in->nfiles; i++)
-        if (in->files[i].wrote && in->files[i].written == 0)
+        if (in->files[i].written == 0)
             not_seen(in, "file contents (no WRITE seen to hash)");
 }
 
@@ -386,10 +376,10 @@ void incident_attribute(incident *in)
     }
     /* sealed task scheduler calls: their opnums name them, nothing else; a
      * file read back from Temp\*.tmp is atexec's output */
-    const incident_file *tmp = NULL;
-    for (uint32_t i = 0; i < in->nfiles && !tmp; i++)
-        if (ci_find(in->files[i].name, "Temp\\") && ends(in->files[i].name, ".tmp"))
-            tmp = &in->files[i];
+    const incident_file_read *tmp = NULL;
+    for (uint32_t i = 0; i < in->nfiles_read && !tmp; i++)
+        if (ci_find(in->files_read[i].name, "Temp\\") && ends(in->files_read[i].name, ".tmp"))
+            tmp = &in->files_read[i];
     if (in->ntasks || has_pipe(in, "atsvc") || in->tasks_sealed) {
         in->tool = in->ntasks || has_pipe(in, "atsvc") || tmp ? "atexec" : "scheduled-task-exec";
         if (atexec_like)
@@ -414,14 +404,15 @@ void incident_attribute(incident *in)
      * privacy): the opnums stay in clear, and each command is a service
      * created, started and deleted at once, its output read back from a
      * file of an admin share */
-    if (in->sealed_creates && in->sealed_deletes && in->nfiles) {
+    if (in->sealed_creates && in->sealed_deletes && (in->nfiles_read || in->nfiles)) {
         in->tool = "smbexec";
         evidence(in,
                  "svcctl sealed%s: %u service create(s), %u start(s), %u delete(s) sent, one per command, as smbexec "
                  "does",
                  in->svcctl_sealed_tcp ? " over TCP" : "", in->sealed_creates, in->sealed_starts, in->sealed_deletes);
-        evidence(in, "file %s opened on %s: where the commands' output is read back", in->files[0].name,
-                 in->files[0].share);
+        evidence(in, "file %s opened on %s: where the commands' output is read back",
+                 in->nfiles_read ? in->files_read[0].name : in->files[0].name,
+                 in->nfiles_read ? in->files_read[0].share : in->files[0].share);
         common_gaps(in, false);
         return;
     }
@@ -435,16 +426,14 @@ void incident_attribute(incident *in)
         in->tool = "unknown-service-exec";
         evidence(in, "service %s %s with binary %s", in->services[i].name, st, in->services[i].binary_path);
         for (uint32_t k = 0; k < in->nfiles; k++)
-            if (in->files[k].wrote)
-                evidence(in, "file %s written to %s", in->files[k].name, in->files[k].share);
+            evidence(in, "file %s written to %s", in->files[k].name, in->files[k].share);
         common_gaps(in, false);
         return;
     }
     /* an admin-share upload followed by sealed svcctl: the service is hidden, the run is not */
-    const incident_file *up = first_written(in);
-    if (in->svcctl_sealed && up) {
+    if (in->svcctl_sealed && in->nfiles) {
         in->tool = "unknown-service-exec";
-        evidence(in, "file %s written to %s, then svcctl sealed", up->name, up->share);
+        evidence(in, "file %s written to %s, then svcctl sealed", in->files[0].name, in->files[0].share);
         common_gaps(in, false);
     }
 }

@@ -153,7 +153,9 @@ typedef struct sigma_corr_alert {
 typedef void (*sigma_corr_fn)(void *ctx, const sigma_corr_alert *a);
 
 typedef struct sigma_corr_stats {
-    uint64_t fed, groups, groups_peak, evicted, alerts;
+    uint64_t fed, groups, groups_peak, evicted;
+    uint64_t alerts; /* firings, those of correlations that only feed others included */
+    uint64_t raised; /* firings that make an alert (given to the callback) */
 } sigma_corr_stats;
 
 /* NULL when out of memory, or (with a reason in err) when a correlation

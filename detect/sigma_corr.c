@@ -380,7 +380,10 @@ static void fire(sigma_corr *c, cgroup *g, double value, const char *value_of, i
         nrefs++;
     }
     c->st.alerts++;
-    if ((!ci->r->quiet || ci->r->generated) && c->fn) {
+    bool raise = !ci->r->quiet || ci->r->generated;
+    if (raise)
+        c->st.raised++;
+    if (raise && c->fn) {
         sigma_corr_alert a = {
             ci->r,      type_names[d->type],           d->ngroup, names, values,      value, value_of, g->first_ts,
             g->last_ts, ci->closing ? g->count : g->n, refs,      nrefs, g->truncated};

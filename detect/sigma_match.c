@@ -424,8 +424,8 @@ bool sigma_mods_parse(const char *s, sigma_mods *m, unsigned line, sigma_err *er
                                     : "gt/gte/lt/lte");
         return false;
     }
-    if (m->enc && !m->b64) {
-        sigma_err_set(err, line, "utf16le/utf16be/utf16/wide must be followed by base64 or base64offset");
+    if (m->enc && !m->b64 && m->windash) {
+        sigma_err_set(err, line, "windash cannot be combined with utf16le/utf16be/utf16/wide");
         return false;
     }
     if (m->b64 && m->windash) {
@@ -507,6 +507,46 @@ static size_t to_utf16(const char *s, size_t n, uint8_t enc, uint8_t *out)
         for (int k = 0; k < nu; k++) {
             out[o++] = be ? (uint8_t)(units[k] >> 8) : (uint8_t)units[k];
             out[o++] = be ? (uint8_t)units[k] : (uint8_t)(units[k] >> 8);
+        }
+    }
+    return o;
+}
+
+/* utf16le/utf16be/utf16/wide without base64: the value as the specification
+ * transforms it, its characters as UTF-16 bytes (utf16: after the byte order
+ * mark FF FE), in a pattern for str_compile. Wildcards stay wildcards; `?`,
+ * one character, becomes two one-byte wildcards (one code unit); a byte of
+ * the encoding that is a wildcard or backslash is escaped. out holds 4 * n +
+ * 4 bytes, run (scratch) 3 * n. Event values are text without NUL bytes, so a value whose
+ * encoding has one (any character below U+0100) matches none of them. */
+static size_t utf16_pattern(const char *s, size_t n, uint8_t enc, char *out, uint8_t *run)
+{
+    size_t o = 0;
+    if (enc == 3) {
+        out[o++] = (char)0xFF;
+        out[o++] = (char)0xFE;
+    }
+    for (size_t i = 0; i < n;) {
+        if (s[i] == '*' || s[i] == '?') {
+            out[o++] = s[i];
+            if (s[i] == '?')
+                out[o++] = '?';
+            i++;
+            continue;
+        }
+        /* a run of literal characters, escapes removed, up to the next wildcard */
+        size_t rl = 0;
+        while (i < n && s[i] != '*' && s[i] != '?') {
+            if (s[i] == '\\' && i + 1 < n && (s[i + 1] == '*' || s[i + 1] == '?' || s[i + 1] == '\\'))
+                i++;
+            run[rl++] = (uint8_t)s[i++];
+        }
+        size_t un = to_utf16((const char *)run, rl, enc == 3 ? 1 : enc, run + n);
+        for (size_t u = 0; u < un; u++) {
+            uint8_t c = run[n + u];
+            if (c == '*' || c == '?' || c == '\\')
+                out[o++] = '\\';
+            out[o++] = (char)c;
         }
     }
     return o;
@@ -774,6 +814,22 @@ bool sigma_value_compile(sigma_rule *r, const sigma_mods *m, const sigma_scalar 
     uint8_t anchor = m->anchor;
     if (keyword && !anchor)
         anchor = 1;
+    if (m->enc && !m->b64) {
+        char *pat = malloc(sc->len * 4 + 4);
+        uint8_t *run = malloc(sc->len * 3 + 1);
+        bool ok = pat && run;
+        if (ok) {
+            size_t pn = utf16_pattern(sc->text, sc->len, m->enc, pat, run);
+            ok = str_compile(v, pat, pn, true, anchor, m->cased, false);
+        }
+        free(pat);
+        free(run);
+        if (!ok) {
+            sigma_err_set(err, line, "out of memory");
+            return false;
+        }
+        return true;
+    }
     if (m->b64) {
         char *plain = malloc(sc->len + 1);
         uint8_t *raw = malloc(sc->len * 4 + 4);

@@ -195,6 +195,13 @@ typedef struct key_row {
 #define SIZE_IN(p, lo, hi, unit, field, dt) {p, K_SIZE, lo, hi, 1, unit, dt, OPT(field), NULL}
 #define STRING(p, field) {p, K_STRING, 0, 0, 1, 1, D_STR, OPT(field), NULL}
 #define CUSTOM(p, fn) {p, K_CUSTOM, 0, 0, 1, 1, D_NONE, 0, fn}
+/* A destination's sub-block outputs.eve-log.NAME: the section and its far
+ * end (server, port in 1..65535), in the pw_options member of that name;
+ * FAR_KEY: one more string key of it. */
+#define FAR_END(name, member)                                                                                    \
+    SECTION("outputs.eve-log." name), STRING("outputs.eve-log." name ".server", member.server),                 \
+        UINT("outputs.eve-log." name ".port", 1, 65535, member.port, D_INT)
+#define FAR_KEY(name, key, field) STRING("outputs.eve-log." name "." key, field)
 
 static bool set_rule_files(cfg *c, yaml_node_t *v, const char *path);
 static bool set_types(cfg *c, yaml_node_t *v, const char *path);
@@ -219,23 +226,19 @@ static const key_row keys[] = {
     CUSTOM("outputs.eve-log.types", set_types),
     CUSTOM("outputs.eve-log.filetype", set_filetype),
     CUSTOM("outputs.eve-log.layout", set_layout),
-    SECTION("outputs.eve-log.redis"),
-    STRING("outputs.eve-log.redis.server", redis.server),
-    UINT("outputs.eve-log.redis.port", 1, 65535, redis.port, D_INT),
-    STRING("outputs.eve-log.redis.unix-socket", redis.unix_socket),
-    STRING("outputs.eve-log.redis.key", redis.key),
-    STRING("outputs.eve-log.redis.mode", redis.mode),
-    STRING("outputs.eve-log.redis.password", redis.password),
-    SECTION("outputs.eve-log.syslog"),
-    STRING("outputs.eve-log.syslog.protocol", syslog.protocol),
-    STRING("outputs.eve-log.syslog.server", syslog.server),
-    UINT("outputs.eve-log.syslog.port", 1, 65535, syslog.port, D_INT),
-    STRING("outputs.eve-log.syslog.facility", syslog.facility),
-    STRING("outputs.eve-log.syslog.level", syslog.level),
-    SECTION("outputs.eve-log.gelf"),
-    STRING("outputs.eve-log.gelf.protocol", gelf.protocol),
-    STRING("outputs.eve-log.gelf.server", gelf.server),
-    UINT("outputs.eve-log.gelf.port", 1, 65535, gelf.port, D_INT),
+    /* the destinations' sub-blocks, one shape: the far end (server, port),
+     * then the keys of that destination */
+    FAR_END("redis", redis),
+    FAR_KEY("redis", "unix-socket", redis.unix_socket),
+    FAR_KEY("redis", "key", redis.key),
+    FAR_KEY("redis", "mode", redis.mode),
+    FAR_KEY("redis", "password", redis.password),
+    FAR_END("syslog", syslog),
+    FAR_KEY("syslog", "protocol", syslog.protocol),
+    FAR_KEY("syslog", "facility", syslog.facility),
+    FAR_KEY("syslog", "level", syslog.level),
+    FAR_END("gelf", gelf),
+    FAR_KEY("gelf", "protocol", gelf.protocol),
     UINT("outputs.eve-log.gelf.chunk-size", 64, 65000, gelf.chunk_size, D_INT),
 
     LIST("af-packet"),

@@ -109,6 +109,7 @@ extern const char *const pw_dialect_names[PW_N_DIALECTS]; /* "SMB1", ... */
     A(events_winlog, PW_N_WINLOG_IDS, "events", pw_winlog_keys, PW_SUM, PW_ALWAYS)                             \
     S(events_flow, "events", "flow", PW_SUM, PW_ALWAYS)                                                        \
     S(alerts, "events", "alerts", PW_SUM, PW_ALWAYS)                                                           \
+    S(correlation_alerts, "events", "correlation_alerts", PW_SUM, PW_NONZERO)                                  \
     S(rule_matches_max_exceeded, "events", "alerts_over_match_limit", PW_SUM, PW_ALWAYS)                       \
     S(rule_regex_limit, "events", "rule_regex_limit", PW_SUM, PW_ALWAYS)                                       \
     S(records_truncated, "events", "truncated_records", PW_SUM, PW_NONZERO)                                    \

@@ -1,6 +1,7 @@
-/* Records of the cross-flow stages: a Sigma correlation's alert, written
- * from the correlation engine's callback (any worker's thread, under the
- * engine's lock), laid out by the run's layout. */
+/* Records of the cross-flow stages, laid out by the run's layout: a Sigma
+ * correlation's alert, written from the correlation engine's callback (any
+ * worker's thread, under the engine's lock), and an incident with its alert,
+ * written from the incident stage's sink (under its lock). */
 #ifndef PW_DETECT_EVE_H
 #define PW_DETECT_EVE_H
 
@@ -33,7 +34,5 @@ typedef struct incident_writer {
 
 void incident_writer_init(incident_writer *w, pw_output *out, bool log_incident, bool log_alert);
 void incident_writer_write(void *ctx, const incident *in);
-/* The alert signature of a tool ("Remote execution with PsExec (service renamed)") and its signature_id. */
-const char *incident_tool_signature(const char *tool, uint32_t *sid);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "../detect/winevent_families.h"
 #include "../protocols/smb_conn.h"
+#include "layout_incident.h"
 
 void eve_format_guid(const uint8_t id[16], char out[37])
 {
@@ -561,6 +562,10 @@ static void eve_build(jbuf *j, const pw_record *r)
         eve_smb_object(j, r->fact, r->tx_id);
         break;
     case REC_ALERT:
+        if (r->incident) {
+            eve_incident_alert_objects(j, r->incident);
+            break;
+        }
         eve_alert_object(j, r->rule);
         if (r->corr) {
             correlation_object(j, r->corr, r->corr_rules);
@@ -574,6 +579,9 @@ static void eve_build(jbuf *j, const pw_record *r)
         break;
     case REC_STATS:
         eve_stats_object(j, r->stats);
+        break;
+    case REC_INCIDENT:
+        eve_incident_object(j, r->incident);
         break;
     default:
         break;

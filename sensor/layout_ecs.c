@@ -10,6 +10,7 @@
 #include "../detect/winevent_families.h"
 #include "eve.h"
 #include "layout.h"
+#include "layout_incident.h"
 #include "layout_win.h"
 
 static void base(jbuf *j, const pw_record *r, const char *kind)
@@ -162,9 +163,192 @@ static void rule_objects(jbuf *j, const sigma_rule *r)
     jb_close_object(j);
 }
 
+/* An incident (event.kind event) or the alert raised for it (event.kind
+ * alert), in ECS terms: source/destination the client and the server,
+ * source.domain the client's workstation (as Winlogbeat fills it from
+ * WorkstationName), user.*, service.name and process.* for the service the run
+ * created (as Winlogbeat's security module fills service.* for 4697),
+ * file.* for the first file written to an admin share, related.* for all of
+ * them; the whole incident in EVE's shape under pipewatch. */
+static void incident_ecs(jbuf *j, const pw_record *r)
+{
+    const incident *in = r->incident;
+    bool alert = r->kind == REC_ALERT;
+    const incident_service *svc = incident_main_service(in);
+    uint32_t sid;
+    const char *sig = incident_tool_signature(in->tool, &sid);
+    char msg[1536], sum[1024];
+    incident_summary(in, sum, sizeof(sum));
+    snprintf(msg, sizeof(msg), "%s%s%s", alert ? sig : "", alert ? ": " : "", sum);
+    jb_str(j, "message", msg);
+    jb_open_object(j, "event");
+    jb_str(j, "kind", alert ? "alert" : "event");
+    if (alert)
+        one(j, "category", "intrusion_detection");
+    else {
+        jb_open_array(j, "category");
+        jb_str(j, NULL, "network");
+        jb_str(j, NULL, "process");
+        jb_close_array(j);
+    }
+    one(j, "type", "info");
+    jb_str(j, "action", "remote-execution");
+    jb_str(j, "module", "pipewatch");
+    jb_str(j, "dataset", alert ? "pipewatch.alert" : "pipewatch.incident");
+    if (!alert) {
+        char id[24];
+        snprintf(id, sizeof(id), "%llu", (unsigned long long)in->id);
+        jb_str(j, "id", id);
+    }
+    jb_rfc3339(j, "start", in->first_usec);
+    jb_rfc3339(j, "end", in->last_usec);
+    jb_u64(j, "duration", (in->last_usec - in->first_usec) * 1000u);
+    if (alert)
+        jb_u64(j, "severity", 1);
+    jb_close_object(j);
+    if (alert) {
+        char id[16];
+        snprintf(id, sizeof(id), "%u", sid);
+        jb_open_object(j, "rule");
+        jb_str(j, "id", id);
+        jb_str(j, "name", sig);
+        jb_str(j, "category", "Remote execution");
+        jb_str(j, "ruleset", "pipewatch-incidents");
+        jb_close_object(j);
+    }
+    const char *tech[4];
+    size_t nt = incident_techniques(in, tech);
+    jb_open_object(j, "threat");
+    jb_str(j, "framework", "MITRE ATT&CK");
+    jb_open_object(j, "technique");
+    jb_open_array(j, "id");
+    for (size_t i = 0; i < nt; i++)
+        jb_str(j, NULL, tech[i]);
+    jb_close_array(j);
+    jb_close_object(j);
+    /* the tool, where ATT&CK names the software a technique was carried out with */
+    jb_open_object(j, "software");
+    jb_str(j, "name", in->tool);
+    jb_close_object(j);
+    jb_close_object(j);
+    jb_open_object(j, "source");
+    jb_str(j, "ip", in->client_ip);
+    if (in->client_port)
+        jb_u64(j, "port", in->client_port);
+    if (in->workstation[0])
+        jb_str(j, "domain", in->workstation);
+    jb_close_object(j);
+    jb_open_object(j, "destination");
+    jb_str(j, "ip", in->server_ip);
+    if (in->server_port)
+        jb_u64(j, "port", in->server_port);
+    jb_close_object(j);
+    jb_open_object(j, "network");
+    jb_str(j, "transport", "tcp");
+    jb_str(j, "protocol", "smb");
+    jb_close_object(j);
+    if (in->user[0]) {
+        jb_open_object(j, "user");
+        jb_str(j, "name", in->user);
+        if (in->domain[0])
+            jb_str(j, "domain", in->domain);
+        jb_close_object(j);
+    }
+    if (svc) {
+        jb_open_object(j, "service");
+        jb_str(j, "name", svc->name);
+        jb_close_object(j);
+    }
+    /* what the service control manager or the task scheduler was told to run */
+    const char *cmdline = svc && svc->binary_path[0] ? svc->binary_path
+                          : in->ntasks && in->tasks[0].command[0] ? in->tasks[0].command
+                                                                  : NULL;
+    if (cmdline) {
+        jb_open_object(j, "process");
+        jb_str(j, "command_line", cmdline);
+        if (!strchr(cmdline, ' ')) {
+            const char *slash = strrchr(cmdline, '\\');
+            jb_str(j, "executable", cmdline);
+            jb_str(j, "name", slash ? slash + 1 : cmdline);
+        }
+        jb_close_object(j);
+    }
+    char hex[65];
+    if (in->nfiles) {
+        const incident_file *f = &in->files[0];
+        char path[2 * INCIDENT_NAME_MAX + 2];
+        jb_open_object(j, "file");
+        jb_str(j, "name", f->name);
+        jb_str(j, "directory", f->share);
+        jb_str(j, "path", incident_file_path(f, path, sizeof(path)));
+        jb_u64(j, "size", f->size);
+        if (incident_file_hash(f, hex)[0]) {
+            jb_open_object(j, "hash");
+            jb_str(j, "sha256", hex);
+            jb_close_object(j);
+        }
+        jb_close_object(j);
+    }
+    jb_open_object(j, "related");
+    jb_open_array(j, "ip");
+    jb_str(j, NULL, in->client_ip);
+    jb_str(j, NULL, in->server_ip);
+    jb_close_array(j);
+    if (in->user[0])
+        one(j, "user", in->user);
+    if (in->workstation[0])
+        one(j, "hosts", in->workstation);
+    bool hashed = false;
+    for (uint32_t i = 0; i < in->nfiles; i++)
+        if (incident_file_hash(&in->files[i], hex)[0]) {
+            if (!hashed)
+                jb_open_array(j, "hash");
+            hashed = true;
+            jb_str(j, NULL, hex);
+        }
+    if (hashed)
+        jb_close_array(j);
+    jb_close_object(j);
+    jb_open_object(j, "pipewatch");
+    jb_str(j, "event_type", rec_kind_name(r->kind));
+    if (alert)
+        eve_incident_alert_objects(j, in);
+    else
+        eve_incident_object(j, in);
+    jb_close_object(j);
+}
+
+/* A Sigma correlation's alert: the rule in ECS terms, the correlation (its
+ * group, value and counted events) in EVE's shape under pipewatch. */
+static void correlation_ecs(jbuf *j, const pw_record *r)
+{
+    jb_open_object(j, "event");
+    jb_str(j, "kind", "alert");
+    one(j, "category", "intrusion_detection");
+    one(j, "type", "info");
+    jb_str(j, "action", "sigma-correlation");
+    jb_u64(j, "severity", (uint64_t)sigma_rule_severity(r->rule));
+    jb_close_object(j);
+    rule_objects(j, r->rule);
+    jb_open_object(j, "pipewatch");
+    jb_str(j, "event_type", rec_kind_name(r->kind));
+    size_t n;
+    const char *eve = eve_text(r, &n);
+    jb_raw(j, "eve", eve, n);
+    jb_close_object(j);
+}
+
 static void ecs_build(jbuf *j, const pw_record *r)
 {
     base(j, r, rec_kind_name(r->kind));
+    if (r->incident || (r->kind == REC_ALERT && r->corr)) {
+        if (r->incident)
+            incident_ecs(j, r);
+        else
+            correlation_ecs(j, r);
+        jb_close_object(j);
+        return;
+    }
     switch (r->kind) {
     case REC_WINLOG:
     case REC_ALERT:

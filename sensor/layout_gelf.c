@@ -4,13 +4,50 @@
  * _ShareName, _RelativeTargetName …: Graylog shows them without the '_'),
  * and the rest of the record flattened from EVE (_smb_command,
  * _alert_signature, _flow_pkts_toserver …; GELF allows no nesting, arrays
- * are kept as a string of their JSON). */
+ * are kept as a string of their JSON). An incident and its alert also have
+ * the names of the Graylog Information Model (_source_ip, _destination_ip,
+ * _user_name, _user_domain, _service_name, _process_command_line,
+ * _file_name, _hash_sha256 …). */
 #include <stdio.h>
 #include <string.h>
 
 #include "eve.h"
 #include "layout.h"
+#include "layout_incident.h"
 #include "layout_win.h"
+
+/* An incident or its alert by the Graylog Information Model's names (GIM
+ * additional fields); the EVE record flattened after them adds the rest
+ * (_incident_tool, _incident_flows, _alert_signature …). */
+static void incident_fields(jbuf *j, const incident *in)
+{
+    const incident_service *svc = incident_main_service(in);
+    jb_str(j, "_event_action", "remote-execution");
+    jb_str(j, "_source_ip", in->client_ip);
+    jb_u64(j, "_source_port", in->client_port);
+    if (in->workstation[0])
+        jb_str(j, "_source_hostname", in->workstation);
+    jb_str(j, "_destination_ip", in->server_ip);
+    jb_u64(j, "_destination_port", in->server_port);
+    if (in->user[0])
+        jb_str(j, "_user_name", in->user);
+    if (in->domain[0])
+        jb_str(j, "_user_domain", in->domain);
+    if (svc)
+        jb_str(j, "_service_name", svc->name);
+    const char *cmdline = svc && svc->binary_path[0] ? svc->binary_path
+                          : in->ntasks && in->tasks[0].command[0] ? in->tasks[0].command
+                                                                  : NULL;
+    if (cmdline)
+        jb_str(j, "_process_command_line", cmdline);
+    if (in->nfiles) {
+        char hex[65], path[2 * INCIDENT_NAME_MAX + 2];
+        jb_str(j, "_file_name", in->files[0].name);
+        jb_str(j, "_file_path", incident_file_path(&in->files[0], path, sizeof(path)));
+        if (incident_file_hash(&in->files[0], hex)[0])
+            jb_str(j, "_hash_sha256", hex);
+    }
+}
 
 static void gelf_build(jbuf *j, const pw_record *r)
 {
@@ -28,6 +65,15 @@ static void gelf_build(jbuf *j, const pw_record *r)
         level = sigma_level_severity(sigma_rule_level(r->rule));
     } else if (e)
         snprintf(msg, sizeof(msg), "%s", win_title(e->event_id));
+    else if (r->incident) {
+        /* the run in one line; its alert at the level of a critical Sigma rule */
+        char sum[400];
+        uint32_t sid;
+        incident_summary(r->incident, sum, sizeof(sum));
+        snprintf(msg, sizeof(msg), "%s%s%s", r->kind == REC_ALERT ? incident_tool_signature(r->incident->tool, &sid) : "",
+                 r->kind == REC_ALERT ? ": " : "", sum);
+        level = r->kind == REC_ALERT ? sigma_level_severity("critical") : 5;
+    }
     else if (r->kind == REC_FLOW && r->hdr.src_ip)
         snprintf(msg, sizeof(msg), "flow %s:%u -> %s:%u %s", r->hdr.src_ip, r->hdr.src_port, r->hdr.dest_ip,
                  r->hdr.dest_port, r->flow->reason ? r->flow->reason : "");
@@ -50,6 +96,8 @@ static void gelf_build(jbuf *j, const pw_record *r)
             jb_str(j, key, e->fields[i].value ? e->fields[i].value : "");
         }
     }
+    if (r->incident)
+        incident_fields(j, r->incident);
     size_t n;
     const char *eve = eve_text(r, &n);
     static const char *const skip[] = {"timestamp", "winlog", NULL};

@@ -5,13 +5,18 @@
  * under event by the names Splunk's Windows add-on extracts (EventCode,
  * ComputerName, LogName, SourceName, TaskCategory, Keywords, the EventData
  * names: ShareName, RelativeTargetName …). Alerts carry the same fields
- * with the rule's under source pipewatch:alert; other records carry their
- * EVE object under source pipewatch:<type>. */
+ * with the rule's under source pipewatch:alert; an incident (source
+ * pipewatch:incident) and its alert (pipewatch:alert) have flat fields by
+ * the names of Splunk's Common Information Model (src, dest, user,
+ * service_name, service_path, file_name, file_hash, signature …) besides
+ * their EVE objects; other records carry their EVE object under source
+ * pipewatch:<type>. */
 #include <stdio.h>
 #include <string.h>
 
 #include "eve.h"
 #include "layout.h"
+#include "layout_incident.h"
 #include "layout_win.h"
 
 static void windows_fields(jbuf *j, const pw_record *r)
@@ -39,6 +44,90 @@ static void windows_fields(jbuf *j, const pw_record *r)
     }
     if (r->hdr.flow_id)
         jb_u64(j, "flow_id", r->hdr.flow_id);
+}
+
+/* Lists as JSON arrays: Splunk makes them multivalue fields. */
+static void names_array(jbuf *j, const char *key, const char (*names)[INCIDENT_NAME_MAX], uint32_t n)
+{
+    jb_open_array(j, key);
+    for (uint32_t i = 0; i < n; i++)
+        jb_str(j, NULL, names[i]);
+    jb_close_array(j);
+}
+
+/* An incident or its alert: CIM names (Intrusion Detection, Endpoint
+ * Services and Filesystem) where CIM has one, the EVE names otherwise. */
+static void incident_fields(jbuf *j, const pw_record *r)
+{
+    const incident *in = r->incident;
+    const incident_service *svc = incident_main_service(in);
+    char buf[1024];
+    if (r->kind == REC_ALERT) {
+        uint32_t sid;
+        jb_str(j, "signature", incident_tool_signature(in->tool, &sid));
+        jb_u64(j, "signature_id", sid);
+        jb_u64(j, "severity", 1);
+        jb_str(j, "category", "Remote execution");
+        jb_str(j, "ids_type", "network");
+    }
+    jb_str(j, "vendor_product", "pipewatch");
+    jb_str(j, "action", "remote-execution");
+    jb_str(j, "message", incident_summary(in, buf, sizeof(buf)));
+    jb_str(j, "tool", in->tool);
+    snprintf(buf, sizeof(buf), "%llu", (unsigned long long)in->id);
+    jb_str(j, "incident_id", buf);
+    jb_str(j, "src", in->workstation[0] ? in->workstation : in->client_ip);
+    jb_str(j, "src_ip", in->client_ip);
+    jb_u64(j, "src_port", in->client_port);
+    if (in->workstation[0])
+        jb_str(j, "src_nt_host", in->workstation);
+    jb_str(j, "dest", in->server_ip);
+    jb_str(j, "dest_ip", in->server_ip);
+    jb_u64(j, "dest_port", in->server_port);
+    jb_str(j, "transport", "tcp");
+    jb_str(j, "app", "smb");
+    if (in->user[0])
+        jb_str(j, "user", in->user);
+    if (in->domain[0])
+        jb_str(j, "domain", in->domain);
+    if (svc) {
+        jb_str(j, "service_name", svc->name);
+        if (svc->binary_path[0])
+            jb_str(j, "service_path", svc->binary_path);
+    }
+    if (in->ntasks) {
+        jb_str(j, "task_name", in->tasks[0].name);
+        if (in->tasks[0].command[0])
+            jb_str(j, "process", in->tasks[0].command);
+    }
+    if (in->nfiles) {
+        char hex[65], path[2 * INCIDENT_NAME_MAX + 2];
+        jb_open_array(j, "file_name");
+        for (uint32_t i = 0; i < in->nfiles; i++)
+            jb_str(j, NULL, in->files[i].name);
+        jb_close_array(j);
+        jb_open_array(j, "file_path");
+        for (uint32_t i = 0; i < in->nfiles; i++)
+            jb_str(j, NULL, incident_file_path(&in->files[i], path, sizeof(path)));
+        jb_close_array(j);
+        jb_open_array(j, "file_hash");
+        for (uint32_t i = 0; i < in->nfiles; i++)
+            if (incident_file_hash(&in->files[i], hex)[0])
+                jb_str(j, NULL, hex);
+        jb_close_array(j);
+    }
+    names_array(j, "pipe", in->pipes, in->npipes);
+    jb_open_array(j, "flow_id");
+    for (uint32_t i = 0; i < in->nflows; i++)
+        jb_u64(j, NULL, in->flows[i]);
+    jb_close_array(j);
+    jb_epoch(j, "first_seen", in->first_usec);
+    jb_epoch(j, "last_seen", in->last_usec);
+    jb_epoch(j, "duration", in->last_usec - in->first_usec); /* seconds */
+    if (r->kind == REC_ALERT)
+        eve_incident_alert_objects(j, in);
+    else
+        eve_incident_object(j, in);
 }
 
 static void splunk_build(jbuf *j, const pw_record *r)
@@ -70,6 +159,13 @@ static void splunk_build(jbuf *j, const pw_record *r)
         windows_fields(j, r);
         eve_alert_object(j, r->rule);
         eve_smb_object(j, r->fact, r->tx_id);
+        jb_close_object(j);
+    } else if (r->incident) {
+        const char *src = r->kind == REC_ALERT ? "pipewatch:alert" : "pipewatch:incident";
+        jb_str(j, "source", src);
+        jb_str(j, "sourcetype", src);
+        jb_open_object(j, "event");
+        incident_fields(j, r);
         jb_close_object(j);
     } else {
         snprintf(source, sizeof(source), "pipewatch:%s", rec_kind_name(r->kind));

@@ -241,7 +241,7 @@ static void flat_object(jbuf *j, cursor *c, const char *prefix, const char *cons
         }
         if (*c->p == '[')
             jb_strn(j, key, c->p, (size_t)(ve - c->p));
-        else
+        else if (!(ve - c->p == 4 && !memcmp(c->p, "null", 4))) /* GELF takes strings and numbers: null is absent */
             jb_raw(j, key, c->p, (size_t)(ve - c->p));
         c->p = ve;
     }

@@ -41,7 +41,8 @@ void jb_rfc3339(jbuf *j, const char *key, uint64_t ts_usec);
 /* Writes every member of the JSON object text (made by this program's EVE
  * builders) as top-level members of j: nested objects become prefixed keys
  * ("smb" "command" -> prefix + "smb_command"), arrays a string of their JSON
- * text. Keys in skip (NULL-ended) are left out at the top. */
+ * text, null members left out (GELF takes strings and numbers). Keys in skip
+ * (NULL-ended) are left out at the top. */
 void flat_members(jbuf *j, const char *json, size_t len, const char *prefix, const char *const *skip);
 
 /* The sensor's own host name (for records about no Windows host). */

@@ -962,6 +962,7 @@ int main(int argc, char **argv)
     }
     /* windows still open at the end of input are evaluated now */
     pipeline_finish_shared(); /* done already unless the run stopped early */
+    pipeline_count_shared(&c); /* for the summary: the stats record counted them already */
     pipeline_set_correlator(NULL);
     sigma_corr_free(corr);
     pipeline_set_incidents(NULL);

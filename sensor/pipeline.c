@@ -261,6 +261,15 @@ static incident_stage *incidents;
 void pipeline_set_correlator(sigma_corr *c) { correlator = c; }
 void pipeline_set_incidents(incident_stage *s) { incidents = s; }
 
+/* The correlation engine is shared by the workers, so no worker counts its
+ * alerts: they are added here, to events.alerts and on their own. */
+void pipeline_count_shared(pw_counters *c)
+{
+    uint64_t n = correlator ? sigma_corr_get_stats(correlator).raised : 0;
+    c->alerts += n;
+    c->correlation_alerts += n;
+}
+
 void pipeline_finish_shared(void)
 {
     sigma_corr_flush(correlator);
@@ -1250,6 +1259,7 @@ void pipeline_write_stats(pw_output *out, const pw_counters *c, uint64_t ts_usec
 {
     char line[32768];
     pw_counters cc = *c;
+    pipeline_count_shared(&cc);
     cc.output_dropped = output_dropped(out); /* the destination's count, not a worker's */
     output_unwritten_info u = output_unwritten(out);
     stats_rec st = {&cc, uptime_usec, u.records, u.reopen_failures, stats_more, NULL};

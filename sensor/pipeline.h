@@ -66,6 +66,9 @@ void pipeline_set_incidents(struct incident_stage *s);
 /* End of input for every pipeline: the correlations' open windows are
  * evaluated and the open incidents reported, before the last stats record. */
 void pipeline_finish_shared(void);
+/* Adds what the shared stages counted (the alerts of correlations) to
+ * counters summed over the workers; pipeline_write_stats does so itself. */
+void pipeline_count_shared(pw_counters *c);
 /* Adds members of the caller's own (the run's summary tables) to every stats record. */
 void pipeline_set_stats_extra(void (*fn)(jbuf *j, void *ctx), void *ctx);
 

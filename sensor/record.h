@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../detect/incident.h"
 #include "../detect/sigma.h"
 #include "../detect/winevent.h"
 #include "../protocols/smb_conn.h"
@@ -81,6 +82,10 @@ typedef struct pw_record {
      * and the ruleset that names the rules of the events it counted. */
     const sigma_corr_alert *corr;
     const sigma_ruleset *corr_rules;
+    /* An incident (kind incident), or the alert raised for one (kind alert:
+     * no fact, no event, no rule); its header is the run's (client, server,
+     * the ports of its first flow, the time of its last observation). */
+    const incident *incident;
 } pw_record;
 
 /* Text of an address of 4 or 16 bytes (ipver 4 or 6), for rec_hdr. */

@@ -10,7 +10,9 @@ prefix) is theirs: values are compared as Sigma means them.
 
   outputs_layouts.py PIPEWATCH CAPTURE
 """
-import fnmatch, json, re, subprocess, sys
+import fnmatch, json, os, re, subprocess, sys, tempfile
+
+from incident_layouts import check_incidents
 
 PW, CAP = sys.argv[1:3]
 fails = 0
@@ -24,16 +26,9 @@ def check(name, ok, detail=""):
         fails += 1
 
 
-def incident_eve(r):
-    """Incident records and their alerts (sensor/detect_eve.c) are written in
-    EVE whatever the layout: they do not go through layout_ops yet."""
-    return "event_type" in r and "incident" in r
-
-
-def records(layout, keep_incidents=False):
-    out = subprocess.run([PW, "-q", "--layout", layout, "-r", CAP], capture_output=True, check=True).stdout
-    recs = [json.loads(l) for l in out.splitlines()]
-    return recs if keep_incidents or layout == "eve" else [r for r in recs if not incident_eve(r)]
+def records(layout, capture=None):
+    out = subprocess.run([PW, "-q", "--layout", layout, "-r", capture or CAP], capture_output=True, check=True).stdout
+    return [json.loads(l) for l in out.splitlines()]
 
 
 def get(rec, path):
@@ -79,7 +74,7 @@ target = {
     "logpoint": lambda r: r.get("RelativeTargetName"),
 }
 
-eve = [r for r in records("eve") if not incident_eve(r)]
+eve = records("eve")
 for layout, q in queries.items():
     recs = records(layout)
     check("%s: a record for each EVE record" % layout, len(recs) == len(eve), "%d records" % len(recs))
@@ -110,7 +105,7 @@ for r in records("ecs"):
               not any(d.startswith("%%") for d in get(r, "winlog.event_data.AccessListDescription")))
         check("ecs: %s has event.code, user.*, source.*, host.name, the access descriptions"
               % get(r, "winlog.event_data.RelativeTargetName"), bool(ok))
-alerts = [r for r in records("ecs") if get(r, "event.kind") == "alert"]
+alerts = [r for r in records("ecs") if get(r, "event.kind") == "alert" and get(r, "winlog")]
 check("ecs: alerts are ECS alerts (rule.name, rule.uuid, threat.technique.id)",
       len(alerts) == 3 and all(get(a, "rule.name") == "Suspicious PsExec Execution" and
                                get(a, "rule.uuid") == "c462f537-a1e3-41a6-b5fc-b2c2cef9bf82" and
@@ -133,6 +128,17 @@ check("gelf: every record is GELF 1.1 (required fields, flat _fields, no _id)", 
 ok = all(isinstance(r.get("time"), (int, float)) and r.get("host") and r.get("source") and r.get("sourcetype")
          and isinstance(r.get("event"), dict) for r in records("splunk"))
 check("splunk: every record is an HEC event (time, host, source, sourcetype, event)", ok)
+
+# incident records and their alerts: laid out by each layout, with the run's
+# values under its own names (a run split over four connections included)
+for capture in ("pcaps/psexec-renamed.pcap", "pcaps/impacket-psexec.pcap"):
+    for layout in ("eve", "ecs", "splunk", "gelf", "logpoint"):
+        with tempfile.TemporaryDirectory() as d:  # through the file destination
+            path = os.path.join(d, "out.json")
+            subprocess.run([PW, "-q", "--layout", layout, "-r", capture, "-o", path], check=True)
+            recs = [json.loads(l) for l in open(path)]
+        for what, ok, detail in check_incidents(layout, recs, capture):
+            check("file: " + what, ok, detail)
 
 # the time is the record's, in each shape
 t0 = eve[0]["timestamp"]

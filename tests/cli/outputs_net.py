@@ -6,6 +6,8 @@ UDP and TCP, a unix datagram socket in a temporary directory).
 """
 import json, os, re, socket, subprocess, sys, threading, time
 
+from incident_layouts import check_incidents
+
 PW, CAP, TMP = sys.argv[1:4]
 TYPES = "smb,winlog,alert,flow"
 fails = 0
@@ -186,6 +188,31 @@ data = l.done()
 msgs = data.split(b"\0")
 check("gelf tcp: NUL-terminated messages, every record", p.returncode == 0 and data.endswith(b"\0") and
       msgs[:-1] == ref, "%d messages" % (len(msgs) - 1))
+
+# incidents and their alerts in every layout, through syslog over TCP (a run
+# split over four connections); and through GELF over UDP in its layout
+INC = "pcaps/impacket-psexec.pcap"
+for layout in ("eve", "ecs", "splunk", "gelf", "logpoint"):
+    l = Stream()
+    p = subprocess.run([PW, "-q", "--types", "incident,alert", "--layout", layout, "-r", INC, "-o",
+                        "syslog+tcp://%s" % l.addr], capture_output=True)
+    data, msgs = l.done(), []
+    while data:
+        sp = data.index(b" ")
+        n = int(data[:sp])
+        msgs.append(data[sp + 1:sp + 1 + n])
+        data = data[sp + 1 + n:]
+    got = syslog_payloads(msgs, 21 * 8 + 6) or []
+    check("syslog tcp, %s: exit 0, records" % layout, p.returncode == 0 and len(got) > 2, "%d" % len(got))
+    for what, ok, detail in check_incidents(layout, [json.loads(m) for m in got], INC):
+        check("syslog tcp: " + what, ok, detail)
+l = Dgram()
+p = subprocess.run([PW, "-q", "--types", "incident,alert", "-r", INC, "-o", "gelf+udp://%s?chunk_size=512" % l.addr],
+                   capture_output=True)
+msgs, bad, chunked = gelf_reassemble(l.done())
+check("gelf udp: the incident in chunks", p.returncode == 0 and bad == 0 and chunked >= 1, "%d chunked" % chunked)
+for what, ok, detail in check_incidents("gelf", [json.loads(m) for m in msgs], INC):
+    check("gelf udp: " + what, ok, detail)
 
 # a listener that is not there: records are counted, the run goes on and ends 0
 s = socket.socket()

@@ -42,4 +42,37 @@ for n in 2 3; do
     corr_alerts "$TMP/w$n.json" >"$TMP/got$n"
     check "four clients --workers $n: the same correlation alerts as one worker ($(wc -l <"$TMP/want1"))" diff "$TMP/want1" "$TMP/got$n"
 done
+
+# the stats record counts the correlations' alerts in events.alerts, and on
+# their own in events.correlation_alerts, with one worker and with several
+count_alerts() {
+    python3 - "$1" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+alerts = [r for r in recs if r["event_type"] == "alert"]
+corr = [r for r in alerts if "correlation" in r]
+ev = [r for r in recs if r["event_type"] == "stats"][-1]["stats"]["events"]
+print("records %d/%d stats %d/%d" % (len(alerts), len(corr), ev["alerts"], ev.get("correlation_alerts", 0)))
+PY
+}
+for n in 1 2; do
+    "$PW" -q -S "$RULES" -r "$TMP/four.pcap" --workers $n --types alert,stats -o "$TMP/s$n.json" || { echo "FAIL exit $?"; exit 1; }
+    got=$(count_alerts "$TMP/s$n.json")
+    ncorr=$(wc -l <"$TMP/want1")
+    case "$got" in
+    "records "*"/$ncorr stats "*"/$ncorr") a=${got#records }; a=${a%%/*}; s=${got#*stats }; s=${s%%/*}
+        check "--workers $n: stats counts every alert record ($got)" test "$a" = "$s" -a "$ncorr" -gt 0 ;;
+    *) check "--workers $n: stats counts the correlation alerts ($got, want $ncorr)" false ;;
+    esac
+done
+# every layout lays a correlation's alert out (it has no event of its own)
+for layout in ecs splunk gelf logpoint; do
+    "$PW" -q -S "$RULES" -r pcaps/psexec-renamed.pcap --types alert --layout $layout -o "$TMP/l.json" ||
+        { echo "FAIL --layout $layout: exit $?"; exit 1; }
+    check "--layout $layout: the two correlation alerts, with their signature" test "$(grep -c 'Admin share then pipes from the same client\|Several named pipes opened by one client' "$TMP/l.json")" = 2
+done
+"$PW" -q -S "$RULES" -r pcaps/psexec-renamed.pcap --types alert --layout ecs -o "$TMP/ecs.json"
+check "ecs: a correlation alert is event.kind alert with its rule" grep -q '"event":{"kind":"alert","category":\["intrusion_detection"\],"type":\["info"\],"action":"sigma-correlation".*"rule":{"uuid":"2b9e4d70-3f8a-4c61-9d05-c7a1e6b83f19"' "$TMP/ecs.json"
+"$PW" -S "$RULES" -r pcaps/psexec-renamed.pcap --types alert -o "$TMP/sum.json" 2>"$TMP/sum.err" || { echo "FAIL exit $?"; exit 1; }
+check "the summary counts them too (2 correlation alerts)" grep -q "5140, 2 alerts" "$TMP/sum.err"
 finish

@@ -151,9 +151,33 @@ line naming it, exit 2.
   the other taxonomy names follow LogPoint's common taxonomy and are not
   checked against a LogPoint installation.
 
-Incident records and the alerts on them (`event_type: incident`, written by
-sensor/detect_eve.c) are EVE whatever the layout: they do not go through
-the layouts yet.
+### Incidents and their alerts
+
+An incident record (docs/incidents.md) and the alert raised for it are
+record kinds like the others: every layout lays them out, every destination
+takes them. Each layout names what a run is made of as its SIEM does, and
+keeps the rest of the incident in its own way:
+
+| | `ecs` | `splunk` | `gelf` | `logpoint` |
+|---|---|---|---|---|
+| kind | `event.kind: event`, `event.category: [network, process]`; the alert `event.kind: alert`, `event.category: [intrusion_detection]`, `event.severity: 1` | `source`/`sourcetype` `pipewatch:incident`; the alert `pipewatch:alert` with `signature`, `signature_id`, `severity`, `category`, `ids_type` | `short_message` the run in one line, `level` 5; the alert's `level` 2 (as a critical Sigma rule) and the signature first | `record_type: incident`; the alert with `alert_name`, `severity: critical` |
+| tool | `threat.software.name` | `tool` | `_incident_tool` | `incident_tool` |
+| client, server | `source.ip`/`port`, `source.domain` (the workstation, as Winlogbeat fills it from WorkstationName), `destination.ip`/`port` | `src` (workstation, else address), `src_ip`, `src_port`, `src_nt_host`, `dest`, `dest_ip`, `dest_port` | `_source_ip`, `_source_port`, `_source_hostname`, `_destination_ip`, `_destination_port` | `source_address`, `source_port`, `workstation`, `destination_address`, `destination_port` |
+| user | `user.name`, `user.domain` | `user`, `domain` | `_user_name`, `_user_domain` | `user`, `domain` |
+| service, binary | `service.name` (as Winlogbeat's security module fills it for 4697), `process.command_line` (and `executable`, `name` when the path has no arguments) | `service_name`, `service_path` (CIM Endpoint Services); a task's command `process` | `_service_name`, `_process_command_line` | `service`, `command` |
+| files | `file.name`/`directory`/`path`/`size`/`hash.sha256` (the first file), `related.hash` (all) | `file_name`, `file_path`, `file_hash` (multivalue) | `_file_name`, `_file_path`, `_hash_sha256` (the first file) | `file`, `path`, `hash` (the first file) |
+| flows, pipes, evidence … | under `pipewatch.incident` in EVE's shape | `flow_id`, `pipe` (multivalue), and the EVE `incident` object | EVE flattened: `_incident_flows`, `_incident_pipes` … (lists as the text of their JSON) | EVE flattened: `incident_flows` … |
+| also | `message`, `event.action: remote-execution`, `event.start`/`end`/`duration`, `threat.technique.id` (T1021.002; T1569.002 with a service, T1053.005 with a task, T1570 with a file written), `related.ip`/`user`/`hosts`, `rule.*` for the alert | `vendor_product`, `action`, `message`, `incident_id`, `first_seen`, `last_seen`, `duration` | `_event_action` | `message`, `action` |
+
+A hash is given under these names only when the whole file was hashed; a
+partial one stays in the incident's own `files` list, marked
+`sha256_partial`. The Splunk names are those of Splunk's Common Information
+Model where it has one (Intrusion Detection, Endpoint); the GELF names those
+of the Graylog Information Model (GIM); the LogPoint names follow its
+taxonomy's style and are not checked against a LogPoint installation. A
+correlation's alert (docs/sigma.md) is, under `ecs`, `event.kind: alert`
+with the correlation's `rule.*` and its EVE record under `pipewatch.eve`;
+the flat layouts flatten it as any record.
 
 ### The seed rule's conversions
 
@@ -181,6 +205,8 @@ EXPLAIN = {
     "alert": "a Sigma match (the seed rule on the -stdin pipe)",
     "flow": "a finished flow",
     "stats": "the counters at the end of the run",
+    "incident": "one remote-execution run (here the renamed PsExec's)",
+    "incident alert": "the alert raised for that incident",
 }
 
 
@@ -192,7 +218,11 @@ def run(layout):
 
 def pick(pairs, kind):
     for e, line in pairs:
-        if e["event_type"] != kind:
+        if kind == "incident alert":
+            if e["event_type"] == "alert" and "incident" in e:
+                return line
+            continue
+        if e["event_type"] != kind or (kind == "alert" and "incident" in e):
             continue
         if kind in ("smb", "winlog", "alert"):
             if (e.get("smb") or {}).get("filename") != "updsvc-WKS01-4242-stdin":
@@ -207,7 +237,7 @@ out = [HEAD]
 for layout in ("eve", "ecs", "splunk", "gelf", "logpoint"):
     out.append("\n### %s\n" % layout)
     pairs = run(layout)
-    for kind in ("smb", "winlog", "alert", "flow", "stats"):
+    for kind in ("smb", "winlog", "alert", "flow", "stats", "incident", "incident alert"):
         line = pick(pairs, kind)
         if line is None:
             continue

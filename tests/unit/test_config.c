@@ -304,6 +304,21 @@ static void test_bounds(void **state)
                              "unix_dgram, redis, syslog, gelf");
     assert_false(load(&o, "outputs:\n  - eve-log:\n      redis:\n        port: 0\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:4: outputs.eve-log.redis.port: '0' is not a whole number from 1 to 65535");
+    /* every destination sub-block has the same far end, with the same bounds */
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      syslog:\n        port: 65536\n", err, sizeof(err)));
+    assert_string_equal(err,
+                        "test.yaml:4: outputs.eve-log.syslog.port: '65536' is not a whole number from 1 to 65535");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      gelf:\n        port: -1\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:4: outputs.eve-log.gelf.port: '-1' is not a whole number from 1 to 65535");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      gelf:\n        chunk-size: 63\n", err, sizeof(err)));
+    assert_string_equal(err,
+                        "test.yaml:4: outputs.eve-log.gelf.chunk-size: '63' is not a whole number from 64 to 65000");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      redis:\n        db: 2\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:4: outputs.eve-log.redis.db: unknown key");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      syslog:\n        server: [a, b]\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:4: outputs.eve-log.syslog.server: expected a single value");
+    assert_false(load(&o, "outputs:\n  - eve-log:\n      gelf: udp\n", err, sizeof(err)));
+    assert_non_null(strstr(err, "test.yaml:3: outputs.eve-log.gelf:"));
     assert_false(load(&o, "outputs:\n  - eve-log:\n      colour: red\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:3: outputs.eve-log.colour: unknown key");
     config_release();

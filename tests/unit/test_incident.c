@@ -561,7 +561,9 @@ static void test_atexec_sealed(void **state)
     assert_true(not_seen_is(in, "task scheduler (ITaskSchedulerService) sealed: calls not read"));
     assert_false(not_seen_is(in, "task registration (not decoded)"));
     /* the output read back is no file written */
-    assert_false(in->files[0].wrote);
+    assert_int_equal(in->nfiles, 0);
+    assert_int_equal(in->nfiles_read, 1);
+    assert_string_equal(in->files_read[0].name, "Temp\\zuVtYkwM.tmp");
     assert_false(not_seen_is(in, "file contents (no WRITE seen to hash)"));
     incident_free(s);
 
@@ -622,9 +624,10 @@ static void test_files_written_and_read(void **state)
     incident_flush(s);
     assert_int_equal(seen.n, 1);
     const incident *in = &seen.in[0];
-    assert_int_equal(in->nfiles, 2);
-    assert_true(in->files[0].wrote);
-    assert_false(in->files[1].wrote);
+    assert_int_equal(in->nfiles, 1);
+    assert_string_equal(in->files[0].name, "PSEXESVC.exe");
+    assert_int_equal(in->nfiles_read, 1);
+    assert_string_equal(in->files_read[0].name, "__output");
     assert_true(not_seen_is(in, "file contents (no WRITE seen to hash)"));
     assert_true(evidence_has(in, "file PSEXESVC.exe written to an admin share"));
     incident_free(s);
@@ -635,7 +638,8 @@ static void test_files_written_and_read(void **state)
     pipe_open(s, "PSEXESVC", 1, 3 * SEC);
     incident_flush(s);
     in = &seen.in[0];
-    assert_false(in->files[0].wrote);
+    assert_int_equal(in->nfiles, 0);
+    assert_int_equal(in->nfiles_read, 1);
     assert_false(not_seen_is(in, "file contents (no WRITE seen to hash)"));
     assert_false(evidence_has(in, "written to an admin share"));
     assert_true(not_seen_is(in, "service binary upload"));

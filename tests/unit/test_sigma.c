@@ -365,6 +365,99 @@ static void test_modifiers_base64(void **state)
     assert_false(one("F|base64: 'http://'", "AHR0CDOVLW=="));
 }
 
+/* utf16le/utf16be/utf16/wide alone (modifier appendix, "Encoding"): the
+ * value's characters as UTF-16 bytes. U+6463 is 63 64 ("cd") in UTF-16LE and
+ * 64 63 ("dc") in UTF-16BE; U+632A is 2A 63 ("*c") in UTF-16LE. */
+#define U6463 "\xe6\x91\xa3"
+#define U632A "\xe6\x8c\xaa"
+static void test_modifiers_utf16_alone(void **state)
+{
+    (void)state;
+    assert_true(one("F|wide|contains: '" U6463 "'", "abcdef"));
+    assert_false(one("F|wide|contains: '" U6463 "'", "abdcef"));
+    assert_true(one("F|utf16le: '" U6463 "'", "cd"));
+    assert_false(one("F|utf16le: '" U6463 "'", "cde"));
+    assert_true(one("F|utf16be: '" U6463 "'", "dc"));
+    assert_false(one("F|utf16be: '" U6463 "'", "cd"));
+    /* utf16: the byte order mark FF FE, then little-endian */
+    assert_true(one("F|utf16|startswith: '" U6463 "'", "\xff\xfe" "cdzz"));
+    assert_false(one("F|utf16|startswith: '" U6463 "'", "cdzz"));
+    assert_true(one("F|wide|endswith: '" U6463 U6463 "'", "xxcdcd"));
+    /* case-insensitive unless cased, as any string value */
+    assert_true(one("F|wide: '" U6463 "'", "CD"));
+    assert_false(one("F|wide|cased: '" U6463 "'", "CD"));
+    /* wildcards stay wildcards; ? is one character, one 16-bit unit */
+    assert_true(one("F|wide: '" U6463 "*" U6463 "'", "cdxyzcd"));
+    assert_true(one("F|wide: '" U6463 "?'", "cdXY"));
+    assert_false(one("F|wide: '" U6463 "?'", "cdX"));
+    /* an encoded byte that is a wildcard character is that character */
+    assert_true(one("F|wide: '" U632A "'", "*c"));
+    assert_false(one("F|wide: '" U632A "'", "xc"));
+    /* an escaped wildcard is the character, encoded: '*' is 2A 00 */
+    assert_false(one("F|wide|contains: '\\*'", "*"));
+    /* ASCII encodes with NUL bytes, which text event values never hold:
+     * the value alone matches no such event (with base64 it is useful) */
+    assert_false(one("F|wide|contains: 'cmd'", "cmd"));
+    assert_false(one("F|utf16le: 'cmd'", "c"));
+    assert_true(one("F|wide|base64: 'cmd'", "YwBtAGQA"));
+}
+
+/* The modifiers as public rule sets write them (SigmaHQ's encoded PowerShell
+ * rules: a list under |wide|base64offset|contains next to clear text, and the
+ * encoding modifiers alone), loaded as a whole rule and run through the
+ * ruleset's index. */
+static void test_modifiers_utf16_public_style(void **state)
+{
+    (void)state;
+    static const char rule[] =
+        "title: Encoded PowerShell Download Cradle\n"
+        "id: 6ab2b1a5-1e10-4a47-9b3b-0f3c5c2d9e41\n"
+        "status: test\n"
+        "description: A download cradle in clear, base64 of UTF-16LE, or UTF-16 bytes\n"
+        "references:\n"
+        "    - https://github.com/SigmaHQ/sigma-specification/blob/main/specification/sigma-appendix-modifiers.md\n"
+        "author: pipewatch tests\n"
+        "date: 2026-12-01\n"
+        "tags:\n"
+        "    - attack.execution\n"
+        "    - attack.t1059.001\n"
+        "logsource:\n"
+        "    product: windows\n"
+        "    service: security\n"
+        "detection:\n"
+        "    selection_clear:\n"
+        "        CommandLine|contains: 'DownloadString('\n"
+        "    selection_encoded:\n"
+        "        CommandLine|wide|base64offset|contains:\n"
+        "            - 'DownloadString('\n"
+        "            - 'DownloadFile('\n"
+        "    selection_raw:\n"
+        "        CommandLine|utf16le|contains: '" U6463 "'\n"
+        "        ParentImage|utf16be|endswith: '" U6463 "'\n"
+        "    condition: 1 of selection_*\n"
+        "falsepositives:\n"
+        "    - Unknown\n"
+        "level: high\n";
+    sigma_ruleset *rs = sigma_ruleset_new();
+    assert_non_null(rs);
+    assert_int_equal(sigma_load_string(rs, "public.yml", rule, strlen(rule), print_err, NULL), 0);
+    assert_int_equal(sigma_rule_count(rs), 1);
+    const sigma_rule *m[4];
+    evb b;
+    /* "powershell -e <base64 of UTF-16LE 'IEX (New-Object Net.WebClient).DownloadString(...)'>" */
+    const char *enc[] = {"CommandLine",
+                         "powershell -e SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkALgBEAG8AdwBuAGwAbwBhAGQAUwB0AHIAaQBuAGcAKAA=",
+                         "ParentImage", "explorer.exe", NULL};
+    assert_int_equal(sigma_match(rs, mkev(&b, "windows", "security", enc), m, 4), 1);
+    const char *raw[] = {"CommandLine", "xxcdxx", "ParentImage", "zzdc", NULL};
+    assert_int_equal(sigma_match(rs, mkev(&b, "windows", "security", raw), m, 4), 1);
+    const char *half[] = {"CommandLine", "xxcdxx", "ParentImage", "zzcd", NULL};
+    assert_int_equal(sigma_match(rs, mkev(&b, "windows", "security", half), m, 4), 0);
+    const char *plain[] = {"CommandLine", "powershell -nop -c calc", "ParentImage", "cmd.exe", NULL};
+    assert_int_equal(sigma_match(rs, mkev(&b, "windows", "security", plain), m, 4), 0);
+    sigma_ruleset_free(rs);
+}
+
 static void test_modifiers_exists_fieldref_cmp(void **state)
 {
     (void)state;
@@ -697,8 +790,8 @@ static void test_error_modifiers(void **state)
     e = det_fail("    sel:\n        A|expand: '%admins%'\n    condition: sel\n");
     assert_int_equal(e.line, 6);
     assert_true(strstr(e.reason, "'expand'") && strstr(e.reason, "not supported"));
-    e = det_fail("    sel:\n        A|utf16le: x\n    condition: sel\n");
-    assert_true(strstr(e.reason, "base64") != NULL);
+    e = det_fail("    sel:\n        A|wide|windash: x\n    condition: sel\n");
+    assert_true(strstr(e.reason, "windash cannot be combined with utf16le") != NULL);
     e = det_fail("    sel:\n        A|contains|startswith: x\n    condition: sel\n");
     assert_true(strstr(e.reason, "conflicts") != NULL);
     e = det_fail("    sel:\n        A|re|contains: x\n    condition: sel\n");
@@ -1104,6 +1197,8 @@ int main(void)
         cmocka_unit_test(test_modifiers_re),
         cmocka_unit_test(test_modifiers_cidr),
         cmocka_unit_test(test_modifiers_base64),
+        cmocka_unit_test(test_modifiers_utf16_alone),
+        cmocka_unit_test(test_modifiers_utf16_public_style),
         cmocka_unit_test(test_modifiers_exists_fieldref_cmp),
         cmocka_unit_test(test_conditions),
         cmocka_unit_test(test_conditions_of),
