@@ -160,7 +160,12 @@ void wf_subject(win_event *e, const smb_fact_head *h)
 {
     char logon_id[24];
     const smb_identity *who = &h->who;
-    wf_hex(h->session_id, logon_id, sizeof logon_id);
+    /* An SMB session's id stands for its logon; a call over TCP has no
+     * session, and its logon's id is not on the wire. */
+    if (h->transport == SMB_TRANSPORT_TCP)
+        logon_id[0] = '\0';
+    else
+        wf_hex(h->session_id, logon_id, sizeof logon_id);
     if (who->auth == SMB_AUTH_ANONYMOUS) {
         wf_value(e, ANON_SID);
         wf_value(e, ANON_USER);

@@ -70,6 +70,7 @@ struct dcerpc_tcp {
     size_t *mem_used;
     size_t mem_cap;
     dcerpc_tcp_stats st; /* the connection's own counts; the parser's are added when asked */
+    ntlm_target server;  /* the server's names, from the NTLMSSP of its binds */
 };
 
 static rpc_assoc *assoc_of(dcerpc_tcp *t) { return dcerpc_attach(t->rpc, sizeof(rpc_assoc)); }
@@ -81,6 +82,7 @@ static void host_begin(void *ctx, const dcerpc_call *call, smb_fact_kind kind, s
     const dcerpc_tcp *t = ctx;
     f->h.transport = SMB_TRANSPORT_TCP;
     f->h.req_dir = t->client_dir;
+    smb_server_names_of(&t->server, &f->h.server);
 }
 
 static void host_emit(void *ctx, const smb_fact *f)
@@ -123,6 +125,13 @@ static void on_auth(void *ctx, const dcerpc_auth *a)
 {
     dcerpc_tcp *t = ctx;
     rpc_facts_auth(assoc_of(t), a);
+    /* The bind_ack's CHALLENGE names the server as an SMB session's does:
+     * Windows' Computer for the calls of this connection. */
+    if (a->token && (a->auth_type == 10 || a->auth_type == 9)) {
+        ntlmssp_info ni;
+        if (ntlmssp_parse_blob(a->token, a->token_len, &ni) != NTLMSSP_NONE)
+            ntlm_target_learn(&t->server, &ni);
+    }
 }
 
 static void on_call(void *ctx, const dcerpc_call *call)

@@ -239,3 +239,27 @@ ntlmssp_kind ntlmssp_parse_blob(const uint8_t *blob, size_t len, ntlmssp_info *o
     out->kind = saw_spnego ? NTLMSSP_SPNEGO_ONLY : NTLMSSP_NONE;
     return out->kind;
 }
+
+static void learn_name(char *dst, const char *src, bool replace)
+{
+    if (src[0] && (replace || !dst[0]))
+        memcpy(dst, src, strlen(src) + 1);
+}
+
+void ntlm_target_learn(ntlm_target *d, const ntlmssp_info *ni)
+{
+    if (!ni->have_target)
+        return;
+    bool replace = ni->kind == NTLMSSP_CHALLENGE;
+    const ntlm_target *s = &ni->target;
+    learn_name(d->target_name, s->target_name, replace);
+    learn_name(d->nb_computer, s->nb_computer, replace);
+    learn_name(d->nb_domain, s->nb_domain, replace);
+    learn_name(d->dns_computer, s->dns_computer, replace);
+    learn_name(d->dns_domain, s->dns_domain, replace);
+    if (s->os_major && (replace || !d->os_major)) {
+        d->os_major = s->os_major;
+        d->os_minor = s->os_minor;
+        d->os_build = s->os_build;
+    }
+}

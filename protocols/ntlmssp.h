@@ -63,4 +63,9 @@ ntlmssp_kind ntlmssp_parse_message(const uint8_t *msg, size_t len, ntlmssp_info 
  * was found. */
 int ntlmssp_av_pairs(const uint8_t *p, size_t len, ntlm_target *t);
 
+/* Adds what a parsed message tells of the server to what is known of it: a
+ * CHALLENGE (the server's own words) replaces names, an AUTHENTICATE's echo
+ * of the target info only fills names still unknown. */
+void ntlm_target_learn(ntlm_target *d, const ntlmssp_info *ni);
+
 #endif

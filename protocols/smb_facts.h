@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ntlmssp.h"
+
 typedef enum smb_fact_kind {
     SMB_FACT_NEGOTIATE = 1,
     SMB_FACT_SESSION_SETUP,
@@ -64,6 +66,19 @@ typedef struct smb_server_names {
     uint8_t os_minor;
     uint16_t os_build;
 } smb_server_names;
+
+/* The names of t as a fact's header holds them: NULL where empty. */
+static inline void smb_server_names_of(const ntlm_target *t, smb_server_names *n)
+{
+    n->target_name = t->target_name[0] ? t->target_name : NULL;
+    n->nb_computer = t->nb_computer[0] ? t->nb_computer : NULL;
+    n->nb_domain = t->nb_domain[0] ? t->nb_domain : NULL;
+    n->dns_computer = t->dns_computer[0] ? t->dns_computer : NULL;
+    n->dns_domain = t->dns_domain[0] ? t->dns_domain : NULL;
+    n->os_major = t->os_major;
+    n->os_minor = t->os_minor;
+    n->os_build = t->os_build;
+}
 
 /* What carried a DCE/RPC call's fact: an SMB connection (a named pipe,
  * ncacn_np), or a TCP connection of its own (ncacn_ip_tcp), which has no

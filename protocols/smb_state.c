@@ -330,41 +330,10 @@ void smb_fact_init(const smb_conn *c, smb_fact *f, smb_fact_kind kind, uint8_t v
     f->h.command = cmd;
     f->h.dialect = smb_state_dialect(c);
     f->h.req_dir = c->req_dir;
-    const ntlm_target *t = &c->server;
-    f->h.server.target_name = t->target_name[0] ? t->target_name : NULL;
-    f->h.server.nb_computer = t->nb_computer[0] ? t->nb_computer : NULL;
-    f->h.server.nb_domain = t->nb_domain[0] ? t->nb_domain : NULL;
-    f->h.server.dns_computer = t->dns_computer[0] ? t->dns_computer : NULL;
-    f->h.server.dns_domain = t->dns_domain[0] ? t->dns_domain : NULL;
-    f->h.server.os_major = t->os_major;
-    f->h.server.os_minor = t->os_minor;
-    f->h.server.os_build = t->os_build;
+    smb_server_names_of(&c->server, &f->h.server);
 }
 
-static void learn_name(char *dst, const char *src, bool replace)
-{
-    if (src[0] && (replace || !dst[0]))
-        memcpy(dst, src, strlen(src) + 1);
-}
-
-void smb_server_learn(smb_conn *c, const ntlmssp_info *ni)
-{
-    if (!ni->have_target)
-        return;
-    bool replace = ni->kind == NTLMSSP_CHALLENGE;
-    const ntlm_target *s = &ni->target;
-    ntlm_target *d = &c->server;
-    learn_name(d->target_name, s->target_name, replace);
-    learn_name(d->nb_computer, s->nb_computer, replace);
-    learn_name(d->nb_domain, s->nb_domain, replace);
-    learn_name(d->dns_computer, s->dns_computer, replace);
-    learn_name(d->dns_domain, s->dns_domain, replace);
-    if (s->os_major && (replace || !d->os_major)) {
-        d->os_major = s->os_major;
-        d->os_minor = s->os_minor;
-        d->os_build = s->os_build;
-    }
-}
+void smb_server_learn(smb_conn *c, const ntlmssp_info *ni) { ntlm_target_learn(&c->server, ni); }
 
 void smb_stage_kerberos(smb_conn *c, const uint8_t *blob, size_t len)
 {

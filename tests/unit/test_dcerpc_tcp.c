@@ -22,6 +22,7 @@ typedef struct got_fact {
     uint16_t endpoint_port;
     uint64_t session_id;
     bool have_share;
+    char nb_computer[64], dns_computer[64], target_name[64];
 } got_fact;
 
 typedef struct seen {
@@ -44,6 +45,9 @@ static void on_fact(void *ctx, const smb_fact *f)
     g->req_dir = f->h.req_dir;
     g->session_id = f->h.session_id;
     cp(g->user, sizeof g->user, f->h.who.user);
+    cp(g->nb_computer, sizeof g->nb_computer, f->h.server.nb_computer);
+    cp(g->dns_computer, sizeof g->dns_computer, f->h.server.dns_computer);
+    cp(g->target_name, sizeof g->target_name, f->h.server.target_name);
     const smb_fact_tree *t = smb_fact_tree_of(f);
     g->have_share = t && t->share;
     if (f->h.kind == SMB_FACT_SERVICE) {
@@ -280,6 +284,47 @@ static void test_create_service_over_tcp(void **state)
     }
 }
 
+/* The bind_ack's verifier carries the server's NTLMSSP CHALLENGE: its names
+ * are the server's on every fact of the connection, as an SMB session's
+ * CHALLENGE names its server; without one, nothing is named. */
+static void test_server_named_by_bind_ack(void **state)
+{
+    (void)state;
+    static seen s;
+    for (int named = 0; named < 2; named++) {
+        memset(&st, 0, sizeof st);
+        rb b = {pdu, 0, true};
+        rb_ctx c = {0, RB_SVCCTL, 2, 0};
+        put(0, pdu, rb_bind_ex(&b, DCERPC_BIND, 1, &c, 1, 10, 5, 40));
+        uint16_t ok = 0;
+        size_t n = rb_bind_ack(&b, DCERPC_BIND_ACK, 1, &ok, 1);
+        if (named) {
+            uint8_t tok[512];
+            size_t tl = b_ntlm_challenge(tok, "CORP", "SRV01", "CORP", "srv01.corp.example", "corp.example");
+            b.n = n;
+            n = rb_end(&b, 10, 5, (uint16_t)tl);
+            memcpy(pdu + n - tl, tok, tl);
+        }
+        put(1, pdu, n);
+        put(0, pdu, eb_auth3(&b, 1, 5, "", "alice", "WKS7"));
+        size_t sl = eb_create_service(stub, true, "BTOBTO", "cmd.exe /c whoami");
+        put(0, pdu, rb_request(&b, 3, 2, 0, 12, stub, sl, 5, 16));
+        sl = eb_create_service_reply(stub, true, 0);
+        put(1, pdu, rb_response(&b, 3, 2, 0, stub, sl, 5, 16));
+        dcerpc_tcp *t = conn(&s, 0, DCERPC_IF_UNKNOWN, NULL, 0);
+        play(t, 0, 0);
+        assert_int_equal(s.n, 2);
+        for (int i = 0; i < 2; i++) {
+            assert_string_equal(s.f[i].nb_computer, named ? "SRV01" : "");
+            assert_string_equal(s.f[i].dns_computer, named ? "srv01.corp.example" : "");
+            assert_string_equal(s.f[i].target_name, named ? "CORP" : "");
+        }
+        assert_string_equal(s.f[0].name, "BTOBTO");
+        assert_string_equal(s.f[0].user, "alice");
+        dcerpc_tcp_free(t);
+    }
+}
+
 static void test_sealed_over_tcp(void **state)
 {
     (void)state;
@@ -395,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_probe_takes),
         cmocka_unit_test(test_probe_refuses),
         cmocka_unit_test(test_create_service_over_tcp),
+        cmocka_unit_test(test_server_named_by_bind_ack),
         cmocka_unit_test(test_sealed_over_tcp),
         cmocka_unit_test(test_ept_map_endpoint),
         cmocka_unit_test(test_expected_interface),

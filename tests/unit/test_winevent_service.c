@@ -87,6 +87,28 @@ static void test_install_gives_7045_and_4697(void **state)
     assert_int_equal(ev[0].event_id, 7045);
 }
 
+/* Over TCP no SMB session stands for the logon: SubjectLogonId is empty
+ * (and so left out), the rest of the Subject is the bind's. */
+static void test_install_over_tcp(void **state)
+{
+    (void)state;
+    static win_event ev[WINEVENT_MAX_PER_FACT];
+    smb_fact f = install_fact();
+    f.h.transport = SMB_TRANSPORT_TCP;
+    f.h.session_id = 0;
+    f.h.smb_version = 0;
+    f.h.command = 0;
+    f.u.service.pipe.tree.share = NULL;
+    f.u.service.pipe.filename = NULL;
+    f.h.server.nb_computer = "ROOTDC1";
+    win_peer peer = {"10.0.0.9", 50123, "10.0.0.1", "rootdc1.offsec.lan", NULL, NULL};
+    assert_int_equal(winevent_build(&f, &peer, ev, WINEVENT_MAX_PER_FACT), 2);
+    assert_string_equal(winevent_get(&ev[0], "Computer"), "rootdc1.offsec.lan");
+    assert_int_equal(ev[1].event_id, 4697);
+    assert_string_equal(winevent_get(&ev[1], "SubjectUserName"), "admmig");
+    assert_string_equal(winevent_get(&ev[1], "SubjectLogonId"), "");
+}
+
 /* What is not a successful install gives nothing. */
 static void test_no_install_no_event(void **state)
 {
@@ -372,6 +394,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_install_gives_7045_and_4697),
+        cmocka_unit_test(test_install_over_tcp),
         cmocka_unit_test(test_no_install_no_event),
         cmocka_unit_test(test_renderings),
         cmocka_unit_test(test_start_type_change),
