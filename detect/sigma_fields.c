@@ -82,7 +82,7 @@ sigma_fields *sigma_fields_bind(sigma_rule *const *rules, size_t nrules)
         sigma_fields_free(b);
         return NULL;
     }
-    for (size_t l = 0; l < LAYOUTS; l++)
+    for (size_t l = 0; l < LAYOUTS && b->at; l++)
         b->layouts[l].at = b->at + l * b->n;
     return b;
 }

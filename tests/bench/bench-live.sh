@@ -185,7 +185,7 @@ PY
 CONFIGS=()
 for wk in $WORKERS; do CONFIGS+=("pipewatch --workers $wk|$PW|$wk"); done
 CONFIGS+=("pipewatch (defaults)|$PW|default")
-[ -n "$OLD" ] && CONFIGS+=("pipewatch ${BENCH_LIVE_OLD_REV:-old} (immediate mode), 1 worker|$OLD|1")
+[ -n "$OLD" ] && CONFIGS+=("pipewatch ${BENCH_LIVE_OLD_REV:-(older build)}, 1 worker|$OLD|1")
 : >"$W/rows"
 HOGS=()
 passes=idle
