@@ -359,6 +359,26 @@ static incident_file *file_of(incident *in, const char *share, const char *name,
     return f;
 }
 
+/* A file of an admin share opened without asking to write: listed apart,
+ * unless it is one of the files written. */
+static void file_read(incident *in, const char *share, const char *name)
+{
+    for (uint32_t i = 0; i < in->nfiles; i++)
+        if (strcasecmp(in->files[i].name, name) == 0 && strcasecmp(share_base(in->files[i].share), share_base(share)) == 0)
+            return;
+    for (uint32_t i = 0; i < in->nfiles_read; i++)
+        if (strcasecmp(in->files_read[i].name, name) == 0 &&
+            strcasecmp(share_base(in->files_read[i].share), share_base(share)) == 0)
+            return;
+    if (in->nfiles_read == INCIDENT_MAX_FILES) {
+        in->files_read_more++;
+        return;
+    }
+    incident_file_read *r = &in->files_read[in->nfiles_read++];
+    copy(r->share, sizeof r->share, share);
+    copy(r->name, sizeof r->name, name);
+}
+
 /* Hashes the held writes that now follow on. */
 static void drain(incident_stage *s, incident_file *f)
 {
@@ -460,11 +480,38 @@ static void note_service(incident *in, const incident_obs *o)
     char cmd[INCIDENT_TEXT_MAX];
     if (o->binary_path && incident_smbexec_command(o->binary_path, cmd, sizeof(cmd)))
         add_command(in, cmd);
-    if (o->operation && strstr(o->operation, "CreateService"))
-        sv->created = true;
+    /* a create is "created" only when its response succeeded; a refused one
+     * (1073 ERROR_SERVICE_EXISTS ...) is an attempt */
+    if (o->operation && strstr(o->operation, "CreateService")) {
+        sv->create_sent = true;
+        if (o->success)
+            sv->created = true;
+        else if ((o->have_return || o->fault) && !sv->create_refused) {
+            sv->create_refused = true;
+            sv->create_fault = o->fault;
+            sv->create_status = o->return_code;
+        }
+    }
+    if (o->operation && strstr(o->operation, "StartService") && o->success)
+        sv->started = true;
     if (o->operation && !strstr(sv->operations, o->operation)) {
         size_t l = strlen(sv->operations);
         snprintf(sv->operations + l, sizeof sv->operations - l, "%s%s", l ? "," : "", o->operation);
+    }
+}
+
+/* A sealed task scheduler call: its operation (the opnum is in clear), never
+ * a task name or command. */
+static void note_sealed_task(incident *in, const incident_obs *o)
+{
+    in->tasks_sealed = true;
+    in->tasks_sealed_tcp |= o->over_tcp;
+    const char *op = o->operation ? o->operation : "";
+    if (strncmp(op, "Netr", 4) == 0)
+        in->tasks_sealed_atsvc = true;
+    if (*op && !strstr(in->sealed_task_ops, op)) {
+        size_t l = strlen(in->sealed_task_ops);
+        snprintf(in->sealed_task_ops + l, sizeof in->sealed_task_ops - l, "%s%s", l ? "," : "", op);
     }
 }
 
@@ -506,11 +553,19 @@ static void observe_locked(incident_stage *s, const incident_obs *o)
             add_name(in->shares, &in->nshares, INCIDENT_MAX_SHARES, NULL, o->share);
         if (is_ipc(o->share))
             add_name(in->pipes, &in->npipes, INCIDENT_MAX_PIPES, &in->pipes_more, pipe_name(o->name));
-        else if (is_admin(o->share) && o->name && *o->name)
-            (void)file_of(in, o->share, o->name, o->file_id);
+        else if (is_admin(o->share) && o->name && *o->name) {
+            if (o->write_intent)
+                (void)file_of(in, o->share, o->name, o->file_id);
+            else
+                file_read(in, o->share, o->name);
+        }
         break;
     case IO_SERVICE: note_service(in, o); break;
     case IO_TASK:
+        if (o->encrypted) {
+            note_sealed_task(in, o);
+            break;
+        }
         if (in->ntasks < INCIDENT_MAX_TASKS) {
             copy(in->tasks[in->ntasks].name, INCIDENT_NAME_MAX, o->name);
             copy(in->tasks[in->ntasks].command, INCIDENT_TEXT_MAX, o->command);
@@ -637,6 +692,18 @@ static bool task_command(const char *xml, char *out, size_t cap)
     return true;
 }
 
+/* An open that writes: write access (FILE_WRITE_DATA, FILE_APPEND_DATA,
+ * GENERIC_WRITE, GENERIC_ALL, MAXIMUM_ALLOWED) or a disposition that creates
+ * or overwrites (FILE_CREATE, FILE_OVERWRITE, FILE_OVERWRITE_IF; MS-SMB2
+ * 2.2.13). FILE_SUPERSEDE (0) is left out: it is also what an open that
+ * does not carry a disposition reads as. */
+static bool create_writes(const smb_fact_file *f)
+{
+    const uint32_t write_access = 0x00000002u | 0x00000004u | 0x40000000u | 0x10000000u | 0x02000000u;
+    uint32_t d = f->create_disposition;
+    return (f->desired_access & write_access) != 0 || d == 2 || d == 4 || d == 5;
+}
+
 bool incident_obs_of_fact(const smb_fact *f, incident_obs *o)
 {
     memset(o, 0, sizeof(*o));
@@ -655,13 +722,20 @@ bool incident_obs_of_fact(const smb_fact *f, incident_obs *o)
         o->share = f->u.file.tree.share;
         o->name = f->u.file.filename;
         o->file_id = f->u.file.have_file_id ? f->u.file.file_id : NULL;
+        o->write_intent = create_writes(&f->u.file);
         return true;
     case SMB_FACT_TASK:
+        o->kind = IO_TASK;
+        o->encrypted = f->u.task.encrypted;
+        o->over_tcp = f->h.transport == SMB_TRANSPORT_TCP;
+        o->operation = f->u.task.operation;
+        /* sealed: every call is told by its opnum, nothing else is known */
+        if (o->encrypted)
+            return o->operation != NULL;
         /* a task made: RegisterTask (its XML's Exec action) or NetrJobAdd (its command) */
         if (!f->u.task.operation ||
             (strcmp(f->u.task.operation, "SchRpcRegisterTask") && strcmp(f->u.task.operation, "NetrJobAdd")))
             return false;
-        o->kind = IO_TASK;
         o->share = f->u.task.pipe.tree.share;
         o->name = f->u.task.name;
         o->command = f->u.task.command;
@@ -676,6 +750,10 @@ bool incident_obs_of_fact(const smb_fact *f, incident_obs *o)
         o->binary_path = f->u.service.binary_path;
         o->encrypted = f->u.service.encrypted;
         o->over_tcp = f->h.transport == SMB_TRANSPORT_TCP;
+        o->have_return = f->u.service.have_return;
+        o->fault = f->u.service.fault;
+        o->return_code = f->u.service.fault ? f->u.service.fault_status : f->u.service.return_code;
+        o->success = f->u.service.have_return && f->u.service.return_code == 0;
         return true;
     default: return false;
     }

@@ -52,7 +52,7 @@ enum incident_obs_kind {
     IO_TREE,      /* a tree connect: share */
     IO_CREATE,    /* an open: share, name (a pipe on IPC$, a file elsewhere) */
     IO_SERVICE,   /* a svcctl call: operation, name, binary_path, encrypted */
-    IO_TASK,      /* a task registered: name, command */
+    IO_TASK,      /* a task registered: name, command; sealed: any task call, operation */
     IO_WRITE,     /* bytes written to an admin-share file: name, file_id, offset, data */
     IO_ALERT,     /* a Sigma alert: signature, signature_id */
 };
@@ -70,9 +70,13 @@ typedef struct incident_obs {
     const char *operation;   /* SERVICE: "RCreateServiceW" */
     const char *binary_path; /* SERVICE */
     const char *command;     /* TASK */
-    bool encrypted;          /* SERVICE: sealed DCE/RPC, nothing known inside */
-    bool over_tcp;           /* SERVICE: DCE/RPC straight over TCP, not through a pipe */
-    bool success;            /* the operation succeeded (status 0 seen) */
+    bool encrypted;          /* SERVICE, TASK: sealed DCE/RPC, nothing known inside */
+    bool over_tcp;           /* SERVICE, TASK: DCE/RPC straight over TCP, not through a pipe */
+    bool success;            /* the operation succeeded (status 0 seen; SERVICE: return value 0) */
+    bool have_return;        /* SERVICE: the response's return value was read */
+    uint32_t return_code;    /* SERVICE: that return value (1073 ERROR_SERVICE_EXISTS ...) */
+    bool fault;              /* SERVICE: the call was answered by a FAULT PDU (return_code: its status) */
+    bool write_intent;       /* CREATE: the open asks to write (write access, or creates/overwrites) */
     uint16_t event_id;       /* EVENT */
     const char *signature;   /* ALERT */
     uint32_t signature_id;
@@ -84,7 +88,8 @@ typedef struct incident_obs {
     char text[INCIDENT_TEXT_MAX]; /* room for a command taken out of a task's XML */
 } incident_obs;
 
-/* A file written to an admin share, hashed as it was written. */
+/* A file written to an admin share (a WRITE seen, or an open asking to
+ * write), hashed as it was written. */
 typedef struct incident_file {
     char share[INCIDENT_NAME_MAX];
     char name[INCIDENT_NAME_MAX];
@@ -98,11 +103,23 @@ typedef struct incident_file {
     size_t held_bytes;
 } incident_file;
 
+/* A file opened on an admin share only to be read (smbexec's __output,
+ * atexec's Temp\*.tmp): nothing put on the host, nothing to hash. */
+typedef struct incident_file_read {
+    char share[INCIDENT_NAME_MAX];
+    char name[INCIDENT_NAME_MAX];
+} incident_file_read;
+
 typedef struct incident_service {
     char name[INCIDENT_NAME_MAX];
     char binary_path[INCIDENT_TEXT_MAX];
     char operations[INCIDENT_NAME_MAX]; /* "RCreateServiceW,RStartServiceW" (as many as fit) */
-    bool created;                       /* a CreateService request was seen */
+    bool create_sent;                   /* a CreateService request was seen */
+    bool created;                       /* ... and its response succeeded */
+    bool create_refused;                /* ... and its response refused it (create_status) */
+    uint32_t create_status;             /* Win32 error of the refused create: 1073 ERROR_SERVICE_EXISTS ... */
+    bool create_fault;                  /* refused by a FAULT PDU: create_status is its status */
+    bool started;                       /* a StartService whose response succeeded */
 } incident_service;
 
 typedef struct incident_task {
@@ -134,6 +151,8 @@ typedef struct incident {
     uint32_t npipes, pipes_more;
     incident_file files[INCIDENT_MAX_FILES];
     uint32_t nfiles, files_more;
+    incident_file_read files_read[INCIDENT_MAX_FILES];
+    uint32_t nfiles_read, files_read_more;
     incident_service services[INCIDENT_MAX_SERVICES];
     uint32_t nservices;
     incident_task tasks[INCIDENT_MAX_TASKS];
@@ -154,6 +173,10 @@ typedef struct incident {
      * created, started and deleted whose names are hidden; counts stop at
      * 255 (they sit in what was padding, so the table holds as many) */
     uint8_t sealed_creates, sealed_starts, sealed_deletes;
+    bool tasks_sealed;       /* a task scheduler call went encrypted: task name and command not seen */
+    bool tasks_sealed_tcp;   /* ... straight over TCP */
+    bool tasks_sealed_atsvc; /* ... on ATSVC (else ITaskSchedulerService) */
+    char sealed_task_ops[INCIDENT_NAME_MAX]; /* "SchRpcRegisterTask,SchRpcRun" (by opnum, in clear) */
 
     /* Attribution, filled when the incident closes (incident_attribute) */
     const char *tool; /* "psexec", ...; NULL: no evidence of remote execution */

@@ -153,10 +153,39 @@ static bool binary_is(const incident_service *sv, const char *needle)
     return sv && sv->binary_path[0] && ci_find(sv->binary_path, needle);
 }
 
+/* What became of a service: "created", "create refused (1073
+ * ERROR_SERVICE_EXISTS), then started" ... */
+static void service_state(const incident_service *sv, char *out, size_t cap)
+{
+    if (sv->created)
+        snprintf(out, cap, "created");
+    else if (sv->create_fault)
+        snprintf(out, cap, "create answered by a fault (0x%08x%s)%s", sv->create_status,
+                 sv->create_status == 0x1c010002u ? " nca_s_op_rng_error" : "", sv->started ? ", then started" : "");
+    else if (sv->create_refused)
+        snprintf(out, cap, "create refused (%u%s)%s", sv->create_status,
+                 sv->create_status == 1073 ? " ERROR_SERVICE_EXISTS" : "", sv->started ? ", then started" : "");
+    else if (sv->create_sent)
+        snprintf(out, cap, "create sent (no response seen)%s", sv->started ? ", then started" : "");
+    else
+        snprintf(out, cap, "%s (%s)", sv->started ? "started" : "used", sv->operations);
+}
+
+static const char *sealed_tasks_text(const incident *in)
+{
+    if (in->tasks_sealed_atsvc)
+        return in->tasks_sealed_tcp ? "task scheduler (ATSVC) sealed over TCP: calls not read"
+                                    : "task scheduler (ATSVC) sealed: calls not read";
+    return in->tasks_sealed_tcp ? "task scheduler (ITaskSchedulerService) sealed over TCP: calls not read"
+                                : "task scheduler (ITaskSchedulerService) sealed: calls not read";
+}
+
 static void common_gaps(incident *in, bool wants_service)
 {
     if (in->no_session_setup && !in->user[0])
         not_seen(in, "logon (user not known)");
+    if (in->tasks_sealed)
+        not_seen(in, sealed_tasks_text(in));
     if (in->svcctl_sealed_tcp)
         not_seen(in, "svcctl sealed over TCP (service name and binary hidden)");
     else if (in->svcctl_sealed)
@@ -254,8 +283,11 @@ void incident_attribute(incident *in)
                          : "pipe %s: RemCom's stdio pipe (host name and pid)",
                      stdio);
         for (uint32_t i = 0; i < in->nservices; i++)
-            if (in->services[i].created)
-                evidence(in, "service %s created with binary %s", in->services[i].name, in->services[i].binary_path);
+            if (in->services[i].create_sent) {
+                char st[INCIDENT_TEXT_MAX];
+                service_state(&in->services[i], st, sizeof st);
+                evidence(in, "service %s %s with binary %s", in->services[i].name, st, in->services[i].binary_path);
+            }
         common_gaps(in, true);
         return;
     }
@@ -318,8 +350,11 @@ void incident_attribute(incident *in)
         snprintf(name, sizeof(name), "%s.exe", svc);
         if (file_named(in, name))
             evidence(in, "file %s written to an admin share: the service binary", name);
-        if (service_named(in, svc, true))
-            evidence(in, "service %s created", svc);
+        if ((sv = service_named(in, svc, true))) {
+            char st[INCIDENT_TEXT_MAX];
+            service_state(sv, st, sizeof st);
+            evidence(in, "service %s %s", svc, st);
+        }
         if (strcmp(in->tool, "psexec-renamed") == 0)
             evidence(in, "service name %s is not PSEXESVC: PsExec run with -r", svc);
         common_gaps(in, true);
@@ -339,16 +374,27 @@ void incident_attribute(incident *in)
         common_gaps(in, false);
         return;
     }
-    if (in->ntasks || has_pipe(in, "atsvc")) {
-        in->tool = "atexec";
+    /* sealed task scheduler calls: their opnums name them, nothing else; a
+     * file read back from Temp\*.tmp is atexec's output */
+    const incident_file_read *tmp = NULL;
+    for (uint32_t i = 0; i < in->nfiles_read && !tmp; i++)
+        if (ci_find(in->files_read[i].name, "Temp\\") && ends(in->files_read[i].name, ".tmp"))
+            tmp = &in->files_read[i];
+    if (in->ntasks || has_pipe(in, "atsvc") || in->tasks_sealed) {
+        in->tool = in->ntasks || has_pipe(in, "atsvc") || tmp ? "atexec" : "scheduled-task-exec";
         if (atexec_like)
             evidence(in, "task %s runs a command into %%windir%%\\Temp\\*.tmp 2>&1, as impacket's atexec.py does",
                      in->tasks[0].name);
         else if (in->ntasks)
-            evidence(in, "task %s registered", in->tasks[0].name);
+            evidence(in, "task %s registered", in->tasks[0].name[0] ? in->tasks[0].name : "(name not given)");
+        if (in->tasks_sealed)
+            evidence(in, "task scheduler reached sealed%s: %s seen by opnum, task and command hidden",
+                     in->tasks_sealed_tcp ? " over TCP" : "", in->sealed_task_ops);
         if (has_pipe(in, "atsvc"))
             evidence(in, "pipe atsvc: the task scheduler's ATSVC interface");
-        if (!in->ntasks)
+        if (tmp && !atexec_like)
+            evidence(in, "file %s read on %s: where atexec reads a command's output back", tmp->name, tmp->share);
+        if (!in->ntasks && !in->tasks_sealed)
             not_seen(in, "task registration (not decoded)");
         common_gaps(in, false);
         return;
@@ -358,22 +404,27 @@ void incident_attribute(incident *in)
      * privacy): the opnums stay in clear, and each command is a service
      * created, started and deleted at once, its output read back from a
      * file of an admin share */
-    if (in->sealed_creates && in->sealed_deletes && in->nfiles) {
+    if (in->sealed_creates && in->sealed_deletes && (in->nfiles_read || in->nfiles)) {
         in->tool = "smbexec";
-        evidence(in, "svcctl sealed%s: %u service(s) created, %u started, %u deleted, one per command, as smbexec does",
+        evidence(in,
+                 "svcctl sealed%s: %u service create(s), %u start(s), %u delete(s) sent, one per command, as smbexec "
+                 "does",
                  in->svcctl_sealed_tcp ? " over TCP" : "", in->sealed_creates, in->sealed_starts, in->sealed_deletes);
-        evidence(in, "file %s opened on %s: where the commands' output is read back", in->files[0].name,
-                 in->files[0].share);
+        evidence(in, "file %s opened on %s: where the commands' output is read back",
+                 in->nfiles_read ? in->files_read[0].name : in->files[0].name,
+                 in->nfiles_read ? in->files_read[0].share : in->files[0].share);
         common_gaps(in, false);
         return;
     }
 
     /* any other service created over the wire */
     for (uint32_t i = 0; i < in->nservices; i++) {
-        if (!in->services[i].created)
+        if (!in->services[i].create_sent)
             continue;
+        char st[INCIDENT_TEXT_MAX];
+        service_state(&in->services[i], st, sizeof st);
         in->tool = "unknown-service-exec";
-        evidence(in, "service %s created with binary %s", in->services[i].name, in->services[i].binary_path);
+        evidence(in, "service %s %s with binary %s", in->services[i].name, st, in->services[i].binary_path);
         for (uint32_t k = 0; k < in->nfiles; k++)
             evidence(in, "file %s written to %s", in->files[k].name, in->files[k].share);
         common_gaps(in, false);

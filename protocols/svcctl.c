@@ -2,26 +2,79 @@
 
 #include <string.h>
 
+/* MS-SCMR 3.1.4: every opnum of svcctl, in order; the ones the interface
+ * reserves carry the specification's OpnumNNNotUsedOnWire names. */
+static const char *const svcctl_names[] = {
+    "RCloseServiceHandle",
+    "RControlService",
+    "RDeleteService",
+    "RLockServiceDatabase",
+    "RQueryServiceObjectSecurity",
+    "RSetServiceObjectSecurity",
+    "RQueryServiceStatus",
+    "RSetServiceStatus",
+    "RUnlockServiceDatabase",
+    "RNotifyBootConfigStatus",
+    "Opnum10NotUsedOnWire",
+    "RChangeServiceConfigW",
+    "RCreateServiceW",
+    "REnumDependentServicesW",
+    "REnumServicesStatusW",
+    "ROpenSCManagerW",
+    "ROpenServiceW",
+    "RQueryServiceConfigW",
+    "RQueryServiceLockStatusW",
+    "RStartServiceW",
+    "RGetServiceDisplayNameW",
+    "RGetServiceKeyNameW",
+    "Opnum22NotUsedOnWire",
+    "RChangeServiceConfigA",
+    "RCreateServiceA",
+    "REnumDependentServicesA",
+    "REnumServicesStatusA",
+    "ROpenSCManagerA",
+    "ROpenServiceA",
+    "RQueryServiceConfigA",
+    "RQueryServiceLockStatusA",
+    "RStartServiceA",
+    "RGetServiceDisplayNameA",
+    "RGetServiceKeyNameA",
+    "Opnum34NotUsedOnWire",
+    "REnumServiceGroupW",
+    "RChangeServiceConfig2A",
+    "RChangeServiceConfig2W",
+    "RQueryServiceConfig2A",
+    "RQueryServiceConfig2W",
+    "RQueryServiceStatusEx",
+    "REnumServicesStatusExA",
+    "REnumServicesStatusExW",
+    "Opnum43NotUsedOnWire",
+    "RCreateServiceWOW64A",
+    "RCreateServiceWOW64W",
+    "Opnum46NotUsedOnWire",
+    "RNotifyServiceStatusChange",
+    "RGetNotifyResults",
+    "RCloseNotifyHandle",
+    "RControlServiceExA",
+    "RControlServiceExW",
+    "Opnum52NotUsedOnWire",
+    "Opnum53NotUsedOnWire",
+    "Opnum54NotUsedOnWire",
+    "Opnum55NotUsedOnWire",
+    "RQueryServiceConfigEx",
+    "Opnum57NotUsedOnWire",
+    "Opnum58NotUsedOnWire",
+    "Opnum59NotUsedOnWire",
+    "RCreateWowService",
+    "Opnum61NotUsedOnWire",
+    "Opnum62NotUsedOnWire",
+    "Opnum63NotUsedOnWire",
+    "ROpenSCManager2",
+};
+
 const char *svcctl_opnum_name(uint16_t opnum)
 {
-    switch (opnum) {
-    case SVCCTL_CLOSE_SERVICE_HANDLE: return "RCloseServiceHandle";
-    case SVCCTL_CONTROL_SERVICE: return "RControlService";
-    case SVCCTL_DELETE_SERVICE: return "RDeleteService";
-    case SVCCTL_CHANGE_SERVICE_CONFIG_W: return "RChangeServiceConfigW";
-    case SVCCTL_CREATE_SERVICE_W: return "RCreateServiceW";
-    case SVCCTL_OPEN_SC_MANAGER_W: return "ROpenSCManagerW";
-    case SVCCTL_OPEN_SERVICE_W: return "ROpenServiceW";
-    case SVCCTL_START_SERVICE_W: return "RStartServiceW";
-    case SVCCTL_CHANGE_SERVICE_CONFIG_A: return "RChangeServiceConfigA";
-    case SVCCTL_CREATE_SERVICE_A: return "RCreateServiceA";
-    case SVCCTL_OPEN_SC_MANAGER_A: return "ROpenSCManagerA";
-    case SVCCTL_OPEN_SERVICE_A: return "ROpenServiceA";
-    case SVCCTL_START_SERVICE_A: return "RStartServiceA";
-    case SVCCTL_CREATE_SERVICE_WOW64_A: return "RCreateServiceWOW64A";
-    case SVCCTL_CREATE_SERVICE_WOW64_W: return "RCreateServiceWOW64W";
-    default: return NULL;
-    }
+    return opnum < sizeof svcctl_names / sizeof svcctl_names[0] ? svcctl_names[opnum] : NULL;
 }
 
 bool svcctl_is_create_service(uint16_t opnum)

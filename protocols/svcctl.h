@@ -32,7 +32,7 @@ enum {
 /* Longest string kept from a stub (UTF-8 bytes, without the NUL). */
 #define SVCCTL_STR_MAX SMB_NAME_MAX
 
-/* "RCreateServiceW"; NULL for an opnum not in the table. */
+/* "RCreateServiceW": the MS-SCMR name of every opnum 0..64; NULL past them. */
 const char *svcctl_opnum_name(uint16_t opnum);
 /* True for CreateServiceW/A and their WOW64 forms. */
 bool svcctl_is_create_service(uint16_t opnum);

@@ -2,26 +2,41 @@
 
 #include <string.h>
 
+/* MS-TSCH 3.2.5.4: every opnum of ITaskSchedulerService, in order. */
+static const char *const tsch_names[] = {
+    "SchRpcHighestVersion",
+    "SchRpcRegisterTask",
+    "SchRpcRetrieveTask",
+    "SchRpcCreateFolder",
+    "SchRpcSetSecurity",
+    "SchRpcGetSecurity",
+    "SchRpcEnumFolders",
+    "SchRpcEnumTasks",
+    "SchRpcEnumInstances",
+    "SchRpcGetInstanceInfo",
+    "SchRpcStopInstance",
+    "SchRpcStop",
+    "SchRpcRun",
+    "SchRpcDelete",
+    "SchRpcRename",
+    "SchRpcScheduledRuntimes",
+    "SchRpcGetLastRunInfo",
+    "SchRpcGetTaskInfo",
+    "SchRpcGetNumberOfMissedRuns",
+    "SchRpcEnableTask",
+};
+
+/* MS-TSCH 3.2.5.2: every opnum of ATSVC. */
+static const char *const atsvc_names[] = {"NetrJobAdd", "NetrJobDel", "NetrJobEnum", "NetrJobGetInfo"};
+
 const char *tsch_opnum_name(uint16_t opnum)
 {
-    switch (opnum) {
-    case TSCH_HIGHEST_VERSION: return "SchRpcHighestVersion";
-    case TSCH_REGISTER_TASK: return "SchRpcRegisterTask";
-    case TSCH_RUN: return "SchRpcRun";
-    case TSCH_DELETE: return "SchRpcDelete";
-    default: return NULL;
-    }
+    return opnum < sizeof tsch_names / sizeof tsch_names[0] ? tsch_names[opnum] : NULL;
 }
 
 const char *atsvc_opnum_name(uint16_t opnum)
 {
-    switch (opnum) {
-    case ATSVC_JOB_ADD: return "NetrJobAdd";
-    case ATSVC_JOB_DEL: return "NetrJobDel";
-    case ATSVC_JOB_ENUM: return "NetrJobEnum";
-    case ATSVC_JOB_GET_INFO: return "NetrJobGetInfo";
-    default: return NULL;
-    }
+    return opnum < sizeof atsvc_names / sizeof atsvc_names[0] ? atsvc_names[opnum] : NULL;
 }
 
 bool tsch_decode_request(const uint8_t *stub, size_t len, bool little_endian, uint16_t opnum, tsch_request *out,

@@ -29,9 +29,9 @@ enum {
 /* Longest task path and AT command kept (UTF-8 bytes without the NUL). */
 #define TSCH_PATH_MAX 1024
 
-/* "SchRpcRegisterTask"; NULL for an opnum pipewatch does not name. */
+/* "SchRpcRegisterTask": every opnum of MS-TSCH ITaskSchedulerService (0..19); NULL past them. */
 const char *tsch_opnum_name(uint16_t opnum);
-/* "NetrJobAdd" ... */
+/* "NetrJobAdd": every opnum of ATSVC (0..3); NULL past them. */
 const char *atsvc_opnum_name(uint16_t opnum);
 
 typedef struct tsch_request {

@@ -72,7 +72,7 @@ size_t incident_techniques(const incident *in, const char *out[4])
     out[k++] = "T1021.002"; /* SMB/Windows Admin Shares */
     if (in->nservices)
         out[k++] = "T1569.002"; /* System Services: Service Execution */
-    if (in->ntasks)
+    if (in->ntasks || in->tasks_sealed)
         out[k++] = "T1053.005"; /* Scheduled Task/Job: Scheduled Task */
     if (in->nfiles)
         out[k++] = "T1570"; /* Lateral Tool Transfer */
@@ -148,6 +148,18 @@ void eve_incident_object(jbuf *j, const incident *in)
     jb_close_array(j);
     if (in->files_more)
         jb_u64(j, "files_more", in->files_more);
+    /* files of admin shares opened only to be read: the output smbexec and
+     * atexec read back */
+    jb_open_array(j, "files_read");
+    for (uint32_t i = 0; i < in->nfiles_read; i++) {
+        jb_open_object(j, NULL);
+        jb_str(j, "share", in->files_read[i].share);
+        jb_str(j, "name", in->files_read[i].name);
+        jb_close_object(j);
+    }
+    jb_close_array(j);
+    if (in->files_read_more)
+        jb_u64(j, "files_read_more", in->files_read_more);
     jb_open_array(j, "shares");
     for (uint32_t i = 0; i < in->nshares; i++)
         jb_str(j, NULL, in->shares[i]);

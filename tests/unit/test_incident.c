@@ -65,6 +65,21 @@ static void pipe_open(incident_stage *s, const char *name, uint64_t flow, uint64
     obs(s, IO_CREATE, "\\\\SRV\\IPC$", name, flow, t);
 }
 
+/* A CREATE on an admin share asking to write (a binary uploaded). */
+static void upload_open(incident_stage *s, const char *share, const char *name, uint64_t t)
+{
+    incident_obs o = {.kind = IO_CREATE,
+                      .client_ip = C,
+                      .server_ip = S,
+                      .flow_id = 1,
+                      .ts_usec = t,
+                      .share = share,
+                      .name = name,
+                      .user = "Administrator",
+                      .write_intent = true};
+    incident_observe(s, &o);
+}
+
 static void service(incident_stage *s, const char *op, const char *name, const char *bin, uint64_t t)
 {
     incident_obs o = {.kind = IO_SERVICE,
@@ -74,7 +89,9 @@ static void service(incident_stage *s, const char *op, const char *name, const c
                       .ts_usec = t,
                       .operation = op,
                       .name = name,
-                      .binary_path = bin};
+                      .binary_path = bin,
+                      .have_return = true,
+                      .success = true};
     incident_observe(s, &o);
 }
 
@@ -144,7 +161,7 @@ static const char *tool_of(const char *const *pipes, const char *svc, const char
     if (svc) {
         snprintf(in.services[0].name, INCIDENT_NAME_MAX, "%s", svc);
         snprintf(in.services[0].binary_path, INCIDENT_TEXT_MAX, "%s", bin ? bin : "");
-        in.services[0].created = true;
+        in.services[0].create_sent = in.services[0].created = true;
         in.nservices = 1;
     }
     incident_attribute(&in);
@@ -246,7 +263,7 @@ static void test_attribution_commands_and_gaps(void **state)
     incident_free(s);
     /* svcctl sealed after an upload: the service is hidden, the run is not */
     s = stage(60, 0);
-    obs(s, IO_CREATE, "\\\\SRV\\ADMIN$", "x.exe", 1, SEC);
+    upload_open(s, "\\\\SRV\\ADMIN$", "x.exe", SEC);
     incident_obs sealed = {.kind = IO_SERVICE, .client_ip = C, .server_ip = S, .ts_usec = 2 * SEC, .encrypted = true};
     incident_observe(s, &sealed);
     incident_flush(s);
@@ -303,7 +320,7 @@ static void test_smbexec_sealed_over_tcp(void **state)
     assert_int_equal(in->sealed_deletes, 2);
     assert_true(in->svcctl_sealed_tcp);
     assert_int_equal(in->nservices, 0); /* nothing guessed */
-    assert_non_null(strstr(in->evidence[0], "sealed over TCP: 2 service(s) created, 2 started, 2 deleted"));
+    assert_non_null(strstr(in->evidence[0], "sealed over TCP: 2 service create(s), 2 start(s), 2 delete(s) sent"));
     assert_non_null(strstr(in->evidence[1], "__output"));
     assert_string_equal(in->not_seen[0], "svcctl sealed over TCP (service name and binary hidden)");
     incident_free(s);
@@ -376,6 +393,257 @@ static void test_atexec_task_from_fact(void **state)
     /* SchRpcRun is no new task */
     f.u.task.operation = "SchRpcRun";
     assert_false(incident_obs_of_fact(&f, &o));
+}
+
+/* A svcctl call as the fact of a call through the svcctl pipe says it:
+ * its return value when the response was read. */
+static void service_reply(incident_stage *s, const char *op, const char *name, bool have_return, uint32_t rc,
+                          uint64_t t)
+{
+    smb_fact f;
+    memset(&f, 0, sizeof f);
+    f.h.kind = SMB_FACT_SERVICE;
+    f.h.have_request = true;
+    f.h.have_response = have_return;
+    f.u.service.pipe.tree.share = "\\\\SRV\\IPC$";
+    f.u.service.operation = op;
+    f.u.service.name = name;
+    f.u.service.binary_path = strstr(op, "CreateService") ? "%SystemRoot%\\updsvc.exe" : NULL;
+    f.u.service.have_return = have_return;
+    f.u.service.return_code = rc;
+    incident_obs o;
+    assert_true(incident_obs_of_fact(&f, &o));
+    assert_int_equal(o.success, have_return && rc == 0);
+    o.client_ip = C;
+    o.server_ip = S;
+    o.flow_id = 5;
+    o.ts_usec = t;
+    incident_observe(s, &o);
+}
+
+static bool evidence_has(const incident *in, const char *text)
+{
+    for (uint32_t i = 0; i < in->nevidence; i++)
+        if (strstr(in->evidence[i], text))
+            return true;
+    return false;
+}
+
+static bool not_seen_is(const incident *in, const char *text)
+{
+    for (uint32_t i = 0; i < in->nnot_seen; i++)
+        if (strcmp(in->not_seen[i], text) == 0)
+            return true;
+    return false;
+}
+
+/* A CreateService refused (1073 ERROR_SERVICE_EXISTS) is an attempt, not a
+ * service created: PsExec -r still, the service existed and was started. */
+static void test_service_create_refused(void **state)
+{
+    (void)state;
+    incident_stage *s = stage(60, 0);
+    pipe_open(s, "svcctl", 5, SEC);
+    service_reply(s, "RCreateServiceW", "updsvc", true, 1073, 2 * SEC);
+    service_reply(s, "ROpenServiceW", "updsvc", true, 0, 3 * SEC);
+    service_reply(s, "RStartServiceW", "updsvc", true, 0, 4 * SEC);
+    pipe_open(s, "updsvc", 6, 5 * SEC);
+    pipe_open(s, "updsvc-WKS01-4242-stdin", 7, 5 * SEC);
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    const incident *in = &seen.in[0];
+    assert_string_equal(in->tool, "psexec-renamed");
+    assert_true(in->services[0].create_sent);
+    assert_false(in->services[0].created);
+    assert_true(in->services[0].create_refused);
+    assert_int_equal(in->services[0].create_status, 1073);
+    assert_true(in->services[0].started);
+    assert_true(evidence_has(in, "service updsvc create refused (1073 ERROR_SERVICE_EXISTS), then started"));
+    assert_false(evidence_has(in, "created"));
+    incident_free(s);
+
+    /* the same create answered with success: "created" */
+    s = stage(60, 0);
+    service_reply(s, "RCreateServiceW", "updsvc", true, 0, 2 * SEC);
+    pipe_open(s, "updsvc-WKS01-4242-stdin", 7, 5 * SEC);
+    incident_flush(s);
+    assert_true(seen.in[0].services[0].created);
+    assert_true(evidence_has(&seen.in[0], "service updsvc created"));
+    incident_free(s);
+
+    /* a refused create alone, another service: an attempt still, said so */
+    s = stage(60, 0);
+    service_reply(s, "RCreateServiceW", "updater", true, 5, 2 * SEC);
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.in[0].tool, "unknown-service-exec");
+    assert_true(evidence_has(&seen.in[0], "service updater create refused (5) with binary"));
+    assert_false(evidence_has(&seen.in[0], "created"));
+    incident_free(s);
+
+    /* answered by a fault (the opnum not served): no "created" either */
+    s = stage(60, 0);
+    {
+        smb_fact f;
+        memset(&f, 0, sizeof f);
+        f.h.kind = SMB_FACT_SERVICE;
+        f.h.have_request = f.h.have_response = true;
+        f.u.service.operation = "RCreateServiceW";
+        f.u.service.name = "PSEXESVC";
+        f.u.service.fault = true;
+        f.u.service.fault_status = 0x1c010002;
+        incident_obs o;
+        assert_true(incident_obs_of_fact(&f, &o));
+        assert_false(o.success);
+        o.client_ip = C;
+        o.server_ip = S;
+        incident_observe(s, &o);
+    }
+    pipe_open(s, "PSEXESVC", 7, 5 * SEC);
+    incident_flush(s);
+    assert_string_equal(seen.in[0].tool, "psexec");
+    assert_true(evidence_has(&seen.in[0], "service PSEXESVC create answered by a fault (0x1c010002 nca_s_op_rng_error)"));
+    assert_false(evidence_has(&seen.in[0], "created"));
+    incident_free(s);
+
+    /* no response seen: the request alone is no "created" */
+    s = stage(60, 0);
+    service_reply(s, "RCreateServiceW", "updater", false, 0, 2 * SEC);
+    incident_flush(s);
+    assert_true(evidence_has(&seen.in[0], "service updater create sent (no response seen)"));
+    assert_false(seen.in[0].services[0].created);
+    incident_free(s);
+}
+
+static void sealed_task_call(incident_stage *s, const char *op, bool tcp, uint64_t t)
+{
+    smb_fact f;
+    memset(&f, 0, sizeof f);
+    f.h.kind = SMB_FACT_TASK;
+    if (tcp)
+        f.h.transport = SMB_TRANSPORT_TCP;
+    f.h.have_request = f.h.have_response = true;
+    f.u.task.pipe.tree.share = tcp ? NULL : "\\\\SRV\\IPC$";
+    f.u.task.pipe.filename = tcp ? NULL : "atsvc";
+    f.u.task.operation = op;
+    f.u.task.encrypted = true;
+    incident_obs o;
+    assert_true(incident_obs_of_fact(&f, &o));
+    assert_true(o.encrypted);
+    o.client_ip = C;
+    o.server_ip = S;
+    o.flow_id = 8;
+    o.ts_usec = t;
+    incident_observe(s, &o);
+}
+
+/* impacket atexec at packet privacy: the task calls are known by their
+ * opnums only. No task is made up (no "task  registered"), and not_seen
+ * says the task scheduler was sealed. */
+static void test_atexec_sealed(void **state)
+{
+    (void)state;
+    incident_stage *s = stage(60, 0);
+    pipe_open(s, "atsvc", 8, SEC);
+    sealed_task_call(s, "SchRpcRegisterTask", false, 2 * SEC);
+    sealed_task_call(s, "SchRpcRun", false, 3 * SEC);
+    sealed_task_call(s, "SchRpcDelete", false, 4 * SEC);
+    obs(s, IO_CREATE, "\\\\SRV\\ADMIN$", "Temp\\zuVtYkwM.tmp", 9, 5 * SEC);
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    const incident *in = &seen.in[0];
+    assert_string_equal(in->tool, "atexec");
+    assert_int_equal(in->ntasks, 0);
+    assert_true(in->tasks_sealed);
+    assert_string_equal(in->sealed_task_ops, "SchRpcRegisterTask,SchRpcRun,SchRpcDelete");
+    assert_false(evidence_has(in, "registered"));
+    assert_true(evidence_has(in, "task scheduler reached sealed: SchRpcRegisterTask,SchRpcRun,SchRpcDelete seen"));
+    assert_true(not_seen_is(in, "task scheduler (ITaskSchedulerService) sealed: calls not read"));
+    assert_false(not_seen_is(in, "task registration (not decoded)"));
+    /* the output read back is no file written */
+    assert_int_equal(in->nfiles, 0);
+    assert_int_equal(in->nfiles_read, 1);
+    assert_string_equal(in->files_read[0].name, "Temp\\zuVtYkwM.tmp");
+    assert_false(not_seen_is(in, "file contents (no WRITE seen to hash)"));
+    incident_free(s);
+
+    /* straight over TCP, no pipe, output read back from Temp\*.tmp: atexec */
+    s = stage(60, 0);
+    sealed_task_call(s, "SchRpcRegisterTask", true, 2 * SEC);
+    obs(s, IO_CREATE, "\\\\SRV\\ADMIN$", "Temp\\abcdefgh.tmp", 9, 5 * SEC);
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.in[0].tool, "atexec");
+    assert_true(not_seen_is(&seen.in[0], "task scheduler (ITaskSchedulerService) sealed over TCP: calls not read"));
+    incident_free(s);
+
+    /* ATSVC sealed */
+    s = stage(60, 0);
+    pipe_open(s, "atsvc", 8, SEC);
+    sealed_task_call(s, "NetrJobAdd", false, 2 * SEC);
+    incident_flush(s);
+    assert_true(not_seen_is(&seen.in[0], "task scheduler (ATSVC) sealed: calls not read"));
+    incident_free(s);
+}
+
+/* Files opened on an admin share: written (a WRITE, or an open to write)
+ * or only read. Only a written one lacking its WRITEs is said not seen. */
+static void test_files_written_and_read(void **state)
+{
+    (void)state;
+    smb_fact f;
+    memset(&f, 0, sizeof f);
+    f.h.kind = SMB_FACT_CREATE;
+    f.u.file.tree.share = "\\\\SRV\\C$";
+    f.u.file.filename = "__output";
+    f.u.file.desired_access = 0x00000001; /* FILE_READ_DATA, as smbexec reads its output */
+    f.u.file.create_disposition = 1;      /* FILE_OPEN */
+    incident_obs o;
+    assert_true(incident_obs_of_fact(&f, &o));
+    assert_false(o.write_intent);
+    f.u.file.desired_access = 0x00010000; /* DELETE: the output removed */
+    assert_true(incident_obs_of_fact(&f, &o));
+    assert_false(o.write_intent);
+    f.u.file.desired_access = 0x40000000; /* GENERIC_WRITE */
+    assert_true(incident_obs_of_fact(&f, &o));
+    assert_true(o.write_intent);
+    f.u.file.desired_access = 0x00000002; /* FILE_WRITE_DATA */
+    assert_true(incident_obs_of_fact(&f, &o));
+    assert_true(o.write_intent);
+    f.u.file.desired_access = 0x00000001;
+    f.u.file.create_disposition = 5; /* FILE_OVERWRITE_IF */
+    assert_true(incident_obs_of_fact(&f, &o));
+    assert_true(o.write_intent);
+
+    /* a binary opened to write and never written (the WRITEs not on the
+     * capture), the output only read */
+    incident_stage *s = stage(60, 0);
+    upload_open(s, "\\\\SRV\\ADMIN$", "PSEXESVC.exe", SEC);
+    obs(s, IO_CREATE, "\\\\SRV\\C$", "__output", 1, 2 * SEC);
+    pipe_open(s, "PSEXESVC", 1, 3 * SEC);
+    incident_flush(s);
+    assert_int_equal(seen.n, 1);
+    const incident *in = &seen.in[0];
+    assert_int_equal(in->nfiles, 1);
+    assert_string_equal(in->files[0].name, "PSEXESVC.exe");
+    assert_int_equal(in->nfiles_read, 1);
+    assert_string_equal(in->files_read[0].name, "__output");
+    assert_true(not_seen_is(in, "file contents (no WRITE seen to hash)"));
+    assert_true(evidence_has(in, "file PSEXESVC.exe written to an admin share"));
+    incident_free(s);
+
+    /* only read: no upload claimed, no hash missed */
+    s = stage(60, 0);
+    obs(s, IO_CREATE, "\\\\SRV\\ADMIN$", "PSEXESVC.exe", 1, SEC);
+    pipe_open(s, "PSEXESVC", 1, 3 * SEC);
+    incident_flush(s);
+    in = &seen.in[0];
+    assert_int_equal(in->nfiles, 0);
+    assert_int_equal(in->nfiles_read, 1);
+    assert_false(not_seen_is(in, "file contents (no WRITE seen to hash)"));
+    assert_false(evidence_has(in, "written to an admin share"));
+    assert_true(not_seen_is(in, "service binary upload"));
+    incident_free(s);
 }
 
 static uint8_t file_bytes[1000];
@@ -561,6 +829,9 @@ int main(void)
         cmocka_unit_test(test_attribution_commands_and_gaps),
         cmocka_unit_test(test_smbexec_sealed_over_tcp),
         cmocka_unit_test(test_atexec_task_from_fact),
+        cmocka_unit_test(test_service_create_refused),
+        cmocka_unit_test(test_atexec_sealed),
+        cmocka_unit_test(test_files_written_and_read),
         cmocka_unit_test(test_hash_in_order_out_of_order_and_gap),
         cmocka_unit_test(test_sha256_vectors),
         cmocka_unit_test(test_flood_of_half_runs),

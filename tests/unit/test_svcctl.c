@@ -148,6 +148,37 @@ static void test_reply_and_names(void **state)
     assert_false(svcctl_is_create_service(11));
 }
 
+/* MS-SCMR 3.1.4: every opnum 0..64 has its name, none twice, none past 64 */
+static void test_opnum_table(void **state)
+{
+    (void)state;
+    for (uint16_t i = 0; i <= 64; i++) {
+        const char *n = svcctl_opnum_name(i);
+        assert_non_null(n);
+        for (uint16_t k = 0; k < i; k++)
+            assert_string_not_equal(n, svcctl_opnum_name(k));
+    }
+    assert_null(svcctl_opnum_name(65));
+    assert_string_equal(svcctl_opnum_name(0), "RCloseServiceHandle");
+    assert_string_equal(svcctl_opnum_name(6), "RQueryServiceStatus");
+    assert_string_equal(svcctl_opnum_name(10), "Opnum10NotUsedOnWire");
+    assert_string_equal(svcctl_opnum_name(14), "REnumServicesStatusW");
+    assert_string_equal(svcctl_opnum_name(17), "RQueryServiceConfigW");
+    assert_string_equal(svcctl_opnum_name(19), "RStartServiceW");
+    assert_string_equal(svcctl_opnum_name(29), "RQueryServiceConfigA");
+    assert_string_equal(svcctl_opnum_name(37), "RChangeServiceConfig2W");
+    assert_string_equal(svcctl_opnum_name(40), "RQueryServiceStatusEx");
+    assert_string_equal(svcctl_opnum_name(42), "REnumServicesStatusExW");
+    assert_string_equal(svcctl_opnum_name(44), "RCreateServiceWOW64A");
+    assert_string_equal(svcctl_opnum_name(51), "RControlServiceExW");
+    assert_string_equal(svcctl_opnum_name(56), "RQueryServiceConfigEx");
+    assert_string_equal(svcctl_opnum_name(60), "RCreateWowService");
+    assert_string_equal(svcctl_opnum_name(64), "ROpenSCManager2");
+    /* the enum the decoders use names the same opnums */
+    assert_string_equal(svcctl_opnum_name(SVCCTL_START_SERVICE_A), "RStartServiceA");
+    assert_string_equal(svcctl_opnum_name(SVCCTL_OPEN_SC_MANAGER_A), "ROpenSCManagerA");
+}
+
 static void rb_handle(rb *b, uint8_t first)
 {
     rb_align(b, 4);
@@ -327,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_create_service_forms),  cmocka_unit_test(test_create_service_cuts),
         cmocka_unit_test(test_reply_and_names),       cmocka_unit_test(test_requests),
         cmocka_unit_test(test_change_service_config), cmocka_unit_test(test_replies),
+        cmocka_unit_test(test_opnum_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

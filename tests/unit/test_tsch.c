@@ -130,6 +130,30 @@ static void test_run_delete_and_replies(void **state)
     assert_null(tsch_opnum_name(99));
 }
 
+/* MS-TSCH 3.2.5.4 and 3.2.5.2: every opnum of both interfaces named, none twice */
+static void test_opnum_tables(void **state)
+{
+    (void)state;
+    for (uint16_t i = 0; i <= 19; i++) {
+        assert_non_null(tsch_opnum_name(i));
+        for (uint16_t k = 0; k < i; k++)
+            assert_string_not_equal(tsch_opnum_name(i), tsch_opnum_name(k));
+    }
+    assert_null(tsch_opnum_name(20));
+    assert_string_equal(tsch_opnum_name(0), "SchRpcHighestVersion");
+    assert_string_equal(tsch_opnum_name(2), "SchRpcRetrieveTask");
+    assert_string_equal(tsch_opnum_name(7), "SchRpcEnumTasks");
+    assert_string_equal(tsch_opnum_name(11), "SchRpcStop");
+    assert_string_equal(tsch_opnum_name(14), "SchRpcRename");
+    assert_string_equal(tsch_opnum_name(16), "SchRpcGetLastRunInfo");
+    assert_string_equal(tsch_opnum_name(17), "SchRpcGetTaskInfo");
+    assert_string_equal(tsch_opnum_name(19), "SchRpcEnableTask");
+    assert_string_equal(atsvc_opnum_name(1), "NetrJobDel");
+    assert_string_equal(atsvc_opnum_name(2), "NetrJobEnum");
+    assert_string_equal(atsvc_opnum_name(3), "NetrJobGetInfo");
+    assert_null(atsvc_opnum_name(4));
+}
+
 static size_t job_add_stub(uint8_t *p, bool le, const char *cmd)
 {
     rb b = {p, 0, le};
@@ -177,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_register_task),
         cmocka_unit_test(test_run_delete_and_replies),
         cmocka_unit_test(test_job_add),
+        cmocka_unit_test(test_opnum_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
