@@ -65,21 +65,6 @@ bool smb1_string(const uint8_t *msg, size_t len, size_t off, bool unicode, char 
     return true;
 }
 
-bool smb1_is_open(uint8_t cmd)
-{
-    switch (cmd) {
-    case SMB1_NT_CREATE_ANDX:
-    case SMB1_OPEN_ANDX:
-    case SMB1_OPEN:
-    case SMB1_CREATE:
-    case SMB1_CREATE_NEW:
-    case SMB1_TRANSACTION2:
-        return true;
-    default:
-        return false;
-    }
-}
-
 #define GENERIC_READ 0x80000000u
 #define GENERIC_WRITE 0x40000000u
 #define GENERIC_EXECUTE 0x20000000u

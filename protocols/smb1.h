@@ -65,7 +65,20 @@ bool smb1_string(const uint8_t *msg, size_t len, size_t off, bool unicode, char 
 /* True for the commands that open a file and give a CREATE fact:
  * NT_CREATE_ANDX and the legacy opens (TRANSACTION2 only as a pending
  * request, which is made for TRANS2_OPEN2 alone). */
-bool smb1_is_open(uint8_t cmd);
+static inline bool smb1_is_open(uint8_t cmd)
+{
+    switch (cmd) {
+    case SMB1_NT_CREATE_ANDX:
+    case SMB1_OPEN_ANDX:
+    case SMB1_OPEN:
+    case SMB1_CREATE:
+    case SMB1_CREATE_NEW:
+    case SMB1_TRANSACTION2:
+        return true;
+    default:
+        return false;
+    }
+}
 
 /* The NT access mask a Windows server opens with for a legacy AccessMode
  * (SMB_COM_OPEN, OPEN_ANDX, TRANS2_OPEN2): MS-CIFS 3.3.5.5, product

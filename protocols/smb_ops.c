@@ -2,16 +2,11 @@
 
 #include <string.h>
 
+#include "smb1.h"
 #include "smb_rpc.h"
 
+/* SMB1's commands are smb1.h's */
 enum {
-    SMB1_OPEN = 0x02,
-    SMB1_CREATE = 0x03,
-    SMB1_CREATE_NEW = 0x0f,
-    SMB1_OPEN_ANDX = 0x2d,
-    SMB1_TRANSACTION2 = 0x32, /* pending only for TRANS2_OPEN2 */
-    SMB1_TREE_CONNECT_ANDX = 0x75,
-    SMB1_NT_CREATE_ANDX = 0xa2,
     SMB2_TREE_CONNECT = 0x0003,
     SMB2_CREATE = 0x0005
 };
@@ -20,17 +15,7 @@ static bool is_create(uint8_t version, uint16_t cmd)
 {
     if (version == 2)
         return cmd == SMB2_CREATE;
-    switch (cmd) {
-    case SMB1_NT_CREATE_ANDX:
-    case SMB1_OPEN_ANDX:
-    case SMB1_OPEN:
-    case SMB1_CREATE:
-    case SMB1_CREATE_NEW:
-    case SMB1_TRANSACTION2:
-        return true;
-    default:
-        return false;
-    }
+    return cmd <= 0xff && smb1_is_open((uint8_t)cmd);
 }
 
 /* The fact of a final response, with what its request said. */

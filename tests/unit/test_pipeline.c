@@ -1,6 +1,7 @@
 /* The pipeline end to end on hand-built frames: flows that a full table
  * evicts end after the lookup that let them go, in order, stamped with their
  * own packets' numbers. */
+#include "frame_build.h"
 #include "smb_build.h"
 
 #include <unistd.h>
@@ -10,45 +11,11 @@
 #include "sensor/options.h"
 #include "sensor/pipeline.h"
 
-#define DLT_IPV4 228
-
-static size_t ip_hdr(uint8_t *p, uint8_t proto, uint32_t src, uint32_t dst, size_t l4_len)
-{
-    size_t total = 20 + l4_len;
-    memset(p, 0, 20);
-    p[0] = 0x45;
-    p[2] = (uint8_t)(total >> 8);
-    p[3] = (uint8_t)total;
-    p[8] = 64;
-    p[9] = proto;
-    for (int i = 0; i < 4; i++) {
-        p[12 + i] = (uint8_t)(src >> (24 - 8 * i));
-        p[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
-    }
-    return 20;
-}
-
-static size_t tcp_frame(uint8_t *f, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, uint32_t seq,
-                        uint8_t flags, const uint8_t *payload, size_t plen)
-{
-    size_t n = ip_hdr(f, 6, src, dst, 20 + plen);
-    uint8_t *t = f + n;
-    memset(t, 0, 20);
-    t[0] = (uint8_t)(sport >> 8);
-    t[1] = (uint8_t)sport;
-    t[2] = (uint8_t)(dport >> 8);
-    t[3] = (uint8_t)dport;
-    for (int i = 0; i < 4; i++)
-        t[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
-    t[12] = 0x50;
-    t[13] = flags;
-    memcpy(t + 20, payload, plen);
-    return n + 20 + plen;
-}
+#define DLT_IPV4 FB_DLT_IPV4
 
 static size_t udp_frame(uint8_t *f, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, size_t plen)
 {
-    size_t n = ip_hdr(f, 17, src, dst, 8 + plen);
+    size_t n = fb_ip(f, 17, src, dst, 8 + plen);
     uint8_t *u = f + n;
     u[0] = (uint8_t)(sport >> 8);
     u[1] = (uint8_t)sport;
@@ -113,7 +80,7 @@ static void test_eviction_queued(void **state)
     b_hdr h = {.cmd = 3, .mid = 2, .sid = 0x11};
     size_t n = b_tree_req(smb, &h, "\\\\srv\\IPC$");
     n = b_nbss(smb, smb, n);
-    size_t len = tcp_frame(frame, 0x0a000001, 50000, 0x0a000002, 445, 1000, 0x18, smb, n);
+    size_t len = fb_tcp(frame, 0x0a000001, 50000, 0x0a000002, 445, 1000, 0x18, smb, n);
     assert_true(pipeline_packet(p, DLT_IPV4, ts, frame, (uint32_t)len, (uint32_t)len));
     /* Packets 2..17: sixteen UDP flows; the last finds the table full and
      * evicts the least recently used flow, the SMB one. */
@@ -212,12 +179,12 @@ static void test_observers(void **state)
     uint64_t ts = 1700000000ull * 1000000;
     b_hdr h = {.cmd = 3, .mid = 2, .sid = 0x11};
     size_t n = b_nbss(smb, smb, b_tree_req(smb, &h, "\\\\srv\\IPC$"));
-    size_t len = tcp_frame(frame, 0x0a000001, 50000, 0x0a000002, 445, 1000, 0x18, smb, n);
+    size_t len = fb_tcp(frame, 0x0a000001, 50000, 0x0a000002, 445, 1000, 0x18, smb, n);
     pipeline_packet(p, DLT_IPV4, ts, frame, (uint32_t)len, (uint32_t)len);
     h.flags = RSP;
     h.tid = 9;
     size_t m = b_nbss(smb, smb, b_tree_rsp(smb, &h, 2));
-    len = tcp_frame(frame, 0x0a000002, 445, 0x0a000001, 50000, 5000, 0x18, smb, m);
+    len = fb_tcp(frame, 0x0a000002, 445, 0x0a000001, 50000, 5000, 0x18, smb, m);
     pipeline_packet(p, DLT_IPV4, ts + 10, frame, (uint32_t)len, (uint32_t)len);
     char want[256];
     snprintf(want, sizeof want, "fact:%d:10.0.0.1;alert:any share:\\\\srv\\IPC$:10.0.0.1;",
