@@ -213,6 +213,7 @@ static bool set_ports(cfg *c, yaml_node_t *v, const char *path);
 static bool set_interface(cfg *c, yaml_node_t *v, const char *path);
 static bool set_threads(cfg *c, yaml_node_t *v, const char *path);
 static bool check_cluster_type(cfg *c, yaml_node_t *v, const char *path);
+static bool set_priority(cfg *c, yaml_node_t *v, const char *path);
 
 static const key_row keys[] = {
     CUSTOM("rule-files", set_rule_files),
@@ -250,6 +251,9 @@ static const key_row keys[] = {
     BOOL("af-packet.promisc", promisc),
     UINT("af-packet.snaplen", 128, 262144, snaplen, D_INT),
     STRING("af-packet.bpf-filter", bpf),
+
+    SECTION("threading"),
+    CUSTOM("threading.priority", set_priority),
 
     SECTION("pcap-file"),
     STRING("pcap-file.bpf-filter", bpf),
@@ -564,6 +568,21 @@ static bool set_threads(cfg *c, yaml_node_t *v, const char *path)
     if (!get_uint(c, v, path, 1, 64, &x))
         return false;
     c->o->workers = (int)x;
+    return true;
+}
+
+/* A nice value, -20 to 19: the one signed number of the configuration. */
+static bool set_priority(cfg *c, yaml_node_t *v, const char *path)
+{
+    const char *s = NULL;
+    if (!want_scalar(c, v, path, &s))
+        return false;
+    char *end = NULL;
+    errno = 0;
+    long x = strtol(s, &end, 10);
+    if (!*s || *end || errno || x < -20 || x > 19)
+        return fail(c, v, path, "'%s' is not a nice value from -20 to 19", s);
+    c->o->priority = (int)x;
     return true;
 }
 

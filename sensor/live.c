@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -253,6 +254,28 @@ static void sum_snapshots(worker *ws, int n, pw_counters *c)
     }
 }
 
+/* Sets the nice value of the calling thread, which the workers started
+ * after it inherit (on Linux a nice value is a thread's). Lowering it needs
+ * root or CAP_SYS_NICE, so it is done before privileges are dropped; when it
+ * cannot be done the capture goes on where it is, and says so. Returns the
+ * nice value the capture runs at. */
+static int set_capture_priority(int want, bool quiet)
+{
+    errno = 0;
+    int now = getpriority(PRIO_PROCESS, 0);
+    if (errno)
+        now = 0;
+    if (now == want)
+        return now;
+    if (setpriority(PRIO_PROCESS, 0, want) == 0)
+        return want;
+    if (!quiet)
+        fprintf(stderr, "pipewatch: warning: cannot set the capture's priority to nice %d (%s): it runs at nice %d, "
+                        "where the host's other work can keep it from reading the kernel ring (--priority, "
+                        "threading.priority)\n", want, strerror(errno), now);
+    return now;
+}
+
 int live_run(live_ctx *lc, pw_counters *total)
 {
     const pw_options *o = lc->o;
@@ -309,6 +332,7 @@ int live_run(live_ctx *lc, pw_counters *total)
             }
         }
     }
+    int nice_value = status == 0 ? set_capture_priority(o->priority, o->quiet) : 0;
     if (status == 0 && !live_drop_privileges(o->run_as_user, o->run_as_group, err, sizeof(err)))
         status = 2;
     if (status != 0) {
@@ -323,8 +347,8 @@ int live_run(live_ctx *lc, pw_counters *total)
         return status;
     }
     if (!o->quiet)
-        fprintf(stderr, "pipewatch: capturing on %zu interface(s) with %d worker(s)\n", o->n_interfaces,
-                nworkers);
+        fprintf(stderr, "pipewatch: capturing on %zu interface(s) with %d worker(s) at nice %d\n", o->n_interfaces,
+                nworkers, nice_value);
     int started = 0;
     for (int i = 0; i < nworkers; i++) {
         if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]) != 0) {

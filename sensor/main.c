@@ -72,6 +72,8 @@ static void usage(FILE *out)
             "      --snaplen N          bytes captured per packet, live (default 65535)\n"
             "      --buffer-size MB     kernel capture buffer, live (default 64)\n"
             "      --no-promisc         do not put the interface in promiscuous mode\n"
+            "      --priority N         nice value of live capture, -20 to 19 (default -10: ahead\n"
+            "                           of the host's other work; needs root or CAP_SYS_NICE)\n"
             "      --workers N|auto     worker threads; auto: one per CPU (default: auto live,\n"
             "                           1 offline)\n"
             "      --follow             keep reading a capture file as it grows (tail -f), until\n"
@@ -312,6 +314,7 @@ enum {
     OPT_USER,
     OPT_LAYOUT,
     OPT_FOLLOW,
+    OPT_PRIORITY,
 };
 
 static const struct option long_opts[] = {
@@ -321,6 +324,7 @@ static const struct option long_opts[] = {
     {"snaplen", required_argument, NULL, OPT_SNAPLEN},
     {"buffer-size", required_argument, NULL, OPT_BUFFER},
     {"no-promisc", no_argument, NULL, OPT_NO_PROMISC},
+    {"priority", required_argument, NULL, OPT_PRIORITY},
     {"workers", required_argument, NULL, OPT_WORKERS},
     {"follow", no_argument, NULL, OPT_FOLLOW},
     {"rules", required_argument, NULL, 'S'},
@@ -726,6 +730,17 @@ int main(int argc, char **argv)
         case OPT_NO_PROMISC:
             o.promisc = false;
             break;
+        case OPT_PRIORITY: {
+            char *end = NULL;
+            errno = 0;
+            long nv = strtol(optarg, &end, 10);
+            if (!*optarg || *end || errno || nv < -20 || nv > 19) {
+                err("--priority: '%s' is not a nice value from -20 to 19", optarg);
+                return EXIT_USAGE;
+            }
+            o.priority = (int)nv;
+            break;
+        }
         case OPT_WORKERS:
             if (!strcmp(optarg, "auto")) {
                 o.workers = 0;

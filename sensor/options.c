@@ -32,6 +32,7 @@ void pw_options_default(pw_options *o)
     o->promisc = true;
     o->workers = PW_WORKERS_DEFAULT;
     o->cluster_id = 99;
+    o->priority = PW_PRIORITY_DEFAULT;
     o->eve_filetype = "regular";
     o->layout = "eve";
     o->eve_append = true;

@@ -22,6 +22,10 @@ static inline uint32_t pw_max_shares(uint32_t max_servers)
 #define PW_MAX_PATHS 64
 #define PW_MAX_PORTS 16
 #define PW_WORKERS_DEFAULT (-1)
+/* Live capture runs at this nice value: above the host's other work, so
+ * that the kernel ring is read however busy the host is (docs/performance.md,
+ * "Live capture"); below what a system's own daemons usually take. */
+#define PW_PRIORITY_DEFAULT (-10)
 
 typedef struct pw_options {
     /* inputs */
@@ -36,6 +40,7 @@ typedef struct pw_options {
     int workers;              /* 1 = everything on the main thread; 0 = auto (one per CPU);
                                  PW_WORKERS_DEFAULT: auto live, 1 offline */
     int cluster_id;           /* AF_PACKET fanout group id */
+    int priority;             /* live: nice value of the capture threads (threading.priority) */
 
     /* rules */
     const char *rule_paths[PW_MAX_PATHS];

@@ -15,7 +15,9 @@
 # missing), BENCH_LIVE_RATES ("top 400 200": "top" or Mbit/s), BENCH_LIVE_RUNS (2 replays per
 # rate and configuration), BENCH_LIVE_WORKERS ("1 auto"), BENCH_LIVE_LOAD (busy loops run beside
 # the tools in a second, loaded pass, as other work on a sensor host; default: one per CPU; 0: no
-# loaded pass), BENCH_LIVE_OLD (a pipewatch binary to
+# loaded pass), BENCH_LIVE_LOAD_KIND ("spin": busy loops; "build": that many compilers, pipewatch's
+# own sources built again and again in a scratch folder, which also take memory bandwidth, caches
+# and forks as a sensor host's other work does), BENCH_LIVE_OLD (a pipewatch binary to
 # compare against, e.g. one built from an earlier commit), BENCH_LIVE_OLD_REV (a commit: its tree is
 # built into the cache and used as BENCH_LIVE_OLD).
 set -euo pipefail
@@ -28,6 +30,8 @@ CACHE=${BENCH_CACHE:-$HERE/cache}
 PW=$B/pipewatch
 RATES=${BENCH_LIVE_RATES:-top 400 200}
 LOAD=${BENCH_LIVE_LOAD:-$(nproc)}
+LOAD_KIND=${BENCH_LIVE_LOAD_KIND:-spin}
+case $LOAD_KIND in spin | build) ;; *) echo "bench-live: BENCH_LIVE_LOAD_KIND must be spin or build, not '$LOAD_KIND'" >&2; exit 2 ;; esac
 RUNS=${BENCH_LIVE_RUNS:-2}
 WORKERS=${BENCH_LIVE_WORKERS:-1 auto}
 FILTER="tcp port 445 or tcp port 139"
@@ -83,7 +87,8 @@ PIDS=()
 HOGS=()
 cleanup() {
     set +e
-    for p in "${PIDS[@]}" "${HOGS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    for p in "${HOGS[@]}"; do kill -9 -- "-$p" 2>/dev/null; done
     ip netns del "$NSA" 2>/dev/null
     ip netns del "$NSB" 2>/dev/null
     rm -rf "$W"
@@ -192,10 +197,17 @@ passes=idle
 [ "$LOAD" -gt 0 ] && passes="idle loaded"
 for pass in $passes; do
     if [ "$pass" = loaded ]; then
-        for _ in $(seq 1 "$LOAD"); do
-            sh -c 'while :; do :; done' &
+        if [ "$LOAD_KIND" = build ]; then
+            # each hog its own process group, so that its compilers go with it
+            setsid sh -c 'while :; do make -s -C "$1" BUILD="$2" -B -j"$3" "$2/pipewatch" >/dev/null 2>&1; done' \
+                sh "$ROOT" "$W/hog-build" "$LOAD" &
             HOGS+=($!)
-        done
+        else
+            for _ in $(seq 1 "$LOAD"); do
+                setsid sh -c 'while :; do :; done' &
+                HOGS+=($!)
+            done
+        fi
     fi
     for rate in $RATES; do
         for cfg in "${CONFIGS[@]}"; do
@@ -204,7 +216,7 @@ for pass in $passes; do
         done
     done
 done
-for h in "${HOGS[@]}"; do kill "$h" 2>/dev/null || true; done
+for h in "${HOGS[@]}"; do kill -- "-$h" 2>/dev/null || true; done
 HOGS=()
 
 # Delay from packet to event on an otherwise quiet link: a small PsExec capture (72 packets, its
@@ -257,8 +269,13 @@ done
         "(\`-B 65536 -w /dev/null\`) and pipewatch capture the same replay at once, filter \`$FILTER\`"
     echo "- $RUNS replays per rate and configuration; CPU is pipewatch's user + system seconds over the whole run"
     echo
-    echo "- loaded pass: $LOAD busy loop(s) (\`while :; do :; done\`) beside the tools, as other work on a sensor host;" \
-        "tcpreplay runs at nice -15 (a mirror port does not slow down for a busy sensor), the tools and loops at 0"
+    if [ "$LOAD_KIND" = build ]; then
+        echo "- loaded pass: pipewatch's own sources compiled again and again with \`make -B -j$LOAD\` beside the tools, as other work on a sensor host;" \
+            "tcpreplay runs at nice -15 (a mirror port does not slow down for a busy sensor), the tools and compilers at 0"
+    else
+        echo "- loaded pass: $LOAD busy loop(s) (\`while :; do :; done\`) beside the tools, as other work on a sensor host;" \
+            "tcpreplay runs at nice -15 (a mirror port does not slow down for a busy sensor), the tools and loops at 0"
+    fi
     echo
     echo "| pass | pipewatch | replay | achieved | tcpdump seen / dropped | pipewatch kernel packets | pipewatch kernel drops | workers | CREATEs live / offline | CPU s | peak RSS MiB |"
     echo "| --- | --- | --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: |"

@@ -67,6 +67,8 @@ expect "no input" 2 "^pipewatch: nothing to read: give a capture with -r FILE or
 expect "stray argument" 2 "^pipewatch: unexpected argument 'capture.pcap' \\(captures are given with -r\\)" \
     "$PW" -q capture.pcap
 expect "bad number" 2 "^pipewatch: --workers: 'many' is not a number from 1 to 64" "$PW" -q --workers many -r "$SAMPLE"
+expect "bad priority" 2 "^pipewatch: --priority: '-21' is not a nice value from -20 to 19" "$PW" -q --priority -21 -r "$SAMPLE"
+expect "priority not a number" 2 "^pipewatch: --priority: 'high' is not a nice value from -20 to 19" "$PW" -q --priority high -r "$SAMPLE"
 expect "unknown record type" 2 "^pipewatch: --types: unknown record type 'dns'" "$PW" -q --types smb,dns -r "$SAMPLE"
 expect "unwritable output" 2 "^pipewatch: cannot open output file /nonexistent/dir/eve.json: No such file or directory" \
     "$PW" -q -r "$SAMPLE" -o /nonexistent/dir/eve.json

@@ -180,6 +180,46 @@ if start_pw quiet -f ""; then
     fi
 fi
 
+# Priority: live capture runs at nice -10 by default (every thread: the workers inherit it from
+# the main thread), at the nice value --priority gives, and where it may not lower its nice value
+# (no CAP_SYS_NICE) it captures at the nice value it has, with one warning line.
+nices() { for t in /proc/"$1"/task/*; do awk '{print $19}' "$t/stat"; done | sort -u | tr '\n' ' '; }
+for want in -10 3; do
+    args=""
+    [ "$want" = 3 ] && args="--priority 3"
+    # shellcheck disable=SC2086
+    if start_pw "prio$want" $args; then
+        got=$(nices "$pid")
+        threads=$(ls /proc/"$pid"/task | wc -l)
+        line=$(grep "capturing on" "$TMP/prio$want.err")
+        stop_pw
+        if [ "$got" = "$want " ] && [ "$threads" -ge 2 ] && echo "$line" | grep -q "at nice $want\$"; then
+            echo "ok   priority ${args:-(default)}: $threads threads at nice $want; $line"
+        else
+            echo "FAIL priority ${args:-(default)}: threads at nice '$got' ($threads threads), want $want; $line"
+            fails=$((fails + 1))
+        fi
+    fi
+done
+if command -v setpriv >/dev/null; then
+    chmod 0777 "$TMP"
+    ip netns exec "$NSA" setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=+net_raw \
+        --ambient-caps=+net_raw "$PW" -i "$A" -o "$TMP/noprio.json" 2>"$TMP/noprio.err" &
+    pid=$!
+    i=0
+    until grep -q "capturing on" "$TMP/noprio.err" || [ $i -gt 100 ]; do i=$((i + 1)); sleep 0.1; done
+    got=$(nices "$pid")
+    stop_pw
+    warn="^pipewatch: warning: cannot set the capture's priority to nice -10 (Permission denied): it runs at nice 0"
+    if [ "$(grep -c "$warn" "$TMP/noprio.err")" -eq 1 ] && grep -q "capturing on .* at nice 0\$" "$TMP/noprio.err" &&
+        [ "$got" = "0 " ] && [ $rc -eq 0 ]; then
+        echo "ok   priority without CAP_SYS_NICE: captures at nice 0, $(head -n 1 "$TMP/noprio.err")"
+    else
+        echo "FAIL priority without CAP_SYS_NICE: exit $rc, threads at nice '$got': $(cat "$TMP/noprio.err")"
+        fails=$((fails + 1))
+    fi
+fi
+
 # The kernel drops (a 1 MB ring per worker, stopped while 29k packets arrive): one warning line
 # on stderr as it starts, the drops in the stats record (per worker, adding up) and in the
 # end-of-run line; the packets the kernel saw are all accounted for.

@@ -144,6 +144,8 @@ static void test_every_key(void **state)
                     "    snaplen: 1500\n"
                     "    bpf-filter: tcp port 445\n"
                     "  - interface: default\n"
+                    "threading:\n"
+                    "  priority: -5\n"
                     "pcap-file:\n"
                     "  bpf-filter: tcp\n"
                     "stats:\n"
@@ -213,6 +215,7 @@ static void test_every_key(void **state)
     assert_string_equal(o.interfaces[0], "eth9");
     assert_int_equal(o.workers, 0);
     assert_int_equal(o.cluster_id, 77);
+    assert_int_equal(o.priority, -5);
     assert_int_equal(o.buffer_size_mb, 8);
     assert_false(o.promisc);
     assert_int_equal(o.snaplen, 1500);
@@ -275,6 +278,16 @@ static void test_bounds(void **state)
     assert_false(load(&o, "af-packet:\n  - cluster-type: cluster_cpu\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:2: af-packet.cluster-type: 'cluster_cpu' is not supported (cluster_flow or "
                              "cluster_hash keep both directions of a flow on one worker)");
+    assert_false(load(&o, "threading:\n  priority: -21\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:2: threading.priority: '-21' is not a nice value from -20 to 19");
+    assert_false(load(&o, "threading:\n  priority: 20\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:2: threading.priority: '20' is not a nice value from -20 to 19");
+    assert_false(load(&o, "threading:\n  priority: high\n", err, sizeof(err)));
+    assert_string_equal(err, "test.yaml:2: threading.priority: 'high' is not a nice value from -20 to 19");
+    assert_true(load(&o, "threading:\n  priority: 19\n", err, sizeof(err)));
+    assert_int_equal(o.priority, 19);
+    assert_true(load(&o, "threading:\n  priority: -20\n", err, sizeof(err)));
+    assert_int_equal(o.priority, -20);
     assert_false(load(&o, "af-packet:\n  - snaplen: [1]\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:2: af-packet.snaplen: expected a single value");
     assert_false(load(&o, "af-packet:\n  - colour: red\n", err, sizeof(err)));
