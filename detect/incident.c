@@ -569,6 +569,7 @@ static void observe_locked(incident_stage *s, const incident_obs *o)
         if (in->ntasks < INCIDENT_MAX_TASKS) {
             copy(in->tasks[in->ntasks].name, INCIDENT_NAME_MAX, o->name);
             copy(in->tasks[in->ntasks].command, INCIDENT_TEXT_MAX, o->command);
+            in->tasks[in->ntasks].at_job = o->operation && strcmp(o->operation, "NetrJobAdd") == 0;
             in->ntasks++;
         }
         add_command(in, o->command);

@@ -125,6 +125,7 @@ typedef struct incident_service {
 typedef struct incident_task {
     char name[INCIDENT_NAME_MAX];
     char command[INCIDENT_TEXT_MAX];
+    bool at_job; /* ATSVC NetrJobAdd (an AT job), not a Task Scheduler registration */
 } incident_task;
 
 typedef struct incident {

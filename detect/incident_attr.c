@@ -364,13 +364,23 @@ void incident_attribute(incident *in)
     }
 
     /* atexec: a task whose command writes its output to %windir%\Temp\<name>.tmp (read back over
-     * ADMIN$), or the at service's pipe; any other task registered remotely */
-    bool atexec_like = false;
-    for (uint32_t i = 0; i < in->ntasks; i++)
+     * ADMIN$), or a task registered through the at service's pipe (atexec.py speaks the Task
+     * Scheduler's own interface there); any other task registered remotely, AT jobs (ATSVC
+     * NetrJobAdd, as at.exe \\host makes them) among them */
+    bool atexec_like = false, all_at_jobs = in->ntasks > 0;
+    for (uint32_t i = 0; i < in->ntasks; i++) {
         atexec_like |= ci_find(in->tasks[i].command, "\\Temp\\") && ci_find(in->tasks[i].command, ".tmp 2>&1");
-    if (in->ntasks && !atexec_like && !has_pipe(in, "atsvc")) {
+        all_at_jobs &= in->tasks[i].at_job;
+    }
+    if (in->ntasks && !atexec_like && (!has_pipe(in, "atsvc") || all_at_jobs)) {
         in->tool = "scheduled-task-exec";
-        evidence(in, "task %s registered remotely with command %s", in->tasks[0].name, in->tasks[0].command);
+        if (all_at_jobs) {
+            evidence(in, "AT job %s added remotely (ATSVC NetrJobAdd) with command %s", in->tasks[0].name,
+                     in->tasks[0].command);
+            if (has_pipe(in, "atsvc"))
+                evidence(in, "pipe atsvc: the ATSVC interface, as at.exe \\\\host uses it");
+        } else
+            evidence(in, "task %s registered remotely with command %s", in->tasks[0].name, in->tasks[0].command);
         common_gaps(in, false);
         return;
     }

@@ -23,7 +23,7 @@ SAMPLES = {
                 "%COMSPEC% /Q /c %TEMP%\\execute.bat & del %TEMP%\\execute.bat", 1),
     "atexec": ("atexec", "Administrator", None, None, 1),
     "atexec-integrity": ("atexec", "Administrator", None, None, 1),
-    "at-job": ("atexec", "Administrator", None, None, 1),
+    "at-job": ("scheduled-task-exec", "Administrator", None, None, 1),
     "impacket-psexec-installed": ("impacket-psexec", "Administrator", "lGFb", "%SystemRoot%\\AibNyyur.exe", 4),
     "service-exists": ("psexec-renamed", "Administrator", "updsvc", "%SystemRoot%\\updsvc.exe", 1),
     # svcctl straight over TCP on the port ept_map named; the output file over SMB: two flows

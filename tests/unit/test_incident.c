@@ -395,6 +395,51 @@ static void test_atexec_task_from_fact(void **state)
     assert_false(incident_obs_of_fact(&f, &o));
 }
 
+/* The atsvc pipe carries two interfaces: the Task Scheduler's (atexec.py registers its task
+ * there) and ATSVC, whose NetrJobAdd makes an AT job (at.exe \\host). An AT job is a task run
+ * remotely, not atexec, unless its command is atexec's. */
+static void test_at_job_is_not_atexec(void **state)
+{
+    (void)state;
+    smb_fact f;
+    memset(&f, 0, sizeof(f));
+    f.h.kind = SMB_FACT_TASK;
+    f.h.have_response = true;
+    f.u.task.pipe.tree.share = "\\\\SRV\\IPC$";
+    f.u.task.pipe.filename = "atsvc";
+    f.u.task.name = "\\At1";
+    f.u.task.command = "cmd.exe /c C:\\Windows\\Temp\\upd.bat";
+    const struct {
+        const char *op, *command, *tool, *evidence;
+    } cases[] = {
+        {"NetrJobAdd", "cmd.exe /c C:\\Windows\\Temp\\upd.bat", "scheduled-task-exec",
+         "AT job \\At1 added remotely (ATSVC NetrJobAdd) with command cmd.exe /c C:\\Windows\\Temp\\upd.bat"},
+        {"NetrJobAdd", "cmd.exe /C whoami > %windir%\\Temp\\At1.tmp 2>&1", "atexec",
+         "task \\At1 runs a command into %windir%\\Temp\\*.tmp 2>&1, as impacket's atexec.py does"},
+        {"SchRpcRegisterTask", "C:\\Windows\\upd.exe", "atexec", "task \\At1 registered"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        incident_stage *s = stage(60, 0);
+        pipe_open(s, "atsvc", 8, SEC);
+        f.u.task.operation = cases[i].op;
+        f.u.task.command = cases[i].command;
+        f.u.task.xml = NULL;
+        incident_obs o;
+        assert_true(incident_obs_of_fact(&f, &o));
+        o.client_ip = C;
+        o.server_ip = S;
+        o.flow_id = 8;
+        o.ts_usec = 2 * SEC;
+        incident_observe(s, &o);
+        incident_flush(s);
+        assert_int_equal(seen.n, 1);
+        assert_string_equal(seen.in[0].tool, cases[i].tool);
+        assert_string_equal(seen.in[0].evidence[0], cases[i].evidence);
+        assert_int_equal(seen.in[0].tasks[0].at_job, strcmp(cases[i].op, "NetrJobAdd") == 0);
+        incident_free(s);
+    }
+}
+
 /* A svcctl call as the fact of a call through the svcctl pipe says it:
  * its return value when the response was read. */
 static void service_reply(incident_stage *s, const char *op, const char *name, bool have_return, uint32_t rc,
@@ -829,6 +874,7 @@ int main(void)
         cmocka_unit_test(test_attribution_commands_and_gaps),
         cmocka_unit_test(test_smbexec_sealed_over_tcp),
         cmocka_unit_test(test_atexec_task_from_fact),
+        cmocka_unit_test(test_at_job_is_not_atexec),
         cmocka_unit_test(test_service_create_refused),
         cmocka_unit_test(test_atexec_sealed),
         cmocka_unit_test(test_files_written_and_read),
