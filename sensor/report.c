@@ -75,6 +75,8 @@ static const char page_tail[] =
     "['share','name','size','SHA-256','partial'],i.files.map(function(f){return [f.share,f.name,f.size,"
     "el('span',{text:txt(f.sha256),'class':'mono'}),f.sha256_partial?'yes: '+f.bytes_hashed+' bytes "
     "hashed':'no'];})));}"
+    "if((i.files_read||[]).length){d.appendChild(el('h4',{text:'Files read from admin shares'}));d.appendChild("
+    "table(['share','name'],i.files_read.map(function(f){return [f.share,f.name];}),'files-read'));}"
     "if((i.services||[]).length){d.appendChild(el('h4',{text:'Services'}));d.appendChild(table(['name','binary',"
     "'operations'],i.services.map(function(s){return [s.name,s.binary_path,s.operations];})));}"
     "if((i.commands||[]).length){d.appendChild(el('h4',{text:'Commands in clear'}));d.appendChild(el('ul',null,"

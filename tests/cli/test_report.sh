@@ -11,7 +11,7 @@ if [ -z "$CHROMIUM" ]; then
     exit 77
 fi
 # the tables come from the last stats record: impacket-psexec's
-for s in benign-admin psexec-default psexec-renamed paexec impacket-psexec; do
+for s in smbexec benign-admin psexec-default psexec-renamed paexec impacket-psexec; do
     "$PW" -q -r "pcaps/$s.pcap" -o "$TMP/$s.json" || { echo "FAIL $s: exit $?"; exit 1; }
     cat "$TMP/$s.json" >>"$TMP/all.json"
 done
@@ -50,7 +50,7 @@ class P(html.parser.HTMLParser):
             self.evidence += 1
         if tag == "table" and a.get("class"):
             self.stack.append(a["class"])
-            self.tables[a["class"]] = []
+            self.tables.setdefault(a["class"], [])
     def handle_endtag(self, tag):
         if tag == "table" and self.stack:
             self.stack.pop()
@@ -65,7 +65,7 @@ p.feed(dom)
 bad = []
 if not p.rendered:
     bad.append("the page script did not run")
-if sorted(p.tools) != sorted(i["tool"] for i in incidents) or len(incidents) != 4:
+if sorted(p.tools) != sorted(i["tool"] for i in incidents) or len(incidents) != 5:
     bad.append("incidents in the DOM %s, in the EVE %s" % (p.tools, [i["tool"] for i in incidents]))
 if p.injected:
     bad.append("markup from a record became an element of the page")
@@ -86,11 +86,15 @@ if "\\\\SRV\\IPC$" not in " ".join(p.tables.get("shares", [])):
     bad.append("no share table")
 if "RemCom_communicaton" not in " ".join(p.tables.get("pipes", [])):
     bad.append("no pipe table")
+# smbexec reads its commands' output back from C$: the files read, apart from those written
+read = [(f["share"], f["name"]) for i in incidents for f in i["files_read"]]
+if not read or p.tables.get("files-read") != ["share", "name"] + [x for f in read for x in f]:
+    bad.append("files-read table %s, the incidents read %s" % (p.tables.get("files-read"), read))
 for b in bad:
     print(b)
 if bad:
     sys.exit(1)
-print("%d incidents (%s), %d evidence lines, share and pipe tables" % (len(p.tools), ", ".join(p.tools), p.evidence))
+print("%d incidents (%s), %d evidence lines, share, pipe and files-read tables" % (len(p.tools), ", ".join(p.tools), p.evidence))
 PY
 "$PW" report "$TMP/nothing.json" -o "$TMP/x.html" 2>"$TMP/err"
 rc=$?
