@@ -329,6 +329,22 @@ void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
     jb_close_object(j);
 }
 
+void eve_smb_member(jbuf *j, const pw_record *r)
+{
+    rec_memo *m = r->smb_memo;
+    if (m && m->valid && jb_raw_if_fits(j, m->text, m->len))
+        return;
+    jb_mark at = jb_mark_here(j);
+    eve_smb_object(j, r->fact, r->tx_id);
+    size_t n;
+    const char *text;
+    if (m && !m->valid && (text = jb_since(j, at, &n)) && n <= sizeof(m->text)) {
+        memcpy(m->text, text, n);
+        m->len = n;
+        m->valid = true;
+    }
+}
+
 void eve_names_array(jbuf *j, const char *key, const char *names)
 {
     if (!names || !names[0])
@@ -555,11 +571,11 @@ static void eve_build(jbuf *j, const pw_record *r)
     eve_begin(j, &r->hdr, r->kind == REC_SMB ? eve_fact_record_type(r->fact) : rec_kind_name(r->kind));
     switch (r->kind) {
     case REC_SMB:
-        eve_smb_object(j, r->fact, r->tx_id);
+        eve_smb_member(j, r);
         break;
     case REC_WINLOG:
         eve_winlog_object(j, r->ev);
-        eve_smb_object(j, r->fact, r->tx_id);
+        eve_smb_member(j, r);
         break;
     case REC_ALERT:
         if (r->incident) {
@@ -572,7 +588,7 @@ static void eve_build(jbuf *j, const pw_record *r)
             break;
         }
         eve_winlog_object(j, r->ev);
-        eve_smb_object(j, r->fact, r->tx_id);
+        eve_smb_member(j, r);
         break;
     case REC_FLOW:
         eve_flow_object(j, r->flow);

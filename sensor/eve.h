@@ -19,6 +19,9 @@ void eve_begin(jbuf *j, const rec_hdr *h, const char *event_type);
 /* The "smb" object of a fact. tx_id is the per-flow transaction number. */
 /* The object of a fact: "smb", or "dcerpc" for a DCE/RPC call. */
 void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id);
+/* The same for a record: copied from the record's memo when an earlier
+ * record of its fact wrote it, else written (and kept in the memo). */
+void eve_smb_member(jbuf *j, const pw_record *r);
 /* The event_type of a fact's record: "smb", or "dcerpc". */
 const char *eve_fact_record_type(const smb_fact *f);
 /* The "winlog" object (Winlogbeat's shape) of a rebuilt Windows event. */

@@ -479,6 +479,28 @@ static size_t fmt_u64(uint64_t v, char *out) { return jb_fmt_u64(v, out); }
 
 void jb_raw(jbuf *j, const char *key, const char *json, size_t n) { put_raw_member(j, key, json, n); }
 
+jb_mark jb_mark_here(const jbuf *j) { return (jb_mark){j->len, j->dropped, j->need_comma, j->overflow}; }
+
+const char *jb_since(const jbuf *j, jb_mark m, size_t *n)
+{
+    size_t skip = m.comma ? 1 : 0;
+    if (m.overflow || j->overflow || j->dropped != m.dropped || j->len < m.len + skip)
+        return NULL;
+    *n = j->len - m.len - skip;
+    return j->buf + m.len + skip;
+}
+
+/* Written whole, the text fits exactly when it fits here: a member written
+ * piece by piece needs, at its deepest, its own closers on top of what is
+ * held back for the line, and those are within its final length. */
+bool jb_raw_if_fits(jbuf *j, const char *text, size_t n)
+{
+    if (j->overflow || j->len + (j->need_comma ? 1 : 0) + n > j->limit)
+        return false;
+    put_member(j, NULL, 0, false, text, n, false);
+    return true;
+}
+
 void jb_u64(jbuf *j, const char *key, uint64_t v)
 {
     char num[24];

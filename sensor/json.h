@@ -70,6 +70,21 @@ void jb_elem_str(jbuf *j, const char *val);
 void jb_elem_strn(jbuf *j, const char *val, size_t n);
 void jb_elem_u64(jbuf *j, uint64_t v);
 
+/* A member written once and copied into other lines: where it starts
+ * (jb_mark_here, before writing it), its text once written (jb_since:
+ * without the leading comma; NULL when anything was dropped since the
+ * mark), and that text appended to another line (jb_raw_if_fits: whole,
+ * or not at all when it does not fit, so that the caller writes it member
+ * by member and the line is cut where it would have been). */
+typedef struct jb_mark {
+    size_t len;
+    uint32_t dropped;
+    bool comma, overflow;
+} jb_mark;
+jb_mark jb_mark_here(const jbuf *j);
+const char *jb_since(const jbuf *j, jb_mark m, size_t *n);
+bool jb_raw_if_fits(jbuf *j, const char *text, size_t n);
+
 /* Decimal digits of v into out (at least 20 bytes); returns their count. */
 size_t jb_fmt_u64(uint64_t v, char *out);
 /* True when members were dropped from the line (it is still valid JSON once closed). */

@@ -417,7 +417,7 @@ static void ecs_build(jbuf *j, const pw_record *r)
     if (r->kind == REC_ALERT)
         eve_alert_object(j, r->rule);
     if (r->fact)
-        eve_smb_object(j, r->fact, r->tx_id);
+        eve_smb_member(j, r);
     if (r->kind == REC_FLOW)
         eve_flow_object(j, r->flow);
     if (r->kind == REC_STATS)

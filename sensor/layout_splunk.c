@@ -145,7 +145,7 @@ static void splunk_build(jbuf *j, const pw_record *r)
         jb_str(j, "sourcetype", "WinEventLog");
         jb_open_object(j, "event");
         windows_fields(j, r);
-        eve_smb_object(j, r->fact, r->tx_id);
+        eve_smb_member(j, r);
         jb_close_object(j);
     } else if (r->kind == REC_ALERT && windows) {
         jb_str(j, "source", "pipewatch:alert");
@@ -158,7 +158,7 @@ static void splunk_build(jbuf *j, const pw_record *r)
         jb_str(j, "rule_level", sigma_rule_level(r->rule));
         windows_fields(j, r);
         eve_alert_object(j, r->rule);
-        eve_smb_object(j, r->fact, r->tx_id);
+        eve_smb_member(j, r);
         jb_close_object(j);
     } else if (r->incident) {
         const char *src = r->kind == REC_ALERT ? "pipewatch:alert" : "pipewatch:incident";

@@ -107,6 +107,7 @@ struct pipeline {
     size_t n_observers;
     const layout_ops *layout;
     jbuf jb;
+    rec_memo smb_memo; /* the smb member of the fact being written */
     char line[LINE_BUFSZ];
     win_event ev[MAX_EVENTS]; /* the events of the fact in the fact stages */
     const sigma_rule *m[MAX_EVENTS][MAX_MATCHES]; /* the rules each matched */
@@ -469,15 +470,22 @@ static void stage_output(pipeline *p, fact_work *w)
     /* a service or task call straight over TCP has no SMB operation of its
      * own: its dcerpc record (and its events) carry it */
     bool own_record = w->fact->h.transport != SMB_TRANSPORT_TCP || w->fact->h.kind == SMB_FACT_RPC;
+    rec_memo *memo = &p->smb_memo;
+    memo->valid = false;
     if (p->o->log_smb && own_record) {
-        pw_record r = {.kind = REC_SMB, .hdr = w->h, .fact = w->fact, .tx_id = a->tx_id};
+        pw_record r = {.kind = REC_SMB, .hdr = w->h, .fact = w->fact, .tx_id = a->tx_id, .smb_memo = memo};
         emit(p, &r);
         if (w->fact->h.kind != SMB_FACT_RPC)
             p->c.events_smb++;
     }
     for (size_t i = 0; i < w->nev; i++) {
         if (p->o->log_winlog && !p->ev[i].def->family->rules_only) {
-            pw_record r = {.kind = REC_WINLOG, .hdr = w->h, .fact = w->fact, .tx_id = a->tx_id, .ev = &p->ev[i]};
+            pw_record r = {.kind = REC_WINLOG,
+                           .hdr = w->h,
+                           .fact = w->fact,
+                           .tx_id = a->tx_id,
+                           .ev = &p->ev[i],
+                           .smb_memo = memo};
             emit(p, &r);
         }
         for (size_t k = 0; p->o->log_alert && k < p->nm[i]; k++) {
@@ -486,7 +494,8 @@ static void stage_output(pipeline *p, fact_work *w)
                            .fact = w->fact,
                            .tx_id = a->tx_id,
                            .ev = &p->ev[i],
-                           .rule = p->m[i][k]};
+                           .rule = p->m[i][k],
+                           .smb_memo = memo};
             emit(p, &r);
         }
     }

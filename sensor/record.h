@@ -68,6 +68,17 @@ typedef struct stats_rec {
     void *extra_ctx;
 } stats_rec;
 
+/* The smb (or dcerpc) member of a fact, as text: the records of one fact
+ * (its smb record, its winlog records, their alerts) all carry the same
+ * one, so the first that writes it keeps it here and the others copy it
+ * (eve_smb_member). The pipeline empties it before each fact's records. */
+#define REC_MEMO_MAX 4096
+typedef struct rec_memo {
+    bool valid;
+    size_t len;
+    char text[REC_MEMO_MAX];
+} rec_memo;
+
 /* One record: its kind, its header and what it is made of. */
 typedef struct pw_record {
     rec_kind kind;
@@ -86,6 +97,7 @@ typedef struct pw_record {
      * no fact, no event, no rule); its header is the run's (client, server,
      * the ports of its first flow, the time of its last observation). */
     const incident *incident;
+    rec_memo *smb_memo; /* NULL: the smb member is written anew */
 } pw_record;
 
 /* Text of an address of 4 or 16 bytes (ipver 4 or 6), for rec_hdr. */

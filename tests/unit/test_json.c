@@ -474,6 +474,84 @@ static void test_literal_keys(void **state)
     }
 }
 
+/* A nested member of a record, as the smb object of a fact is. */
+static void nested_member(jbuf *j)
+{
+    jk_open_object(j, JK("smb"));
+    jk_u64(j, JK("id"), 7);
+    jk_str(j, JK("command"), "SMB2_COMMAND_CREATE");
+    jk_str(j, JK("filename"), "svc\\x\"y");
+    jk_open_array(j, JK("list"));
+    jb_elem_str(j, "a");
+    jb_elem_u64(j, 12);
+    jb_close_array(j);
+    jb_close_object(j);
+}
+
+static void record_with(jbuf *j, const char *copy, size_t n)
+{
+    jb_open_object(j, NULL);
+    jk_str(j, JK("event_type"), "winlog");
+    jk_u64(j, JK("flow_id"), 1611193048107716ull);
+    if (!copy || !jb_raw_if_fits(j, copy, n))
+        nested_member(j);
+    jk_str(j, JK("tail"), "end");
+    jb_close_object(j);
+}
+
+/* A member taken as text from one line (jb_mark_here, jb_since) and copied
+ * into another (jb_raw_if_fits) makes the same line as the member written
+ * piece by piece, at every size of line, cut ones included. */
+static void test_member_copied(void **state)
+{
+    (void)state;
+    char src[512], a[300], b[300];
+    jbuf js, ja, jbb;
+    jb_init(&js, src, sizeof src);
+    jb_open_object(&js, NULL);
+    jk_str(&js, JK("event_type"), "smb");
+    jb_mark at = jb_mark_here(&js);
+    nested_member(&js);
+    size_t n = 0;
+    const char *text = jb_since(&js, at, &n);
+    assert_non_null(text);
+    assert_int_equal(n, strlen("\"smb\":{\"id\":7,\"command\":\"SMB2_COMMAND_CREATE\","
+                               "\"filename\":\"svc\\\\x\\\"y\",\"list\":[\"a\",12]}"));
+    assert_memory_equal(text, "\"smb\":{\"id\":7,", 14);
+    char copy[256];
+    memcpy(copy, text, n);
+    /* the first member of an object has no comma to leave out */
+    jbuf jf;
+    char f[256];
+    jb_init(&jf, f, sizeof f);
+    jb_open_object(&jf, NULL);
+    jb_mark first = jb_mark_here(&jf);
+    nested_member(&jf);
+    size_t fn = 0;
+    const char *ft = jb_since(&jf, first, &fn);
+    assert_int_equal(fn, n);
+    assert_memory_equal(ft, copy, n);
+    for (size_t cap = 0; cap <= sizeof a; cap++) {
+        jb_init(&ja, cap ? a : NULL, cap);
+        jb_init(&jbb, cap ? b : NULL, cap);
+        record_with(&ja, NULL, 0);
+        record_with(&jbb, copy, n);
+        size_t la, lb;
+        const char *ta = jb_line(&ja, &la), *tb = jb_line(&jbb, &lb);
+        assert_int_equal(la, lb);
+        assert_string_equal(ta, tb);
+        assert_int_equal(jb_truncated(&ja), jb_truncated(&jbb));
+        assert_int_equal(ja.dropped, jbb.dropped);
+    }
+    /* nothing to take when the member was cut */
+    char small[40];
+    jb_init(&js, small, sizeof small);
+    jb_open_object(&js, NULL);
+    at = jb_mark_here(&js);
+    nested_member(&js);
+    assert_null(jb_since(&js, at, &n));
+}
+
 static void test_u64_digits(void **state)
 {
     (void)state;
@@ -498,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_structure), cmocka_unit_test(test_escapes), cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_overflow),  cmocka_unit_test(test_hex32),   cmocka_unit_test(test_timestamp),
         cmocka_unit_test(test_plain_words), cmocka_unit_test(test_literal_keys), cmocka_unit_test(test_u64_digits),
+        cmocka_unit_test(test_member_copied),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
