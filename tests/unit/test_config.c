@@ -278,12 +278,15 @@ static void test_bounds(void **state)
     assert_false(load(&o, "af-packet:\n  - cluster-type: cluster_cpu\n", err, sizeof(err)));
     assert_string_equal(err, "test.yaml:2: af-packet.cluster-type: 'cluster_cpu' is not supported (cluster_flow or "
                              "cluster_hash keep both directions of a flow on one worker)");
-    assert_false(load(&o, "threading:\n  priority: -21\n", err, sizeof(err)));
-    assert_string_equal(err, "test.yaml:2: threading.priority: '-21' is not a nice value from -20 to 19");
-    assert_false(load(&o, "threading:\n  priority: 20\n", err, sizeof(err)));
-    assert_string_equal(err, "test.yaml:2: threading.priority: '20' is not a nice value from -20 to 19");
-    assert_false(load(&o, "threading:\n  priority: high\n", err, sizeof(err)));
-    assert_string_equal(err, "test.yaml:2: threading.priority: 'high' is not a nice value from -20 to 19");
+    static const char *const bad_nice[] = {"-21", "20", "high", "-1.5"};
+    for (size_t i = 0; i < sizeof(bad_nice) / sizeof(bad_nice[0]); i++) {
+        char y[64], want[128];
+        snprintf(y, sizeof y, "threading:\n  priority: %s\n", bad_nice[i]);
+        snprintf(want, sizeof want, "test.yaml:2: threading.priority: '%s' is not a nice value from -20 to 19",
+                 bad_nice[i]);
+        assert_false(load(&o, y, err, sizeof(err)));
+        assert_string_equal(err, want);
+    }
     assert_true(load(&o, "threading:\n  priority: 19\n", err, sizeof(err)));
     assert_int_equal(o.priority, 19);
     assert_true(load(&o, "threading:\n  priority: -20\n", err, sizeof(err)));

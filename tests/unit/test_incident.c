@@ -351,18 +351,24 @@ static void test_smbexec_sealed_over_tcp(void **state)
 }
 
 /* atexec: the task's command comes out of the XML of SchRpcRegisterTask */
+/* A task call through \\SRV\IPC$ atsvc, answered. */
+static void task_fact(smb_fact *f, const char *operation, const char *name)
+{
+    memset(f, 0, sizeof(*f));
+    f->h.kind = SMB_FACT_TASK;
+    f->h.have_response = true;
+    f->u.task.pipe.tree.share = "\\\\SRV\\IPC$";
+    f->u.task.pipe.filename = "atsvc";
+    f->u.task.operation = operation;
+    f->u.task.name = name;
+}
+
 static void test_atexec_task_from_fact(void **state)
 {
     (void)state;
     incident_stage *s = stage(60, 0);
     smb_fact f;
-    memset(&f, 0, sizeof(f));
-    f.h.kind = SMB_FACT_TASK;
-    f.h.have_response = true;
-    f.u.task.pipe.tree.share = "\\\\SRV\\IPC$";
-    f.u.task.pipe.filename = "atsvc";
-    f.u.task.operation = "SchRpcRegisterTask";
-    f.u.task.name = "\\xKkwQbCe";
+    task_fact(&f, "SchRpcRegisterTask", "\\xKkwQbCe");
     f.u.task.xml =
         "<Task><Actions Context=\"LocalSystem\"><Exec><Command>cmd.exe</Command>"
         "<Arguments>/C whoami &gt; %windir%\\Temp\\xKkwQbCe.tmp 2&gt;&amp;1</Arguments></Exec></Actions></Task>";
@@ -402,13 +408,7 @@ static void test_at_job_is_not_atexec(void **state)
 {
     (void)state;
     smb_fact f;
-    memset(&f, 0, sizeof(f));
-    f.h.kind = SMB_FACT_TASK;
-    f.h.have_response = true;
-    f.u.task.pipe.tree.share = "\\\\SRV\\IPC$";
-    f.u.task.pipe.filename = "atsvc";
-    f.u.task.name = "\\At1";
-    f.u.task.command = "cmd.exe /c C:\\Windows\\Temp\\upd.bat";
+    task_fact(&f, NULL, "\\At1");
     const struct {
         const char *op, *command, *tool, *evidence;
     } cases[] = {
