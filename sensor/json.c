@@ -259,7 +259,7 @@ static inline void put_member(jbuf *j, const char *key, size_t klen, bool key_li
  * already in its written form (quoted, with its colon: JK()). Returns the
  * length to roll back to if the member does not fit, or SIZE_MAX when the
  * line is full. */
-static size_t begin_key(jbuf *j, const char *key, size_t klen, bool key_lit)
+static size_t begin_key(jbuf *j, const char *key, size_t klen, bool key_lit, bool key_plain)
 {
     if (j->overflow) {
         j->dropped++;
@@ -273,6 +273,8 @@ static size_t begin_key(jbuf *j, const char *key, size_t klen, bool key_lit)
     bool ok = true;
     if (key && key_lit)
         ok = put(j, key, klen);
+    else if (key && key_plain)
+        ok = putc1(j, '"') && put(j, key, klen) && put(j, "\":", 2);
     else if (key)
         ok = put_escaped(j, key, klen) && putc1(j, ':');
     if (!ok) {
@@ -283,7 +285,7 @@ static size_t begin_key(jbuf *j, const char *key, size_t klen, bool key_lit)
     return mark;
 }
 
-static size_t begin(jbuf *j, const char *key) { return begin_key(j, key, key ? strlen(key) : 0, false); }
+static size_t begin(jbuf *j, const char *key) { return begin_key(j, key, key ? strlen(key) : 0, false, false); }
 
 static void end(jbuf *j, size_t mark, bool ok)
 {
@@ -329,7 +331,7 @@ static void put_raw_member(jbuf *j, const char *key, const char *text, size_t n)
 
 static void open_key(jbuf *j, const char *key, size_t klen, bool key_lit, char c)
 {
-    size_t mark = begin_key(j, key, klen, key_lit);
+    size_t mark = begin_key(j, key, klen, key_lit, false);
     bool ok = mark != SIZE_MAX && put_open(j, &c, 1, 1);
     if (mark == SIZE_MAX) {
         end_overflow(j, mark);
@@ -406,7 +408,8 @@ static void str_member(jbuf *j, const char *key, size_t klen, bool key_lit, cons
         put_member(j, key, klen, key_lit, val, n, true);
         return;
     }
-    size_t mark = begin_key(j, key, klen, key_lit);
+    /* a key here is a literal or was found plain (jb_strn) */
+    size_t mark = begin_key(j, key, klen, key_lit, true);
     if (mark == SIZE_MAX) {
         end_overflow(j, mark);
         return;
