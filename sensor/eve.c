@@ -345,10 +345,32 @@ void eve_smb_member(jbuf *j, const pw_record *r)
     }
 }
 
+/* The last array written under each of two keys, by its text: events in a
+ * row with the same rights write the same arrays. Kept by content, so a
+ * copy is always of what would be written. */
+#define NAMES_MEMO_TEXT 512
+#define NAMES_MEMO_JSON 1536
+static _Thread_local struct {
+    char key[32];
+    char names[NAMES_MEMO_TEXT];
+    char json[NAMES_MEMO_JSON];
+    size_t jlen;
+} names_memo[2];
+
 void eve_names_array(jbuf *j, const char *key, const char *names)
 {
     if (!names || !names[0])
         return;
+    size_t nlen = strlen(names), klen = strlen(key);
+    bool keep = nlen < NAMES_MEMO_TEXT && klen < sizeof(names_memo[0].key);
+    int slot = -1;
+    for (int k = 0; keep && k < 2 && slot < 0; k++)
+        if (strcmp(names_memo[k].key, key) == 0)
+            slot = k;
+    if (slot >= 0 && memcmp(names_memo[slot].names, names, nlen + 1) == 0 &&
+        jb_raw_if_fits(j, names_memo[slot].json, names_memo[slot].jlen))
+        return;
+    jb_mark at = jb_mark_here(j);
     jb_open_array(j, key);
     for (const char *p = names; *p;) {
         const char *nl = strchr(p, '\n');
@@ -358,6 +380,16 @@ void eve_names_array(jbuf *j, const char *key, const char *names)
         p += len + (nl ? 1 : 0);
     }
     jb_close_array(j);
+    size_t n;
+    const char *text;
+    if (keep && (text = jb_since(j, at, &n)) && n <= NAMES_MEMO_JSON) {
+        if (slot < 0)
+            slot = names_memo[0].key[0] == '\0' || names_memo[1].key[0] != '\0' ? 0 : 1;
+        memcpy(names_memo[slot].key, key, klen + 1);
+        memcpy(names_memo[slot].names, names, nlen + 1);
+        memcpy(names_memo[slot].json, text, n);
+        names_memo[slot].jlen = n;
+    }
 }
 
 void eve_winlog_object(jbuf *j, const win_event *e)

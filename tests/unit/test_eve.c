@@ -1,6 +1,7 @@
 /* EVE output: record shapes, the output file's checked writes, formats. */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include "detect/winevent.h"
@@ -162,6 +163,57 @@ static void test_output_file_and_full_disk(void **state)
 /* The winlog object as Winlogbeat ships the event: its envelope (task,
  * opcode, version, level, provider_guid; event.outcome), no empty EventData
  * field, the rights by name as an array. */
+/* The rights arrays of an event, in a line of cap bytes (0: none). */
+typedef struct names_line {
+    size_t cap;
+    char buf[200];
+    size_t len;
+    bool cut;
+} names_line;
+
+static void names_line_build(names_line *l)
+{
+    jbuf j;
+    jb_init(&j, l->cap ? l->buf : NULL, l->cap);
+    jb_open_object(&j, NULL);
+    jb_str(&j, "ShareName", "\\\\*\\IPC$");
+    eve_names_array(&j, "AccessListDescription", "ReadData (or ListDirectory)\nReadAttributes");
+    eve_names_array(&j, "AccessMaskDescription", "Read data\nRead attributes\nSynchronize");
+    jb_close_object(&j);
+    const char *t = jb_line(&j, &l->len);
+    memmove(l->buf, t, l->len + 1);
+    l->cut = jb_truncated(&j);
+}
+
+static void *names_line_thread(void *arg)
+{
+    names_line_build(arg);
+    return NULL;
+}
+
+/* eve_names_array copies the arrays it wrote last (the same rights, event
+ * after event): the copy is the line a thread that never wrote them makes,
+ * at every size of line, cut ones included. */
+static void test_names_arrays_copied(void **state)
+{
+    (void)state;
+    names_line first = {.cap = sizeof(first.buf)};
+    names_line_build(&first);
+    assert_string_equal(first.buf, "{\"ShareName\":\"\\\\\\\\*\\\\IPC$\","
+                                   "\"AccessListDescription\":[\"ReadData (or ListDirectory)\",\"ReadAttributes\"],"
+                                   "\"AccessMaskDescription\":[\"Read data\",\"Read attributes\",\"Synchronize\"]}");
+    for (size_t cap = 0; cap <= sizeof(first.buf); cap++) {
+        names_line again = {.cap = cap}, fresh = {.cap = cap};
+        names_line_build(&again); /* this thread has them kept */
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, names_line_thread, &fresh), 0);
+        assert_int_equal(pthread_join(t, NULL), 0);
+        assert_int_equal(again.len, fresh.len);
+        assert_string_equal(again.buf, fresh.buf);
+        assert_int_equal(again.cut, fresh.cut);
+    }
+}
+
 static void test_winlog_envelope(void **state)
 {
     (void)state;
@@ -217,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_failed_smb1_create),
         cmocka_unit_test(test_output_file_and_full_disk),
         cmocka_unit_test(test_winlog_envelope),
+        cmocka_unit_test(test_names_arrays_copied),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
