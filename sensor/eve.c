@@ -350,12 +350,19 @@ void eve_smb_member(jbuf *j, const pw_record *r)
  * copy is always of what would be written. */
 #define NAMES_MEMO_TEXT 512
 #define NAMES_MEMO_JSON 1536
-static _Thread_local struct {
+/* Cppcheck 2.10 does not parse _Thread_local and calls every member unused;
+ * eve_names_array reads and writes all four. */
+typedef struct names_memo_slot {
+    // cppcheck-suppress unusedStructMember
     char key[32];
+    // cppcheck-suppress unusedStructMember
     char names[NAMES_MEMO_TEXT];
+    // cppcheck-suppress unusedStructMember
     char json[NAMES_MEMO_JSON];
+    // cppcheck-suppress unusedStructMember
     size_t jlen;
-} names_memo[2];
+} names_memo_slot;
+static _Thread_local names_memo_slot names_memo[2];
 
 void eve_names_array(jbuf *j, const char *key, const char *names)
 {
