@@ -254,12 +254,11 @@ static void sum_snapshots(worker *ws, int n, pw_counters *c)
     }
 }
 
-/* Sets the nice value of the calling thread, which the workers started
+/* Sets the nice value of the calling thread, which the threads started
  * after it inherit (on Linux a nice value is a thread's). Lowering it needs
- * root or CAP_SYS_NICE, so it is done before privileges are dropped; when it
- * cannot be done the capture goes on where it is, and says so. Returns the
- * nice value the capture runs at. */
-static int set_capture_priority(int want, bool quiet)
+ * root or CAP_SYS_NICE; when it cannot be done the capture goes on where it
+ * is, and says so. Returns the nice value the capture runs at. */
+int live_set_priority(int want, bool quiet)
 {
     errno = 0;
     int now = getpriority(PRIO_PROCESS, 0);
@@ -332,7 +331,10 @@ int live_run(live_ctx *lc, pw_counters *total)
             }
         }
     }
-    int nice_value = status == 0 ? set_capture_priority(o->priority, o->quiet) : 0;
+    errno = 0;
+    int nice_value = getpriority(PRIO_PROCESS, 0);
+    if (errno)
+        nice_value = 0;
     if (status == 0 && !live_drop_privileges(o->run_as_user, o->run_as_group, err, sizeof(err)))
         status = 2;
     if (status != 0) {

@@ -53,6 +53,12 @@ void live_drops_init(live_drops *d, int nworkers);
 bool live_drops_check(live_drops *d, uint64_t now_usec, const uint64_t *kernel_packets, const uint64_t *kernel_drops,
                       char *msg, size_t n);
 
+/* Live capture's nice value (threading.priority), set on the main thread
+ * before any other starts (output senders, workers), which inherit it, and
+ * before privileges are dropped. One warning line (unless quiet) when it
+ * cannot be set; returns the nice value the process runs at. */
+int live_set_priority(int want, bool quiet);
+
 /* Drops to user (and group, or the user's primary group). Returns false with
  * err set when it cannot. */
 bool live_drop_privileges(const char *user, const char *group, char *err, size_t errlen);

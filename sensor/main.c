@@ -870,6 +870,8 @@ int main(int argc, char **argv)
     if (!layout_cli && kind && !strcmp(kind, "gelf") && !strcmp(o.layout, "eve") && layout_find("gelf"))
         o.layout = "gelf";
     const layout_ops *layout = layout_find(o.layout);
+    if (o.n_interfaces)
+        live_set_priority(o.priority, o.quiet);
     pw_output *out = layout ? output_open(o.eve_filename, o.eve_filetype, layout, o.eve_append, e, sizeof(e)) : NULL;
     if (!layout)
         snprintf(e, sizeof(e), "unknown layout '%s' (known: %s)", o.layout, layout_names());
