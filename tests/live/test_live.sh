@@ -201,6 +201,20 @@ for want in -10 3; do
         fi
     fi
 done
+# a network destination's sender thread too (started before the workers)
+ip netns exec "$NSA" "$PW" -i "$A" -o syslog+udp://127.0.0.1:5514 2>"$TMP/prio-net.err" &
+pid=$!
+i=0
+until grep -q "capturing on" "$TMP/prio-net.err" || [ $i -gt 100 ]; do i=$((i + 1)); sleep 0.1; done
+got=$(nices "$pid")
+threads=$(ls /proc/"$pid"/task | wc -l)
+stop_pw
+if [ "$got" = "-10 " ] && [ "$threads" -ge 3 ]; then
+    echo "ok   priority with a network destination: $threads threads (sender included) at nice -10"
+else
+    echo "FAIL priority with a network destination: threads at nice '$got' ($threads threads): $(cat "$TMP/prio-net.err")"
+    fails=$((fails + 1))
+fi
 if command -v setpriv >/dev/null; then
     chmod 0777 "$TMP"
     ip netns exec "$NSA" setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=+net_raw \
