@@ -13,30 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "smb1_cmds.h"
 #include "smb_types.h"
 
 #define SMB1_HEADER_SIZE 32
 #define SMB1_FLAGS_REPLY 0x80
 #define SMB1_FLAGS2_UNICODE 0x8000
-
-enum {
-    SMB1_OPEN = 0x02,
-    SMB1_CREATE = 0x03,
-    SMB1_CLOSE = 0x04,
-    SMB1_WRITE = 0x0b,
-    SMB1_CREATE_NEW = 0x0f,
-    SMB1_TRANSACTION = 0x25,
-    SMB1_OPEN_ANDX = 0x2d,
-    SMB1_READ_ANDX = 0x2e,
-    SMB1_WRITE_ANDX = 0x2f,
-    SMB1_TRANSACTION2 = 0x32,
-    SMB1_TREE_DISCONNECT = 0x71,
-    SMB1_NEGOTIATE = 0x72,
-    SMB1_SESSION_SETUP_ANDX = 0x73,
-    SMB1_LOGOFF_ANDX = 0x74,
-    SMB1_TREE_CONNECT_ANDX = 0x75,
-    SMB1_NT_CREATE_ANDX = 0xa2,
-};
 
 /* At most this many commands are followed along one AndX chain. */
 #define SMB1_MAX_ANDX 8
@@ -62,23 +44,6 @@ bool smb1_is_andx(uint8_t cmd);
 bool smb1_string(const uint8_t *msg, size_t len, size_t off, bool unicode, char *out, size_t outcap,
                  size_t *next);
 
-/* True for the commands that open a file and give a CREATE fact:
- * NT_CREATE_ANDX and the legacy opens (TRANSACTION2 only as a pending
- * request, which is made for TRANS2_OPEN2 alone). */
-static inline bool smb1_is_open(uint8_t cmd)
-{
-    switch (cmd) {
-    case SMB1_NT_CREATE_ANDX:
-    case SMB1_OPEN_ANDX:
-    case SMB1_OPEN:
-    case SMB1_CREATE:
-    case SMB1_CREATE_NEW:
-    case SMB1_TRANSACTION2:
-        return true;
-    default:
-        return false;
-    }
-}
 
 /* The NT access mask a Windows server opens with for a legacy AccessMode
  * (SMB_COM_OPEN, OPEN_ANDX, TRANS2_OPEN2): MS-CIFS 3.3.5.5, product

@@ -2,10 +2,10 @@
 
 #include <string.h>
 
-#include "smb1.h"
+#include "smb1_cmds.h"
 #include "smb_rpc.h"
 
-/* SMB1's commands are smb1.h's */
+/* SMB1's commands are smb1_cmds.h's */
 enum {
     SMB2_TREE_CONNECT = 0x0003,
     SMB2_CREATE = 0x0005
