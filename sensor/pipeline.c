@@ -470,8 +470,10 @@ static void stage_output(pipeline *p, fact_work *w)
     /* a service or task call straight over TCP has no SMB operation of its
      * own: its dcerpc record (and its events) carry it */
     bool own_record = w->fact->h.transport != SMB_TRANSPORT_TCP || w->fact->h.kind == SMB_FACT_RPC;
-    rec_memo *memo = &p->smb_memo;
-    memo->valid = false;
+    /* kept only when records of events follow the fact's own */
+    rec_memo *memo = w->nev ? &p->smb_memo : NULL;
+    if (memo)
+        memo->valid = false;
     if (p->o->log_smb && own_record) {
         pw_record r = {.kind = REC_SMB, .hdr = w->h, .fact = w->fact, .tx_id = a->tx_id, .smb_memo = memo};
         emit(p, &r);

@@ -71,7 +71,8 @@ typedef struct stats_rec {
 /* The smb (or dcerpc) member of a fact, as text: the records of one fact
  * (its smb record, its winlog records, their alerts) all carry the same
  * one, so the first that writes it keeps it here and the others copy it
- * (eve_smb_member). The pipeline empties it before each fact's records. */
+ * (eve_smb_member). The pipeline empties it before each fact's records,
+ * and passes none for a fact without events: its smb record is alone. */
 #define REC_MEMO_MAX 4096
 typedef struct rec_memo {
     bool valid;
