@@ -42,6 +42,19 @@ static inline void rb_align(rb *b, size_t a)
         b->p[b->n++] = 0;
 }
 /* A UUID given in canonical byte order, written as NDR writes it. */
+/* A [string] wchar_t* (NDR, 32-bit): a conformant varying string of the
+ * ASCII text s and its terminator. */
+static inline void rb_wstring(rb *b, const char *s)
+{
+    uint32_t n = (uint32_t)strlen(s) + 1;
+    rb_align(b, 4);
+    rb_u32(b, n);
+    rb_u32(b, 0);
+    rb_u32(b, n);
+    for (uint32_t i = 0; i < n; i++)
+        rb_u16(b, (uint16_t)(unsigned char)s[i]);
+}
+
 static inline void rb_uuid(rb *b, const uint8_t u[16])
 {
     rb_u32(b, (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3]);

@@ -110,34 +110,22 @@ static inline size_t eb_map_reply(uint8_t *p, bool le, bool ndr64, const uint8_t
     return b.n;
 }
 
-/* A [string] wchar_t* as a conformant varying string. */
-static inline void eb_wstring(rb *b, const char *s)
-{
-    uint32_t n = (uint32_t)strlen(s) + 1;
-    rb_align(b, 4);
-    rb_u32(b, n);
-    rb_u32(b, 0);
-    rb_u32(b, n);
-    for (uint32_t i = 0; i < n; i++)
-        rb_u16(b, (uint16_t)(unsigned char)s[i]);
-}
-
 /* RCreateServiceW's request as impacket writes it (demand start, own process, LocalSystem). */
 static inline size_t eb_create_service(uint8_t *p, bool le, const char *name, const char *binary)
 {
     rb b = {p, 0, le};
     for (int i = 0; i < 20; i++)
         rb_u8(&b, (uint8_t)(0x10 + i)); /* hSCManager */
-    eb_wstring(&b, name);
+    rb_wstring(&b, name);
     rb_align(&b, 4);
     rb_u32(&b, 0x20000);
-    eb_wstring(&b, name); /* display name */
+    rb_wstring(&b, name); /* display name */
     rb_align(&b, 4);
     rb_u32(&b, 0xF01FF);
     rb_u32(&b, 0x10);
     rb_u32(&b, 3);
     rb_u32(&b, 0);
-    eb_wstring(&b, binary);
+    rb_wstring(&b, binary);
     rb_align(&b, 4);
     rb_u32(&b, 0); /* lpLoadOrderGroup */
     rb_u32(&b, 0); /* lpdwTagId */

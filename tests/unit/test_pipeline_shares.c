@@ -112,17 +112,6 @@ static void pipe_read(side *c, side *s, uint64_t mid, uint64_t fid, const uint8_
     send(s, msg, 80 + n);
 }
 
-static void wstr(rb *b, const char *s)
-{
-    uint32_t n = (uint32_t)strlen(s) + 1;
-    rb_align(b, 4);
-    rb_u32(b, n);
-    rb_u32(b, 0);
-    rb_u32(b, n);
-    for (uint32_t i = 0; i < n; i++)
-        rb_u16(b, (uint16_t)(unsigned char)s[i]);
-}
-
 /* NetrShareEnum's reply at level 2: Finance (D:\Shares\Finance) and IPC$. */
 static size_t enum_reply(uint8_t *p)
 {
@@ -145,8 +134,8 @@ static size_t enum_reply(uint8_t *p)
         rb_u32(&b, 0);                          /* passwd: NULL */
     }
     for (int i = 0; i < 2; i++) {
-        wstr(&b, names[i]);
-        wstr(&b, paths[i]);
+        rb_wstring(&b, names[i]);
+        rb_wstring(&b, paths[i]);
     }
     rb_align(&b, 4);
     rb_u32(&b, 2);

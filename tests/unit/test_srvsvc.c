@@ -56,17 +56,6 @@ static void test_enum_level1_wire(void **state)
     free(r);
 }
 
-static void rb_wstr(rb *b, const char *s)
-{
-    uint32_t n = (uint32_t)strlen(s) + 1;
-    rb_align(b, 4);
-    rb_u32(b, n);
-    rb_u32(b, 0);
-    rb_u32(b, n);
-    for (uint32_t i = 0; i < n; i++)
-        rb_u16(b, (uint16_t)(unsigned char)s[i]);
-}
-
 typedef struct share_in {
     const char *name, *remark, *path; /* NULL: a NULL pointer */
 } share_in;
@@ -91,11 +80,11 @@ static void fixed_2(rb *b, uint32_t level, const share_in *s, uint32_t *ref, uin
 static void deferred_2(rb *b, uint32_t level, const share_in *s, uint32_t sdlen)
 {
     if (s->name)
-        rb_wstr(b, s->name);
+        rb_wstring(b, s->name);
     if (s->remark)
-        rb_wstr(b, s->remark);
+        rb_wstring(b, s->remark);
     if (s->path)
-        rb_wstr(b, s->path);
+        rb_wstring(b, s->path);
     if (level == 502 && sdlen) {
         rb_align(b, 4);
         rb_u32(b, sdlen);
@@ -225,7 +214,7 @@ static void test_get_info(void **state)
     rb_u32(&b, 0x20004);
     rb_u32(&b, 0);
     rb_u32(&b, 0);
-    rb_wstr(&b, "Finance");
+    rb_wstring(&b, "Finance");
     rb_align(&b, 4);
     rb_u32(&b, 0);
     assert_true(srvsvc_decode_reply(p, b.n, false, 16, r));

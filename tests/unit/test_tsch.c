@@ -15,17 +15,6 @@ static const char TASK_XML[] = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n"
                                "  </Actions>\n"
                                "</Task>";
 
-static void rb_wstring(rb *b, const char *s)
-{
-    uint32_t n = (uint32_t)strlen(s) + 1;
-    rb_align(b, 4);
-    rb_u32(b, n);
-    rb_u32(b, 0);
-    rb_u32(b, n);
-    for (uint32_t i = 0; i < n; i++)
-        rb_u16(b, (uint16_t)(unsigned char)s[i]);
-}
-
 /* SchRpcRegisterTask as atexec writes it. *xml_end: the stub length just after the XML. */
 static size_t register_stub(uint8_t *p, bool le, const char *path, size_t *xml_end)
 {
