@@ -24,11 +24,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     opts.flow.max_flows = 64;
     opts.stream.memcap = 256 * 1024;
     /* Small tables: each input makes a pipeline, and zeroing the default
-     * server-name and ticket tables (5,120 entries) and SMB limits was most
-     * of an execution's cost; a few entries reach the same code, eviction
-     * included. */
+     * server-name, ticket and RPC-endpoint tables (5,120 and 4,096 entries)
+     * and SMB limits was most of an execution's cost; a few entries reach
+     * the same code, eviction included. */
     opts.max_servers = 8;
     opts.max_tickets = 8;
+    opts.max_rpc_endpoints = 8;
     opts.smb.max_sessions = 4;
     opts.smb.max_trees = 4;
     opts.smb.max_files = 8;
