@@ -43,8 +43,9 @@ static bool query_size(const char *query, const char *key, size_t lo, size_t hi,
     return true;
 }
 
-static bool parse_url(struct dest *d, const char *url, size_t *memcap, char *err, size_t errlen)
+static bool parse_url(void *ctx, const char *url, size_t *memcap, char *err, size_t errlen)
 {
+    struct dest *d = ctx;
     const char *query = NULL;
     bool ok;
     if (!strncmp(url, "gelf+udp://", 11)) {
@@ -130,16 +131,10 @@ static bool gelf_send(void *ctx, char *const *recs, const size_t *lens, size_t n
 static dest *gelf_open(const char *url, bool append, char *err, size_t errlen)
 {
     (void)append;
-    struct dest *d = calloc(1, sizeof(*d));
-    if (!d) {
-        snprintf(err, errlen, "out of memory");
+    size_t memcap;
+    struct dest *d = dq_dest_new(sizeof(*d), url, parse_url, &memcap, err, errlen);
+    if (!d)
         return NULL;
-    }
-    size_t memcap = 0;
-    if (!parse_url(d, url, &memcap, err, errlen)) {
-        free(d);
-        return NULL;
-    }
     d->buf = malloc(d->chunk_size);
     if (!d->buf) {
         free(d);

@@ -232,6 +232,21 @@ void dq_stop(dest_queue *q)
     free(q);
 }
 
+void *dq_dest_new(size_t size, const char *url, dq_url_parser parse, size_t *memcap, char *err, size_t errlen)
+{
+    void *d = calloc(1, size);
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    *memcap = 0;
+    if (!parse(d, url, memcap, err, errlen)) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
 /* The queue is the first member of a queued destination's struct dest. */
 static dest_queue *queue_of(struct dest *d) { return *(dest_queue **)(void *)d; }
 

@@ -42,8 +42,9 @@ static bool parse_mode(const char *m, const char **cmd)
 }
 
 /* Fills d from the URL; false with a reason. */
-static bool parse_url(struct dest *d, const char *url, size_t *memcap, char *err, size_t errlen)
+static bool parse_url(void *ctx, const char *url, size_t *memcap, char *err, size_t errlen)
 {
+    struct dest *d = ctx;
     const char *rest;
     bool is_unix = false;
     if (!strncmp(url, "redis://", 8))
@@ -178,16 +179,10 @@ static bool redis_send(void *ctx, char *const *recs, const size_t *lens, size_t 
 static dest *redis_open(const char *url, bool append, char *err, size_t errlen)
 {
     (void)append;
-    struct dest *d = calloc(1, sizeof(*d));
-    if (!d) {
-        snprintf(err, errlen, "out of memory");
+    size_t memcap;
+    struct dest *d = dq_dest_new(sizeof(*d), url, parse_url, &memcap, err, errlen);
+    if (!d)
         return NULL;
-    }
-    size_t memcap = 0;
-    if (!parse_url(d, url, &memcap, err, errlen)) {
-        free(d);
-        return NULL;
-    }
     char name[640];
     if (d->unix_path[0])
         snprintf(name, sizeof(name), "redis %s key %s", d->unix_path, d->key);

@@ -56,8 +56,9 @@ static int name_or_number(const char *v, const char *const *names, int n)
     return *v && !*end && x >= 0 && x < n ? (int)x : -1;
 }
 
-static bool parse_url(struct dest *d, const char *url, size_t *memcap, char *err, size_t errlen)
+static bool parse_url(void *ctx, const char *url, size_t *memcap, char *err, size_t errlen)
 {
+    struct dest *d = ctx;
     const char *query = NULL;
     bool ok = true;
     if (!strcmp(url, "syslog") || !strncmp(url, "syslog?", 7)) {
@@ -174,16 +175,10 @@ static bool sl_send(void *ctx, char *const *recs, const size_t *lens, size_t n, 
 static dest *sl_open(const char *url, bool append, char *err, size_t errlen)
 {
     (void)append;
-    struct dest *d = calloc(1, sizeof(*d));
-    if (!d) {
-        snprintf(err, errlen, "out of memory");
+    size_t memcap;
+    struct dest *d = dq_dest_new(sizeof(*d), url, parse_url, &memcap, err, errlen);
+    if (!d)
         return NULL;
-    }
-    size_t memcap = 0;
-    if (!parse_url(d, url, &memcap, err, errlen)) {
-        free(d);
-        return NULL;
-    }
     if (gethostname(d->hostname, sizeof(d->hostname) - 1) != 0 || !d->hostname[0])
         snprintf(d->hostname, sizeof(d->hostname), "-");
     for (char *c = d->hostname; *c; c++)
