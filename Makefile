@@ -214,7 +214,7 @@ uninstall:
 # --- benchmark -----------------------------------------------------------------
 # An -O2 build of its own (portable: no -march=native), then tests/bench/bench.sh, which makes the
 # capture once (cached in tests/bench/cache/) and times the tools. BENCH_RUNS=N runs each tool N
-# times; BENCH_10X=1 also makes and reads the 10x capture (flat-memory check); BENCH_WORKERS
+# times; BENCH_10X=1 also makes and reads the 10x captures of each set (flat-memory check); BENCH_WORKERS
 # lists the --workers counts timed besides the single-threaded run.
 # BENCH_SETS picks the captures: bulk (bulk transfers) and dense (small SMB operations);
 # BENCH_PROFILE=1 adds a callgrind profile by stage to each report.

@@ -42,16 +42,18 @@ if [ ! -x "$TIME" ] || ! command -v tshark >/dev/null || ! command -v ndpiReader
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time tshark libndpi-bin >&2
 fi
 
+gen_args=()
+[ "${BENCH_10X:-0}" = 1 ] && gen_args=(--10x)
 if [ -n "${BENCH_PCAP:-}" ]; then
     PCAP=$BENCH_PCAP
 elif [ "$SET" = dense ]; then
-    BUILD=$BUILD BENCH_CACHE=$CACHE bash "$HERE/make-bench-pcap.sh" --dense
+    BUILD=$BUILD BENCH_CACHE=$CACHE bash "$HERE/make-bench-pcap.sh" --dense "${gen_args[@]}"
     PCAP=$CACHE/dense.pcap
+    P10=$CACHE/dense-10x.pcap
 else
-    gen_args=()
-    [ "${BENCH_10X:-0}" = 1 ] && gen_args=(--10x)
     BUILD=$BUILD BENCH_CACHE=$CACHE bash "$HERE/make-bench-pcap.sh" "${gen_args[@]}"
     PCAP=$CACHE/bench.pcap
+    P10=$CACHE/bench-10x.pcap
 fi
 [ -s "$PCAP" ] || die "no capture at $PCAP"
 
@@ -139,7 +141,6 @@ MEASURE_RUNS=$TSHARK_RUNS measure "tshark" "$TS_FILE" "$TS_SCALE" tshark -n -r "
 measure "ndpiReader" "$PCAP" 1 ndpiReader -q -i "$PCAP"
 
 if [ "${BENCH_10X:-0}" = 1 ] && [ -z "${BENCH_PCAP:-}" ]; then
-    P10=$CACHE/bench-10x.pcap
     cat "$P10" >/dev/null 2>&1 || true
     # One run each: the point is peak RSS against the 1x run, and a 12 GB read takes a while.
     if [ "$HAVE_PW" = 1 ]; then

@@ -1,9 +1,10 @@
 #!/bin/bash
-# make-bench-pcap.sh [--10x | --dense]
+# make-bench-pcap.sh [--dense] [--10x]
 #
 # Makes, once, the benchmark capture tests/bench/cache/bench.pcap (>= 1.1e9 bytes and >= 1.05e6
 # packets) and, with --10x, also bench-10x.pcap (ten times as long, same concurrency).
-# With --dense: cache/dense.pcap (>= 1.05e6 packets) from a seed cache/dense-seed.pcap of many short
+# With --dense: cache/dense.pcap (>= 1.05e6 packets, and with --10x dense-10x.pcap) from a seed
+# cache/dense-seed.pcap of many short
 # SMB sessions dense in small operations (thousands of CREATEs: pipe opens, small files written,
 # read and deleted, listings, PsExec-like pipe sequences) and no bulk transfers; same server and
 # namespaces, the clients run `bench-traffic.py smb-dense` and short smbclient sessions instead.
@@ -40,11 +41,17 @@ MAX_WAVES=${BENCH_MAX_WAVES:-30}
 GEN_SECONDS=${BENCH_GEN_SECONDS:-900}
 WANT_10X=0
 DENSE=0
-[ "${1:-}" = "--10x" ] && WANT_10X=1
-if [ "${1:-}" = "--dense" ]; then
-    DENSE=1
+for arg in "$@"; do
+    case $arg in
+    --10x) WANT_10X=1 ;;
+    --dense) DENSE=1 ;;
+    *) echo "make-bench-pcap: unknown argument $arg (usage: make-bench-pcap.sh [--dense] [--10x])" >&2; exit 2 ;;
+    esac
+done
+if [ "$DENSE" = 1 ]; then
     SEED=$CACHE/dense-seed.pcap
     BENCH=$CACHE/dense.pcap
+    BENCH10=$CACHE/dense-10x.pcap
     MIN_BYTES=${BENCH_DENSE_MIN_BYTES:-1}
     SEED_MB=${BENCH_DENSE_SEED_MB:-20}
     CLIENTS=${BENCH_CLIENTS:-6}
@@ -370,9 +377,9 @@ if [ ! -s "$BENCH" ] || [ "$(cat "${BENCH%.pcap}.k" 2>/dev/null)" != "$K" ]; the
     replicate "$BENCH" "$K" "$K"
     echo "$K" >"${BENCH%.pcap}.k"
 fi
-if [ "$WANT_10X" = 1 ] && { [ ! -s "$BENCH10" ] || [ "$(cat "$CACHE/bench-10x.k" 2>/dev/null)" != "$K" ]; }; then
+if [ "$WANT_10X" = 1 ] && { [ ! -s "$BENCH10" ] || [ "$(cat "${BENCH10%.pcap}.k" 2>/dev/null)" != "$K" ]; }; then
     replicate "$BENCH10" $((K * 10)) "$K"
-    echo "$K" >"$CACHE/bench-10x.k"
+    echo "$K" >"${BENCH10%.pcap}.k"
 fi
 describe_seed
 say "ready in $((SECONDS - gen_start)) s: seed $seed_pkts packets / $seed_file bytes, K=$K"
