@@ -6,33 +6,8 @@
 # and the stats record must count the packets. Then the same with --workers 2
 # (AF_PACKET fanout): nothing lost, nothing doubled.
 . tests/pcap/lib.sh
-[ "$(id -u)" = 0 ] || { echo "needs root to create network namespaces"; exit 77; }
-for c in ip tcpreplay; do
-    command -v $c >/dev/null || { echo "FAIL $c is not installed (make test installs it as root)"; exit 1; }
-done
-ip netns add pwt-probe-$$ 2>/dev/null || { echo "network namespaces are not available here"; exit 77; }
-ip netns del pwt-probe-$$
-
-A=pwla$$
-B=pwlb$$
-NSA=pwlive-a-$$
-NSB=pwlive-b-$$
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-    ip netns del "$NSA" 2>/dev/null
-    ip netns del "$NSB" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-ip netns add "$NSA" && ip netns add "$NSB" &&
-    ip link add "$A" type veth peer name "$B" &&
-    ip link set "$A" netns "$NSA" && ip link set "$B" netns "$NSB" &&
-    ip -n "$NSA" link set "$A" up && ip -n "$NSB" link set "$B" up &&
-    ip -n "$NSA" link set lo up || { echo "FAIL cannot set up the namespaces"; exit 1; }
-# No IPv6 router solicitations or DAD on the link: only the replayed packets.
-ip netns exec "$NSA" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec "$NSB" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+. tests/live/lib.sh
+live_netns l
 
 live_run() { # live_run NAME WORKERS PCAP…
     lname=$1 workers=$2

@@ -4,27 +4,8 @@
 # with --workers 2 they are shared out between the workers. The run must
 # still be one incident with its four flows, the same as the offline replay.
 . tests/pcap/lib.sh
-[ "$(id -u)" = 0 ] || { echo "needs root to create network namespaces"; exit 77; }
-command -v tcpreplay >/dev/null || { echo "FAIL tcpreplay is not installed (make test installs it as root)"; exit 1; }
-ip netns add pwi-probe-$$ 2>/dev/null || { echo "network namespaces are not available here"; exit 77; }
-ip netns del pwi-probe-$$
-A=pwia$$
-B=pwib$$
-NSA=pwinc-a-$$
-NSB=pwinc-b-$$
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-    ip netns del "$NSA" 2>/dev/null
-    ip netns del "$NSB" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-ip netns add "$NSA" && ip netns add "$NSB" && ip link add "$A" type veth peer name "$B" &&
-    ip link set "$A" netns "$NSA" && ip link set "$B" netns "$NSB" &&
-    ip -n "$NSA" link set "$A" up && ip -n "$NSB" link set "$B" up || { echo "FAIL cannot set up the namespaces"; exit 1; }
-ip netns exec "$NSA" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-ip netns exec "$NSB" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+. tests/live/lib.sh
+live_netns i
 
 "$PW" -q -r pcaps/impacket-psexec.pcap --types incident,alert -o "$TMP/offline.json" || { echo "FAIL offline"; exit 1; }
 ip netns exec "$NSA" "$PW" -i "$A" -f "" --workers 2 --types incident,alert,stats -o "$TMP/live.json" 2>"$TMP/err" &

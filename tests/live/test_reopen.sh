@@ -6,35 +6,8 @@
 # directory again. The first and the last must give their alerts, the middle
 # one must be counted as not written, and pipewatch must still be capturing.
 . tests/pcap/lib.sh
-[ "$(id -u)" = 0 ] || { echo "needs root to create network namespaces"; exit 77; }
-for tool in ip tcpreplay; do
-    command -v $tool >/dev/null || { echo "FAIL $tool is not installed (make test installs it as root)"; exit 1; }
-done
-probe=pwrp$$
-ip netns add "$probe" 2>/dev/null || { echo "network namespaces are not available here"; exit 77; }
-ip netns del "$probe"
-
-CAP=pwra$$
-SND=pwrb$$
-NCAP=pwreopen-a-$$
-NSND=pwreopen-b-$$
-pid=""
-teardown() {
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-    ip netns del "$NCAP" 2>/dev/null
-    ip netns del "$NSND" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap teardown EXIT INT TERM
-if ! { ip netns add "$NCAP" && ip netns add "$NSND" && ip link add "$CAP" type veth peer name "$SND" &&
-    ip link set "$CAP" netns "$NCAP" && ip link set "$SND" netns "$NSND" &&
-    ip -n "$NCAP" link set "$CAP" up && ip -n "$NSND" link set "$SND" up; }; then
-    echo "FAIL cannot make the veth pair"
-    exit 1
-fi
-for ns in "$NCAP" "$NSND"; do
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-done
+. tests/live/lib.sh
+live_netns r
 
 # Three copies of the sample with their own addresses and ports, one file each.
 "$TOOLS/pcap-replicate" -k 3 -g 1 pcaps/psexec-renamed.pcap "$TMP/three.pcap" >/dev/null 2>&1 ||
@@ -53,7 +26,7 @@ for i in range(3):
 PY
 
 send() { # send PCAP: replays it into the capturing end
-    ip netns exec "$NSND" tcpreplay -q -i "$SND" --mbps 20 "$1" >"$TMP/send.log" 2>&1 ||
+    ip netns exec "$NSB" tcpreplay -q -i "$B" --mbps 20 "$1" >"$TMP/send.log" 2>&1 ||
         { echo "FAIL tcpreplay $1: $(cat "$TMP/send.log")"; fails=$((fails + 1)); }
     sleep 1
 }
@@ -67,7 +40,7 @@ wait_for() { # wait_for FILE PATTERN: until FILE holds a line matching PATTERN (
 }
 
 mkdir "$TMP/log"
-ip netns exec "$NCAP" "$PW" -i "$CAP" -f "" --types alert,stats -o "$TMP/log/eve.json" 2>"$TMP/err" &
+ip netns exec "$NSA" "$PW" -i "$A" -f "" --types alert,stats -o "$TMP/log/eve.json" 2>"$TMP/err" &
 pid=$!
 wait_for "$TMP/err" "capturing on" || { echo "FAIL pipewatch did not start: $(cat "$TMP/err")"; exit 1; }
 send "$TMP/run1.pcap"

@@ -48,37 +48,34 @@ static void test_symmetric_and_fragments(void **state)
     assert_int_equal(worker_hash(1, a, 10, 4), 0); /* truncated: worker 0, no read past the end */
 }
 
-/* A TCP packet of IP version v (addresses src/dst of 4 or 16 bytes) at p. */
+/* A TCP packet of IP version v (addresses src/dst of 4 or 16 bytes) at p:
+ * the IP header, then a SYN from port 49152 to 445. */
 static size_t ip_tcp(uint8_t *p, int v, const uint8_t *src, const uint8_t *dst)
 {
+    size_t ip_len = v == 4 ? 20 : 40;
+    memset(p, 0, ip_len + 20);
     if (v == 4) {
-        memset(p, 0, 40);
         p[0] = 0x45;
-        p[3] = 40;
-        p[8] = 64;
-        p[9] = 6;
+        p[3] = 40; /* total length */
+        p[8] = 64; /* TTL */
+        p[9] = 6;  /* TCP */
         memcpy(p + 12, src, 4);
         memcpy(p + 16, dst, 4);
-        p[20] = 0xc0;
-        p[22] = 0x01;
-        p[23] = 0xbd;
-        p[32] = 0x50;
-        p[33] = 0x02;
-        return 40;
+    } else {
+        p[0] = 0x60;
+        p[5] = 20; /* payload length */
+        p[6] = 6;  /* next header: TCP */
+        p[7] = 64; /* hop limit */
+        memcpy(p + 8, src, 16);
+        memcpy(p + 24, dst, 16);
     }
-    memset(p, 0, 60);
-    p[0] = 0x60;
-    p[5] = 20;
-    p[6] = 6;
-    p[7] = 64;
-    memcpy(p + 8, src, 16);
-    memcpy(p + 24, dst, 16);
-    p[40] = 0xc0;
-    p[42] = 0x01;
-    p[43] = 0xbd;
-    p[52] = 0x50;
-    p[53] = 0x02;
-    return 60;
+    uint8_t *t = p + ip_len;
+    t[0] = 0xc0; /* source port 49152 */
+    t[2] = 0x01; /* destination port 445 */
+    t[3] = 0xbd;
+    t[12] = 0x50; /* data offset: 5 words */
+    t[13] = 0x02; /* SYN */
+    return ip_len + 20;
 }
 
 /* Every link layer decode knows, wrapped around an IP packet: decode and the
