@@ -94,6 +94,26 @@ measure() {
     echo "$name $(echo "$t * $scale" | bc -l) $rss $scale $file" >>"$WORK/results"
 }
 
+# measure_startup NAME CMD...: a command that does next to nothing, so time(1) and date(1) around
+# it would be most of what is timed: 40 runs started straight from this shell, each timed by
+# $EPOCHREALTIME, median; peak RSS from one more run under time(1).
+measure_startup() {
+    local name=$1
+    shift
+    local i t0 t1 times=""
+    for i in $(seq 1 40); do
+        t0=$EPOCHREALTIME
+        "$@" >/dev/null 2>&1 || { echo "$name - - 1 -" >>"$WORK/results"; return 0; }
+        t1=$EPOCHREALTIME
+        times="$times $(echo "$t1 - $t0" | bc -l)"
+    done
+    local t rss
+    t=$(echo $times | tr ' ' '\n' | median)
+    rss=$(timed "$@" | cut -d' ' -f2)
+    say "$name: median of 40 runs $t s, $rss KiB"
+    echo "$name $t $rss 1 -" >>"$WORK/results"
+}
+
 read -r _ PKTS _ BYTES <<<"$("$FLOOR" "$PCAP")"
 FILE_BYTES=$(stat -c %s "$PCAP")
 say "capture $PCAP: $PKTS packets, $BYTES captured bytes, file $FILE_BYTES bytes"
@@ -108,7 +128,8 @@ if [ -x "$PIPEWATCH" ]; then
     HAVE_PW=1
     # A capture file with its header and no packet: what is left is start-up and exit.
     printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x01\x00\x00\x00' >"$WORK/empty.pcap"
-    MEASURE_RUNS=$((RUNS * 5)) measure "pipewatch-empty" "$WORK/empty.pcap" 1 "$PIPEWATCH" -r "$WORK/empty.pcap" --quiet -o /dev/null
+    measure_startup "pipewatch-empty" "$PIPEWATCH" -r "$WORK/empty.pcap" --quiet -o /dev/null
+    measure_startup "true" /bin/true
     measure "pipewatch>/dev/null" "$PCAP" 1 "$PIPEWATCH" -r "$PCAP" --quiet -o /dev/null
     measure "pipewatch-o-file" "$PCAP" 1 "$PIPEWATCH" -r "$PCAP" --quiet -o "$WORK/eve.json"
     [ -s "$WORK/eve.json" ] && say "pipewatch wrote $(wc -l <"$WORK/eve.json") event lines"
@@ -176,9 +197,11 @@ PW_SECS=$(awk '$1 == "pipewatch>/dev/null" && $2 != "-" {print $2}' "$WORK/resul
     while read -r name secs rss scale file; do
         pkts=$PKTS
         bytes=$BYTES
-        if [ "$name" = pipewatch-empty ]; then
-            [ "$secs" = "-" ] || awk -v s="$secs" -v r="$rss" 'BEGIN {
-                printf "| pipewatch, start-up and exit (capture with no packet) | %.4f | | | | %.1f | |\n", s, r / 1024 }'
+        if [ "$name" = pipewatch-empty ] || [ "$name" = true ]; then
+            label="pipewatch, start-up and exit (capture with no packet; median of 40)"
+            [ "$name" = true ] && label="/bin/true, the cost of starting any process (median of 40)"
+            [ "$secs" = "-" ] || awk -v s="$secs" -v r="$rss" -v l="$label" 'BEGIN {
+                printf "| %s | %.4f | | | | %.1f | |\n", l, s, r / 1024 }'
             continue
         fi
         if [ "$file" != "$PCAP" ] && [ "$file" != "$TS_FILE" ]; then
