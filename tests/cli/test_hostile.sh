@@ -62,14 +62,16 @@ for w in 1 2; do
     tail -n 1 "$TMP/cut.json" | grep -q '"event_type":"stats"' && ok "$name: the stats record is written" ||
         bad "$name: no stats record at the end"
     # what a clean read of the bytes left gives
-    "$PW" -q -r "$TMP/cut.pcap" --workers "$w" --types smb,winlog,alert -o "$TMP/clean.json" 2>/dev/null
+    "$PW" -q -r "$TMP/cut.pcap" --workers "$w" --types smb,winlog,alert -o "$TMP/clean.json" 2>"$TMP/clean.err"
+    clean_rc=$?
     records "$TMP/cut.json" | sort >"$TMP/a"
     records "$TMP/clean.json" | sort >"$TMP/b"
     n=$(grep -c . "$TMP/a")
     if [ "$n" -gt 1000 ] && cmp -s "$TMP/a" "$TMP/b"; then
         ok "$name: the $n events of a clean read of the bytes left are all written"
     else
-        bad "$name: $n events written, $(grep -c . "$TMP/b") in a clean read of the cut file"
+        bad "$name: $n events written, $(grep -c . "$TMP/b") in a clean read of the cut file" \
+            "(its exit $clean_rc, stderr: $(cat "$TMP/clean.err"))"
     fi
 done
 
