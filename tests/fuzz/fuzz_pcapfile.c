@@ -11,6 +11,17 @@
 static char path[64];
 static uint64_t sum;
 
+/* Reads every byte of a packet, so that ASan sees a length past the data.
+ * Not coverage-instrumented: the loop's compares, traced on every byte, were
+ * a third of each execution and say nothing about the reader. */
+__attribute__((noinline, no_sanitize("coverage"))) static uint64_t touch(const uint8_t *p, uint32_t n)
+{
+    uint64_t s = 0;
+    for (uint32_t i = 0; i < n; i++)
+        s += p[i];
+    return s;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!path[0])
@@ -26,8 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cf) {
         capture_pkt p;
         while (capture_file_next(cf, &p) > 0)
-            for (uint32_t i = 0; i < p.caplen; i++)
-                sum += p.data[i];
+            sum += touch(p.data, p.caplen);
         capture_file_close(cf);
     }
     unlink(path);
