@@ -43,14 +43,15 @@ uint64_t dq_sent(dest_queue *q);
 /* Stops the thread and frees the queue (what is left counted as dropped). */
 void dq_stop(dest_queue *q);
 
-/* The dest_ops members of a queued destination that only hand records to its
- * queue. Such a destination's struct dest begins with its dest_queue *. */
-struct dest;
 /* The start of a queued destination's open: a zeroed struct dest of size
  * bytes, its URL read by parse (which sets *memcap, 0 for the default). NULL,
  * with the reason in err, when either fails. */
 typedef bool (*dq_url_parser)(void *d, const char *url, size_t *memcap, char *err, size_t errlen);
 void *dq_dest_new(size_t size, const char *url, dq_url_parser parse, size_t *memcap, char *err, size_t errlen);
+
+/* The dest_ops members of a queued destination that only hand records to its
+ * queue. Such a destination's struct dest begins with its dest_queue *. */
+struct dest;
 bool dq_dest_write(struct dest *d, const char *rec, size_t len, int *e);
 bool dq_dest_flush(struct dest *d, int *e);
 void dq_dest_drain(struct dest *d);
