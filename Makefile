@@ -162,14 +162,14 @@ test: deps-test $(BUILD)/pipewatch unit-tests
 sanitize:
 	@sh tests/tools/deps.sh "" "clang libclang-rt-14-dev" clang
 	$(MAKE) BUILD=build-san CC=clang OPT=-O1 \
-	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DPW_CHECKED" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test
 
 # libFuzzer runs: every target (or FUZZ_TARGETS) for FUZZ_SECONDS, corpus grown in build-fuzz/corpus/.
 fuzz:
 	@sh tests/tools/deps.sh "" "clang libclang-rt-14-dev" clang
 	$(MAKE) BUILD=build-fuzz CC=clang OPT=-O1 \
-	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -DPW_CHECKED" \
 	  $(foreach f,$(FLOORS),build-fuzz/libpw_$(f).a)
 	@mkdir -p build-fuzz/bin
 	@$(foreach t,$(FUZZ_TARGETS),\

@@ -39,8 +39,10 @@ const char *winevent_get(const win_event *e, const char *name)
 {
     if (!e || !name)
         return NULL;
+    /* the first byte first: most names differ there, and this runs for
+     * every event written */
     for (size_t i = 0; i < e->nfields; i++) {
-        if (strcmp(e->fields[i].name, name) == 0)
+        if (e->fields[i].name[0] == name[0] && strcmp(e->fields[i].name, name) == 0)
             return e->fields[i].value;
     }
     return NULL;

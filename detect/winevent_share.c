@@ -360,28 +360,58 @@ static void share_fields(win_event *e, const char *share_path, const win_peer *p
     wf_value(e, local_path(e, share_path, peer));
 }
 
-static void access_fields(win_event *e, uint32_t mask, const char **list_out)
-{
+/* What an access mask is rendered as (its hex, the access list, and
+ * Winlogbeat's two lists of names) depends on the mask alone, and the same
+ * few masks come back event after event: kept per worker thread, filed by
+ * mask. */
+typedef struct access_text {
+    bool valid;
+    uint32_t mask;
     char hex[16];
     char list[CAP_ACCESS_LIST];
-    wf_hex(map_generic(mask), hex, sizeof hex);
-    winevent_access_list(mask, list, sizeof list);
-    wf_value(e, wf_put(e, hex, sizeof hex));
-    *list_out = wf_put(e, list, sizeof list);
+    char names[CAP_ACCESS_NAMES];
+    char mask_names[CAP_MASK_NAMES];
+} access_text;
+#define ACCESS_MEMO_SLOTS 16
+static _Thread_local access_text access_memo[ACCESS_MEMO_SLOTS];
+
+static const access_text *access_text_of(uint32_t mask)
+{
+    access_text *a = &access_memo[(mask ^ (mask >> 11) ^ (mask >> 21)) % ACCESS_MEMO_SLOTS];
+    if (a->valid && a->mask == mask)
+        return a;
+    wf_hex(map_generic(mask), a->hex, sizeof a->hex);
+    winevent_access_list(mask, a->list, sizeof a->list);
+    winevent_access_names(a->list, a->names, sizeof a->names);
+    winevent_access_mask_names(map_generic(mask), a->mask_names, sizeof a->mask_names);
+    a->mask = mask;
+    a->valid = true;
+    return a;
+}
+
+static void access_fields(win_event *e, uint32_t mask, const char **list_out)
+{
+    const access_text *a = access_text_of(mask);
+    wf_value(e, wf_put(e, a->hex, sizeof a->hex));
+    *list_out = wf_put(e, a->list, sizeof a->list);
     wf_value(e, *list_out);
 }
 
 /* AccessListDescription and AccessMaskDescription (the rights by name, one
  * a line) after the system fields: Winlogbeat's additions, not Windows'
- * EventData. Every layout writes them from here. */
+ * EventData. Every layout writes them from here. The names are those of
+ * the list as the event holds it (cut when its storage ran short). */
 static void access_description(win_event *e, uint32_t mask, const char *list)
 {
-    char names[CAP_ACCESS_NAMES];
-    winevent_access_names(list, names, sizeof names);
-    wf_extra(e, "AccessListDescription", wf_put(e, names, sizeof names));
-    char mask_names[CAP_MASK_NAMES];
-    winevent_access_mask_names(map_generic(mask), mask_names, sizeof mask_names);
-    wf_extra(e, "AccessMaskDescription", wf_put(e, mask_names, sizeof mask_names));
+    const access_text *a = access_text_of(mask);
+    const char *names = a->names;
+    char cut[CAP_ACCESS_NAMES];
+    if (strcmp(list, a->list) != 0) {
+        winevent_access_names(list, cut, sizeof cut);
+        names = cut;
+    }
+    wf_extra(e, "AccessListDescription", wf_put(e, names, CAP_ACCESS_NAMES));
+    wf_extra(e, "AccessMaskDescription", wf_put(e, a->mask_names, CAP_MASK_NAMES));
 }
 
 /* NT_SUCCESS: severity success or informational. */

@@ -21,28 +21,97 @@ void eve_format_guid(const uint8_t id[16], char out[37])
     out[o] = 0;
 }
 
+/* The flow's part of the header (flow_id, then the addresses, ports and
+ * protocol), as text: every record of a flow writes the same, so the text is
+ * kept in a small table per worker thread, filed by flow, and copied. A slot
+ * is used only when the flow_id, the ports, the protocol and both addresses
+ * are the record's own. */
+#define HDR_MEMO_SLOTS 256
+#define HDR_MEMO_IP 48
+typedef struct hdr_memo {
+    bool valid;
+    uint64_t flow_id;
+    uint16_t src_port, dest_port;
+    char proto[8];
+    char src_ip[HDR_MEMO_IP], dest_ip[HDR_MEMO_IP];
+    size_t fid_len, addr_len;
+    char fid[24];
+    char addr[HDR_MEMO_IP * 2 + 96];
+} hdr_memo;
+static _Thread_local hdr_memo hdr_memos[HDR_MEMO_SLOTS];
+
+static hdr_memo *hdr_memo_slot(const rec_hdr *h)
+{
+    uint64_t k = h->flow_id ^ (h->flow_id >> 23) ^ ((uint64_t)h->src_port << 5) ^ h->dest_port;
+    return &hdr_memos[k % HDR_MEMO_SLOTS];
+}
+
+static bool hdr_memo_is(const hdr_memo *m, const rec_hdr *h, const char *proto)
+{
+    return m->valid && m->flow_id == h->flow_id && m->src_port == h->src_port && m->dest_port == h->dest_port &&
+           strcmp(m->src_ip, h->src_ip) == 0 && strcmp(m->dest_ip, h->dest_ip) == 0 && strcmp(m->proto, proto) == 0;
+}
+
+static void hdr_addresses(jbuf *j, const rec_hdr *h, const char *proto)
+{
+    jk_str(j, JK("src_ip"), h->src_ip);
+    jk_u64(j, JK("src_port"), h->src_port);
+    jk_str(j, JK("dest_ip"), h->dest_ip);
+    jk_u64(j, JK("dest_port"), h->dest_port);
+    jk_str(j, JK("proto"), proto);
+}
+
+/* Keeps the addresses just written (from mark on) in m, when they and the
+ * key fit. */
+static void hdr_memo_keep(hdr_memo *m, const jbuf *j, jb_mark at, const rec_hdr *h, const char *proto)
+{
+    size_t n, sl = strlen(h->src_ip), dl = strlen(h->dest_ip), pl = strlen(proto);
+    const char *text = jb_since(j, at, &n);
+    m->valid = false;
+    if (!text || n > sizeof m->addr || sl >= HDR_MEMO_IP || dl >= HDR_MEMO_IP || pl >= sizeof m->proto)
+        return;
+    m->flow_id = h->flow_id;
+    m->src_port = h->src_port;
+    m->dest_port = h->dest_port;
+    memcpy(m->src_ip, h->src_ip, sl + 1);
+    memcpy(m->dest_ip, h->dest_ip, dl + 1);
+    memcpy(m->proto, proto, pl + 1);
+    m->fid_len = jb_fmt_u64(h->flow_id, m->fid);
+    memcpy(m->addr, text, n);
+    m->addr_len = n;
+    m->valid = true;
+}
+
 void eve_begin(jbuf *j, const rec_hdr *h, const char *event_type)
 {
     jb_reset(j);
     jb_open_object(j, NULL);
     jk_timestamp(j, JK("timestamp"), h->ts_usec);
-    if (h->flow_id)
-        jk_u64(j, JK("flow_id"), h->flow_id);
+    const char *proto = h->proto ? h->proto : "TCP";
+    hdr_memo *m = h->src_ip ? hdr_memo_slot(h) : NULL;
+    bool hit = m && hdr_memo_is(m, h, proto);
+    if (h->flow_id) {
+        if (hit)
+            jk_raw(j, JK("flow_id"), m->fid, m->fid_len);
+        else
+            jk_u64(j, JK("flow_id"), h->flow_id);
+    }
     if (h->pcap_cnt)
         jk_u64(j, JK("pcap_cnt"), h->pcap_cnt);
-    jk_str(j, JK("event_type"), event_type);
+    jk_name(j, JK("event_type"), event_type);
     if (h->vlan_id) {
         jk_open_array(j, JK("vlan"));
         jb_elem_u64(j, h->vlan_id);
         jb_close_array(j);
     }
-    if (h->src_ip) {
-        jk_str(j, JK("src_ip"), h->src_ip);
-        jk_u64(j, JK("src_port"), h->src_port);
-        jk_str(j, JK("dest_ip"), h->dest_ip);
-        jk_u64(j, JK("dest_port"), h->dest_port);
-        jk_str(j, JK("proto"), h->proto ? h->proto : "TCP");
-    }
+    if (!h->src_ip)
+        return;
+    if (hit && jb_raw_if_fits(j, m->addr, m->addr_len))
+        return;
+    jb_mark at = jb_mark_here(j);
+    hdr_addresses(j, h, proto);
+    if (!hit)
+        hdr_memo_keep(m, j, at, h, proto);
 }
 
 static const char *share_type_name(smb_share_type t)
@@ -68,7 +137,7 @@ static const char *create_action_name(uint32_t a)
 static void status_fields(jbuf *j, const smb_fact_head *f)
 {
     if (!f->have_response) {
-        jk_str(j, JK("status"), "NO_RESPONSE");
+        jk_name(j, JK("status"), "NO_RESPONSE");
         return;
     }
     /* "0x%x" of the status, by hand: this runs for every SMB record */
@@ -82,10 +151,10 @@ static void status_fields(jbuf *j, const smb_fact_head *f)
     code[n] = '\0';
     const char *name = smb_status_name(f->status);
     if (name)
-        jk_str(j, JK("status"), name);
+        jk_name(j, JK("status"), name);
     else
-        jk_strn(j, JK("status"), code, n);
-    jk_strn(j, JK("status_code"), code, n);
+        jk_namen(j, JK("status"), code, n);
+    jk_namen(j, JK("status_code"), code, n);
 }
 
 static const char *command_name(const smb_fact_head *f)
@@ -98,7 +167,7 @@ static void tree_fields(jbuf *j, const smb_fact_tree *t)
 {
     if (t->share)
         jk_str(j, JK("share"), t->share);
-    jk_str(j, JK("share_type"), share_type_name(t->share_type));
+    jk_name(j, JK("share_type"), share_type_name(t->share_type));
 }
 
 static void file_fields(jbuf *j, const smb_fact_head *h, const smb_fact_file *f)
@@ -112,19 +181,19 @@ static void file_fields(jbuf *j, const smb_fact_head *h, const smb_fact_file *f)
     if (h->kind == SMB_FACT_CREATE) {
         const char *d = smb_disposition_name(f->create_disposition);
         if (d)
-            jk_str(j, JK("disposition"), d);
-        jk_str(j, JK("access"), (f->create_options & 0x00001000) ? "delete on close" : "normal");
+            jk_name(j, JK("disposition"), d);
+        jk_name(j, JK("access"), (f->create_options & 0x00001000) ? "delete on close" : "normal");
         jk_hex32(j, JK("access_mask"), f->desired_access);
         jk_hex32(j, JK("share_access"), f->share_access);
         jk_hex32(j, JK("create_options"), f->create_options);
         const char *act = h->have_response && h->status == 0 ? create_action_name(f->create_action) : NULL;
         if (act)
-            jk_str(j, JK("create_action"), act);
+            jk_name(j, JK("create_action"), act);
     }
     if (f->have_file_id) {
         char guid[37];
         eve_format_guid(f->file_id, guid);
-        jk_str(j, JK("fuid"), guid);
+        jk_namen(j, JK("fuid"), guid, 36);
     }
 }
 
@@ -175,17 +244,65 @@ static void task_fields(jbuf *j, const smb_fact_task *t)
     jb_close_object(j);
 }
 
+/* The ntlmssp member of a session, as text: every record of the session
+ * writes the same three names, so it is kept per worker thread, filed by
+ * where the names are held, and used only when the names are the same. */
+#define IDENT_MEMO_SLOTS 64
+#define IDENT_MEMO_NAME 64
+typedef struct ident_memo {
+    // cppcheck-suppress unusedStructMember
+    char domain[IDENT_MEMO_NAME];
+    // cppcheck-suppress unusedStructMember
+    char user[IDENT_MEMO_NAME];
+    // cppcheck-suppress unusedStructMember
+    char host[IDENT_MEMO_NAME];
+    // cppcheck-suppress unusedStructMember
+    size_t len; /* 0: empty slot */
+    // cppcheck-suppress unusedStructMember
+    char text[320];
+} ident_memo;
+static _Thread_local ident_memo ident_memos[IDENT_MEMO_SLOTS];
+
+static void ntlmssp_members(jbuf *j, const char *domain, const char *user, const char *host)
+{
+    jk_open_object(j, JK("ntlmssp"));
+    jk_str(j, JK("domain"), domain);
+    jk_str(j, JK("user"), user);
+    jk_str(j, JK("host"), host);
+    jb_close_object(j);
+}
+
+static void ntlmssp_member(jbuf *j, const char *domain, const char *user, const char *host)
+{
+    uintptr_t k = ((uintptr_t)domain >> 4) ^ ((uintptr_t)user >> 3) ^ ((uintptr_t)host >> 5);
+    ident_memo *m = &ident_memos[k % IDENT_MEMO_SLOTS];
+    if (m->len && strcmp(m->user, user) == 0 && strcmp(m->domain, domain) == 0 && strcmp(m->host, host) == 0) {
+        if (jb_raw_if_fits(j, m->text, m->len))
+            return;
+        ntlmssp_members(j, domain, user, host);
+        return;
+    }
+    jb_mark at = jb_mark_here(j);
+    ntlmssp_members(j, domain, user, host);
+    size_t n, dl = strlen(domain), ul = strlen(user), hl = strlen(host);
+    const char *text = jb_since(j, at, &n);
+    m->len = 0;
+    if (!text || n > sizeof m->text || dl >= IDENT_MEMO_NAME || ul >= IDENT_MEMO_NAME || hl >= IDENT_MEMO_NAME)
+        return;
+    memcpy(m->domain, domain, dl + 1);
+    memcpy(m->user, user, ul + 1);
+    memcpy(m->host, host, hl + 1);
+    memcpy(m->text, text, n);
+    m->len = n;
+}
+
 static void identity_fields(jbuf *j, const smb_fact_head *h)
 {
     const smb_identity *w = &h->who;
     if (h->kind != SMB_FACT_SESSION_SETUP && !w->user && !w->domain)
         return;
     if (w->auth == SMB_AUTH_NTLMSSP || w->auth == SMB_AUTH_ANONYMOUS) {
-        jk_open_object(j, JK("ntlmssp"));
-        jk_str(j, JK("domain"), w->domain ? w->domain : "");
-        jk_str(j, JK("user"), w->user ? w->user : "");
-        jk_str(j, JK("host"), w->workstation ? w->workstation : "");
-        jb_close_object(j);
+        ntlmssp_member(j, w->domain ? w->domain : "", w->user ? w->user : "", w->workstation ? w->workstation : "");
     } else if (w->auth == SMB_AUTH_KERBEROS) {
         jk_open_object(j, JK("kerberos"));
         jk_bool(j, JK("ticket"), true);
@@ -278,7 +395,7 @@ static void dcerpc_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
     if (r->pipe.have_file_id) {
         char guid[37];
         eve_format_guid(r->pipe.file_id, guid);
-        jk_str(j, JK("fuid"), guid);
+        jk_namen(j, JK("fuid"), guid, 36);
     }
     jk_u64(j, JK("session_id"), f->h.session_id);
     jk_u64(j, JK("tree_id"), f->h.tree_id);
@@ -309,8 +426,8 @@ void eve_smb_object(jbuf *j, const smb_fact *f, uint64_t tx_id)
     jk_open_object(j, JK("smb"));
     jk_u64(j, JK("id"), tx_id);
     const char *dialect = smb_dialect_name(h->dialect);
-    jk_str(j, JK("dialect"), dialect ? dialect : "unknown");
-    jk_str(j, JK("command"), command_name(h));
+    jk_name(j, JK("dialect"), dialect ? dialect : "unknown");
+    jk_name(j, JK("command"), command_name(h));
     status_fields(j, h);
     jk_u64(j, JK("session_id"), h->session_id);
     jk_u64(j, JK("tree_id"), h->tree_id);
@@ -362,21 +479,26 @@ typedef struct names_memo_slot {
     // cppcheck-suppress unusedStructMember
     size_t jlen;
 } names_memo_slot;
-static _Thread_local names_memo_slot names_memo[2];
+#define NAMES_MEMO_SLOTS 8
+static _Thread_local names_memo_slot names_memo[NAMES_MEMO_SLOTS];
+static _Thread_local unsigned names_memo_next;
 
+/* The names of a rights list, one a line, as an array: kept per key and
+ * list for the few lists that recur (a 5140's and a 5145's alternate). */
 void eve_names_array(jbuf *j, const char *key, const char *names)
 {
     if (!names || !names[0])
         return;
     size_t nlen = strlen(names), klen = strlen(key);
     bool keep = nlen < NAMES_MEMO_TEXT && klen < sizeof(names_memo[0].key);
-    int slot = -1;
-    for (int k = 0; keep && k < 2 && slot < 0; k++)
-        if (strcmp(names_memo[k].key, key) == 0)
-            slot = k;
-    if (slot >= 0 && memcmp(names_memo[slot].names, names, nlen + 1) == 0 &&
-        jb_raw_if_fits(j, names_memo[slot].json, names_memo[slot].jlen))
-        return;
+    for (unsigned k = 0; keep && k < NAMES_MEMO_SLOTS; k++) {
+        const names_memo_slot *m = &names_memo[k];
+        if (m->jlen && memcmp(m->names, names, nlen + 1) == 0 && strcmp(m->key, key) == 0) {
+            if (jb_raw_if_fits(j, m->json, m->jlen))
+                return;
+            break;
+        }
+    }
     jb_mark at = jb_mark_here(j);
     jb_open_array(j, key);
     for (const char *p = names; *p;) {
@@ -390,12 +512,64 @@ void eve_names_array(jbuf *j, const char *key, const char *names)
     size_t n;
     const char *text;
     if (keep && (text = jb_since(j, at, &n)) && n <= NAMES_MEMO_JSON) {
-        if (slot < 0)
-            slot = names_memo[0].key[0] == '\0' || names_memo[1].key[0] != '\0' ? 0 : 1;
-        memcpy(names_memo[slot].key, key, klen + 1);
-        memcpy(names_memo[slot].names, names, nlen + 1);
-        memcpy(names_memo[slot].json, text, n);
-        names_memo[slot].jlen = n;
+        names_memo_slot *m = &names_memo[names_memo_next++ % NAMES_MEMO_SLOTS];
+        memcpy(m->key, key, klen + 1);
+        memcpy(m->names, names, nlen + 1);
+        memcpy(m->json, text, n);
+        m->jlen = n;
+    }
+}
+
+/* The members of the winlog object that only the event's definition
+ * decides (channel to version), as text kept per definition and copied. */
+#define WINLOG_MEMO_SLOTS 8
+typedef struct winlog_memo {
+    const win_event_def *def;
+    uint16_t event_id;
+    size_t len;
+    char text[384];
+} winlog_memo;
+static _Thread_local winlog_memo winlog_memos[WINLOG_MEMO_SLOTS];
+static _Thread_local unsigned winlog_memo_next;
+
+static void winlog_envelope_members(jbuf *j, const win_event *e)
+{
+    const win_family *fam = e->def->family;
+    jk_name(j, JK("channel"), fam->channel);
+    jk_name(j, JK("provider_name"), fam->provider);
+    jk_u64(j, JK("event_id"), e->event_id);
+    if (fam->level)
+        jk_name(j, JK("level"), fam->level);
+    if (fam->provider_guid)
+        jk_name(j, JK("provider_guid"), fam->provider_guid);
+    const win_envelope *env = winevent_envelope(e->event_id);
+    if (env) {
+        jk_name(j, JK("task"), env->task_name);
+        jk_name(j, JK("opcode"), env->opcode);
+        jk_u64(j, JK("version"), env->version);
+    }
+}
+
+static void winlog_envelope(jbuf *j, const win_event *e)
+{
+    for (unsigned i = 0; i < WINLOG_MEMO_SLOTS; i++) {
+        const winlog_memo *m = &winlog_memos[i];
+        if (m->def == e->def && m->event_id == e->event_id) {
+            if (!jb_raw_if_fits(j, m->text, m->len))
+                winlog_envelope_members(j, e);
+            return;
+        }
+    }
+    jb_mark at = jb_mark_here(j);
+    winlog_envelope_members(j, e);
+    size_t n;
+    const char *text = jb_since(j, at, &n);
+    if (text && n <= sizeof winlog_memos[0].text) {
+        winlog_memo *m = &winlog_memos[winlog_memo_next++ % WINLOG_MEMO_SLOTS];
+        m->def = e->def;
+        m->event_id = e->event_id;
+        memcpy(m->text, text, n);
+        m->len = n;
     }
 }
 
@@ -404,29 +578,17 @@ void eve_winlog_object(jbuf *j, const win_event *e)
     if (e->def->family->rules_only)
         return; /* pipewatch's own view of a call: no Windows event to write */
     jk_open_object(j, JK("winlog"));
-    jk_str(j, JK("channel"), e->def->family->channel);
-    jk_str(j, JK("provider_name"), e->def->family->provider);
-    jk_u64(j, JK("event_id"), e->event_id);
-    if (e->def->family->level)
-        jk_str(j, JK("level"), e->def->family->level);
-    if (e->def->family->provider_guid)
-        jk_str(j, JK("provider_guid"), e->def->family->provider_guid);
-    const win_envelope *env = winevent_envelope(e->event_id);
-    if (env) {
-        jk_str(j, JK("task"), env->task_name);
-        jk_str(j, JK("opcode"), env->opcode);
-        jk_u64(j, JK("version"), env->version);
-    }
+    winlog_envelope(j, e);
     jk_str(j, JK("computer_name"), e->computer_name ? e->computer_name : "");
     jk_open_array(j, JK("keywords"));
     jb_elem_str(j, e->keywords ? e->keywords : "");
     jb_close_array(j);
     jk_open_object(j, JK("event_data"));
     /* Winlogbeat leaves out the fields whose value is empty
-     * (<Data Name="ShareLocalPath"/>) */
+     * (<Data Name="ShareLocalPath"/>); the names are the definition's */
     for (size_t i = 0; i < e->ndata; i++)
         if (e->fields[i].value && e->fields[i].value[0])
-            jb_str(j, e->fields[i].name, e->fields[i].value);
+            jb_str_namekey(j, e->fields[i].name, e->fields[i].value);
     /* Winlogbeat's security module adds the rights by name, as arrays
      * (the event's own renderings, detect/winevent_share.c) */
     eve_names_array(j, "AccessListDescription", winevent_get(e, "AccessListDescription"));
@@ -437,7 +599,7 @@ void eve_winlog_object(jbuf *j, const win_event *e)
     const win_family *fam = e->def->family;
     if (fam->keyword_success && fam->keyword_failure && strcmp(fam->keyword_success, fam->keyword_failure) != 0) {
         jk_open_object(j, JK("event"));
-        jk_str(j, JK("outcome"), e->audit_success ? "success" : "failure");
+        jk_name(j, JK("outcome"), e->audit_success ? "success" : "failure");
         jb_close_object(j);
     }
 }

@@ -4,6 +4,7 @@
  * does not fit rolls back whole and the members after it are dropped. */
 #include "json.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -121,61 +122,6 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return need;
 }
 
-static bool put_escaped(jbuf *j, const char *str, size_t n)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    if (!putc1(j, '"'))
-        return false;
-    size_t i = 0;
-    while (i < n) {
-        /* Copy the longest run that needs no escaping in one go. */
-        size_t run = i;
-        while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
-            run++;
-        if (run > i && !put(j, str + i, run - i))
-            return false;
-        i = run;
-        if (i >= n)
-            break;
-        unsigned char c = s[i];
-        if (c >= 0x80) {
-            size_t len = utf8_len(s + i, n - i);
-            if (len) {
-                if (!put(j, str + i, len))
-                    return false;
-                i += len;
-                continue;
-            }
-        }
-        char esc[6];
-        size_t elen = 2;
-        esc[0] = '\\';
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        default:
-            /* Control characters, and each byte of an invalid UTF-8 sequence
-             * (which then reads back as the Latin-1 character of that byte). */
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hexdig[c >> 4];
-            esc[5] = hexdig[c & 0xF];
-            elen = 6;
-            break;
-        }
-        if (!put(j, esc, elen))
-            return false;
-        i++;
-    }
-    return putc1(j, '"');
-}
-
 /* True when no byte of s needs escaping: printable ASCII other than the
  * quote and the backslash (DEL included, as put_escaped copies it). Eight
  * bytes at a time: a byte below 0x20, from 0x80, '"' or '\\' shows in the
@@ -208,6 +154,107 @@ static bool plain_text(const char *s, size_t n)
             return false;
     }
     return true;
+}
+
+/* The escaped form of byte c (not plain, not the start of valid UTF-8)
+ * into out; returns its length. */
+static inline size_t escape_byte(unsigned char c, char out[6])
+{
+    out[0] = '\\';
+    switch (c) {
+    case '"': out[1] = '"'; return 2;
+    case '\\': out[1] = '\\'; return 2;
+    case '\b': out[1] = 'b'; return 2;
+    case '\f': out[1] = 'f'; return 2;
+    case '\n': out[1] = 'n'; return 2;
+    case '\r': out[1] = 'r'; return 2;
+    case '\t': out[1] = 't'; return 2;
+    default:
+        /* Control characters, and each byte of an invalid UTF-8 sequence
+         * (which then reads back as the Latin-1 character of that byte). */
+        out[1] = 'u';
+        out[2] = '0';
+        out[3] = '0';
+        out[4] = hexdig[c >> 4];
+        out[5] = hexdig[c & 0xF];
+        return 6;
+    }
+}
+
+static inline bool plain_byte(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+/* The escaped text of str into p, which has room for 6 bytes for each of
+ * str's; returns the end of what was written. A string comes here only when
+ * it needs escaping, and such strings are short with escapes close together
+ * (share paths, access lists), so it goes byte by byte. */
+static char *escape_into(char *p, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        if (plain_byte(c)) {
+            *p++ = (char)c;
+            i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t len = utf8_len(s + i, n - i);
+            if (len) {
+                memcpy(p, str + i, len);
+                p += len;
+                i += len;
+                continue;
+            }
+        }
+        p += escape_byte(c, p);
+        i++;
+    }
+    return p;
+}
+
+static bool put_escaped(jbuf *j, const char *str, size_t n)
+{
+    /* Room for the worst case (every byte six), quotes included: written
+     * in one pass. The text then fits exactly when it fits piece by piece. */
+    size_t avail = j->limit > j->len ? j->limit - j->len : 0;
+    if (!j->overflow && avail >= 2 && n <= (avail - 2) / 6) {
+        char *p = j->buf + j->len;
+        *p++ = '"';
+        p = escape_into(p, str, n);
+        *p++ = '"';
+        j->len = (size_t)(p - j->buf);
+        return true;
+    }
+    const unsigned char *s = (const unsigned char *)str;
+    if (!putc1(j, '"'))
+        return false;
+    size_t i = 0;
+    while (i < n) {
+        /* Copy the longest run that needs no escaping in one go. */
+        size_t run = i;
+        while (run < n && plain_byte(s[run]))
+            run++;
+        if (run > i && !put(j, str + i, run - i))
+            return false;
+        i = run;
+        if (i >= n)
+            break;
+        unsigned char c = s[i];
+        if (c >= 0x80) {
+            size_t len = utf8_len(s + i, n - i);
+            if (len) {
+                if (!put(j, str + i, len))
+                    return false;
+                i += len;
+                continue;
+            }
+        }
+        char esc[6];
+        if (!put(j, esc, escape_byte(c, esc)))
+            return false;
+        i++;
+    }
+    return putc1(j, '"');
 }
 
 /* A whole member in one step, when every piece is known to need no
@@ -329,9 +376,9 @@ static void put_raw_member(jbuf *j, const char *key, const char *text, size_t n)
     end(j, mark, put(j, text, n));
 }
 
-static void open_key(jbuf *j, const char *key, size_t klen, bool key_lit, char c)
+static void open_key(jbuf *j, const char *key, size_t klen, bool key_lit, bool key_plain, char c)
 {
-    size_t mark = begin_key(j, key, klen, key_lit, false);
+    size_t mark = begin_key(j, key, klen, key_lit, key_plain);
     bool ok = mark != SIZE_MAX && put_open(j, &c, 1, 1);
     if (mark == SIZE_MAX) {
         end_overflow(j, mark);
@@ -349,11 +396,16 @@ static void open_key(jbuf *j, const char *key, size_t klen, bool key_lit, char c
     set_depth(j, j->depth + 1);
 }
 
-static void open_with(jbuf *j, const char *key, char c) { open_key(j, key, key ? strlen(key) : 0, false, c); }
+static void open_with(jbuf *j, const char *key, char c)
+{
+    size_t klen;
+    bool plain = plain_key(key, &klen);
+    open_key(j, key, klen, false, plain, c);
+}
 
-void jk_open_object(jbuf *j, jkey k) { open_key(j, k.text, k.len, true, '{'); }
+void jk_open_object(jbuf *j, jkey k) { open_key(j, k.text, k.len, true, false, '{'); }
 
-void jk_open_array(jbuf *j, jkey k) { open_key(j, k.text, k.len, true, '['); }
+void jk_open_array(jbuf *j, jkey k) { open_key(j, k.text, k.len, true, false, '['); }
 
 void jb_open_object(jbuf *j, const char *key)
 {
@@ -444,6 +496,30 @@ void jb_str(jbuf *j, const char *key, const char *val)
 void jk_strn(jbuf *j, jkey k, const char *val, size_t n) { str_member(j, k.text, k.len, true, val, n); }
 
 void jk_str(jbuf *j, jkey k, const char *val) { str_member(j, k.text, k.len, true, val, val ? strlen(val) : 0); }
+
+/* A value or key the program says needs no escaping (jk_name,
+ * jb_str_namekey) is scanned only in the builds of make sanitize and make
+ * fuzz (PW_CHECKED), where a wrong claim stops the run. */
+#ifdef PW_CHECKED
+#define CHECK_PLAIN(s, n) ((void)(plain_text(s, n) || (abort(), 0)))
+#else
+#define CHECK_PLAIN(s, n) ((void)0)
+#endif
+
+void jk_namen(jbuf *j, jkey k, const char *val, size_t n)
+{
+    CHECK_PLAIN(val, n);
+    put_member(j, k.text, k.len, true, val, n, true);
+}
+
+void jk_name(jbuf *j, jkey k, const char *val) { jk_namen(j, k, val, strlen(val)); }
+
+void jb_str_namekey(jbuf *j, const char *key, const char *val)
+{
+    size_t klen = strlen(key);
+    CHECK_PLAIN(key, klen);
+    str_member(j, key, klen, false, val, val ? strlen(val) : 0);
+}
 
 void jb_elem_str(jbuf *j, const char *val) { str_member(j, NULL, 0, false, val, val ? strlen(val) : 0); }
 

@@ -65,6 +65,13 @@ void jk_bool(jbuf *j, jkey k, bool v);
 void jk_hex32(jbuf *j, jkey k, uint32_t v);
 void jk_raw(jbuf *j, jkey k, const char *json, size_t n);
 void jk_timestamp(jbuf *j, jkey k, uint64_t ts_usec);
+/* A value that is one of the program's own names (a table's constant such
+ * as "STATUS_SUCCESS"), known to need no escaping: written without the scan. */
+void jk_name(jbuf *j, jkey k, const char *val);
+void jk_namen(jbuf *j, jkey k, const char *val, size_t n);
+/* A string member whose key is one of the program's own field names
+ * (plain, not a literal here): the key is written without the scan. */
+void jb_str_namekey(jbuf *j, const char *key, const char *val);
 /* Array elements (no key). */
 void jb_elem_str(jbuf *j, const char *val);
 void jb_elem_strn(jbuf *j, const char *val, size_t n);

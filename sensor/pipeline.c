@@ -317,8 +317,17 @@ static bool share_key(const char *server_ip, const char *name, char *key, size_t
         char l = *c >= 'A' && *c <= 'Z' ? (char)(*c + 32) : *c;
         h = (h ^ (uint8_t)l) * 0x100000001b3ull;
     }
-    int w = snprintf(key, n, "%s|%016llx", server_ip, (unsigned long long)h);
-    return w > 0 && (size_t)w < n;
+    /* "<address>|<hash in 16 hex digits>", by hand: this runs for every
+     * share event */
+    size_t a = strlen(server_ip);
+    if (a + 1 + 16 + 1 > n)
+        return false;
+    memcpy(key, server_ip, a);
+    key[a] = '|';
+    for (int i = 0; i < 16; i++)
+        key[a + 1 + i] = "0123456789abcdef"[(h >> (60 - 4 * i)) & 0xF];
+    key[a + 17] = '\0';
+    return true;
 }
 
 /* A stored entry: the server's spelling, then "\n" and the local path when

@@ -214,6 +214,153 @@ static void test_names_arrays_copied(void **state)
     }
 }
 
+/* A fact with its 5140, written as one winlog record in a line of cap
+ * bytes: the header, the winlog object and the smb object all have parts
+ * that a thread keeps as text and copies (eve_begin's flow part, the
+ * envelope, the rights arrays, the ntlmssp member). */
+typedef struct kept_line {
+    size_t cap;
+    char buf[2048];
+    size_t len;
+    bool cut;
+} kept_line;
+
+static void kept_line_build(kept_line *l)
+{
+    smb_fact f;
+    memset(&f, 0, sizeof f);
+    f.h.kind = SMB_FACT_TREE_CONNECT;
+    f.h.smb_version = 2;
+    f.h.command = 3;
+    f.h.dialect = 0x0300;
+    f.h.have_request = f.h.have_response = true;
+    f.h.session_id = 0x11;
+    f.u.tree.share = "\\\\srv\\IPC$";
+    f.u.tree.share_type = SMB_SHARE_PIPE;
+    f.h.who.auth = SMB_AUTH_NTLMSSP;
+    f.h.who.user = "backdoor";
+    f.h.who.domain = "3B";
+    f.h.who.workstation = "WKS\\01";
+    win_peer peer = {"172.16.66.1", 50000, "172.16.66.36", "srv.threebeesco.com", NULL, NULL};
+    static _Thread_local win_event ev[WINEVENT_MAX_PER_FACT];
+    assert_int_equal(winevent_build(&f, &peer, ev, WINEVENT_MAX_PER_FACT), 1);
+    rec_hdr h = {1554297296123456ull, 1611193048107716ull, 7, "172.16.66.1", "172.16.66.36", 50000, 445, "TCP", 0};
+    jbuf j;
+    jb_init(&j, l->cap ? l->buf : NULL, l->cap);
+    eve_begin(&j, &h, "winlog");
+    eve_winlog_object(&j, &ev[0]);
+    eve_smb_object(&j, &f, 4);
+    jb_close_object(&j);
+    const char *t = jb_line(&j, &l->len);
+    memmove(l->buf, t, l->len + 1);
+    l->cut = jb_truncated(&j);
+}
+
+static void *kept_line_thread(void *arg)
+{
+    kept_line_build(arg);
+    return NULL;
+}
+
+/* The parts a thread keeps as text and copies give the line a thread that
+ * never wrote them makes, at every size of line, cut ones included. */
+static void test_kept_parts_copied(void **state)
+{
+    (void)state;
+    kept_line first = {.cap = sizeof(first.buf)};
+    kept_line_build(&first);
+    assert_string_equal(
+        first.buf,
+        "{\"timestamp\":\"2019-04-03T13:14:56.123456+0000\",\"flow_id\":1611193048107716,\"pcap_cnt\":7,"
+        "\"event_type\":\"winlog\",\"src_ip\":\"172.16.66.1\",\"src_port\":50000,\"dest_ip\":\"172.16.66.36\","
+        "\"dest_port\":445,\"proto\":\"TCP\",\"winlog\":{\"channel\":\"Security\","
+        "\"provider_name\":\"Microsoft-Windows-Security-Auditing\",\"event_id\":5140,\"level\":\"information\","
+        "\"provider_guid\":\"{54849625-5478-4994-a5ba-3e3b0328c30d}\",\"task\":\"File Share\",\"opcode\":\"Info\","
+        "\"version\":1,\"computer_name\":\"srv.threebeesco.com\",\"keywords\":[\"Audit Success\"],"
+        "\"event_data\":{\"SubjectUserSid\":\"S-1-0-0\",\"SubjectUserName\":\"backdoor\",\"SubjectDomainName\":\"3B\","
+        "\"SubjectLogonId\":\"0x11\",\"ObjectType\":\"File\",\"IpAddress\":\"172.16.66.1\",\"IpPort\":\"50000\","
+        "\"ShareName\":\"\\\\\\\\*\\\\IPC$\",\"AccessMask\":\"0x1\",\"AccessList\":\"%%4416\\n\\t\\t\\t\\t\","
+        "\"AccessListDescription\":[\"ReadData (or ListDirectory)\"],\"AccessMaskDescription\":[\"Create Child\"]}},"
+        "\"event\":{\"outcome\":\"success\"},\"smb\":{\"id\":4,\"dialect\":\"3.00\","
+        "\"command\":\"SMB2_COMMAND_TREE_CONNECT\",\"status\":\"STATUS_SUCCESS\",\"status_code\":\"0x0\","
+        "\"session_id\":17,\"tree_id\":0,\"share\":\"\\\\\\\\srv\\\\IPC$\",\"share_type\":\"PIPE\","
+        "\"ntlmssp\":{\"domain\":\"3B\",\"user\":\"backdoor\",\"host\":\"WKS\\\\01\"}}}");
+    for (size_t cap = 0; cap <= sizeof(first.buf); cap++) {
+        kept_line again = {.cap = cap}, fresh = {.cap = cap};
+        kept_line_build(&again); /* this thread has the parts kept */
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, kept_line_thread, &fresh), 0);
+        assert_int_equal(pthread_join(t, NULL), 0);
+        assert_int_equal(again.len, fresh.len);
+        assert_string_equal(again.buf, fresh.buf);
+        assert_int_equal(again.cut, fresh.cut);
+    }
+}
+
+static const char *header_line(const rec_hdr *h)
+{
+    jbuf j;
+    jb_init(&j, line, sizeof(line));
+    eve_begin(&j, h, "flow");
+    jb_close_object(&j);
+    return jb_line(&j, NULL);
+}
+
+/* A kept flow part is used only for the flow it was written for: the same
+ * flow_id with another address, port or protocol (a hash collision, a
+ * reused id) gets its own. */
+static void test_header_kept_per_flow(void **state)
+{
+    (void)state;
+    char src[16] = "10.0.0.5";
+    rec_hdr h = {1554297296123456ull, 42, 0, src, "10.0.0.1", 49832, 445, "TCP", 0};
+    const char *want = "{\"timestamp\":\"2019-04-03T13:14:56.123456+0000\",\"flow_id\":42,\"event_type\":\"flow\","
+                       "\"src_ip\":\"10.0.0.5\",\"src_port\":49832,\"dest_ip\":\"10.0.0.1\",\"dest_port\":445,"
+                       "\"proto\":\"TCP\"}";
+    assert_string_equal(header_line(&h), want);
+    assert_string_equal(header_line(&h), want);
+    memcpy(src, "10.0.0.6", 9); /* the same pointer, other text */
+    assert_non_null(strstr(header_line(&h), "\"src_ip\":\"10.0.0.6\",\"src_port\":49832,"));
+    h.dest_ip = "10.0.0.9";
+    assert_non_null(strstr(header_line(&h), "\"dest_ip\":\"10.0.0.9\",\"dest_port\":445,"));
+    h.dest_port = 139;
+    assert_non_null(strstr(header_line(&h), "\"dest_port\":139,\"proto\":\"TCP\"}"));
+    h.src_port = 1;
+    assert_non_null(strstr(header_line(&h), "\"src_port\":1,"));
+    h.proto = "UDP";
+    assert_non_null(strstr(header_line(&h), "\"proto\":\"UDP\"}"));
+    h.flow_id = 43;
+    assert_non_null(strstr(header_line(&h), "\"flow_id\":43,"));
+    h.src_ip = NULL; /* no addresses: none written */
+    assert_string_equal(header_line(&h), "{\"timestamp\":\"2019-04-03T13:14:56.123456+0000\",\"flow_id\":43,"
+                                         "\"event_type\":\"flow\"}");
+}
+
+/* A kept ntlmssp member is used only for the same three names: a session
+ * whose names changed where they are held gets its own. */
+static void test_identity_kept_per_names(void **state)
+{
+    (void)state;
+    char user[16] = "alice";
+    smb_fact f;
+    memset(&f, 0, sizeof f);
+    f.h.kind = SMB_FACT_TREE_CONNECT;
+    f.h.smb_version = 2;
+    f.h.command = 3;
+    f.h.have_request = f.h.have_response = true;
+    f.u.tree.share = "\\\\srv\\IPC$";
+    f.h.who.auth = SMB_AUTH_NTLMSSP;
+    f.h.who.user = user;
+    f.h.who.domain = "CORP";
+    f.h.who.workstation = "WKS01";
+    assert_non_null(strstr(render_smb(&f), "\"ntlmssp\":{\"domain\":\"CORP\",\"user\":\"alice\",\"host\":\"WKS01\"}"));
+    assert_non_null(strstr(render_smb(&f), "\"user\":\"alice\""));
+    memcpy(user, "bob", 4);
+    assert_non_null(strstr(render_smb(&f), "\"ntlmssp\":{\"domain\":\"CORP\",\"user\":\"bob\",\"host\":\"WKS01\"}"));
+    f.h.who.workstation = NULL;
+    assert_non_null(strstr(render_smb(&f), "\"ntlmssp\":{\"domain\":\"CORP\",\"user\":\"bob\",\"host\":\"\"}"));
+}
+
 static void test_winlog_envelope(void **state)
 {
     (void)state;
@@ -270,6 +417,9 @@ int main(void)
         cmocka_unit_test(test_output_file_and_full_disk),
         cmocka_unit_test(test_winlog_envelope),
         cmocka_unit_test(test_names_arrays_copied),
+        cmocka_unit_test(test_kept_parts_copied),
+        cmocka_unit_test(test_header_kept_per_flow),
+        cmocka_unit_test(test_identity_kept_per_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -402,8 +402,42 @@ static void test_plain_words(void **state)
             }
 }
 
+/* A string that needs escaping, at every size of line: written whole (in
+ * one pass when there is room for six bytes for each of its bytes, piece by
+ * piece when there is less) or dropped whole, never cut. */
+static void test_escaped_every_size(void **state)
+{
+    (void)state;
+    static const char *const strs[][2] = {
+        {"\\\\10.77.0.1\\IPC$", "\"\\\\\\\\10.77.0.1\\\\IPC$\""},
+        {"%%4416\n\t\t\t\t", "\"%%4416\\n\\t\\t\\t\\t\""},
+        /* DEL and valid UTF-8 as they are, control and invalid bytes as \u00XX */
+        {"a\"b\\c\x01\x7f\xc3\xa9\xff\xe2\x82", "\"a\\\"b\\\\c\\u0001\x7f\xc3\xa9\\u00ff\\u00e2\\u0082\""},
+        {"\x80\x80\x80\x80\x80\x80\x80\x80", "\"\\u0080\\u0080\\u0080\\u0080\\u0080\\u0080\\u0080\\u0080\""},
+    };
+    for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++) {
+        char full[300], cut[64], buf[300];
+        const char *want = strs[k][1];
+        snprintf(full, sizeof full, "{\"a\":\"1\",\"v\":%s}", want);
+        snprintf(cut, sizeof cut, "{\"a\":\"1\",\"truncated\":true}");
+        /* the member fits when the text before it and it leave what is held
+         * back at depth 1: a bracket, the marker and the NUL */
+        size_t need = strlen(full) - 1 + 1 + sizeof(",\"truncated\":true");
+        for (size_t cap = strlen(cut) + 1; cap <= sizeof buf; cap++) {
+            jbuf j;
+            jb_init(&j, buf, cap);
+            jb_open_object(&j, NULL);
+            jb_str(&j, "a", "1");
+            jb_str(&j, "v", strs[k][0]);
+            jb_close_object(&j);
+            assert_string_equal(jb_line(&j, NULL), cap >= need ? full : cut);
+        }
+    }
+}
+
 /* One record twice: keys given at run time and keys made at compile time
- * (JK) give the same text at every buffer size, truncated or not. */
+ * (JK) give the same text at every buffer size, truncated or not; so do the
+ * values and keys said to need no scan (jk_name, jk_namen, jb_str_namekey). */
 static void keyed_record(jbuf *j, bool lit)
 {
     jb_reset(j);
@@ -412,9 +446,9 @@ static void keyed_record(jbuf *j, bool lit)
         jk_timestamp(j, JK("timestamp"), 1554297296123456ull);
         jk_u64(j, JK("flow_id"), 1611193048107716ull);
         jk_str(j, JK("event_type"), "winlog");
-        jk_strn(j, JK("src_ip"), "10.99.0.2xx", 9);
+        jk_namen(j, JK("src_ip"), "10.99.0.2xx", 9);
         jk_open_object(j, JK("winlog"));
-        jk_str(j, JK("channel"), "Security");
+        jk_name(j, JK("channel"), "Security");
         jk_bool(j, JK("t"), true);
         jk_open_array(j, JK("keywords"));
         jb_elem_str(j, "Audit Success");
@@ -429,7 +463,7 @@ static void keyed_record(jbuf *j, bool lit)
     } else {
         jb_timestamp(j, "timestamp", 1554297296123456ull);
         jb_u64(j, "flow_id", 1611193048107716ull);
-        jb_str(j, "event_type", "winlog");
+        jb_str_namekey(j, "event_type", "winlog");
         jb_strn(j, "src_ip", "10.99.0.2xx", 9);
         jb_open_object(j, "winlog");
         jb_str(j, "channel", "Security");
@@ -576,7 +610,7 @@ int main(void)
         cmocka_unit_test(test_structure), cmocka_unit_test(test_escapes), cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_overflow),  cmocka_unit_test(test_hex32),   cmocka_unit_test(test_timestamp),
         cmocka_unit_test(test_plain_words), cmocka_unit_test(test_literal_keys), cmocka_unit_test(test_u64_digits),
-        cmocka_unit_test(test_member_copied),
+        cmocka_unit_test(test_member_copied), cmocka_unit_test(test_escaped_every_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
