@@ -160,65 +160,10 @@ static void test_output_file_and_full_disk(void **state)
     assert_string_equal(err, "cannot open output file /nonexistent/dir/eve.json: No such file or directory");
 }
 
-/* The winlog object as Winlogbeat ships the event: its envelope (task,
- * opcode, version, level, provider_guid; event.outcome), no empty EventData
- * field, the rights by name as an array. */
-/* The rights arrays of an event, in a line of cap bytes (0: none). */
-typedef struct names_line {
-    size_t cap;
-    char buf[200];
-    size_t len;
-    bool cut;
-} names_line;
-
-static void names_line_build(names_line *l)
-{
-    jbuf j;
-    jb_init(&j, l->cap ? l->buf : NULL, l->cap);
-    jb_open_object(&j, NULL);
-    jb_str(&j, "ShareName", "\\\\*\\IPC$");
-    eve_names_array(&j, "AccessListDescription", "ReadData (or ListDirectory)\nReadAttributes");
-    eve_names_array(&j, "AccessMaskDescription", "Read data\nRead attributes\nSynchronize");
-    jb_close_object(&j);
-    const char *t = jb_line(&j, &l->len);
-    memmove(l->buf, t, l->len + 1);
-    l->cut = jb_truncated(&j);
-}
-
-static void *names_line_thread(void *arg)
-{
-    names_line_build(arg);
-    return NULL;
-}
-
-/* eve_names_array copies the arrays it wrote last (the same rights, event
- * after event): the copy is the line a thread that never wrote them makes,
- * at every size of line, cut ones included. */
-static void test_names_arrays_copied(void **state)
-{
-    (void)state;
-    names_line first = {.cap = sizeof(first.buf)};
-    names_line_build(&first);
-    assert_string_equal(first.buf, "{\"ShareName\":\"\\\\\\\\*\\\\IPC$\","
-                                   "\"AccessListDescription\":[\"ReadData (or ListDirectory)\",\"ReadAttributes\"],"
-                                   "\"AccessMaskDescription\":[\"Read data\",\"Read attributes\",\"Synchronize\"]}");
-    for (size_t cap = 0; cap <= sizeof(first.buf); cap++) {
-        names_line again = {.cap = cap}, fresh = {.cap = cap};
-        names_line_build(&again); /* this thread has them kept */
-        pthread_t t;
-        assert_int_equal(pthread_create(&t, NULL, names_line_thread, &fresh), 0);
-        assert_int_equal(pthread_join(t, NULL), 0);
-        assert_int_equal(again.len, fresh.len);
-        assert_string_equal(again.buf, fresh.buf);
-        assert_int_equal(again.cut, fresh.cut);
-    }
-}
-
-/* A fact with its 5140, written as one winlog record in a line of cap
- * bytes: the header, the winlog object and the smb object all have parts
- * that a thread keeps as text and copies (eve_begin's flow part, the
- * envelope, the rights arrays, the ntlmssp member). */
+/* A line of cap bytes (0: none) made by write; its text, length and
+ * whether it was cut. */
 typedef struct kept_line {
+    void (*write)(jbuf *j);
     size_t cap;
     char buf[2048];
     size_t len;
@@ -227,30 +172,9 @@ typedef struct kept_line {
 
 static void kept_line_build(kept_line *l)
 {
-    smb_fact f;
-    memset(&f, 0, sizeof f);
-    f.h.kind = SMB_FACT_TREE_CONNECT;
-    f.h.smb_version = 2;
-    f.h.command = 3;
-    f.h.dialect = 0x0300;
-    f.h.have_request = f.h.have_response = true;
-    f.h.session_id = 0x11;
-    f.u.tree.share = "\\\\srv\\IPC$";
-    f.u.tree.share_type = SMB_SHARE_PIPE;
-    f.h.who.auth = SMB_AUTH_NTLMSSP;
-    f.h.who.user = "backdoor";
-    f.h.who.domain = "3B";
-    f.h.who.workstation = "WKS\\01";
-    win_peer peer = {"172.16.66.1", 50000, "172.16.66.36", "srv.threebeesco.com", NULL, NULL};
-    static _Thread_local win_event ev[WINEVENT_MAX_PER_FACT];
-    assert_int_equal(winevent_build(&f, &peer, ev, WINEVENT_MAX_PER_FACT), 1);
-    rec_hdr h = {1554297296123456ull, 1611193048107716ull, 7, "172.16.66.1", "172.16.66.36", 50000, 445, "TCP", 0};
     jbuf j;
     jb_init(&j, l->cap ? l->buf : NULL, l->cap);
-    eve_begin(&j, &h, "winlog");
-    eve_winlog_object(&j, &ev[0]);
-    eve_smb_object(&j, &f, 4);
-    jb_close_object(&j);
+    l->write(&j);
     const char *t = jb_line(&j, &l->len);
     memmove(l->buf, t, l->len + 1);
     l->cut = jb_truncated(&j);
@@ -262,15 +186,88 @@ static void *kept_line_thread(void *arg)
     return NULL;
 }
 
-/* The parts a thread keeps as text and copies give the line a thread that
- * never wrote them makes, at every size of line, cut ones included. */
+/* The line write makes is want; and written again by this thread, which
+ * has kept parts of it as text, it is the line a thread that never wrote
+ * them makes, at every size of line, cut ones included. */
+static void assert_kept_as_fresh(void (*write)(jbuf *j), const char *want)
+{
+    kept_line first = {write, sizeof(first.buf), "", 0, false};
+    kept_line_build(&first);
+    assert_string_equal(first.buf, want);
+    for (size_t cap = 0; cap <= strlen(want) + 1; cap++) {
+        kept_line again = {write, cap, "", 0, false}, fresh = {write, cap, "", 0, false};
+        kept_line_build(&again);
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, kept_line_thread, &fresh), 0);
+        assert_int_equal(pthread_join(t, NULL), 0);
+        assert_int_equal(again.len, fresh.len);
+        assert_string_equal(again.buf, fresh.buf);
+        assert_int_equal(again.cut, fresh.cut);
+    }
+}
+
+/* The rights arrays of an event. */
+static void names_write(jbuf *j)
+{
+    jb_open_object(j, NULL);
+    jb_str(j, "ShareName", "\\\\*\\IPC$");
+    eve_names_array(j, "AccessListDescription", "ReadData (or ListDirectory)\nReadAttributes");
+    eve_names_array(j, "AccessMaskDescription", "Read data\nRead attributes\nSynchronize");
+    jb_close_object(j);
+}
+
+/* eve_names_array copies the arrays it wrote last (the same rights, event
+ * after event). */
+static void test_names_arrays_copied(void **state)
+{
+    (void)state;
+    assert_kept_as_fresh(names_write, "{\"ShareName\":\"\\\\\\\\*\\\\IPC$\","
+                                      "\"AccessListDescription\":[\"ReadData (or ListDirectory)\",\"ReadAttributes\"],"
+                                      "\"AccessMaskDescription\":[\"Read data\",\"Read attributes\",\"Synchronize\"]}");
+}
+
+/* An answered TREE_CONNECT to \\srv\IPC$ by 3B\backdoor over NTLMSSP. */
+static smb_fact tree_fact(void)
+{
+    smb_fact f;
+    memset(&f, 0, sizeof f);
+    f.h.kind = SMB_FACT_TREE_CONNECT;
+    f.h.smb_version = 2;
+    f.h.command = 3;
+    f.h.have_request = f.h.have_response = true;
+    f.h.session_id = 0x11;
+    f.u.tree.share = "\\\\srv\\IPC$";
+    f.h.who.auth = SMB_AUTH_NTLMSSP;
+    f.h.who.user = "backdoor";
+    f.h.who.domain = "3B";
+    return f;
+}
+
+/* A fact with its 5140, written as one winlog record: the header, the
+ * winlog object and the smb object all have parts that a thread keeps as
+ * text and copies (eve_begin's flow part, the envelope, the rights arrays,
+ * the ntlmssp member). */
+static void winlog_write(jbuf *j)
+{
+    smb_fact f = tree_fact();
+    f.h.dialect = 0x0300;
+    f.u.tree.share_type = SMB_SHARE_PIPE;
+    f.h.who.workstation = "WKS\\01";
+    win_peer peer = {"172.16.66.1", 50000, "172.16.66.36", "srv.threebeesco.com", NULL, NULL};
+    static _Thread_local win_event ev[WINEVENT_MAX_PER_FACT];
+    assert_int_equal(winevent_build(&f, &peer, ev, WINEVENT_MAX_PER_FACT), 1);
+    rec_hdr h = {1554297296123456ull, 1611193048107716ull, 7, "172.16.66.1", "172.16.66.36", 50000, 445, "TCP", 0};
+    eve_begin(j, &h, "winlog");
+    eve_winlog_object(j, &ev[0]);
+    eve_smb_object(j, &f, 4);
+    jb_close_object(j);
+}
+
 static void test_kept_parts_copied(void **state)
 {
     (void)state;
-    kept_line first = {.cap = sizeof(first.buf)};
-    kept_line_build(&first);
-    assert_string_equal(
-        first.buf,
+    assert_kept_as_fresh(
+        winlog_write,
         "{\"timestamp\":\"2019-04-03T13:14:56.123456+0000\",\"flow_id\":1611193048107716,\"pcap_cnt\":7,"
         "\"event_type\":\"winlog\",\"src_ip\":\"172.16.66.1\",\"src_port\":50000,\"dest_ip\":\"172.16.66.36\","
         "\"dest_port\":445,\"proto\":\"TCP\",\"winlog\":{\"channel\":\"Security\","
@@ -285,16 +282,6 @@ static void test_kept_parts_copied(void **state)
         "\"command\":\"SMB2_COMMAND_TREE_CONNECT\",\"status\":\"STATUS_SUCCESS\",\"status_code\":\"0x0\","
         "\"session_id\":17,\"tree_id\":0,\"share\":\"\\\\\\\\srv\\\\IPC$\",\"share_type\":\"PIPE\","
         "\"ntlmssp\":{\"domain\":\"3B\",\"user\":\"backdoor\",\"host\":\"WKS\\\\01\"}}}");
-    for (size_t cap = 0; cap <= sizeof(first.buf); cap++) {
-        kept_line again = {.cap = cap}, fresh = {.cap = cap};
-        kept_line_build(&again); /* this thread has the parts kept */
-        pthread_t t;
-        assert_int_equal(pthread_create(&t, NULL, kept_line_thread, &fresh), 0);
-        assert_int_equal(pthread_join(t, NULL), 0);
-        assert_int_equal(again.len, fresh.len);
-        assert_string_equal(again.buf, fresh.buf);
-        assert_int_equal(again.cut, fresh.cut);
-    }
 }
 
 static const char *header_line(const rec_hdr *h)
@@ -342,14 +329,7 @@ static void test_identity_kept_per_names(void **state)
 {
     (void)state;
     char user[16] = "alice";
-    smb_fact f;
-    memset(&f, 0, sizeof f);
-    f.h.kind = SMB_FACT_TREE_CONNECT;
-    f.h.smb_version = 2;
-    f.h.command = 3;
-    f.h.have_request = f.h.have_response = true;
-    f.u.tree.share = "\\\\srv\\IPC$";
-    f.h.who.auth = SMB_AUTH_NTLMSSP;
+    smb_fact f = tree_fact();
     f.h.who.user = user;
     f.h.who.domain = "CORP";
     f.h.who.workstation = "WKS01";
@@ -361,19 +341,13 @@ static void test_identity_kept_per_names(void **state)
     assert_non_null(strstr(render_smb(&f), "\"ntlmssp\":{\"domain\":\"CORP\",\"user\":\"bob\",\"host\":\"\"}"));
 }
 
+/* The winlog object as Winlogbeat ships the event: its envelope (task,
+ * opcode, version, level, provider_guid; event.outcome), no empty EventData
+ * field, the rights by name as an array. */
 static void test_winlog_envelope(void **state)
 {
     (void)state;
-    smb_fact f;
-    memset(&f, 0, sizeof f);
-    f.h.kind = SMB_FACT_TREE_CONNECT;
-    f.h.smb_version = 2;
-    f.h.have_request = f.h.have_response = true;
-    f.h.session_id = 0x11;
-    f.u.tree.share = "\\\\srv\\IPC$";
-    f.h.who.auth = SMB_AUTH_NTLMSSP;
-    f.h.who.user = "backdoor";
-    f.h.who.domain = "3B";
+    smb_fact f = tree_fact();
     win_peer peer = {"172.16.66.1", 50000, "172.16.66.36", "01566s-win16-ir.threebeesco.com", NULL, NULL};
     static win_event ev[WINEVENT_MAX_PER_FACT];
     assert_int_equal(winevent_build(&f, &peer, ev, WINEVENT_MAX_PER_FACT), 1);
