@@ -19,7 +19,8 @@
 # own sources built again and again in a scratch folder, which also take memory bandwidth, caches
 # and forks as a sensor host's other work does), BENCH_LIVE_OLD (a pipewatch binary to
 # compare against, e.g. one built from an earlier commit), BENCH_LIVE_OLD_REV (a commit: its tree is
-# built into the cache and used as BENCH_LIVE_OLD).
+# built into the cache and used as BENCH_LIVE_OLD), BENCH_LIVE_PRELOAD (1: tcpreplay loads the capture
+# into memory before sending, --preload-pcap, for a sender that reading the file slows down).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -145,6 +146,7 @@ one_run() {
     wait_for "$W/td.err" "listening on" || die "tcpdump did not start: $(cat "$W/td.err")"
     local ropt=(--topspeed)
     [ "$rate" != top ] && ropt=(--mbps "$rate")
+    [ "${BENCH_LIVE_PRELOAD:-0}" = 1 ] && ropt+=(--preload-pcap)
     # The sender runs at a higher priority than the capturing tools and the busy loops: a mirror
     # port does not slow down because the sensor host is busy.
     ip netns exec "$NSB" nice -n -15 tcpreplay -i "$IFB" "${ropt[@]}" "$PCAP" >"$W/replay.log" 2>&1 ||
