@@ -29,12 +29,11 @@ void eve_format_guid(const uint8_t id[16], char out[37])
 #define HDR_MEMO_SLOTS 256
 #define HDR_MEMO_IP 48
 typedef struct hdr_memo {
-    bool valid;
     uint64_t flow_id;
     uint16_t src_port, dest_port;
     char proto[8];
     char src_ip[HDR_MEMO_IP], dest_ip[HDR_MEMO_IP];
-    size_t fid_len, addr_len;
+    size_t fid_len, addr_len; /* addr_len 0: an empty slot */
     char fid[24];
     char addr[HDR_MEMO_IP * 2 + 96];
 } hdr_memo;
@@ -48,7 +47,7 @@ static hdr_memo *hdr_memo_slot(const rec_hdr *h)
 
 static bool hdr_memo_is(const hdr_memo *m, const rec_hdr *h, const char *proto)
 {
-    return m->valid && m->flow_id == h->flow_id && m->src_port == h->src_port && m->dest_port == h->dest_port &&
+    return m->addr_len && m->flow_id == h->flow_id && m->src_port == h->src_port && m->dest_port == h->dest_port &&
            strcmp(m->src_ip, h->src_ip) == 0 && strcmp(m->dest_ip, h->dest_ip) == 0 && strcmp(m->proto, proto) == 0;
 }
 
@@ -61,14 +60,14 @@ static void hdr_addresses(jbuf *j, const rec_hdr *h, const char *proto)
     jk_str(j, JK("proto"), proto);
 }
 
-/* Keeps the addresses just written (from mark on) in m, when they and the
+/* Keeps the addresses just written (from at on) in m, when they and the
  * key fit. */
 static void hdr_memo_keep(hdr_memo *m, const jbuf *j, jb_mark at, const rec_hdr *h, const char *proto)
 {
-    size_t n, sl = strlen(h->src_ip), dl = strlen(h->dest_ip), pl = strlen(proto);
-    const char *text = jb_since(j, at, &n);
-    m->valid = false;
-    if (!text || n > sizeof m->addr || sl >= HDR_MEMO_IP || dl >= HDR_MEMO_IP || pl >= sizeof m->proto)
+    size_t sl = strlen(h->src_ip), dl = strlen(h->dest_ip), pl = strlen(proto);
+    m->addr_len = 0;
+    if (sl >= HDR_MEMO_IP || dl >= HDR_MEMO_IP || pl >= sizeof m->proto ||
+        !(m->addr_len = jb_keep_since(j, at, m->addr, sizeof m->addr)))
         return;
     m->flow_id = h->flow_id;
     m->src_port = h->src_port;
@@ -77,9 +76,6 @@ static void hdr_memo_keep(hdr_memo *m, const jbuf *j, jb_mark at, const rec_hdr 
     memcpy(m->dest_ip, h->dest_ip, dl + 1);
     memcpy(m->proto, proto, pl + 1);
     m->fid_len = jb_fmt_u64(h->flow_id, m->fid);
-    memcpy(m->addr, text, n);
-    m->addr_len = n;
-    m->valid = true;
 }
 
 void eve_begin(jbuf *j, const rec_hdr *h, const char *event_type)
@@ -250,15 +246,10 @@ static void task_fields(jbuf *j, const smb_fact_task *t)
 #define IDENT_MEMO_SLOTS 64
 #define IDENT_MEMO_NAME 64
 typedef struct ident_memo {
-    // cppcheck-suppress unusedStructMember
     char domain[IDENT_MEMO_NAME];
-    // cppcheck-suppress unusedStructMember
     char user[IDENT_MEMO_NAME];
-    // cppcheck-suppress unusedStructMember
     char host[IDENT_MEMO_NAME];
-    // cppcheck-suppress unusedStructMember
     size_t len; /* 0: empty slot */
-    // cppcheck-suppress unusedStructMember
     char text[320];
 } ident_memo;
 static _Thread_local ident_memo ident_memos[IDENT_MEMO_SLOTS];
@@ -284,16 +275,14 @@ static void ntlmssp_member(jbuf *j, const char *domain, const char *user, const 
     }
     jb_mark at = jb_mark_here(j);
     ntlmssp_members(j, domain, user, host);
-    size_t n, dl = strlen(domain), ul = strlen(user), hl = strlen(host);
-    const char *text = jb_since(j, at, &n);
+    size_t dl = strlen(domain), ul = strlen(user), hl = strlen(host);
     m->len = 0;
-    if (!text || n > sizeof m->text || dl >= IDENT_MEMO_NAME || ul >= IDENT_MEMO_NAME || hl >= IDENT_MEMO_NAME)
+    if (dl >= IDENT_MEMO_NAME || ul >= IDENT_MEMO_NAME || hl >= IDENT_MEMO_NAME ||
+        !(m->len = jb_keep_since(j, at, m->text, sizeof m->text)))
         return;
     memcpy(m->domain, domain, dl + 1);
     memcpy(m->user, user, ul + 1);
     memcpy(m->host, host, hl + 1);
-    memcpy(m->text, text, n);
-    m->len = n;
 }
 
 static void identity_fields(jbuf *j, const smb_fact_head *h)
@@ -453,18 +442,14 @@ void eve_smb_member(jbuf *j, const pw_record *r)
         return;
     jb_mark at = jb_mark_here(j);
     eve_smb_object(j, r->fact, r->tx_id);
-    size_t n;
-    const char *text;
-    if (m && !m->valid && (text = jb_since(j, at, &n)) && n <= sizeof(m->text)) {
-        memcpy(m->text, text, n);
-        m->len = n;
-        m->valid = true;
-    }
+    if (m && !m->valid)
+        m->valid = (m->len = jb_keep_since(j, at, m->text, sizeof m->text)) != 0;
 }
 
-/* The last array written under each of two keys, by its text: events in a
- * row with the same rights write the same arrays. Kept by content, so a
- * copy is always of what would be written. */
+/* The last arrays written, by key and text, in eight slots taken in turn:
+ * the events of a run write the same few rights lists (a 5140's and a
+ * 5145's alternate). Kept by content, so a copy is always of what would be
+ * written. */
 #define NAMES_MEMO_TEXT 512
 #define NAMES_MEMO_JSON 1536
 /* Cppcheck 2.10 does not parse _Thread_local and calls every member unused;
@@ -483,8 +468,6 @@ typedef struct names_memo_slot {
 static _Thread_local names_memo_slot names_memo[NAMES_MEMO_SLOTS];
 static _Thread_local unsigned names_memo_next;
 
-/* The names of a rights list, one a line, as an array: kept per key and
- * list for the few lists that recur (a 5140's and a 5145's alternate). */
 void eve_names_array(jbuf *j, const char *key, const char *names)
 {
     if (!names || !names[0])
@@ -509,23 +492,21 @@ void eve_names_array(jbuf *j, const char *key, const char *names)
         p += len + (nl ? 1 : 0);
     }
     jb_close_array(j);
-    size_t n;
-    const char *text;
-    if (keep && (text = jb_since(j, at, &n)) && n <= NAMES_MEMO_JSON) {
-        names_memo_slot *m = &names_memo[names_memo_next++ % NAMES_MEMO_SLOTS];
-        memcpy(m->key, key, klen + 1);
-        memcpy(m->names, names, nlen + 1);
-        memcpy(m->json, text, n);
-        m->jlen = n;
-    }
+    if (!keep)
+        return;
+    names_memo_slot *m = &names_memo[names_memo_next % NAMES_MEMO_SLOTS];
+    if ((m->jlen = jb_keep_since(j, at, m->json, sizeof m->json)) == 0)
+        return;
+    memcpy(m->key, key, klen + 1);
+    memcpy(m->names, names, nlen + 1);
+    names_memo_next++;
 }
 
 /* The members of the winlog object that only the event's definition
  * decides (channel to version), as text kept per definition and copied. */
 #define WINLOG_MEMO_SLOTS 8
 typedef struct winlog_memo {
-    const win_event_def *def;
-    uint16_t event_id;
+    const win_event_def *def; /* NULL: an empty slot */
     size_t len;
     char text[384];
 } winlog_memo;
@@ -537,12 +518,12 @@ static void winlog_envelope_members(jbuf *j, const win_event *e)
     const win_family *fam = e->def->family;
     jk_name(j, JK("channel"), fam->channel);
     jk_name(j, JK("provider_name"), fam->provider);
-    jk_u64(j, JK("event_id"), e->event_id);
+    jk_u64(j, JK("event_id"), e->def->event_id);
     if (fam->level)
         jk_name(j, JK("level"), fam->level);
     if (fam->provider_guid)
         jk_name(j, JK("provider_guid"), fam->provider_guid);
-    const win_envelope *env = winevent_envelope(e->event_id);
+    const win_envelope *env = winevent_envelope(e->def->event_id);
     if (env) {
         jk_name(j, JK("task"), env->task_name);
         jk_name(j, JK("opcode"), env->opcode);
@@ -554,7 +535,7 @@ static void winlog_envelope(jbuf *j, const win_event *e)
 {
     for (unsigned i = 0; i < WINLOG_MEMO_SLOTS; i++) {
         const winlog_memo *m = &winlog_memos[i];
-        if (m->def == e->def && m->event_id == e->event_id) {
+        if (m->def == e->def) {
             if (!jb_raw_if_fits(j, m->text, m->len))
                 winlog_envelope_members(j, e);
             return;
@@ -562,15 +543,12 @@ static void winlog_envelope(jbuf *j, const win_event *e)
     }
     jb_mark at = jb_mark_here(j);
     winlog_envelope_members(j, e);
-    size_t n;
-    const char *text = jb_since(j, at, &n);
-    if (text && n <= sizeof winlog_memos[0].text) {
-        winlog_memo *m = &winlog_memos[winlog_memo_next++ % WINLOG_MEMO_SLOTS];
-        m->def = e->def;
-        m->event_id = e->event_id;
-        memcpy(m->text, text, n);
-        m->len = n;
-    }
+    winlog_memo *m = &winlog_memos[winlog_memo_next % WINLOG_MEMO_SLOTS];
+    m->def = NULL;
+    if ((m->len = jb_keep_since(j, at, m->text, sizeof m->text)) == 0)
+        return;
+    m->def = e->def;
+    winlog_memo_next++;
 }
 
 void eve_winlog_object(jbuf *j, const win_event *e)

@@ -212,49 +212,45 @@ static char *escape_into(char *p, const char *str, size_t n)
     return p;
 }
 
+/* The length of str escaped: what escape_into writes. */
+static size_t escaped_len(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t len = 0;
+    char esc[6];
+    for (size_t i = 0; i < n;) {
+        size_t u;
+        if (plain_byte(s[i])) {
+            len++;
+            i++;
+        } else if (s[i] >= 0x80 && (u = utf8_len(s + i, n - i)) != 0) {
+            len += u;
+            i += u;
+        } else {
+            len += escape_byte(s[i], esc);
+            i++;
+        }
+    }
+    return len;
+}
+
+/* The quoted, escaped text, written in one pass once there is room for
+ * it: room for the worst case (six bytes a byte) needs no count, else the
+ * exact length is counted first. It fits whole or not at all. */
 static bool put_escaped(jbuf *j, const char *str, size_t n)
 {
-    /* Room for the worst case (every byte six), quotes included: written
-     * in one pass. The text then fits exactly when it fits piece by piece. */
-    size_t avail = j->limit > j->len ? j->limit - j->len : 0;
-    if (!j->overflow && avail >= 2 && n <= (avail - 2) / 6) {
-        char *p = j->buf + j->len;
-        *p++ = '"';
-        p = escape_into(p, str, n);
-        *p++ = '"';
-        j->len = (size_t)(p - j->buf);
-        return true;
-    }
-    const unsigned char *s = (const unsigned char *)str;
-    if (!putc1(j, '"'))
+    if (j->overflow)
         return false;
-    size_t i = 0;
-    while (i < n) {
-        /* Copy the longest run that needs no escaping in one go. */
-        size_t run = i;
-        while (run < n && plain_byte(s[run]))
-            run++;
-        if (run > i && !put(j, str + i, run - i))
-            return false;
-        i = run;
-        if (i >= n)
-            break;
-        unsigned char c = s[i];
-        if (c >= 0x80) {
-            size_t len = utf8_len(s + i, n - i);
-            if (len) {
-                if (!put(j, str + i, len))
-                    return false;
-                i += len;
-                continue;
-            }
-        }
-        char esc[6];
-        if (!put(j, esc, escape_byte(c, esc)))
-            return false;
-        i++;
-    }
-    return putc1(j, '"');
+    size_t avail = j->limit > j->len ? j->limit - j->len : 0;
+    bool worst_fits = avail >= 2 && n <= (avail - 2) / 6;
+    if (!worst_fits && !room(j, escaped_len(str, n) + 2, 0))
+        return false;
+    char *p = j->buf + j->len;
+    *p++ = '"';
+    p = escape_into(p, str, n);
+    *p++ = '"';
+    j->len = (size_t)(p - j->buf);
+    return true;
 }
 
 /* A whole member in one step, when every piece is known to need no
@@ -567,6 +563,16 @@ const char *jb_since(const jbuf *j, jb_mark m, size_t *n)
         return NULL;
     *n = j->len - m.len - skip;
     return j->buf + m.len + skip;
+}
+
+size_t jb_keep_since(const jbuf *j, jb_mark m, char *dst, size_t cap)
+{
+    size_t n;
+    const char *text = jb_since(j, m, &n);
+    if (!text || n > cap)
+        return 0;
+    memcpy(dst, text, n);
+    return n;
 }
 
 /* Written whole, the text fits exactly when it fits here: a member written

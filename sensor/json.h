@@ -65,8 +65,9 @@ void jk_bool(jbuf *j, jkey k, bool v);
 void jk_hex32(jbuf *j, jkey k, uint32_t v);
 void jk_raw(jbuf *j, jkey k, const char *json, size_t n);
 void jk_timestamp(jbuf *j, jkey k, uint64_t ts_usec);
-/* A value that is one of the program's own names (a table's constant such
- * as "STATUS_SUCCESS"), known to need no escaping: written without the scan. */
+/* A value (not NULL) that is one of the program's own names (a table's
+ * constant such as "STATUS_SUCCESS"), known to need no escaping: written
+ * without the scan. */
 void jk_name(jbuf *j, jkey k, const char *val);
 void jk_namen(jbuf *j, jkey k, const char *val, size_t n);
 /* A string member whose key is one of the program's own field names
@@ -90,6 +91,9 @@ typedef struct jb_mark {
 } jb_mark;
 jb_mark jb_mark_here(const jbuf *j);
 const char *jb_since(const jbuf *j, jb_mark m, size_t *n);
+/* That text copied into dst (cap bytes): its length, 0 when it is not
+ * whole or does not fit. */
+size_t jb_keep_since(const jbuf *j, jb_mark m, char *dst, size_t cap);
 bool jb_raw_if_fits(jbuf *j, const char *text, size_t n);
 
 /* Decimal digits of v into out (at least 20 bytes); returns their count. */

@@ -2,7 +2,10 @@
  * the Suricata timestamp form. */
 #include "testutil.h"
 
+#include <signal.h>
 #include <stdbool.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sensor/json.h"
 
@@ -435,6 +438,32 @@ static void test_escaped_every_size(void **state)
     }
 }
 
+/* What jk_name is told (a value that needs no escaping) is checked in the
+ * builds of make sanitize and make fuzz (PW_CHECKED): a wrong claim stops
+ * the run rather than write a broken line. Other builds trust it. */
+static void test_name_claim_checked(void **state)
+{
+    (void)state;
+#ifdef PW_CHECKED
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char b[64];
+        jbuf j;
+        jb_init(&j, b, sizeof b);
+        jb_open_object(&j, NULL);
+        jk_name(&j, JK("v"), "a\"b");
+        _exit(0);
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGABRT);
+#else
+    skip();
+#endif
+}
+
 /* One record twice: keys given at run time and keys made at compile time
  * (JK) give the same text at every buffer size, truncated or not; so do the
  * values and keys said to need no scan (jk_name, jk_namen, jb_str_namekey). */
@@ -611,6 +640,7 @@ int main(void)
         cmocka_unit_test(test_overflow),  cmocka_unit_test(test_hex32),   cmocka_unit_test(test_timestamp),
         cmocka_unit_test(test_plain_words), cmocka_unit_test(test_literal_keys), cmocka_unit_test(test_u64_digits),
         cmocka_unit_test(test_member_copied), cmocka_unit_test(test_escaped_every_size),
+        cmocka_unit_test(test_name_claim_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
