@@ -1,6 +1,7 @@
 #include "live.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/if_packet.h>
 #include <poll.h>
@@ -254,25 +255,143 @@ static void sum_snapshots(worker *ws, int n, pw_counters *c)
     }
 }
 
+/* The session's scheduler group. Where the kernel groups processes by
+ * session (autogroup, on by default in Debian's kernels), the CPU is shared
+ * between the groups first and a nice value only ranks a process within its
+ * own: nice -10 alone does not put the capture ahead of a compiler started
+ * from another login. The group has a nice value of its own, in
+ * /proc/self/autogroup; the capture gives it its own value for the run and
+ * puts the old one back at exit. The file is opened before privileges are
+ * dropped, and the put back goes through that descriptor. */
+static struct {
+    int fd;
+    int old;
+    bool set;
+} g_group = {-1, 0, false};
+
+/* The group's nice value from text such as "/autogroup-93 nice -5". */
+bool live_group_parse(const char *text, int *nice)
+{
+    const char *p = strstr(text, " nice ");
+    if (!p)
+        return false;
+    char *end;
+    errno = 0;
+    long v = strtol(p + 6, &end, 10);
+    if (errno || end == p + 6 || v < -20 || v > 19)
+        return false;
+    *nice = (int)v;
+    return true;
+}
+
+/* The kernel takes one write of a group's nice value a tenth of a second
+ * from a process without CAP_SYS_ADMIN, whichever process wrote last. */
+static int group_write(int fd, int nice)
+{
+    char buf[16];
+    int n = snprintf(buf, sizeof(buf), "%d", nice);
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (write(fd, buf, (size_t)n) == n)
+            return 0;
+        if (errno != EAGAIN)
+            return errno;
+        struct timespec ts = {0, 110 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return EAGAIN;
+}
+
+static void group_put_back(void)
+{
+    if (!g_group.set)
+        return;
+    g_group.set = false;
+    int e = group_write(g_group.fd, g_group.old);
+    if (e)
+        fprintf(stderr, "pipewatch: warning: cannot put this session's scheduler group back to nice %d (%s)\n",
+                g_group.old, strerror(e));
+    close(g_group.fd);
+    g_group.fd = -1;
+}
+
+int live_group_set(const char *enabled_path, const char *group_path, int want, bool quiet)
+{
+    FILE *f = fopen(enabled_path, "r");
+    if (!f)
+        return 0; /* a kernel without session groups */
+    int on = fgetc(f);
+    fclose(f);
+    if (on != '1')
+        return 0;
+    int fd = open(group_path, O_RDWR | O_CLOEXEC);
+    char text[128];
+    ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+    int e = errno;
+    int now;
+    if (n > 0)
+        text[n] = 0;
+    if (n <= 0 || !live_group_parse(text, &now)) {
+        if (!quiet)
+            fprintf(stderr, "pipewatch: warning: cannot read this session's scheduler group from %s (%s): other "
+                            "sessions' work can take as much of the CPU as the capture\n", group_path,
+                    n < 0 ? strerror(e) : "not a group's nice value");
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (now == want) {
+        close(fd);
+        return 0;
+    }
+    e = group_write(fd, want);
+    if (e) {
+        if (!quiet)
+            fprintf(stderr, "pipewatch: warning: cannot set this session's scheduler group to nice %d (%s): it "
+                            "stays at nice %d, and other sessions' work can take as much of the CPU as the capture "
+                            "(root, CAP_SYS_NICE or LimitNICE=%d allows it)\n", want, strerror(e), now, want);
+        close(fd);
+        return -1;
+    }
+    if (g_group.fd >= 0)
+        close(g_group.fd);
+    g_group.fd = fd;
+    g_group.old = now;
+    if (!g_group.set) {
+        static bool registered;
+        if (!registered && atexit(group_put_back) == 0)
+            registered = true;
+    }
+    g_group.set = true;
+    return 1;
+}
+
+void live_group_restore(void)
+{
+    group_put_back();
+}
+
 /* Sets the nice value of the calling thread, which the threads started
- * after it inherit (on Linux a nice value is a thread's). Lowering it needs
- * root or CAP_SYS_NICE; when it cannot be done the capture goes on where it
- * is, and says so. Returns the nice value the capture runs at. */
+ * after it inherit (on Linux a nice value is a thread's), and of its
+ * session's scheduler group. Lowering it needs root or CAP_SYS_NICE (or
+ * RLIMIT_NICE); when it cannot be done the capture goes on where it is, and
+ * says so. Returns the nice value the capture runs at. */
 int live_set_priority(int want, bool quiet)
 {
     errno = 0;
     int now = getpriority(PRIO_PROCESS, 0);
     if (errno)
         now = 0;
-    if (now == want)
-        return now;
-    if (setpriority(PRIO_PROCESS, 0, want) == 0)
-        return want;
-    if (!quiet)
-        fprintf(stderr, "pipewatch: warning: cannot set the capture's priority to nice %d (%s): it runs at nice %d, "
-                        "where the host's other work can keep it from reading the kernel ring (--priority, "
-                        "threading.priority)\n", want, strerror(errno), now);
-    return now;
+    if (now != want) {
+        if (setpriority(PRIO_PROCESS, 0, want) != 0) {
+            if (!quiet)
+                fprintf(stderr, "pipewatch: warning: cannot set the capture's priority to nice %d (%s): it runs at "
+                                "nice %d, where the host's other work can keep it from reading the kernel ring "
+                                "(--priority, threading.priority)\n", want, strerror(errno), now);
+            return now;
+        }
+    }
+    live_group_set("/proc/sys/kernel/sched_autogroup_enabled", "/proc/self/autogroup", want, quiet);
+    return want;
 }
 
 int live_run(live_ctx *lc, pw_counters *total)

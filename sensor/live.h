@@ -55,9 +55,20 @@ bool live_drops_check(live_drops *d, uint64_t now_usec, const uint64_t *kernel_p
 
 /* Live capture's nice value (threading.priority), set on the main thread
  * before any other starts (output senders, workers), which inherit it, and
- * before privileges are dropped. One warning line (unless quiet) when it
- * cannot be set; returns the nice value the process runs at. */
+ * before privileges are dropped; where the kernel groups processes by
+ * session, the session's group gets it too, until exit. One warning line
+ * (unless quiet) when it cannot be set; returns the nice value the process
+ * runs at. */
 int live_set_priority(int want, bool quiet);
+
+/* The session-group part of it, on the files given (the kernel's switch and
+ * the group's file): 1 when the group was set to want (and will be put back
+ * at exit, or by live_group_restore), 0 when there is nothing to do (no
+ * session groups, or the group is at want already), -1 with a warning line
+ * when it cannot be done. */
+int live_group_set(const char *enabled_path, const char *group_path, int want, bool quiet);
+void live_group_restore(void);
+bool live_group_parse(const char *text, int *nice);
 
 /* Drops to user (and group, or the user's primary group). Returns false with
  * err set when it cannot. */

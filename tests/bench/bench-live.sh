@@ -12,7 +12,8 @@
 #
 # Environment: BUILD (build-bench), BENCH_LIVE_PCAP (the capture to replay; default: the dense
 # capture's seed replicated to about 180k packets, made by make-bench-pcap.sh --dense when
-# missing), BENCH_LIVE_RATES ("top 400 200": "top" or Mbit/s), BENCH_LIVE_RUNS (2 replays per
+# missing), BENCH_LIVE_PACKETS (the default capture's size instead of 180000, e.g. 900000 for a
+# replay that outlasts the kernel ring), BENCH_LIVE_RATES ("top 400 200": "top" or Mbit/s), BENCH_LIVE_RUNS (2 replays per
 # rate and configuration), BENCH_LIVE_WORKERS ("1 auto"), BENCH_LIVE_LOAD (busy loops run beside
 # the tools in a second, loaded pass, as other work on a sensor host; default: one per CPU; 0: no
 # loaded pass), BENCH_LIVE_LOAD_KIND ("spin": busy loops; "build": that many compilers, pipewatch's
@@ -20,7 +21,11 @@
 # and forks as a sensor host's other work does), BENCH_LIVE_OLD (a pipewatch binary to
 # compare against, e.g. one built from an earlier commit), BENCH_LIVE_OLD_REV (a commit: its tree is
 # built into the cache and used as BENCH_LIVE_OLD), BENCH_LIVE_PRELOAD (1: tcpreplay loads the capture
-# into memory before sending, --preload-pcap, for a sender that reading the file slows down).
+# into memory before sending, --preload-pcap, for a sender that reading the file slows down),
+# BENCH_LIVE_SENDER ("tcpreplay", the default, or "blast": build-bench/tools/pcap-blast sends the
+# top-speed replays instead, the capture held in memory and sent 64 packets a system call past the
+# qdisc, for a machine where tcpreplay's top speed is below the rates a busy mirror port reaches;
+# stepped rates are always sent by tcpreplay).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +38,8 @@ RATES=${BENCH_LIVE_RATES:-top 400 200}
 LOAD=${BENCH_LIVE_LOAD:-$(nproc)}
 LOAD_KIND=${BENCH_LIVE_LOAD_KIND:-spin}
 case $LOAD_KIND in spin | build) ;; *) echo "bench-live: BENCH_LIVE_LOAD_KIND must be spin or build, not '$LOAD_KIND'" >&2; exit 2 ;; esac
+SENDER=${BENCH_LIVE_SENDER:-tcpreplay}
+case $SENDER in tcpreplay | blast) ;; *) echo "bench-live: BENCH_LIVE_SENDER must be tcpreplay or blast, not '$SENDER'" >&2; exit 2 ;; esac
 RUNS=${BENCH_LIVE_RUNS:-2}
 WORKERS=${BENCH_LIVE_WORKERS:-1 auto}
 FILTER="tcp port 445 or tcp port 139"
@@ -48,6 +55,7 @@ for c in ip tcpreplay tcpdump ethtool python3; do
     command -v $c >/dev/null || die "$c is missing (make bench-live installs it)"
 done
 [ -x "$TIME" ] || die "/usr/bin/time is missing"
+[ "$SENDER" = tcpreplay ] || [ -x "$B/tools/pcap-blast" ] || die "$B/tools/pcap-blast is missing (run 'make bench-live')"
 
 OLD=${BENCH_LIVE_OLD:-}
 if [ -n "${BENCH_LIVE_OLD_REV:-}" ]; then
@@ -67,13 +75,20 @@ fi
 if [ -n "${BENCH_LIVE_PCAP:-}" ]; then
     PCAP=$BENCH_LIVE_PCAP
 else
+    # About 180k packets: the seed's copies all interleaved. More (BENCH_LIVE_PACKETS): the same
+    # concurrency, in groups of that many interleaved copies one after the other, so that a
+    # top-speed replay lasts longer than a kernel ring holds.
+    LIVE_PKTS=${BENCH_LIVE_PACKETS:-180000}
+    case $LIVE_PKTS in '' | *[!0-9]*) die "BENCH_LIVE_PACKETS must be a packet count, not '$LIVE_PKTS'" ;; esac
     PCAP=$CACHE/dense-live.pcap
+    [ "$LIVE_PKTS" -gt 180000 ] && PCAP=$CACHE/dense-live-$LIVE_PKTS.pcap
     if [ ! -s "$PCAP" ]; then
         [ -s "$CACHE/dense-seed.pcap" ] || BUILD=$BUILD BENCH_CACHE=$CACHE bash "$HERE/make-bench-pcap.sh" --dense
         read -r _ sp _ _ <<<"$("$B/tools/pcap-floor" "$CACHE/dense-seed.pcap")"
-        k=$(((180000 + sp - 1) / sp))
-        say "writing $PCAP: $k copies of the dense seed ($sp packets)"
-        "$B/tools/pcap-replicate" -k "$k" "$CACHE/dense-seed.pcap" "$PCAP.part" && mv "$PCAP.part" "$PCAP"
+        k=$(((LIVE_PKTS + sp - 1) / sp))
+        g=$(((180000 + sp - 1) / sp))
+        say "writing $PCAP: $k copies of the dense seed ($sp packets), $g interleaved at a time"
+        "$B/tools/pcap-replicate" -k "$k" -g "$g" "$CACHE/dense-seed.pcap" "$PCAP.part" && mv "$PCAP.part" "$PCAP"
     fi
 fi
 [ -s "$PCAP" ] || die "no capture at $PCAP"
@@ -148,9 +163,14 @@ one_run() {
     [ "$rate" != top ] && ropt=(--mbps "$rate")
     [ "${BENCH_LIVE_PRELOAD:-0}" = 1 ] && ropt+=(--preload-pcap)
     # The sender runs at a higher priority than the capturing tools and the busy loops: a mirror
-    # port does not slow down because the sensor host is busy.
-    ip netns exec "$NSB" nice -n -15 tcpreplay -i "$IFB" "${ropt[@]}" "$PCAP" >"$W/replay.log" 2>&1 ||
-        die "tcpreplay: $(cat "$W/replay.log")"
+    # port does not slow down because the sensor host is busy. It runs in a session of its own, so
+    # that where the kernel groups processes by session it does not share the capture's group
+    # (the traffic of a mirror port is sent by another machine), and that group is at nice -15 too.
+    local send=(tcpreplay -i "$IFB" "${ropt[@]}" "$PCAP")
+    [ "$rate" = top ] && [ "$SENDER" = blast ] && send=("$B/tools/pcap-blast" "$IFB" "$PCAP")
+    setsid -w sh -c 'echo -15 >/proc/self/autogroup 2>/dev/null; exec "$@"' sh \
+        ip netns exec "$NSB" nice -n -15 "${send[@]}" >"$W/replay.log" 2>&1 ||
+        die "${send[0]##*/}: $(cat "$W/replay.log")"
     sleep 2
     # $pw is time(1) (ip netns exec replaces itself); pipewatch is its child.
     kill -TERM "$td"
@@ -267,16 +287,18 @@ done
         "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- capture: \`$(basename "$PCAP")\`, $FILE_PKTS packets, $FILE_BYTES bytes; offline, pipewatch finds" \
         "$OFF_CREATES CREATE requests in it"
-    echo "- replayed with tcpreplay into a veth pair between two namespaces; on the far end tcpdump" \
+    sender="tcpreplay"
+    [ "$SENDER" = blast ] && sender="tcpreplay (top speed: pcap-blast, the capture held in memory, 64 packets a system call past the qdisc)"
+    echo "- replayed with $sender into a veth pair between two namespaces; on the far end tcpdump" \
         "(\`-B 65536 -w /dev/null\`) and pipewatch capture the same replay at once, filter \`$FILTER\`"
     echo "- $RUNS replays per rate and configuration; CPU is pipewatch's user + system seconds over the whole run"
     echo
     if [ "$LOAD_KIND" = build ]; then
         echo "- loaded pass: pipewatch's own sources compiled again and again with \`make -B -j$LOAD\` beside the tools, as other work on a sensor host;" \
-            "tcpreplay runs at nice -15 (a mirror port does not slow down for a busy sensor), the tools and compilers at 0"
+            "the sender runs at nice -15 in a session of its own (a mirror port does not slow down for a busy sensor), the tools and compilers at 0"
     else
         echo "- loaded pass: $LOAD busy loop(s) (\`while :; do :; done\`) beside the tools, as other work on a sensor host;" \
-            "tcpreplay runs at nice -15 (a mirror port does not slow down for a busy sensor), the tools and loops at 0"
+            "the sender runs at nice -15 in a session of its own (a mirror port does not slow down for a busy sensor), the tools and loops at 0"
     fi
     echo
     echo "| pass | pipewatch | replay | achieved | tcpdump seen / dropped | pipewatch kernel packets | pipewatch kernel drops | workers | CREATEs live / offline | CPU s | peak RSS MiB |"

@@ -157,21 +157,40 @@ fi
 
 # Priority: live capture runs at nice -10 by default (every thread: the workers inherit it from
 # the main thread), at the nice value --priority gives, and where it may not lower its nice value
-# (no CAP_SYS_NICE) it captures at the nice value it has, with one warning line.
+# (no CAP_SYS_NICE) it captures at the nice value it has, with one warning line. Where the kernel
+# groups processes by session (autogroup), the session's group (this script's, which pipewatch
+# shares) is at that nice value during the run and back at its own after it.
 nices() { for t in /proc/"$1"/task/*; do awk '{print $19}' "$t/stat"; done | sort -u | tr '\n' ' '; }
+group_nice() { sed -n 's/.* nice \(-\{0,1\}[0-9]*\)$/\1/p' "/proc/$1/autogroup" 2>/dev/null; }
+groups=no
+[ "$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)" = 1 ] && [ -n "$(group_nice $$)" ] && groups=yes
+[ $groups = yes ] || echo "skip session scheduler groups: the kernel does not group by session here"
 for want in -10 3; do
     args=""
     [ "$want" = 3 ] && args="--priority 3"
+    g_before=$(group_nice $$)
     # shellcheck disable=SC2086
     if start_pw "prio$want" $args; then
         got=$(nices "$pid")
         threads=$(ls /proc/"$pid"/task | wc -l)
         line=$(grep "capturing on" "$TMP/prio$want.err")
+        g_during=$(group_nice "$pid")
         stop_pw
+        g_after=$(group_nice $$)
         if [ "$got" = "$want " ] && [ "$threads" -ge 2 ] && echo "$line" | grep -q "at nice $want\$"; then
             echo "ok   priority ${args:-(default)}: $threads threads at nice $want; $line"
         else
             echo "FAIL priority ${args:-(default)}: threads at nice '$got' ($threads threads), want $want; $line"
+            fails=$((fails + 1))
+        fi
+        if [ $groups = no ]; then
+            :
+        elif [ "$g_during" = "$want" ] && [ "$g_after" = "$g_before" ] && [ "$g_before" != "$want" ] &&
+            ! grep -q "scheduler group" "$TMP/prio$want.err"; then
+            echo "ok   priority ${args:-(default)}: the session's scheduler group at nice $g_during during the run, back at $g_after after it"
+        else
+            echo "FAIL priority ${args:-(default)}: session group at nice '$g_during' during the run (want $want)," \
+                "'$g_after' after it (was '$g_before'): $(grep "scheduler group" "$TMP/prio$want.err")"
             fails=$((fails + 1))
         fi
     fi
@@ -201,12 +220,56 @@ if command -v setpriv >/dev/null; then
     stop_pw
     warn="^pipewatch: warning: cannot set the capture's priority to nice -10 (Permission denied): it runs at nice 0"
     if [ "$(grep -c "$warn" "$TMP/noprio.err")" -eq 1 ] && grep -q "capturing on .* at nice 0\$" "$TMP/noprio.err" &&
-        [ "$got" = "0 " ] && [ $rc -eq 0 ]; then
+        ! grep -q "scheduler group" "$TMP/noprio.err" && [ "$got" = "0 " ] && [ $rc -eq 0 ]; then
         echo "ok   priority without CAP_SYS_NICE: captures at nice 0, $(head -n 1 "$TMP/noprio.err")"
     else
         echo "FAIL priority without CAP_SYS_NICE: exit $rc, threads at nice '$got': $(cat "$TMP/noprio.err")"
         fails=$((fails + 1))
     fi
+fi
+# As the systemd unit starts it: at nice -10 already (Nice=), without CAP_SYS_NICE. Without
+# RLIMIT_NICE the session's group cannot follow: one warning line, and the capture goes on; with
+# the unit's LimitNICE=-10 (RLIMIT_NICE 30) pipewatch sets the group itself and puts it back.
+if [ $groups = yes ] && command -v setpriv >/dev/null && command -v prlimit >/dev/null; then
+    chmod 0777 "$TMP"
+    lims=0
+    if prlimit --nice=30:30 true 2>/dev/null; then
+        lims="0 30"
+    else
+        echo "skip priority with RLIMIT_NICE 30 (LimitNICE=-10): this root may not raise RLIMIT_NICE (no CAP_SYS_RESOURCE)"
+    fi
+    for lim in $lims; do
+        g_before=$(group_nice $$)
+        ip netns exec "$NSA" nice -n -10 prlimit --nice=$lim:$lim setpriv --reuid=nobody --regid=nogroup \
+            --clear-groups --inh-caps=+net_raw --ambient-caps=+net_raw "$PW" -i "$A" -o "$TMP/unit$lim.json" \
+            2>"$TMP/unit$lim.err" &
+        pid=$!
+        i=0
+        until grep -q "capturing on" "$TMP/unit$lim.err" || [ $i -gt 100 ]; do i=$((i + 1)); sleep 0.1; done
+        got=$(nices "$pid")
+        g_during=$(group_nice "$pid")
+        stop_pw
+        g_after=$(group_nice $$)
+        warn="^pipewatch: warning: cannot set this session's scheduler group to nice -10 (Operation not permitted): it stays at nice $g_before,"
+        if [ $lim = 0 ]; then
+            ok=no
+            [ "$(grep -c "$warn" "$TMP/unit$lim.err")" -eq 1 ] && [ "$(grep -c warning "$TMP/unit$lim.err")" -eq 1 ] &&
+                [ "$g_during" = "$g_before" ] && ok=yes
+            what="without RLIMIT_NICE: threads at nice -10, the session's group stays at $g_during, one warning line"
+        else
+            ok=no
+            ! grep -q warning "$TMP/unit$lim.err" && [ "$g_during" = -10 ] && [ "$g_before" != -10 ] && ok=yes
+            what="with RLIMIT_NICE 30 (LimitNICE=-10): the session's group at $g_during during the run"
+        fi
+        if [ $ok = yes ] && [ "$got" = "-10 " ] && [ "$g_after" = "$g_before" ] && [ $rc -eq 0 ] &&
+            grep -q "capturing on .* at nice -10\$" "$TMP/unit$lim.err"; then
+            echo "ok   priority as the systemd unit starts it, $what, back at $g_after after it"
+        else
+            echo "FAIL priority as the systemd unit starts it (RLIMIT_NICE $lim): exit $rc, threads at nice '$got'," \
+                "group '$g_during' during, '$g_after' after (was '$g_before'): $(cat "$TMP/unit$lim.err")"
+            fails=$((fails + 1))
+        fi
+    done
 fi
 
 # The kernel drops (a 1 MB ring per worker, stopped while 29k packets arrive): one warning line
