@@ -34,6 +34,10 @@ struct incident_stage {
     incident_sink sink;
     slot *slots;
     uint32_t max_open, nopen;
+    /* A free slot is taken lowest first, so the slots from this one on have
+     * never been used: loops over the table stop here, and the pages of the
+     * calloc'd slots past it are never touched. */
+    uint32_t hwm;
     /* Open incidents by client and server: bucket heads (slot index + 1),
      * so an observation finds its incident without a scan of the table. */
     uint32_t *heads;
@@ -102,7 +106,7 @@ void incident_free(incident_stage *s)
 {
     if (!s)
         return;
-    for (uint32_t i = 0; i < s->max_open; i++)
+    for (uint32_t i = 0; i < s->hwm; i++)
         for (uint32_t k = 0; k < s->slots[i].in.nfiles; k++)
             drop_held(s, &s->slots[i].in.files[k]);
     pthread_mutex_destroy(&s->lock);
@@ -177,7 +181,7 @@ static void close_quiet(incident_stage *s, uint64_t now)
     for (;;) {
         slot *oldest = NULL;
         uint64_t low = UINT64_MAX;
-        for (uint32_t i = 0; i < s->max_open; i++) {
+        for (uint32_t i = 0; i < s->hwm; i++) {
             slot *sl = &s->slots[i];
             if (!sl->used)
                 continue;
@@ -225,6 +229,8 @@ static slot *open_slot(incident_stage *s, const char *client, const char *server
     }
     memset(&free_slot->in, 0, sizeof free_slot->in);
     free_slot->used = true;
+    if ((uint32_t)(free_slot - s->slots) >= s->hwm)
+        s->hwm = (uint32_t)(free_slot - s->slots) + 1;
     s->nopen++;
     if (s->nopen > s->st.open_peak)
         s->st.open_peak = s->nopen;

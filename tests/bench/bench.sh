@@ -160,6 +160,19 @@ MEASURE_RUNS=$TSHARK_RUNS measure "tshark" "$TS_FILE" "$TS_SCALE" tshark -n -r "
 # nDPI 4.2's ndpiReader has no "-v 0" (its -v takes 1-3 and adds output); -q alone keeps it quiet
 # and its summary goes to the discarded stdout.
 measure "ndpiReader" "$PCAP" 1 ndpiReader -q -i "$PCAP"
+# Suricata, when installed (Debian 12 has it in bookworm-backports only, so `make bench` does not
+# install it): its packaged configuration (eve-log with its default types, smb among them), no
+# rules, no checksum validation (the replicated captures' rewritten addresses leave the checksums
+# stale), its eve.json written to a scratch folder as pipewatch's is; single-threaded, and with its
+# default run mode (autofp) beside `--workers N`.
+if command -v suricata >/dev/null && [ -r /etc/suricata/suricata.yaml ]; then
+    mkdir -p "$WORK/suricata"
+    measure "suricata-single" "$PCAP" 1 suricata -r "$PCAP" -S /dev/null -k none --runmode single -l "$WORK/suricata"
+    [ -s "$WORK/suricata/eve.json" ] && say "suricata wrote $(wc -l <"$WORK/suricata/eve.json") event lines"
+    measure "suricata-autofp" "$PCAP" 1 suricata -r "$PCAP" -S /dev/null -k none -l "$WORK/suricata"
+else
+    say "no suricata (apt-get install -t bookworm-backports suricata): its rows are left out"
+fi
 
 if [ "${BENCH_10X:-0}" = 1 ] && [ -z "${BENCH_PCAP:-}" ]; then
     cat "$P10" >/dev/null 2>&1 || true
@@ -215,6 +228,8 @@ PW_SECS=$(awk '$1 == "pipewatch>/dev/null" && $2 != "-" {print $2}' "$WORK/resul
         pipewatch--workers-*) label="pipewatch --workers ${name##*-}" ;;
         tshark) label="tshark -Y 'smb2.cmd==3 \|\| smb2.cmd==5'" ;;
         ndpiReader) label="ndpiReader -q -i F" ;;
+        suricata-single) label="suricata -r F --runmode single (no rules, eve: its default types)" ;;
+        suricata-autofp) label="suricata -r F (autofp, no rules, eve: its default types)" ;;
         pcap-floor-10x) label="bare libpcap read, 10x capture" ;;
         ndpiReader-10x) label="ndpiReader, 10x capture" ;;
         "pipewatch-10x>/dev/null") label="pipewatch, 10x capture" ;;
