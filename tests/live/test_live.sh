@@ -311,8 +311,10 @@ fi
 
 # Log rotation and signals: SIGHUP reopens the output (the old file keeps what
 # came before), SIGUSR1 writes a stats record at once; --user drops root (so the
-# output directory must be writable by that user, as /var/log/pipewatch is).
+# output directory must be writable by that user, as /var/log/pipewatch is),
+# and the session's scheduler group is put back at exit all the same.
 chmod 0777 "$TMP"
+g_before=$(group_nice $$)
 ip netns exec "$NSA" "$PW" -i "$A" -f "" --user nobody -o "$TMP/rot.json" 2>"$TMP/rot.err" &
 pid=$!
 i=0
@@ -327,10 +329,20 @@ sleep 1
 kill -USR1 "$pid"
 sleep 0.5
 user=$(ps -o user= -p "$pid" 2>/dev/null | tr -d ' ')
+g_during=$(group_nice "$pid")
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
 pid=""
+g_after=$(group_nice $$)
+if [ $groups = yes ]; then
+    if [ "$g_during" = -10 ] && [ "$g_after" = "$g_before" ] && ! grep -q "scheduler group" "$TMP/rot.err"; then
+        echo "ok   --user nobody: the session's scheduler group at nice $g_during during the run, back at $g_after after it"
+    else
+        echo "FAIL --user nobody: session group at '$g_during' during the run, '$g_after' after it (was '$g_before'): $(grep "scheduler group" "$TMP/rot.err")"
+        fails=$((fails + 1))
+    fi
+fi
 alerts() { grep '"event_type":"alert"' "$1" 2>/dev/null | grep -c "\"signature\":\"$2"; }
 seed=$(alerts "$TMP/rot.1.json" "Suspicious PsExec Execution")
 pa=$(alerts "$TMP/rot.json" "PAExec Remote Execution With Default Names")
