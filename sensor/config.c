@@ -250,7 +250,7 @@ static const key_row keys[] = {
     SIZE_IN("af-packet.buffer-size", 1ull << 20, 4ull << 30, 1ull << 20, buffer_size_mb, D_INT),
     BOOL("af-packet.promisc", promisc),
     UINT("af-packet.snaplen", 128, 262144, snaplen, D_INT),
-    STRING("af-packet.bpf-filter", bpf),
+    STRING("af-packet.bpf-filter", live_bpf),
 
     SECTION("threading"),
     CUSTOM("threading.priority", set_priority),

@@ -402,7 +402,7 @@ int live_run(live_ctx *lc, pw_counters *total)
         nworkers = 1;
     if (nworkers > 64)
         nworkers = 64;
-    const char *bpf = o->bpf ? (*o->bpf ? o->bpf : NULL) : DEFAULT_LIVE_FILTER;
+    const char *bpf = o->live_bpf ? (*o->live_bpf ? o->live_bpf : NULL) : DEFAULT_LIVE_FILTER;
     worker *ws = calloc((size_t)nworkers, sizeof(worker));
     if (!ws) {
         fprintf(stderr, "pipewatch: out of memory\n");

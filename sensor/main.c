@@ -683,7 +683,7 @@ int main(int argc, char **argv)
             o.interfaces[o.n_interfaces++] = optarg;
             break;
         case 'f':
-            o.bpf = optarg;
+            o.bpf = o.live_bpf = optarg;
             break;
         case 'S':
             if (o.n_rule_paths == PW_MAX_PATHS) {

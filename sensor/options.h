@@ -33,7 +33,8 @@ typedef struct pw_options {
     size_t n_read_files;
     const char *interfaces[PW_MAX_PATHS];
     size_t n_interfaces;
-    const char *bpf;          /* capture filter (live and offline); NULL: none */
+    const char *bpf;          /* replay filter (-f, pcap-file.bpf-filter); NULL: none */
+    const char *live_bpf;     /* live filter (-f, af-packet.bpf-filter); NULL: port 445 or 139 */
     int snaplen;
     int buffer_size_mb;       /* kernel capture buffer */
     bool promisc;

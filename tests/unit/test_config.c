@@ -42,7 +42,8 @@ static void test_shipped_config_equals_defaults(void **state)
     assert_int_equal(o.n_rule_paths, 0);
     assert_string_equal(o.eve_filename, "-");
     assert_true(o.log_smb && o.log_winlog && o.log_alert && o.log_flow && o.log_stats);
-    assert_string_equal(o.bpf, "tcp port 445 or tcp port 139");
+    assert_string_equal(o.live_bpf, "tcp port 445 or tcp port 139");
+    assert_null(o.bpf); /* the live filter is not the replay's */
     config_release();
 }
 
@@ -220,6 +221,7 @@ static void test_every_key(void **state)
     assert_false(o.promisc);
     assert_int_equal(o.snaplen, 1500);
     assert_string_equal(o.bpf, "tcp");
+    assert_string_equal(o.live_bpf, "tcp port 445");
     assert_int_equal(o.stats_interval_usec, 30ull * 1000000);
     assert_int_equal(o.flow.max_flows, 4096);
     assert_int_equal(o.flow.tcp_timeout_usec, 61ull * 1000000);
