@@ -164,7 +164,12 @@ nices() { for t in /proc/"$1"/task/*; do awk '{print $19}' "$t/stat"; done | sor
 group_nice() { sed -n 's/.* nice \(-\{0,1\}[0-9]*\)$/\1/p' "/proc/$1/autogroup" 2>/dev/null; }
 groups=no
 [ "$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null)" = 1 ] && [ -n "$(group_nice $$)" ] && groups=yes
-[ $groups = yes ] || echo "skip session scheduler groups: the kernel does not group by session here"
+if [ $groups = no ]; then
+    echo "skip session scheduler groups: the kernel does not group by session here"
+elif [ "$(group_nice $$)" = -10 ] || [ "$(group_nice $$)" = 3 ]; then
+    echo "skip session scheduler groups: this session's group is at nice $(group_nice $$) already"
+    groups=no
+fi
 for want in -10 3; do
     args=""
     [ "$want" = 3 ] && args="--priority 3"
