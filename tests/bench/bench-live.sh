@@ -168,9 +168,11 @@ one_run() {
     # (the traffic of a mirror port is sent by another machine), and that group is at nice -15 too.
     local send=(tcpreplay -i "$IFB" "${ropt[@]}" "$PCAP")
     [ "$rate" = top ] && [ "$SENDER" = blast ] && send=("$B/tools/pcap-blast" "$IFB" "$PCAP")
+    grep '^cpu[0-9]' /proc/stat >"$W/stat0"
     setsid -w sh -c 'echo -15 >/proc/self/autogroup 2>/dev/null; exec "$@"' sh \
         ip netns exec "$NSB" nice -n -15 "${send[@]}" >"$W/replay.log" 2>&1 ||
         die "${send[0]##*/}: $(cat "$W/replay.log")"
+    grep '^cpu[0-9]' /proc/stat >"$W/stat1"
     sleep 2
     # $pw is time(1) (ip netns exec replaces itself); pipewatch is its child.
     kill -TERM "$td"
@@ -187,9 +189,18 @@ one_run() {
     td_got=$(sed -n 's/^\([0-9]*\) packets\{0,1\} received by filter.*/\1/p' "$W/td.err")
     td_drop=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$W/td.err")
     python3 - "$W/live.json" "$W/pw.time" "$label" "$rate" "${sent:-0}" "${mbps:-0}" "${pps:-0}" \
-        "${td_got:-0}" "${td_drop:-0}" "$OFF_CREATES" "$pass" >>"$W/rows" <<'PY'
+        "${td_got:-0}" "${td_drop:-0}" "$OFF_CREATES" "$pass" "$W/stat0" "$W/stat1" >>"$W/rows" <<'PY'
 import json, sys
-live, tfile, label, rate, sent, mbps, pps, td_got, td_drop, off, pas = sys.argv[1:]
+live, tfile, label, rate, sent, mbps, pps, td_got, td_drop, off, pas, st0, st1 = sys.argv[1:]
+# each core's busy share during the send: 1 - (idle + iowait) / all, from /proc/stat
+def cores(path):
+    return {f[0]: [int(x) for x in f[1:]] for f in (l.split() for l in open(path))}
+c0, c1 = cores(st0), cores(st1)
+busy = []
+for name in sorted(c1, key=lambda n: int(n[3:])):
+    d = [b - a for a, b in zip(c0.get(name, c1[name]), c1[name])]
+    total = sum(d[:8])
+    busy.append("%.0f" % (100.0 * (1 - (d[3] + d[4]) / total)) if total else "-")
 stats, creates = None, 0
 for line in open(live):
     r = json.loads(line)
@@ -201,9 +212,9 @@ cap = stats["capture"]
 nw = len(stats.get("capture_workers", [])) or 1
 rss, user, sys_, el = open(tfile).read().split()[-4:]
 cpu = float(user) + float(sys_)
-print("| %s | %s | %s | %.0f Mbit/s, %.0f pps | %s / %s | %d | %d | %d | %s / %s | %.2f | %.0f |" % (
+print("| %s | %s | %s | %.0f Mbit/s, %.0f pps | %s / %s | %d | %d | %d | %s / %s | %.2f | %s | %.0f |" % (
     pas, label, "top speed" if rate == "top" else rate + " Mbit/s", float(mbps), float(pps), td_got, td_drop,
-    cap["kernel_packets"], cap["kernel_drops"], nw, creates, off, cpu, int(rss) / 1024))
+    cap["kernel_packets"], cap["kernel_drops"], nw, creates, off, cpu, " / ".join(busy), int(rss) / 1024))
 PY
     say "$label, rate $rate: $(tail -1 "$W/rows")"
     PIDS=()
@@ -291,7 +302,8 @@ done
     [ "$SENDER" = blast ] && sender="tcpreplay (top speed: pcap-blast, the capture held in memory, 64 packets a system call past the qdisc)"
     echo "- replayed with $sender into a veth pair between two namespaces; on the far end tcpdump" \
         "(\`-B 65536 -w /dev/null\`) and pipewatch capture the same replay at once, filter \`$FILTER\`"
-    echo "- $RUNS replays per rate and configuration; CPU is pipewatch's user + system seconds over the whole run"
+    echo "- $RUNS replays per rate and configuration; CPU is pipewatch's user + system seconds over the whole run;" \
+        "cores busy is each core's share of non-idle time during the send (/proc/stat: everything on it, the sender and the load included)"
     echo
     if [ "$LOAD_KIND" = build ]; then
         echo "- loaded pass: pipewatch's own sources compiled again and again with \`make -B -j$LOAD\` beside the tools, as other work on a sensor host;" \
@@ -301,8 +313,8 @@ done
             "the sender runs at nice -15 in a session of its own (a mirror port does not slow down for a busy sensor), the tools and loops at 0"
     fi
     echo
-    echo "| pass | pipewatch | replay | achieved | tcpdump seen / dropped | pipewatch kernel packets | pipewatch kernel drops | workers | CREATEs live / offline | CPU s | peak RSS MiB |"
-    echo "| --- | --- | --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: |"
+    echo "| pass | pipewatch | replay | achieved | tcpdump seen / dropped | pipewatch kernel packets | pipewatch kernel drops | workers | CREATEs live / offline | CPU s | cores busy % during the send | peak RSS MiB |"
+    echo "| --- | --- | --- | --- | --- | ---: | ---: | ---: | --- | ---: | --- | ---: |"
     cat "$W/rows"
     echo
     echo "Packet to event, quiet link: ms from starting tcpreplay (psexec-renamed.pcap, 72 packets at" \
