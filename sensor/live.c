@@ -265,9 +265,10 @@ static void sum_snapshots(worker *ws, int n, pw_counters *c)
  * dropped, and the put back goes through that descriptor. */
 static struct {
     int fd;
-    int old;
-    bool set;
-} g_group = {-1, 0, false};
+    int old;         /* the group's value before the first change */
+    bool set;        /* changed, and not put back yet */
+    bool registered; /* live_group_restore runs at exit */
+} g_group = {-1, 0, false, false};
 
 /* The group's nice value from text such as "/autogroup-93 nice -5". */
 bool live_group_parse(const char *text, int *nice)
@@ -301,7 +302,7 @@ static int group_write(int fd, int nice)
     return EAGAIN;
 }
 
-static void group_put_back(void)
+void live_group_restore(void)
 {
     if (!g_group.set)
         return;
@@ -355,19 +356,12 @@ int live_group_set(const char *enabled_path, const char *group_path, int want, b
     if (g_group.fd >= 0)
         close(g_group.fd);
     g_group.fd = fd;
-    g_group.old = now;
-    if (!g_group.set) {
-        static bool registered;
-        if (!registered && atexit(group_put_back) == 0)
-            registered = true;
-    }
+    if (!g_group.set)
+        g_group.old = now;
     g_group.set = true;
+    if (!g_group.registered)
+        g_group.registered = atexit(live_group_restore) == 0;
     return 1;
-}
-
-void live_group_restore(void)
-{
-    group_put_back();
 }
 
 /* Sets the nice value of the calling thread, which the threads started

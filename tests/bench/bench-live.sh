@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench-live.sh: run by `make bench-live` (as root). Live capture under load, reported, never asserted.
 #
-# Two network namespaces made here, joined by a veth pair (offloads off, no IPv6): tcpreplay sends a
-# dense SMB capture into one end, and on the other end pipewatch and
+# Two network namespaces made here, joined by a veth pair (offloads off, no IPv6): tcpreplay (or
+# pcap-blast, BENCH_LIVE_SENDER below) sends a dense SMB capture into one end, from a session of
+# its own, and on the other end pipewatch and
 # `tcpdump -i IF -B 65536 -w /dev/null` capture side by side, on the same replay, with the same
 # filter (pipewatch's default, `tcp port 445 or tcp port 139`). For each replay rate (top speed,
 # then stepped rates) and each pipewatch configuration (1 worker, N workers, and optionally an

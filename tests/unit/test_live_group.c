@@ -84,6 +84,13 @@ static void test_set_and_restore(void **state)
     assert_string_equal(get(group_path), "/autogroup-7 nice 0\n-100");
     live_group_restore();
     assert_string_equal(get(group_path), "/autogroup-7 nice 0\n-100");
+    /* set twice before the restore: the value before the first comes back */
+    put(group_path, "/autogroup-9 nice 2\n");
+    assert_int_equal(live_group_set(on_path, group_path, -10, true), 1);
+    put(group_path, "/autogroup-9 nice -10\n");
+    assert_int_equal(live_group_set(on_path, group_path, -5, true), 1);
+    live_group_restore();
+    assert_string_equal(get(group_path), "/autogroup-9 nice -10\n-52");
     /* a positive value (--priority 3) and a negative old one */
     put(group_path, "/autogroup-8 nice -4\n");
     assert_int_equal(live_group_set(on_path, group_path, 3, true), 1);
