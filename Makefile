@@ -161,7 +161,7 @@ test: deps-test $(BUILD)/pipewatch unit-tests
 
 sanitize:
 	@sh tests/tools/deps.sh "" "clang libclang-rt-14-dev" clang
-	$(MAKE) BUILD=build-san CC=clang OPT=-O1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/tools/lsan.supp $(MAKE) BUILD=build-san CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -DPW_CHECKED" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test
 
